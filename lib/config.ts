@@ -1,0 +1,61 @@
+import * as z from 'zod';
+import { ConfigError } from '#lib/errors.ts';
+
+/** Dev values printed by `npm start`; never used unless LIANXIN_ENV=local. */
+export const LOCAL_DEFAULTS = {
+  PORT: '3000',
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+  TWILIO_AUTH_TOKEN: 'local-dev-auth-token',
+  TWILIO_PHONE_NUMBER: '+15005550006',
+  TABLE_NAME: 'lianxin-local',
+  DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+  AWS_REGION: 'local',
+} as const;
+
+const schema = z.object({
+  LIANXIN_ENV: z.enum(['aws', 'local']),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  /** Public base URL the webhooks are called on (Twilio signs this exact URL). */
+  PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits'),
+  TWILIO_AUTH_TOKEN: z.string().min(8),
+  /** Our sending number, the To of inbound messages. */
+  TWILIO_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164'),
+  TABLE_NAME: z.string().min(3),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1),
+  MESSAGE_LOG_TTL_DAYS: z.coerce.number().int().min(1).max(365),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 14),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/**
+ * Reads and validates the environment once (call at module scope, i.e. cold start).
+ * In AWS every value must be set; local mode fills the printed dev defaults.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const local = env.LIANXIN_ENV === 'local';
+  const port = env.PORT ?? (local ? LOCAL_DEFAULTS.PORT : undefined);
+  const withDefaults: Record<string, string | undefined> = local
+    ? {
+        ...LOCAL_DEFAULTS,
+        PUBLIC_URL: `http://localhost:${port}`,
+        MESSAGE_LOG_TTL_DAYS: '90',
+        SESSION_TTL_HOURS: '48',
+        ...stripUndefined(env),
+      }
+    : { PORT: '0', ...stripUndefined(env) };
+  const parsed = schema.safeParse({ ...withDefaults, LIANXIN_ENV: env.LIANXIN_ENV ?? 'aws' });
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration (${fields})`);
+  }
+  return parsed.data;
+}
+
+function stripUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+}

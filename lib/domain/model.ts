@@ -1,0 +1,107 @@
+// Shared vocabulary of the product. Pure types: no AWS, no I/O.
+
+export const LANGUAGES = ['zh-CN', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const CHILD_CATEGORIES = ['both-away', 'one-away', 'with-parents'] as const;
+export type ChildCategory = (typeof CHILD_CATEGORIES)[number];
+
+export const CONTACT_ROLES = ['carer', 'parent', 'coordinator'] as const;
+export type ContactRole = (typeof CONTACT_ROLES)[number];
+
+export const CHANNEL_NAMES = ['sms', 'wechat', 'local'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+export interface ChannelAddress {
+  channel: ChannelName;
+  /** E.164 for SMS, OpenID for WeChat. */
+  address: string;
+}
+
+/** A child as a conversation refers to them: the name the family uses. */
+export interface ChildRef {
+  childId: string;
+  familyId: string;
+  name: string;
+  category: ChildCategory;
+}
+
+/**
+ * What a conversation needs to know about the person writing. It is a projection of the
+ * contact, stored with each of the contact's channel addresses so that one read serves a turn.
+ */
+export interface ContactView {
+  contactId: string;
+  role: ContactRole;
+  language: Language;
+  optedOut: boolean;
+  displayName: string;
+  centreId: string;
+  centreName: string;
+  /** The Centre's phone, given in help texts. */
+  centrePhone: string;
+  /** Children this contact answers for (carer) or hears about (parent), in the order asked. */
+  children: ChildRef[];
+  /** Every channel address of the contact, so a change (opt-out, language) reaches each copy. */
+  addresses: ChannelAddress[];
+  /** ISO week (e.g. 2026-W48) of the last message on this address that said how to stop. */
+  stopHintWeek?: string | undefined;
+}
+
+/** A conversation in progress on one channel address. */
+export interface Session {
+  flowId: string;
+  flowVersion: number;
+  /** ISO week the answers belong to, fixed when the session starts, so late answers land there. */
+  week: string;
+  /** Index into ContactView.children of the child being asked about. */
+  childIndex: number;
+  stepId: string;
+  /** Invalid answers already given at the current step. */
+  attempts: number;
+  startedAt: string;
+  expiresAt: string;
+}
+
+export type AnswerValue = number | string | boolean;
+
+export interface AnswerRecord {
+  childId: string;
+  familyId: string;
+  week: string;
+  flowId: string;
+  itemId: string;
+  status: 'answered' | 'unanswered' | 'skipped';
+  value?: AnswerValue | undefined;
+  /** Exactly what was typed (after truncation for free text). */
+  raw: string;
+  truncated?: boolean | undefined;
+  answeredAt: string;
+}
+
+export interface CompletedCheckin {
+  childId: string;
+  familyId: string;
+  week: string;
+  flowId: string;
+  completedAt: string;
+}
+
+export interface AlertRecord {
+  /** Deterministic id so a replayed turn cannot raise the same alert twice. */
+  alertId: string;
+  centreId: string;
+  childId: string;
+  familyId: string;
+  week: string;
+  itemId: string;
+  reason: 'answer' | 'words';
+  value?: AnswerValue | undefined;
+  raisedAt: string;
+}
+
+export interface ContactChanges {
+  optedOut?: boolean | undefined;
+  language?: Language | undefined;
+  stopHintWeek?: string | undefined;
+}

@@ -1,0 +1,22 @@
+/** One error hierarchy for the product; mapped to HTTP in one place (lib/http/error-response.ts). */
+export class LianxinError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that does not have the required shape: a 400 whose message is safe to show. */
+export class ValidationError extends LianxinError {}
+
+/** A webhook not signed by its provider: a 403 that says nothing more. */
+export class SignatureError extends LianxinError {}
+
+/** Missing or invalid configuration: fail loudly at cold start. */
+export class ConfigError extends LianxinError {}
+
+/** Something we depend on failed (DynamoDB, a provider): a 500 that reveals nothing. */
+export class DependencyError extends LianxinError {}
+
+/** A thing that does not exist or is not visible to the caller: a 404. */
+export class NotFoundError extends LianxinError {}
