@@ -1,0 +1,30 @@
+import type { ChannelName } from '#lib/domain/model.ts';
+import type { OutboundChannel, SendResult } from '#lib/ports/channel.ts';
+
+export interface OutboxEntry {
+  seq: number;
+  channel: ChannelName;
+  to: string;
+  body: string;
+  sentAt: string;
+}
+
+/** The local channel: what lianxin "sent" on a developer's machine, readable at GET /dev/outbox. */
+export class LocalOutbox implements OutboundChannel {
+  readonly name = 'local' as const;
+  readonly #entries: OutboxEntry[] = [];
+
+  async send(to: string, body: string, channel: ChannelName = 'sms'): Promise<SendResult> {
+    const seq = this.#entries.length + 1;
+    this.#entries.push({ seq, channel, to, body, sentAt: new Date().toISOString() });
+    return { providerId: `local-${seq}` };
+  }
+
+  /** Entries with seq greater than `since`, oldest first. */
+  list(since = 0): OutboxEntry[] {
+    return this.#entries.filter((e) => e.seq > since);
+  }
+}
+
+/** One outbox per process, shared by the handlers and the local server that serves it. */
+export const localOutbox = new LocalOutbox();

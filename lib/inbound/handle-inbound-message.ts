@@ -1,0 +1,112 @@
+import { runTurn, unregisteredReply } from '#lib/domain/conversation-engine.ts';
+import type { AlertRecord, ContactView } from '#lib/domain/model.ts';
+import { DependencyError } from '#lib/errors.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import type { Clock } from '#lib/ports/clock.ts';
+import type { ConversationStore, InboundMessage } from '#lib/ports/conversation-store.ts';
+
+export interface AlertNotifier {
+  /** Tell the Centre's coordinators; the alert itself is already stored and stays open. */
+  notify(alerts: AlertRecord[], raisedBy: ContactView): Promise<void>;
+}
+
+export interface InboundDependencies {
+  store: ConversationStore;
+  clock: Clock;
+  logger: Logger;
+  alerts: AlertNotifier;
+  sessionTtlHours: number;
+}
+
+// Concurrent messages from one phone race on the session version; a loser re-reads and retries.
+const MAX_ATTEMPTS = 8;
+
+/**
+ * One inbound message → the replies to send back. Idempotent on messageId: a redelivery gets the
+ * replies the first delivery got and changes nothing. If processing fails, the message is kept
+ * (UNPROCESSED) so the answer is not lost, and the error is rethrown for a 500.
+ */
+export async function handleInboundMessage(inbound: InboundMessage, deps: InboundDependencies): Promise<string[]> {
+  try {
+    return await processTurn(inbound, deps);
+  } catch (error) {
+    deps.logger.error('inbound message not processed; keeping it for replay', {
+      messageId: inbound.messageId,
+      from: inbound.from,
+      error: error as Error,
+    });
+    await deps.store
+      .recordUnprocessed(inbound, error instanceof Error ? error.message : String(error), deps.clock.now())
+      .catch((keepError: unknown) =>
+        deps.logger.critical('could not keep unprocessed inbound message', {
+          messageId: inbound.messageId,
+          error: keepError as Error,
+        }),
+      );
+    throw error instanceof DependencyError ? error : new DependencyError('inbound processing failed', { cause: error });
+  }
+}
+
+async function processTurn(inbound: InboundMessage, deps: InboundDependencies): Promise<string[]> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const now = deps.clock.now();
+    const snapshot = await deps.store.loadTurn(inbound.channel, inbound.from, inbound.messageId);
+    if (snapshot.processed) {
+      deps.logger.info('duplicate delivery; replaying stored reply', { messageId: inbound.messageId });
+      return snapshot.processed.replies;
+    }
+    if (!snapshot.contact) {
+      const reply = await deps.store.recordUnregistered(inbound, now);
+      deps.logger.info('message from an unregistered address', { from: inbound.from, replied: reply });
+      return reply ? [unregisteredReply()] : [];
+    }
+    const outcome = runTurn({
+      text: inbound.body,
+      now,
+      contact: snapshot.contact,
+      session: snapshot.session?.session,
+      sessionTtlHours: deps.sessionTtlHours,
+    });
+    const result = await deps.store.commitTurn({
+      inbound,
+      contact: snapshot.contact,
+      expectedSessionVersion: snapshot.session?.version,
+      session: outcome.session,
+      answers: outcome.answers,
+      completed: outcome.completed,
+      alerts: outcome.alerts,
+      contactChanges: outcome.contactChanges,
+      replies: outcome.replies,
+      now,
+    });
+    if (result === 'committed') {
+      deps.logger.info('turn committed', {
+        messageId: inbound.messageId,
+        contactId: snapshot.contact.contactId,
+        answers: outcome.answers.length,
+        completed: outcome.completed.length,
+        alerts: outcome.alerts.length,
+      });
+      if (outcome.alerts.length > 0) await notifyQuietly(outcome.alerts, snapshot.contact, deps);
+      return outcome.replies;
+    }
+    // 'duplicate': another delivery of this message won; the next read returns its replies.
+    // 'conflict': another message changed the session; the next read sees it.
+    await sleep(Math.random() * 20 * attempt);
+  }
+  throw new DependencyError(`session still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** The alert is stored already; a failed notification must not fail (or replay) the carer's turn. */
+async function notifyQuietly(alerts: AlertRecord[], contact: ContactView, deps: InboundDependencies) {
+  try {
+    await deps.alerts.notify(alerts, contact);
+  } catch (error) {
+    deps.logger.error('alert stored but coordinators not notified', {
+      alertIds: alerts.map((a) => a.alertId),
+      error: error as Error,
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { LocalOutbox } from '#lib/channels/local-outbox.ts';
+import { type HttpApiHandler, lambdaContext, toApiGatewayEvent, writeResult } from '#lib/local/lambda-adapter.ts';
+
+export interface LocalRoute {
+  method: string;
+  path: string;
+  functionName: string;
+  handler: HttpApiHandler;
+}
+
+export interface LocalServerOptions {
+  port: number;
+  routes: LocalRoute[];
+  outbox: LocalOutbox;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * API Gateway on one machine: each request becomes the HTTP API v2 event the deployed Lambda
+ * would get, and goes to the same exported handler.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    route(req, res, options).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`local server error: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return { server, port };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, options: LocalServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const body = await readBody(req);
+  if (body === undefined) return send(res, 413, 'text/plain', 'request body too large');
+
+  const match = options.routes.find((r) => r.path === url.pathname);
+  if (match) {
+    if (req.method !== match.method) return send(res, 405, 'text/plain', `use ${match.method}`);
+    const event = toApiGatewayEvent(req, body, `${match.method} ${match.path}`);
+    const requestId = event.requestContext.requestId ?? randomUUID();
+    return writeResult(res, await match.handler(event, lambdaContext(match.functionName, requestId)));
+  }
+  if (req.method === 'GET' && url.pathname === '/dev/outbox') {
+    const since = Number(url.searchParams.get('since') ?? 0) || 0;
+    return send(res, 200, 'application/json', JSON.stringify({ messages: options.outbox.list(since) }));
+  }
+  if (req.method === 'GET' && url.pathname === '/') {
+    const lines = [
+      'lianxin (连心) running locally',
+      '',
+      ...options.routes.map((r) => `${r.method} ${r.path}`),
+      'GET /dev/outbox?since=N  (what the local channel sent)',
+      '',
+      'Chat as a carer: npm run chat -- --as +8613800000001',
+    ];
+    return send(res, 200, 'text/plain; charset=utf-8', `${lines.join('\n')}\n`);
+  }
+  return send(res, 404, 'text/plain', 'not found');
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,81 @@
+// `npm start`: lianxin on one machine — DynamoDB Local, the table, the demo roster, and the
+// Lambda handlers behind a local HTTP server.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { localOutbox } from '#lib/channels/local-outbox.ts';
+import { loadConfig } from '#lib/config.ts';
+import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
+import { startLocalServer } from '#lib/local/local-server.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { ensureTable } from '#lib/store/table-definition.ts';
+
+const { values } = parseArgs({
+  options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  allowPositionals: false,
+});
+if (values.help) {
+  console.log('npm start [-- --data DIR]   (PORT=3000 by default; --data keeps the database between runs)');
+  process.exit(0);
+}
+
+process.env.LIANXIN_ENV = 'local';
+const stops: Array<() => Promise<void>> = [];
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  if (!process.env.DYNAMODB_ENDPOINT) {
+    const dataDir = values.data ? resolve(values.data) : undefined;
+    const dynamo = await startDynamoDbLocal({ dataDir });
+    stops.push(() => dynamo.stop());
+    process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  }
+  const config = loadConfig();
+  const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
+  await ensureTable(client, config.TABLE_NAME);
+  const roster = new RosterRepository({ client, tableName: config.TABLE_NAME });
+  // With --data the roster (and anyone's opt-out) survives restarts: seed only an empty table.
+  const seeded = (await roster.findContactIdByAddress('sms', '+8613700000001')) === undefined;
+  if (seeded) await seedDemoRoster(roster);
+
+  // Imported only now: the handler reads its config at module scope, as on a Lambda cold start.
+  const sms = await import('#functions/twilio-sms-webhook.ts');
+  const { server, port } = await startLocalServer({
+    port: config.PORT,
+    outbox: localOutbox,
+    routes: [{ method: 'POST', path: '/webhooks/twilio/sms', functionName: 'twilio-sms-webhook', handler: sms.handler }],
+  });
+  stops.push(() => new Promise<void>((done) => server.close(() => done())));
+
+  console.log(
+    [
+      '',
+      `lianxin (连心) is running locally on http://localhost:${port}`,
+      `  DynamoDB Local     ${config.DYNAMODB_ENDPOINT}  table ${config.TABLE_NAME}${values.data ? ` (data in ${values.data})` : ' (in memory)'}`,
+      `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001`,
+      `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,
+      `  local outbox       GET  http://localhost:${port}/dev/outbox`,
+      '  dev credentials    (local only; never used in AWS)',
+      `    TWILIO_ACCOUNT_SID  ${config.TWILIO_ACCOUNT_SID}`,
+      `    TWILIO_AUTH_TOKEN   ${config.TWILIO_AUTH_TOKEN}`,
+      `    TWILIO_PHONE_NUMBER ${config.TWILIO_PHONE_NUMBER}`,
+      '',
+      'Chat as the grandmother of 小明 and 小红 (type 签到 to start the check-in, TD to stop):',
+      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+} catch (error) {
+  console.error(`lianxin could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown(1);
+}
