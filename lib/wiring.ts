@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CoordinatorAlertNotifier } from '#lib/alerts/coordinator-alert-notifier.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { TwilioSmsInbound } from '#lib/channels/twilio-sms/twilio-sms-inbound.ts';
@@ -15,9 +16,12 @@ export function createSmsWebhookDependencies(
   config: Config,
   logger: Logger,
   overrides: Partial<SmsWebhookDependencies> = {},
+  client: DynamoDBDocumentClient = createDocumentClient({
+    region: config.AWS_REGION,
+    endpoint: config.DYNAMODB_ENDPOINT,
+  }),
 ): SmsWebhookDependencies {
   const clock = overrides.clock ?? systemClock;
-  const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   const tableName = config.TABLE_NAME;
   const outbound = new DynamoOutboundStore({
     client,

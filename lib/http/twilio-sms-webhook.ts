@@ -1,3 +1,7 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { toApiGatewayResult, toWebhookRequest } from '#lib/http/api-gateway-event.ts';
 import { errorResponse } from '#lib/http/error-response.ts';
 import { handleInboundMessage, type InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
 import type { InboundChannel, WebhookRequest, WebhookResponse } from '#lib/ports/channel.ts';
@@ -23,4 +27,11 @@ export async function handleSmsWebhook(
     else deps.logger.warn('webhook rejected', { requestId, status: response.statusCode, reason: String(error) });
     return response;
   }
+}
+
+/** The Lambda entry point for these dependencies: API Gateway v2 event in, TwiML out. */
+export function createSmsWebhookHandler(deps: SmsWebhookDependencies, publicUrl: string) {
+  const smsWebhook = async (event: APIGatewayProxyEventV2, context: Context) =>
+    toApiGatewayResult(await handleSmsWebhook(toWebhookRequest(event, publicUrl), deps, context.awsRequestId));
+  return middy(smsWebhook).use(injectLambdaContext(deps.logger));
 }

@@ -1,0 +1,33 @@
+import { compactInput } from '#lib/domain/answer-parsing.ts';
+import type { Language } from '#lib/domain/model.ts';
+
+/** What a keyword asks for. Keywords work at any step of any conversation. */
+export type Keyword = 'stop' | 'start' | 'help' | 'checkin' | { language: Language };
+
+// The carrier-standard English opt-out words plus TD/T/退订, which Chinese SMS users know
+// from 回复TD退订. The list is deliberately not wider: a false stop silences a family.
+const STOP = ['stop', 'stopall', 'unsubscribe', 'end', 'quit', 'cancel', 'td', 't', '退订'];
+const START = ['start', 'unstop', '订阅'];
+const HELP = ['help', 'info', '帮助'];
+const CHECKIN = ['checkin', '签到'];
+// 英文/chinese too: someone asking for the other language may name it in their own.
+const ZH = ['中文', 'chinese'];
+const EN = ['english', '英文'];
+
+const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>([
+  ...STOP.map((w) => [w, 'stop'] as const),
+  ...START.map((w) => [w, 'start'] as const),
+  ...HELP.map((w) => [w, 'help'] as const),
+  ...CHECKIN.map((w) => [w, 'checkin'] as const),
+  ...ZH.map((w) => [w, { language: 'zh-CN' }] as const),
+  ...EN.map((w) => [w, { language: 'en' }] as const),
+]);
+
+/**
+ * The keyword a message is, or undefined. Only the whole message counts ('stop' yes, 'please
+ * stop hitting him' no), after normalisation: any case, full-width letters, spaces and
+ * surrounding punctuation ('ＳＴＯＰ', ' Stop。', 'check in').
+ */
+export function detectKeyword(text: string): Keyword | undefined {
+  return KEYWORDS.get(compactInput(text));
+}

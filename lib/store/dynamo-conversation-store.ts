@@ -1,0 +1,380 @@
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { AlertRecord, AnswerRecord, ChannelAddress, ChannelName, CompletedCheckin } from '#lib/domain/model.ts';
+import { DependencyError } from '#lib/errors.ts';
+import type {
+  CommitResult,
+  ConversationStore,
+  InboundMessage,
+  TurnCommit,
+  TurnSnapshot,
+} from '#lib/ports/conversation-store.ts';
+import {
+  contactViewSchema,
+  messageItemSchema,
+  parseItem,
+  sessionItemSchema,
+} from '#lib/store/item-schemas.ts';
+import { answerAttribute, epochSeconds, type ItemKey, keys } from '#lib/store/keys.ts';
+import { UpdateBuilder } from '#lib/store/update-expression.ts';
+
+export interface DynamoConversationStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** How long inbound messages (and their replies) are kept. */
+  messageLogTtlDays: number;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** An unknown number gets the polite reply at most once per this interval. */
+const UNREGISTERED_REPLY_INTERVAL_MS = DAY_MS;
+const UNREGISTERED_TTL_DAYS = 2;
+/**
+ * An expired session is ignored by the engine; TTL only tidies it away. The margin keeps a
+ * session the engine may still look at (late answers) well clear of deletion.
+ */
+const SESSION_TTL_GRACE_DAYS = 7;
+const BATCH_GET_MAX_ATTEMPTS = 5;
+const MAX_REASON_LENGTH = 1000;
+
+export class DynamoConversationStore implements ConversationStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #messageLogTtlDays: number;
+
+  constructor(opts: DynamoConversationStoreOptions) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+    this.#messageLogTtlDays = opts.messageLogTtlDays;
+  }
+
+  /** One BatchGetItem (strongly consistent) of the contact projection, session and message marker. */
+  async loadTurn(channel: ChannelName, address: string, messageId: string): Promise<TurnSnapshot> {
+    const contactKey = keys.contactView(channel, address);
+    const sessionKey = keys.session(channel, address);
+    const messageKey = keys.message(channel, address, messageId);
+    const items = await this.#batchGet([contactKey, sessionKey, messageKey]);
+    const find = (k: ItemKey) => items.find((i) => i.pk === k.pk && i.sk === k.sk);
+
+    const contactItem = find(contactKey);
+    const sessionItem = find(sessionKey);
+    const messageItem = find(messageKey);
+    return {
+      contact: contactItem ? parseItem(contactViewSchema, contactItem, 'contact view') : undefined,
+      session: sessionItem ? parseItem(sessionItemSchema, sessionItem, 'session') : undefined,
+      processed: messageItem ? parseItem(messageItemSchema, messageItem, 'message') : undefined,
+    };
+  }
+
+  /** One TransactWriteItems: message marker, session, check-ins, alerts and contact changes together. */
+  async commitTurn(commit: TurnCommit): Promise<CommitResult> {
+    const { inbound, now } = commit;
+    const items: TransactItem[] = [];
+    // Items whose failed condition means "someone changed what we read": re-read and retry.
+    const conflictIndexes = new Set<number>();
+
+    const messageIndex = items.push(this.#messagePut(commit)) - 1;
+
+    const sessionItem = this.#sessionWrite(commit);
+    if (sessionItem) conflictIndexes.add(items.push(sessionItem) - 1);
+
+    for (const update of this.#checkinUpdates(commit)) items.push(update);
+    for (const update of this.#alertUpdates(commit.alerts, inbound.messageId, now)) items.push(update);
+    for (const update of this.#contactUpdates(commit)) conflictIndexes.add(items.push(update) - 1);
+
+    try {
+      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'committed';
+    } catch (error) {
+      if (!isNamed(error, 'TransactionCanceledException')) {
+        throw new DependencyError('committing the turn failed', { cause: error });
+      }
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const code = (i: number) => reasons[i]?.Code;
+      // The message was already committed: nothing else matters, the caller resends its replies.
+      if (code(messageIndex) === 'ConditionalCheckFailed') return 'duplicate';
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'conflict';
+      for (const i of conflictIndexes) if (code(i) === 'ConditionalCheckFailed') return 'conflict';
+      throw new DependencyError('committing the turn was cancelled', { cause: error });
+    }
+  }
+
+  async recordUnregistered(inbound: InboundMessage, now: Date): Promise<boolean> {
+    const key = keys.unregistered(inbound.channel, inbound.from);
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...key,
+            entity: 'unregistered',
+            // ISO strings from toISOString() compare chronologically as strings.
+            lastRepliedAt: now.toISOString(),
+            lastMessageId: inbound.messageId,
+            ttl: epochSeconds(new Date(now.getTime() + UNREGISTERED_TTL_DAYS * DAY_MS)),
+          },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR lastRepliedAt < :cutoff OR lastMessageId = :messageId',
+          ExpressionAttributeValues: {
+            ':cutoff': new Date(now.getTime() - UNREGISTERED_REPLY_INTERVAL_MS).toISOString(),
+            ':messageId': inbound.messageId,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isNamed(error, 'ConditionalCheckFailedException')) return false;
+      throw new DependencyError('recording an unregistered sender failed', { cause: error });
+    }
+  }
+
+  async recordUnprocessed(inbound: InboundMessage, reason: string, now: Date): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...keys.unprocessed(inbound.channel, inbound.from, inbound.messageId),
+            entity: 'unprocessed',
+            channel: inbound.channel,
+            messageId: inbound.messageId,
+            from: inbound.from,
+            to: inbound.to,
+            // Kept: it may be an answer that should be replayed once the fault is fixed.
+            body: inbound.body,
+            receivedAt: inbound.receivedAt,
+            reason: reason.slice(0, MAX_REASON_LENGTH),
+            recordedAt: now.toISOString(),
+            ttl: this.#messageTtl(now),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      // A redelivery of a message already kept: the first record stands.
+      if (isNamed(error, 'ConditionalCheckFailedException')) return;
+      throw new DependencyError('recording an unprocessed message failed', { cause: error });
+    }
+  }
+
+  async #batchGet(wanted: ItemKey[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] = wanted.map((k) => ({ pk: k.pk, sk: k.sk }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_MAX_ATTEMPTS) {
+        throw new DependencyError(`reading the turn left ${pending.length} keys unprocessed`);
+      }
+      if (attempt > 1) await sleep(20 * 2 ** attempt);
+      let output: Awaited<ReturnType<DynamoDBDocumentClient['send']>> & {
+        Responses?: Record<string, Record<string, unknown>[]>;
+        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
+      };
+      try {
+        output = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+      } catch (error) {
+        throw new DependencyError('reading the turn failed', { cause: error });
+      }
+      found.push(...(output.Responses?.[this.#table] ?? []));
+      pending = output.UnprocessedKeys?.[this.#table]?.Keys ?? [];
+    }
+    return found;
+  }
+
+  #messageTtl(now: Date): number {
+    return epochSeconds(new Date(now.getTime() + this.#messageLogTtlDays * DAY_MS));
+  }
+
+  #messagePut(commit: TurnCommit): TransactItem {
+    const { inbound, now } = commit;
+    return {
+      Put: {
+        TableName: this.#table,
+        Item: {
+          ...keys.message(inbound.channel, inbound.from, inbound.messageId),
+          entity: 'message',
+          channel: inbound.channel,
+          messageId: inbound.messageId,
+          from: inbound.from,
+          to: inbound.to,
+          body: inbound.body,
+          receivedAt: inbound.receivedAt,
+          contactId: commit.contact.contactId,
+          replies: commit.replies,
+          committedAt: now.toISOString(),
+          ttl: this.#messageTtl(now),
+        },
+        // Its existence marks the turn as done: the dedupe of redelivered webhooks.
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  #sessionWrite(commit: TurnCommit): TransactItem | undefined {
+    const { inbound, expectedSessionVersion: expected } = commit;
+    const key = keys.session(inbound.channel, inbound.from);
+    const guard =
+      expected === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': expected },
+          };
+
+    if (commit.session) {
+      const expiresAt = Date.parse(commit.session.expiresAt);
+      return {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...key,
+            entity: 'session',
+            session: commit.session,
+            version: (expected ?? 0) + 1,
+            updatedAt: commit.now.toISOString(),
+            ttl: Number.isNaN(expiresAt)
+              ? undefined
+              : epochSeconds(new Date(expiresAt + SESSION_TTL_GRACE_DAYS * DAY_MS)),
+          },
+          ...guard,
+        },
+      };
+    }
+    if (expected !== undefined) return { Delete: { TableName: this.#table, Key: key, ...guard } };
+    // No session before or after: still check none appeared meanwhile, so a concurrent message
+    // that started a conversation is not ignored (costs no extra request).
+    return { ConditionCheck: { TableName: this.#table, Key: key, ...guard } };
+  }
+
+  /** One update per child and week: a transaction may not touch an item twice. */
+  #checkinUpdates(commit: TurnCommit): TransactItem[] {
+    const groups = new Map<
+      string,
+      { first: AnswerRecord | CompletedCheckin; answers: Map<string, AnswerRecord>; completed?: CompletedCheckin }
+    >();
+    const groupFor = (r: AnswerRecord | CompletedCheckin) => {
+      const id = `${r.childId}\u0000${r.week}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = { first: r, answers: new Map() };
+        groups.set(id, group);
+      }
+      return group;
+    };
+    // Same item twice in one turn: the later answer wins (paths may not overlap in one update).
+    for (const a of commit.answers) groupFor(a).answers.set(a.itemId, a);
+    for (const c of commit.completed) groupFor(c).completed = c;
+
+    const now = commit.now.toISOString();
+    return [...groups.values()].map(({ first, answers, completed }) => {
+      const u = new UpdateBuilder()
+        .set('entity', 'checkin')
+        .set('childId', first.childId)
+        .set('familyId', first.familyId)
+        .set('week', first.week)
+        .setIfNotExists('centreId', commit.contact.centreId)
+        .setIfNotExists('flowId', first.flowId)
+        .setIfNotExists('createdAt', now)
+        .set('updatedAt', now);
+      for (const a of answers.values()) {
+        u.set(answerAttribute(a.itemId), {
+          status: a.status,
+          value: a.value,
+          raw: a.raw,
+          truncated: a.truncated,
+          answeredAt: a.answeredAt,
+        });
+      }
+      if (completed) {
+        u.set('status', 'completed').set('completedAt', completed.completedAt);
+      } else {
+        // A late answer after completion must not reopen the check-in.
+        u.setIfNotExists('status', 'in-progress');
+      }
+      return {
+        Update: { TableName: this.#table, Key: keys.checkin(first.childId, first.week), ...u.build() },
+      };
+    });
+  }
+
+  /** Upserts without a condition: a re-raised alert keeps its status and first raisedAt. */
+  #alertUpdates(alerts: AlertRecord[], messageId: string, now: Date): TransactItem[] {
+    const byId = new Map<string, AlertRecord>();
+    for (const a of alerts) if (!byId.has(a.alertId)) byId.set(a.alertId, a);
+    return [...byId.values()].map((a) => {
+      const u = new UpdateBuilder()
+        .set('entity', 'alert')
+        .setIfNotExists('alertId', a.alertId)
+        .setIfNotExists('centreId', a.centreId)
+        .setIfNotExists('childId', a.childId)
+        .setIfNotExists('familyId', a.familyId)
+        .setIfNotExists('week', a.week)
+        .setIfNotExists('itemId', a.itemId)
+        .setIfNotExists('reason', a.reason)
+        .setIfNotExists('value', a.value)
+        .setIfNotExists('raisedAt', a.raisedAt)
+        .setIfNotExists('messageId', messageId)
+        .setIfNotExists('status', 'open')
+        .set('lastRaisedAt', now.toISOString());
+      return { Update: { TableName: this.#table, Key: keys.centreAlert(a.centreId, a.alertId), ...u.build() } };
+    });
+  }
+
+  /**
+   * optedOut/language go to the profile and to the projection of every address (each is read on
+   * its own); stopHintWeek belongs to this address only. The updates require the item to exist and
+   * belong to the contact, so a concurrent roster change (an address moved or removed) never leaves
+   * a half-made projection: it cancels the turn as a conflict and the retry reads the new roster.
+   */
+  #contactUpdates(commit: TurnCommit): TransactItem[] {
+    const { contactChanges: changes, contact, inbound } = commit;
+    const shared = changes.optedOut !== undefined || changes.language !== undefined;
+    const now = commit.now.toISOString();
+    const out: TransactItem[] = [];
+
+    const guarded = (key: ItemKey, u: UpdateBuilder): TransactItem => {
+      const condition = `${u.name('contactId')} = ${u.value(contact.contactId)}`;
+      return { Update: { TableName: this.#table, Key: key, ...u.build(), ConditionExpression: condition } };
+    };
+    const sharedChanges = (u: UpdateBuilder) =>
+      u.set('optedOut', changes.optedOut).set('language', changes.language).set('updatedAt', now);
+
+    if (shared) out.push(guarded(keys.contactProfile(contact.contactId), sharedChanges(new UpdateBuilder())));
+
+    const here: ChannelAddress = { channel: inbound.channel, address: inbound.from };
+    const addresses = shared ? uniqueAddresses([here, ...contact.addresses]) : [];
+    if (!shared && changes.stopHintWeek !== undefined) addresses.push(here);
+    for (const a of addresses) {
+      const u = shared ? sharedChanges(new UpdateBuilder()) : new UpdateBuilder().set('updatedAt', now);
+      if (a.channel === here.channel && a.address === here.address) u.set('stopHintWeek', changes.stopHintWeek);
+      out.push(guarded(keys.contactView(a.channel, a.address), u));
+    }
+    return out;
+  }
+}
+
+function uniqueAddresses(list: ChannelAddress[]): ChannelAddress[] {
+  const seen = new Set<string>();
+  return list.filter((a) => {
+    const id = `${a.channel}#${a.address}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,68 @@
+// Shapes of stored items as they are read back. A stored item that does not parse is a bug or
+// corruption, surfaced as a DependencyError rather than passed on half-formed.
+import * as z from 'zod';
+import {
+  type AnswerValue,
+  CHILD_CATEGORIES,
+  CONTACT_ROLES,
+  type ContactView,
+  LANGUAGES,
+  type Session,
+} from '#lib/domain/model.ts';
+import { DependencyError } from '#lib/errors.ts';
+import { channelAddressSchema } from '#lib/store/roster-types.ts';
+
+const childRefSchema = z.object({
+  childId: z.string(),
+  familyId: z.string(),
+  name: z.string(),
+  category: z.enum(CHILD_CATEGORIES),
+});
+
+export const contactViewSchema = z.object({
+  contactId: z.string(),
+  role: z.enum(CONTACT_ROLES),
+  language: z.enum(LANGUAGES),
+  optedOut: z.boolean(),
+  displayName: z.string(),
+  centreId: z.string(),
+  centreName: z.string(),
+  centrePhone: z.string(),
+  children: z.array(childRefSchema),
+  addresses: z.array(channelAddressSchema),
+  stopHintWeek: z.string().optional(),
+}) satisfies z.ZodType<ContactView>;
+
+export const sessionSchema = z.object({
+  flowId: z.string(),
+  flowVersion: z.number(),
+  week: z.string(),
+  childIndex: z.number().int(),
+  stepId: z.string(),
+  attempts: z.number().int(),
+  startedAt: z.string(),
+  expiresAt: z.string(),
+}) satisfies z.ZodType<Session>;
+
+export const sessionItemSchema = z.object({ session: sessionSchema, version: z.number().int() });
+
+export const messageItemSchema = z.object({ replies: z.array(z.string()) });
+
+export const answerValueSchema = z.union([z.number(), z.string(), z.boolean()]) satisfies z.ZodType<AnswerValue>;
+
+export const storedAnswerSchema = z.object({
+  status: z.enum(['answered', 'unanswered', 'skipped']),
+  value: answerValueSchema.optional(),
+  raw: z.string(),
+  truncated: z.boolean().optional(),
+  answeredAt: z.string(),
+});
+
+/** Parses a stored item, turning a mismatch into a DependencyError that names the item kind. */
+export function parseItem<S extends z.ZodType>(schema: S, item: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(item);
+  if (!parsed.success) {
+    throw new DependencyError(`stored ${what} item has an unexpected shape`, { cause: parsed.error });
+  }
+  return parsed.data;
+}

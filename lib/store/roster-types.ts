@@ -1,0 +1,73 @@
+// Roster entities as the store keeps them. Validated on the way in (coordinator input) and out.
+import * as z from 'zod';
+import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
+
+const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1-64 letters, digits, . _ -');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+export const channelAddressSchema = z.object({
+  channel: z.enum(CHANNEL_NAMES),
+  address: z.string().min(1).max(128),
+});
+
+export const centreSchema = z.object({
+  centreId: id,
+  name: z.string().min(1).max(64),
+  village: z.string().min(1).max(64),
+  /** Given in help texts. */
+  phone: z.string().min(3).max(32),
+});
+export type Centre = z.output<typeof centreSchema>;
+
+/**
+ * What the carer agreed may be passed on to the parents, per weekly item. Conservative by
+ * default: nothing is shared until agreed.
+ */
+export const consentSchema = z.object({
+  attendance: z.boolean().default(false),
+  mood: z.boolean().default(false),
+  school: z.boolean().default(false),
+  health: z.boolean().default(false),
+});
+export type Consent = z.output<typeof consentSchema>;
+
+export const childSchema = z.object({
+  childId: id,
+  /** The name the family uses, as the messages say it. */
+  name: z.string().min(1).max(32),
+  birthYear: z.number().int().min(1990).max(2100),
+  category: z.enum(CHILD_CATEGORIES),
+  consent: consentSchema.default({ attendance: false, mood: false, school: false, health: false }),
+});
+export type Child = z.output<typeof childSchema>;
+
+export const familySchema = z.object({
+  familyId: id,
+  centreId: id,
+  /** How the Centre refers to the household, e.g. 李家. */
+  name: z.string().min(1).max(64),
+  children: z.array(childSchema).max(20),
+});
+export type Family = z.output<typeof familySchema>;
+export type FamilyInput = z.input<typeof familySchema>;
+
+export const contactSchema = z.object({
+  contactId: id,
+  centreId: id,
+  /** How messages address or name this person, e.g. 李奶奶. */
+  name: z.string().min(1).max(64),
+  role: z.enum(CONTACT_ROLES),
+  /** Free text for the Centre: grandmother, 爸爸 … */
+  relationship: z.string().max(32).optional(),
+  language: z.enum(LANGUAGES),
+  optedOut: z.boolean().default(false),
+  addresses: z.array(channelAddressSchema).min(1).max(10),
+  /** Families whose children this contact answers for (carer) or hears about (parent). */
+  familyIds: z.array(id).max(10).default([]),
+  /** Local time window (Asia/Shanghai) in which non-urgent messages wait. */
+  quietHours: z.object({ start: hhmm, end: hhmm }).optional(),
+  /** When the weekly check-in is sent: ISO weekday 1 (Mon) … 7 (Sun) and local time. */
+  checkinAt: z.object({ weekday: z.number().int().min(1).max(7), time: hhmm }).optional(),
+});
+export type Contact = z.output<typeof contactSchema>;
+export type ContactInput = z.input<typeof contactSchema>;

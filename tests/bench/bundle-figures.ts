@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Figure } from '#tests/bench/figures.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** How the deployed functions are bundled: the AWS SDK v3 comes with the Node.js 22 Lambda runtime. */
+export async function bundleFunction(entry: string, outfile: string): Promise<number> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    external: ['@aws-sdk/*'],
+    // Some dependencies are CommonJS and require Node built-ins; give the ESM bundle a require.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    absWorkingDir: root,
+    logLevel: 'error',
+  });
+  return statSync(outfile).size;
+}
+
+/** Median wall time of importing a module in a fresh Node.js process (the Lambda init phase). */
+function medianInitMs(modulePath: string, env: Record<string, string>, runs = 15): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(modulePath)});process.stdout.write(String(performance.now()-t));`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, ...env },
+      cwd: root,
+    });
+    times.push(Number(out.toString()));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
+export async function bundleFigures(): Promise<Figure[]> {
+  // Bundles live under the project so that the external @aws-sdk resolves from node_modules.
+  const sdkDir = join(root, 'node_modules', '.cache', 'lianxin-bench');
+  mkdirSync(sdkDir, { recursive: true });
+  // The baseline: a handler that imports only the DynamoDB document client.
+  const bareEntry = join(sdkDir, 'bare-handler.mjs');
+  writeFileSync(
+    bareEntry,
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nconst client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({ statusCode: 200, body: String(Boolean(client)) });\n",
+  );
+  const smsInProject = join(sdkDir, 'twilio-sms-webhook.mjs');
+  const size = await bundleFunction('functions/twilio-sms-webhook.ts', smsInProject);
+
+  // The values a deployed function has; only their shape matters to the init phase.
+  const env = {
+    LIANXIN_ENV: 'aws',
+    PUBLIC_URL: 'https://lianxin.example.org',
+    TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+    TWILIO_AUTH_TOKEN: 'bench-auth-token',
+    TWILIO_PHONE_NUMBER: '+15005550006',
+    TABLE_NAME: 'lianxin-bench',
+    AWS_REGION: 'cn-north-1',
+    MESSAGE_LOG_TTL_DAYS: '90',
+    SESSION_TTL_HOURS: '48',
+  };
+  const smsInit = medianInitMs(smsInProject, env);
+  const bareInit = medianInitMs(bareEntry, env);
+  return [
+    { name: 'twilio-sms-webhook bundle (minified, @aws-sdk external)', value: size / 1024, unit: 'KB', target: '≤ 400' },
+    { name: 'twilio-sms-webhook cold module init (median of 15)', value: smsInit, unit: 'ms' },
+    { name: 'bare lib-dynamodb handler cold module init (median of 15)', value: bareInit, unit: 'ms' },
+    { name: 'init ratio sms-webhook / bare', value: smsInit / bareInit, unit: 'x', target: '≤ 1.5' },
+  ];
+}
