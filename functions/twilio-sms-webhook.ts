@@ -7,4 +7,7 @@ import { createSmsWebhookDependencies } from '#lib/wiring.ts';
 const config = loadConfig();
 const logger = createLogger('twilio-sms-webhook');
 
-export const handler = createSmsWebhookHandler(createSmsWebhookDependencies(config, logger), config.PUBLIC_URL);
+export const handler = createSmsWebhookHandler(
+  createSmsWebhookDependencies(config, logger),
+  config.PUBLIC_URL,
+);

@@ -25,7 +25,11 @@ const schema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().min(1),
   MESSAGE_LOG_TTL_DAYS: z.coerce.number().int().min(1).max(365),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 14),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14),
 });
 
 export type Config = z.infer<typeof schema>;

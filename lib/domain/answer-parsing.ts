@@ -3,7 +3,8 @@
 
 // Punctuation, brackets and quotes people put around a short answer (after NFKC, which already
 // folds full-width ！？，～ to ASCII). Quotes matter: our texts say 回复“签到”, and some copy them.
-const SURROUNDING = /^[\s。.!?,、~…;:'"“”‘’「」『』【】[\]()（）《》<>·*#-]+|[\s。.!?,、~…;:'"“”‘’「」『』【】[\]()（）《》<>·*#-]+$/gu;
+const SURROUNDING =
+  /^[\s。.!?,、~…;:'"“”‘’「」『』【】[\]()（）《》<>·*#-]+|[\s。.!?,、~…;:'"“”‘’「」『』【】[\]()（）《》<>·*#-]+$/gu;
 
 /**
  * The form answers are matched in: NFKC (full-width １ → 1, Ｙ → Y, ① → 1), trimmed, surrounding
@@ -36,7 +37,8 @@ const CHINESE_DIGITS: Readonly<Record<string, number>> = {
 // 0–99 in Chinese numerals: 七, 十, 十二, 二十, 二十五.
 function parseChineseNumeral(text: string): number | undefined {
   const chars = Array.from(text);
-  const digit = (c: string | undefined): number | undefined => (c === undefined ? undefined : CHINESE_DIGITS[c]);
+  const digit = (c: string | undefined): number | undefined =>
+    c === undefined ? undefined : CHINESE_DIGITS[c];
   if (chars.length === 1) return chars[0] === '十' ? 10 : digit(chars[0]);
   const tenAt = chars.indexOf('十');
   if (tenAt === -1 || chars.lastIndexOf('十') !== tenAt || chars.length > 3) return undefined;
@@ -61,7 +63,23 @@ export function parseNumber(text: string): number | undefined {
   return parseChineseNumeral(core);
 }
 
-const YES = new Set(['是', '是的', '对', '对的', '有', '有的', '好', '好的', '嗯', 'yes', 'y', 'ok', 'okay', 'yeah', 'yep']);
+const YES = new Set([
+  '是',
+  '是的',
+  '对',
+  '对的',
+  '有',
+  '有的',
+  '好',
+  '好的',
+  '嗯',
+  'yes',
+  'y',
+  'ok',
+  'okay',
+  'yeah',
+  'yep',
+]);
 const NO = new Set(['否', '不', '不是', '不对', '没有', '没', 'no', 'n', 'nope']);
 
 /** Yes or no as typed: 是/对/有/好/yes/y/ok → true; 否/不/不是/没有/没/no/n → false; else undefined. */

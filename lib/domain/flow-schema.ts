@@ -105,7 +105,8 @@ function crossReferenceIssues(flow: Flow): Issue[] {
   const issues: Issue[] = [];
   const indexOf = new Map<string, number>();
   flow.steps.forEach((step, i) => {
-    if (indexOf.has(step.id)) issues.push({ path: ['steps', i, 'id'], message: `duplicate step id "${step.id}"` });
+    if (indexOf.has(step.id))
+      issues.push({ path: ['steps', i, 'id'], message: `duplicate step id "${step.id}"` });
     else indexOf.set(step.id, i);
   });
 
@@ -120,7 +121,8 @@ function crossReferenceIssues(flow: Flow): Issue[] {
 
     for (const lang of ['zh-CN', 'en'] as const) {
       for (const [, name] of step.text[lang].matchAll(PLACEHOLDER)) {
-        if (name !== 'child') issues.push({ path: at('text', lang), message: `unknown placeholder {${name}}` });
+        if (name !== 'child')
+          issues.push({ path: at('text', lang), message: `unknown placeholder {${name}}` });
         else if (!flow.perChild) {
           issues.push({ path: at('text', lang), message: '{child} needs a perChild flow' });
         }
@@ -161,16 +163,23 @@ function choiceIssues(
   const values = new Set<number>();
   const aliasOwner = new Map<string, number>();
   spec.options.forEach((option, j) => {
-    if (values.has(option.value)) issues.push({ path: at('answer', 'options', j), message: 'duplicate value' });
+    if (values.has(option.value))
+      issues.push({ path: at('answer', 'options', j), message: 'duplicate value' });
     values.add(option.value);
     option.aliases?.forEach((alias, k) => {
       const key = compactInput(alias);
       const owner = aliasOwner.get(key);
       const asNumber = parseNumber(alias);
       if (owner !== undefined && owner !== option.value) {
-        issues.push({ path: at('answer', 'options', j, 'aliases', k), message: `"${alias}" also means ${owner}` });
+        issues.push({
+          path: at('answer', 'options', j, 'aliases', k),
+          message: `"${alias}" also means ${owner}`,
+        });
       } else if (asNumber !== undefined && asNumber !== option.value) {
-        issues.push({ path: at('answer', 'options', j, 'aliases', k), message: `"${alias}" reads as ${asNumber}` });
+        issues.push({
+          path: at('answer', 'options', j, 'aliases', k),
+          message: `"${alias}" reads as ${asNumber}`,
+        });
       }
       aliasOwner.set(key, option.value);
     });

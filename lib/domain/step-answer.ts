@@ -1,5 +1,5 @@
 import { compactInput, normaliseInput, parseNumber, parseYesNo } from '#lib/domain/answer-parsing.ts';
-import type { FlowStep } from '#lib/domain/flow-schema.ts';
+import type { AnswerSpec, FlowStep } from '#lib/domain/flow-schema.ts';
 import type { AnswerValue } from '#lib/domain/model.ts';
 
 /** What is kept of a message that is not free text (an invalid answer): enough to read, bounded. */
@@ -14,7 +14,9 @@ export type StepAnswer =
 // Cut by code point, so that an emoji or a rare character is never split in half.
 function cut(text: string, max: number): { raw: string; truncated: boolean } {
   const chars = Array.from(text);
-  return chars.length > max ? { raw: chars.slice(0, max).join(''), truncated: true } : { raw: text, truncated: false };
+  return chars.length > max
+    ? { raw: chars.slice(0, max).join(''), truncated: true }
+    : { raw: text, truncated: false };
 }
 
 function escapeRegExp(text: string): string {
@@ -40,8 +42,7 @@ export function findHarmWords(text: string, lists: Record<string, readonly strin
   return [...found];
 }
 
-function parseForStep(step: FlowStep, text: string): AnswerValue | undefined {
-  const spec = step.answer;
+function parseForStep(spec: Exclude<AnswerSpec, { type: 'text' }>, text: string): AnswerValue | undefined {
   switch (spec.type) {
     case 'number': {
       const n = parseNumber(text);
@@ -56,8 +57,6 @@ function parseForStep(step: FlowStep, text: string): AnswerValue | undefined {
     }
     case 'yesno':
       return parseYesNo(text);
-    case 'text':
-      return normaliseInput(text) === '' ? undefined : text.trim();
   }
 }
 
@@ -77,7 +76,7 @@ export function readAnswer(step: FlowStep, text: string): StepAnswer {
     return { kind: 'answered', value: raw, raw, truncated, harmWords };
   }
   const { raw, truncated } = cut(trimmed, MAX_RAW_LENGTH);
-  const value = parseForStep(step, trimmed);
+  const value = parseForStep(spec, trimmed);
   if (value === undefined) {
     return { kind: 'invalid', raw, truncated, harmWords: findHarmWords(trimmed, step.alertWords) };
   }
@@ -87,5 +86,5 @@ export function readAnswer(step: FlowStep, text: string): StepAnswer {
 
 /** Whether an answered value is one the step raises an alert for. */
 export function alertsOnValue(step: FlowStep, value: AnswerValue): boolean {
-  return step.alertWhen?.includes(value as number | boolean) ?? false;
+  return step.alertWhen?.some((v) => v === value) ?? false;
 }

@@ -24,7 +24,8 @@ export async function handleSmsWebhook(
   } catch (error) {
     const response = errorResponse(error, requestId);
     if (response.statusCode >= 500) deps.logger.error('webhook failed', { requestId, error: error as Error });
-    else deps.logger.warn('webhook rejected', { requestId, status: response.statusCode, reason: String(error) });
+    else
+      deps.logger.warn('webhook rejected', { requestId, status: response.statusCode, reason: String(error) });
     return response;
   }
 }
@@ -32,6 +33,8 @@ export async function handleSmsWebhook(
 /** The Lambda entry point for these dependencies: API Gateway v2 event in, TwiML out. */
 export function createSmsWebhookHandler(deps: SmsWebhookDependencies, publicUrl: string) {
   const smsWebhook = async (event: APIGatewayProxyEventV2, context: Context) =>
-    toApiGatewayResult(await handleSmsWebhook(toWebhookRequest(event, publicUrl), deps, context.awsRequestId));
+    toApiGatewayResult(
+      await handleSmsWebhook(toWebhookRequest(event, publicUrl), deps, context.awsRequestId),
+    );
   return middy(smsWebhook).use(injectLambdaContext(deps.logger));
 }

@@ -26,7 +26,10 @@ const MAX_ATTEMPTS = 8;
  * replies the first delivery got and changes nothing. If processing fails, the message is kept
  * (UNPROCESSED) so the answer is not lost, and the error is rethrown for a 500.
  */
-export async function handleInboundMessage(inbound: InboundMessage, deps: InboundDependencies): Promise<string[]> {
+export async function handleInboundMessage(
+  inbound: InboundMessage,
+  deps: InboundDependencies,
+): Promise<string[]> {
   try {
     return await processTurn(inbound, deps);
   } catch (error) {
@@ -43,7 +46,9 @@ export async function handleInboundMessage(inbound: InboundMessage, deps: Inboun
           error: keepError as Error,
         }),
       );
-    throw error instanceof DependencyError ? error : new DependencyError('inbound processing failed', { cause: error });
+    throw error instanceof DependencyError
+      ? error
+      : new DependencyError('inbound processing failed', { cause: error });
   }
 }
 

@@ -3,7 +3,11 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '#lib/config.ts';
-import { inboundSmsParams, messagesFromTwiml, signedInboundSmsRequest } from '#lib/local/twilio-inbound-request.ts';
+import {
+  inboundSmsParams,
+  messagesFromTwiml,
+  signedInboundSmsRequest,
+} from '#lib/local/twilio-inbound-request.ts';
 
 const { values } = parseArgs({
   options: { as: { type: 'string', default: '+8613800000001' }, url: { type: 'string' } },

@@ -8,7 +8,11 @@ export type HttpApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Builds the event API Gateway (HTTP API, payload v2) would give the Lambda for this request. */
-export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, routeKey: string): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  routeKey: string,
+): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {

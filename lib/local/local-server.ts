@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LocalOutbox } from '#lib/channels/local-outbox.ts';
-import { type HttpApiHandler, lambdaContext, toApiGatewayEvent, writeResult } from '#lib/local/lambda-adapter.ts';
+import {
+  type HttpApiHandler,
+  lambdaContext,
+  toApiGatewayEvent,
+  writeResult,
+} from '#lib/local/lambda-adapter.ts';
 
 export interface LocalRoute {
   method: string;
@@ -22,7 +27,9 @@ const MAX_BODY_BYTES = 64 * 1024;
  * API Gateway on one machine: each request becomes the HTTP API v2 event the deployed Lambda
  * would get, and goes to the same exported handler.
  */
-export async function startLocalServer(options: LocalServerOptions): Promise<{ server: Server; port: number }> {
+export async function startLocalServer(
+  options: LocalServerOptions,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     route(req, res, options).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' });

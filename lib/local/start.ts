@@ -6,8 +6,8 @@ import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { loadConfig } from '#lib/config.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
-import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { ensureTable } from '#lib/store/table-definition.ts';
 
@@ -52,7 +52,14 @@ try {
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
-    routes: [{ method: 'POST', path: '/webhooks/twilio/sms', functionName: 'twilio-sms-webhook', handler: sms.handler }],
+    routes: [
+      {
+        method: 'POST',
+        path: '/webhooks/twilio/sms',
+        functionName: 'twilio-sms-webhook',
+        handler: sms.handler,
+      },
+    ],
   });
   stops.push(() => new Promise<void>((done) => server.close(() => done())));
 

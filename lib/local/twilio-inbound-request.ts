@@ -56,7 +56,7 @@ export function signedInboundSmsRequest(options: {
 
 /** The texts of a TwiML <Response>. */
 export function messagesFromTwiml(xml: string): string[] {
-  const unescape = (s: string) =>
+  const decodeXml = (s: string) =>
     s
       .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
       .replace(/&lt;/g, '<')
@@ -64,5 +64,5 @@ export function messagesFromTwiml(xml: string): string[] {
       .replace(/&quot;/g, '"')
       .replace(/&apos;/g, "'")
       .replace(/&amp;/g, '&');
-  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => unescape(m[1] ?? ''));
+  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => decodeXml(m[1] ?? ''));
 }

@@ -1,11 +1,18 @@
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AlertRecord, AnswerRecord, ChannelAddress, ChannelName, CompletedCheckin } from '#lib/domain/model.ts';
+import type {
+  AlertRecord,
+  AnswerRecord,
+  ChannelAddress,
+  ChannelName,
+  CompletedCheckin,
+} from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type {
   CommitResult,
@@ -172,10 +179,7 @@ export class DynamoConversationStore implements ConversationStore {
         throw new DependencyError(`reading the turn left ${pending.length} keys unprocessed`);
       }
       if (attempt > 1) await sleep(20 * 2 ** attempt);
-      let output: Awaited<ReturnType<DynamoDBDocumentClient['send']>> & {
-        Responses?: Record<string, Record<string, unknown>[]>;
-        UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }>;
-      };
+      let output: BatchGetCommandOutput;
       try {
         output = await this.#client.send(
           new BatchGetCommand({
@@ -260,7 +264,11 @@ export class DynamoConversationStore implements ConversationStore {
   #checkinUpdates(commit: TurnCommit): TransactItem[] {
     const groups = new Map<
       string,
-      { first: AnswerRecord | CompletedCheckin; answers: Map<string, AnswerRecord>; completed?: CompletedCheckin }
+      {
+        first: AnswerRecord | CompletedCheckin;
+        answers: Map<string, AnswerRecord>;
+        completed?: CompletedCheckin;
+      }
     >();
     const groupFor = (r: AnswerRecord | CompletedCheckin) => {
       const id = `${r.childId}\u0000${r.week}`;
@@ -326,7 +334,9 @@ export class DynamoConversationStore implements ConversationStore {
         .setIfNotExists('messageId', messageId)
         .setIfNotExists('status', 'open')
         .set('lastRaisedAt', now.toISOString());
-      return { Update: { TableName: this.#table, Key: keys.centreAlert(a.centreId, a.alertId), ...u.build() } };
+      return {
+        Update: { TableName: this.#table, Key: keys.centreAlert(a.centreId, a.alertId), ...u.build() },
+      };
     });
   }
 
@@ -356,7 +366,8 @@ export class DynamoConversationStore implements ConversationStore {
     if (!shared && changes.stopHintWeek !== undefined) addresses.push(here);
     for (const a of addresses) {
       const u = shared ? sharedChanges(new UpdateBuilder()) : new UpdateBuilder().set('updatedAt', now);
-      if (a.channel === here.channel && a.address === here.address) u.set('stopHintWeek', changes.stopHintWeek);
+      const isHere = a.channel === here.channel && a.address === here.address;
+      if (isHere) u.set('stopHintWeek', changes.stopHintWeek);
       out.push(guarded(keys.contactView(a.channel, a.address), u));
     }
     return out;

@@ -3,8 +3,7 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { OutboundPort, OutboundRequest } from '#lib/ports/outbound.ts';
-
-export const outboundKey = (key: string) => ({ pk: `OUTBOUND#${key}`, sk: 'MESSAGE' });
+import { keys } from '#lib/store/keys.ts';
 
 /**
  * Records each started message once per idempotency key (conditional put, status `queued`).
@@ -30,7 +29,7 @@ export class DynamoOutboundStore implements OutboundPort {
         new PutCommand({
           TableName: tableName,
           Item: {
-            ...outboundKey(request.key),
+            ...keys.outbound(request.key),
             ...request,
             status: 'queued',
             createdAt: now.toISOString(),
@@ -48,10 +47,14 @@ export class DynamoOutboundStore implements OutboundPort {
       await client.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: outboundKey(request.key),
+          Key: keys.outbound(request.key),
           UpdateExpression: 'SET #status = :sent, providerId = :pid, sentAt = :at',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':pid': providerId, ':at': clock.now().toISOString() },
+          ExpressionAttributeValues: {
+            ':sent': 'sent',
+            ':pid': providerId,
+            ':at': clock.now().toISOString(),
+          },
         }),
       );
     }

@@ -48,7 +48,11 @@ export const sessionItemSchema = z.object({ session: sessionSchema, version: z.n
 
 export const messageItemSchema = z.object({ replies: z.array(z.string()) });
 
-export const answerValueSchema = z.union([z.number(), z.string(), z.boolean()]) satisfies z.ZodType<AnswerValue>;
+export const answerValueSchema = z.union([
+  z.number(),
+  z.string(),
+  z.boolean(),
+]) satisfies z.ZodType<AnswerValue>;
 
 export const storedAnswerSchema = z.object({
   status: z.enum(['answered', 'unanswered', 'skipped']),
@@ -66,3 +70,12 @@ export function parseItem<S extends z.ZodType>(schema: S, item: unknown, what: s
   }
   return parsed.data;
 }
+
+// Compile-time guard: if the domain model gains or changes a field, these fail to type-check
+// here, instead of the schema silently dropping the new field on read.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const modelInSync: [
+  Same<z.output<typeof contactViewSchema>, ContactView>,
+  Same<z.output<typeof sessionSchema>, Session>,
+] = [true, true];
+void modelInSync;

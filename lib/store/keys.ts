@@ -60,6 +60,9 @@ export const keys = {
     sk: `CONTACT#${contactId}`,
   }),
 
+  /** A message lianxin started, once per idempotency key. */
+  outbound: (key: string): ItemKey => ({ pk: `OUTBOUND#${key}`, sk: 'MESSAGE' }),
+
   /** One item per child per ISO week. */
   checkin: (childId: string, week: string): ItemKey => ({ pk: `CHILD#${childId}`, sk: `CHECKIN#${week}` }),
 } as const;

@@ -50,7 +50,10 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
-  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+  await waitUntilTableExists(
+    { client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
+    { TableName: tableName },
+  );
 
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;

@@ -19,7 +19,9 @@ export async function bundleFunction(entry: string, outfile: string): Promise<nu
     format: 'esm',
     external: ['@aws-sdk/*'],
     // Some dependencies are CommonJS and require Node built-ins; give the ESM bundle a require.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
     absWorkingDir: root,
     logLevel: 'error',
   });
@@ -69,7 +71,12 @@ export async function bundleFigures(): Promise<Figure[]> {
   const smsInit = medianInitMs(smsInProject, env);
   const bareInit = medianInitMs(bareEntry, env);
   return [
-    { name: 'twilio-sms-webhook bundle (minified, @aws-sdk external)', value: size / 1024, unit: 'KB', target: '≤ 400' },
+    {
+      name: 'twilio-sms-webhook bundle (minified, @aws-sdk external)',
+      value: size / 1024,
+      unit: 'KB',
+      target: '≤ 400',
+    },
     { name: 'twilio-sms-webhook cold module init (median of 15)', value: smsInit, unit: 'ms' },
     { name: 'bare lib-dynamodb handler cold module init (median of 15)', value: bareInit, unit: 'ms' },
     { name: 'init ratio sms-webhook / bare', value: smsInit / bareInit, unit: 'x', target: '≤ 1.5' },

@@ -12,7 +12,9 @@ export function printFigures(figures: Figure[]): void {
   const width = Math.max(...figures.map((f) => f.name.length));
   console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(10)}  unit  target`);
   for (const f of figures) {
-    console.log(`${f.name.padEnd(width)}  ${String(round(f.value)).padStart(10)}  ${f.unit.padEnd(4)}  ${f.target ?? ''}`);
+    console.log(
+      `${f.name.padEnd(width)}  ${String(round(f.value)).padStart(10)}  ${f.unit.padEnd(4)}  ${f.target ?? ''}`,
+    );
   }
 }
 

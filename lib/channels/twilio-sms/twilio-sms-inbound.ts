@@ -28,9 +28,7 @@ export function escapeXml(text: string): string {
 export class TwilioSmsInbound implements InboundChannel {
   readonly name = 'sms' as const;
 
-  constructor(
-    private readonly options: { authToken: string; accountSid: string; now: () => Date },
-  ) {}
+  constructor(private readonly options: { authToken: string; accountSid: string; now: () => Date }) {}
 
   verify(request: WebhookRequest): void {
     const signature = request.headers['x-twilio-signature'];

@@ -1,0 +1,37 @@
+import { alertMessage } from '#lib/domain/alert-message.ts';
+import type { AlertRecord, ContactView } from '#lib/domain/model.ts';
+import type { AlertNotifier } from '#lib/inbound/handle-inbound-message.ts';
+import type { OutboundPort } from '#lib/ports/outbound.ts';
+import type { RosterRepository } from '#lib/store/roster-repository.ts';
+
+/**
+ * Sends each alert to every coordinator of the child's Centre, urgent (quiet hours do not hold it),
+ * once per alert and coordinator: the idempotency key makes a retried turn send nothing new.
+ */
+export class CoordinatorAlertNotifier implements AlertNotifier {
+  constructor(private readonly deps: { roster: RosterRepository; outbound: OutboundPort }) {}
+
+  async notify(alerts: AlertRecord[], raisedBy: ContactView): Promise<void> {
+    const centreIds = [...new Set(alerts.map((a) => a.centreId))];
+    for (const centreId of centreIds) {
+      const links = await this.deps.roster.listCentreContacts(centreId, 'coordinator');
+      const coordinators = await Promise.all(links.map((l) => this.deps.roster.getContact(l.contactId)));
+      for (const coordinator of coordinators) {
+        if (!coordinator || coordinator.optedOut) continue;
+        const address = coordinator.addresses.find((a) => a.channel === 'sms') ?? coordinator.addresses[0];
+        if (!address) continue;
+        for (const alert of alerts.filter((a) => a.centreId === centreId)) {
+          await this.deps.outbound.enqueue({
+            key: `alert#${alert.alertId}#${coordinator.contactId}`,
+            contactId: coordinator.contactId,
+            channel: address.channel,
+            address: address.address,
+            body: alertMessage(alert, raisedBy, coordinator.language),
+            kind: 'alert',
+            urgent: true,
+          });
+        }
+      }
+    }
+  }
+}

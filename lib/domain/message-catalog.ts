@@ -1,0 +1,164 @@
+// Every text lianxin says in a conversation, in both languages. Kept SMS-short: 【连心】 makes any
+// message UCS-2, where one segment is 70 characters, and carers pay attention to short texts.
+import type { AnswerSpec } from '#lib/domain/flow-schema.ts';
+import type { Language } from '#lib/domain/model.ts';
+
+/** The programme's name, at the head of every message (in English too: it is a name). */
+export const BRAND = '【连心】';
+
+export interface CentreInfo {
+  centreName: string;
+  centrePhone: string;
+}
+
+export interface MessageSet {
+  checkinIntro(child: string): string;
+  nextChild(child: string): string;
+  /** Said before the next question after a valid answer. */
+  ack: string;
+  checkinDone: string;
+  /** After an answer with words of harm: gentle, not alarming. */
+  harmNoted: string;
+  notUnderstood: string;
+  /** After the last re-prompt failed and the question is left unanswered. */
+  movingOn: string;
+  /** How to answer a question, said on re-prompt unless the step has its own hint. */
+  hint(spec: AnswerSpec): string;
+  optedOut: string;
+  optedIn: string;
+  alreadySubscribed: string;
+  replyCheckin: string;
+  help(centre: CentreInfo, who: { carer: boolean; optedOut: boolean }): string;
+  languageSet: string;
+  idle(who: { carer: boolean }): string;
+  checkinIsForCarers(centre: CentreInfo): string;
+  noChildren(centre: CentreInfo): string;
+  /** Appended on the first message of each ISO week on an address. */
+  stopHint: string;
+}
+
+function choiceValues(spec: Extract<AnswerSpec, { type: 'choice' }>): number[] {
+  return spec.options.map((o) => o.value).sort((a, b) => a - b);
+}
+
+function isRun(values: number[]): boolean {
+  return values.every((v, i) => i === 0 || v === (values[i - 1] ?? Number.NaN) + 1);
+}
+
+const zh: MessageSet = {
+  checkinIntro: (child) => `本周签到：先说说${child}。`,
+  nextChild: (child) => `谢谢！再说说${child}。`,
+  ack: '好的。',
+  checkinDone: '谢谢您！本周签到完成。',
+  harmNoted: '我们会告诉儿童之家。',
+  notUnderstood: '抱歉，没看懂。',
+  movingOn: '没关系，先跳过这题。',
+  hint(spec) {
+    switch (spec.type) {
+      case 'number':
+        return `请回复${spec.min}到${spec.max}的数字。`;
+      case 'choice': {
+        const v = choiceValues(spec);
+        if (v.length === 2) return `请回复${v[0]}或${v[1]}。`;
+        if (isRun(v)) return `请回复${v[0]}到${v[v.length - 1]}的数字。`;
+        return `请回复${v.join('、')}中的一个。`;
+      }
+      case 'yesno':
+        return '请回复“是”或“否”。';
+      case 'text':
+        return spec.skipWords[0] === undefined
+          ? '请直接回复文字。'
+          : `请直接回复文字，回复${spec.skipWords[0]}跳过。`;
+    }
+  },
+  optedOut: '您已退订，不会再收到消息。回复“订阅”可恢复。',
+  optedIn: '欢迎回来！您会继续收到连心的消息。',
+  alreadySubscribed: '您已在接收连心的消息。',
+  replyCheckin: '回复“签到”做本周签到。',
+  help: (c, who) =>
+    who.optedOut
+      ? `${c.centreName}电话：${c.centrePhone}。您已退订，回复“订阅”恢复消息。`
+      : `${c.centreName}电话：${c.centrePhone}。${who.carer ? '回复“签到”做本周签到，' : '回复'}“退订”停止消息，“English”改英文。`,
+  languageSet: '已改为中文。',
+  idle: (who) => (who.carer ? '您好！回复“签到”做本周签到。' : '您好！回复“帮助”查看说明。'),
+  checkinIsForCarers: (c) => `签到由照顾孩子的家人填写。有事请联系${c.centreName}：${c.centrePhone}。`,
+  noChildren: (c) => `目前没有要签到的孩子。请联系${c.centreName}：${c.centrePhone}。`,
+  stopHint: '回复TD退订',
+};
+
+const en: MessageSet = {
+  checkinIntro: (child) => `This week's check-in: first, ${child}.`,
+  nextChild: (child) => `Thank you! Now ${child}.`,
+  ack: 'Thanks.',
+  checkinDone: "Thank you! This week's check-in is done.",
+  harmNoted: 'We will let the Centre know.',
+  notUnderstood: 'Sorry, I did not understand.',
+  movingOn: "Never mind, let's skip that one.",
+  hint(spec) {
+    switch (spec.type) {
+      case 'number':
+        return `Please reply with a number from ${spec.min} to ${spec.max}.`;
+      case 'choice': {
+        const v = choiceValues(spec);
+        if (v.length === 2) return `Please reply ${v[0]} or ${v[1]}.`;
+        if (isRun(v)) return `Please reply with a number from ${v[0]} to ${v[v.length - 1]}.`;
+        return `Please reply one of ${v.join(', ')}.`;
+      }
+      case 'yesno':
+        return 'Please reply YES or NO.';
+      case 'text':
+        return spec.skipWords[0] === undefined
+          ? 'Please reply in words.'
+          : `Please reply in words, or ${spec.skipWords[0]} to skip.`;
+    }
+  },
+  optedOut: 'You have unsubscribed and will get no more messages. Reply START to resume.',
+  optedIn: 'Welcome back! You will get lianxin messages again.',
+  alreadySubscribed: 'You are already getting lianxin messages.',
+  replyCheckin: "Reply CHECKIN for this week's check-in.",
+  help: (c, who) =>
+    who.optedOut
+      ? `${c.centreName}: ${c.centrePhone}. You have unsubscribed; reply START to get messages again.`
+      : `${c.centreName}: ${c.centrePhone}. Reply ${who.carer ? "CHECKIN for this week's check-in, " : ''}STOP to stop messages, 中文 for Chinese.`,
+  languageSet: 'Language set to English.',
+  idle: (who) =>
+    who.carer ? "Hello! Reply CHECKIN for this week's check-in." : 'Hello! Reply HELP for help.',
+  checkinIsForCarers: (c) =>
+    `The check-in is for the children's carers. For anything else call ${c.centreName}: ${c.centrePhone}.`,
+  noChildren: (c) => `There is no child to check in for. Please call ${c.centreName}: ${c.centrePhone}.`,
+  stopHint: 'Reply STOP to stop.',
+};
+
+export const MESSAGES: Readonly<Record<Language, MessageSet>> = { 'zh-CN': zh, en };
+
+const ENDS_SENTENCE = /[。！？!?.…：:）)]$/u;
+
+// Parts are sentences; a question like '…4很难过' has no full stop, so one is added before more text.
+function join(language: Language, parts: readonly string[]): string {
+  const stop = language === 'zh-CN' ? '。' : '.';
+  const gap = language === 'zh-CN' ? '' : ' ';
+  return parts
+    .filter((p) => p !== '')
+    .reduce(
+      (text, part) => (text === '' ? part : `${text}${ENDS_SENTENCE.test(text) ? '' : stop}${gap}${part}`),
+      '',
+    );
+}
+
+/** One reply: 【连心】 and the parts as sentences. */
+export function composeReply(language: Language, parts: readonly string[]): string {
+  return `${BRAND}${join(language, parts)}`;
+}
+
+/** A composed reply with how to stop added at the end. */
+export function appendStopHint(reply: string, language: Language): string {
+  return join(language, [reply, MESSAGES[language].stopHint]);
+}
+
+/**
+ * To a number that is not registered: both languages in one message, since we know nothing of
+ * the sender, and nothing about anyone in it.
+ */
+export function unregisteredText(): string {
+  return `${BRAND}此号码未在连心登记，请联系您的儿童之家老师。This number is not registered with lianxin. Please contact your Children's Centre coordinator.`;
+}

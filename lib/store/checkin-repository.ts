@@ -1,0 +1,84 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { DependencyError } from '#lib/errors.ts';
+import { parseItem, storedAnswerSchema } from '#lib/store/item-schemas.ts';
+import { ANSWER_ATTRIBUTE_PREFIX, keys, prefixes } from '#lib/store/keys.ts';
+
+export type StoredAnswer = z.output<typeof storedAnswerSchema>;
+
+const checkinItemSchema = z.object({
+  childId: z.string(),
+  familyId: z.string(),
+  centreId: z.string().optional(),
+  week: z.string(),
+  flowId: z.string(),
+  status: z.enum(['in-progress', 'completed']),
+  completedAt: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** One child's check-in for one ISO week, answers keyed by the flow's item id. */
+export type CheckinRecord = z.output<typeof checkinItemSchema> & { answers: Record<string, StoredAnswer> };
+
+export interface CheckinRepositoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** Reads the weekly check-ins that conversation turns write (DynamoConversationStore.commitTurn). */
+export class CheckinRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(opts: CheckinRepositoryOptions) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+  }
+
+  async getCheckin(childId: string, week: string): Promise<CheckinRecord | undefined> {
+    try {
+      const output = await this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: keys.checkin(childId, week), ConsistentRead: true }),
+      );
+      return output.Item ? toRecord(output.Item) : undefined;
+    } catch (error) {
+      if (error instanceof DependencyError) throw error;
+      throw new DependencyError('reading the check-in failed', { cause: error });
+    }
+  }
+
+  /** All of a child's check-ins, oldest week first (ISO week strings sort chronologically). */
+  async listCheckins(childId: string): Promise<CheckinRecord[]> {
+    const records: CheckinRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const output = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': prefixes.childPk(childId), ':prefix': prefixes.checkin },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of output.Items ?? []) records.push(toRecord(item));
+        startKey = output.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      if (error instanceof DependencyError) throw error;
+      throw new DependencyError('listing check-ins failed', { cause: error });
+    }
+    return records;
+  }
+}
+
+function toRecord(item: Record<string, unknown>): CheckinRecord {
+  const base = parseItem(checkinItemSchema, item, 'check-in');
+  const answers: Record<string, StoredAnswer> = {};
+  for (const [attribute, value] of Object.entries(item)) {
+    if (!attribute.startsWith(ANSWER_ATTRIBUTE_PREFIX)) continue;
+    answers[attribute.slice(ANSWER_ATTRIBUTE_PREFIX.length)] = parseItem(storedAnswerSchema, value, 'answer');
+  }
+  return { ...base, answers };
+}

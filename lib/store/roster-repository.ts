@@ -1,0 +1,362 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
+import type { ChannelAddress, ChannelName, ChildRef, ContactRole, ContactView } from '#lib/domain/model.ts';
+import { DependencyError, ValidationError } from '#lib/errors.ts';
+import { contactViewSchema, parseItem } from '#lib/store/item-schemas.ts';
+import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
+import {
+  type Centre,
+  type Child,
+  type Contact,
+  type ContactInput,
+  centreSchema,
+  contactSchema,
+  type Family,
+  type FamilyInput,
+  familySchema,
+} from '#lib/store/roster-types.ts';
+import { UpdateBuilder } from '#lib/store/update-expression.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface RosterRepositoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** A contact as listed under a family or centre (membership link item). */
+export interface MemberLink {
+  contactId: string;
+  role: ContactRole;
+  name: string;
+}
+
+/**
+ * Centres, families, children and contacts. Writing a contact also writes the ContactView
+ * projection under each of its addresses, which is what a conversation turn reads.
+ */
+export class RosterRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(opts: RosterRepositoryOptions) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+  }
+
+  async putCentre(input: z.input<typeof centreSchema>): Promise<Centre> {
+    const centre = validate(centreSchema, input, 'centre');
+    await this.#call('writing the centre', () =>
+      this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...keys.centreMeta(centre.centreId), entity: 'centre', ...centre },
+        }),
+      ),
+    );
+    // Projections carry the Centre's name and phone (help texts): refresh them.
+    await this.#reproject(await this.listCentreContacts(centre.centreId));
+    return centre;
+  }
+
+  async getCentre(centreId: string): Promise<Centre | undefined> {
+    const item = await this.#get(keys.centreMeta(centreId));
+    return item ? parseItem(centreSchema, item, 'centre') : undefined;
+  }
+
+  /**
+   * Writes the family and its children (children no longer listed are removed), then refreshes
+   * the projections of the family's contacts so their conversations see the new children.
+   */
+  async putFamily(input: FamilyInput): Promise<Family> {
+    const family = validate(familySchema, input, 'family');
+    if (!(await this.getCentre(family.centreId))) {
+      throw new ValidationError(`unknown centre ${family.centreId}`);
+    }
+    const previous = await this.#query(prefixes.familyPk(family.familyId), prefixes.child);
+    const kept = new Set(family.children.map((c) => c.childId));
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...keys.familyMeta(family.familyId),
+            entity: 'family',
+            familyId: family.familyId,
+            centreId: family.centreId,
+            name: family.name,
+          },
+        },
+      },
+      ...family.children.map(
+        (child): TransactItem => ({
+          Put: {
+            TableName: this.#table,
+            Item: {
+              ...keys.familyChild(family.familyId, child.childId),
+              entity: 'child',
+              familyId: family.familyId,
+              centreId: family.centreId,
+              ...child,
+            },
+          },
+        }),
+      ),
+      ...previous
+        .filter((item) => !kept.has(String(item.childId)))
+        .map(
+          (item): TransactItem => ({
+            Delete: { TableName: this.#table, Key: { pk: item.pk, sk: item.sk } },
+          }),
+        ),
+    ];
+    await this.#call('writing the family', () =>
+      this.#client.send(new TransactWriteCommand({ TransactItems: items })),
+    );
+    await this.#reproject(await this.listFamilyContacts(family.familyId));
+    return family;
+  }
+
+  async getFamily(familyId: string): Promise<Family | undefined> {
+    const items = await this.#query(prefixes.familyPk(familyId));
+    const meta = items.find((i) => i.sk === 'META');
+    if (!meta) return undefined;
+    return parseItem(
+      familySchema,
+      { ...meta, children: items.filter((i) => String(i.sk).startsWith(prefixes.child)) },
+      'family',
+    );
+  }
+
+  /**
+   * Writes the canonical contact, its ContactView projection under every address, and its family
+   * and centre membership links, in one transaction. Addresses and families dropped since the last
+   * write are removed. An address that belongs to another contact is refused.
+   */
+  async putContact(input: ContactInput): Promise<Contact> {
+    const contact = validate(contactSchema, input, 'contact');
+    await this.#writeContact(contact);
+    return contact;
+  }
+
+  async getContact(contactId: string): Promise<Contact | undefined> {
+    const item = await this.#get(keys.contactProfile(contactId));
+    return item ? parseItem(contactSchema, item, 'contact') : undefined;
+  }
+
+  async findContactIdByAddress(channel: ChannelName, address: string): Promise<string | undefined> {
+    const item = await this.#get(keys.contactView(channel, address));
+    return typeof item?.contactId === 'string' ? item.contactId : undefined;
+  }
+
+  async getContactView(channel: ChannelName, address: string): Promise<ContactView | undefined> {
+    const item = await this.#get(keys.contactView(channel, address));
+    return item ? parseItem(contactViewSchema, item, 'contact view') : undefined;
+  }
+
+  async listFamilyContacts(familyId: string): Promise<MemberLink[]> {
+    return (await this.#query(prefixes.familyPk(familyId), prefixes.contact)).map(toMemberLink);
+  }
+
+  /** The Centre's contacts (e.g. its coordinators, who receive alerts). */
+  async listCentreContacts(centreId: string, role?: ContactRole): Promise<MemberLink[]> {
+    const links = (await this.#query(prefixes.centrePk(centreId), prefixes.contact)).map(toMemberLink);
+    return role ? links.filter((l) => l.role === role) : links;
+  }
+
+  async #reproject(members: MemberLink[]): Promise<void> {
+    for (const member of members) {
+      const contact = await this.getContact(member.contactId);
+      if (contact) await this.#writeContact(contact);
+    }
+  }
+
+  async #writeContact(contact: Contact): Promise<void> {
+    const centre = await this.getCentre(contact.centreId);
+    if (!centre) throw new ValidationError(`unknown centre ${contact.centreId}`);
+    const families: Family[] = [];
+    for (const familyId of contact.familyIds) {
+      const family = await this.getFamily(familyId);
+      if (!family) throw new ValidationError(`unknown family ${familyId}`);
+      if (family.centreId !== contact.centreId) {
+        throw new ValidationError(`family ${familyId} belongs to another centre`);
+      }
+      families.push(family);
+    }
+    const previous = await this.getContact(contact.contactId);
+    const now = new Date().toISOString();
+
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.#table,
+          Item: { ...keys.contactProfile(contact.contactId), entity: 'contact', ...contact, updatedAt: now },
+        },
+      },
+    ];
+
+    // Projections: an UpdateItem rather than a Put keeps this address's stopHintWeek.
+    const view = projectContactView(contact, centre, families);
+    const projectionIndexes = new Map<number, ChannelAddress>();
+    for (const a of contact.addresses) {
+      const u = new UpdateBuilder().set('entity', 'contact-view').set('updatedAt', now);
+      for (const [attribute, value] of Object.entries(view)) u.set(attribute, value);
+      const owner = `attribute_not_exists(pk) OR ${u.name('contactId')} = ${u.value(contact.contactId)}`;
+      const index = items.push({
+        Update: {
+          TableName: this.#table,
+          Key: keys.contactView(a.channel, a.address),
+          ...u.build(),
+          ConditionExpression: owner,
+        },
+      });
+      projectionIndexes.set(index - 1, a);
+    }
+    const stillThere = (a: ChannelAddress) =>
+      contact.addresses.some((b) => b.channel === a.channel && b.address === a.address);
+    for (const a of previous?.addresses.filter((x) => !stillThere(x)) ?? []) {
+      // A changed SIM card: the old number no longer reaches this contact.
+      items.push(this.#deleteOwned(keys.contactView(a.channel, a.address), contact.contactId));
+    }
+
+    const link = { entity: 'member', contactId: contact.contactId, role: contact.role, name: contact.name };
+    for (const familyId of contact.familyIds) {
+      items.push({
+        Put: {
+          TableName: this.#table,
+          Item: { ...keys.familyContact(familyId, contact.contactId), ...link },
+        },
+      });
+    }
+    for (const familyId of previous?.familyIds.filter((f) => !contact.familyIds.includes(f)) ?? []) {
+      items.push({
+        Delete: { TableName: this.#table, Key: keys.familyContact(familyId, contact.contactId) },
+      });
+    }
+    items.push({
+      Put: {
+        TableName: this.#table,
+        Item: { ...keys.centreContact(contact.centreId, contact.contactId), ...link },
+      },
+    });
+    if (previous && previous.centreId !== contact.centreId) {
+      items.push({
+        Delete: { TableName: this.#table, Key: keys.centreContact(previous.centreId, contact.contactId) },
+      });
+    }
+
+    try {
+      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      for (const [i, a] of projectionIndexes) {
+        if (reasons[i]?.Code === 'ConditionalCheckFailed') {
+          throw new ValidationError(`address ${a.channel}:${a.address} already belongs to another contact`);
+        }
+      }
+      throw new DependencyError('writing the contact failed', { cause: error });
+    }
+  }
+
+  #deleteOwned(key: ItemKey, contactId: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.#table,
+        Key: key,
+        ConditionExpression: 'attribute_not_exists(pk) OR contactId = :contactId',
+        ExpressionAttributeValues: { ':contactId': contactId },
+      },
+    };
+  }
+
+  async #get(key: ItemKey): Promise<Record<string, unknown> | undefined> {
+    const output = await this.#call('reading the roster', () =>
+      this.#client.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })),
+    );
+    return output.Item;
+  }
+
+  async #query(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.#call('reading the roster', () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+            ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':prefix': skPrefix } : { ':pk': pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(output.Items ?? []));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async #call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw new DependencyError(`${what} failed`, { cause: error });
+    }
+  }
+}
+
+/**
+ * The projection a conversation reads. Children are those of the contact's families, oldest
+ * first (the order the check-in asks about them), ties broken by name for a stable order.
+ */
+export function projectContactView(
+  contact: Contact,
+  centre: Centre,
+  families: Family[],
+): Omit<ContactView, 'stopHintWeek'> {
+  const children: (ChildRef & { birthYear: number })[] = families.flatMap((f) =>
+    f.children.map((c: Child) => ({
+      childId: c.childId,
+      familyId: f.familyId,
+      name: c.name,
+      category: c.category,
+      birthYear: c.birthYear,
+    })),
+  );
+  children.sort(
+    (a, b) => a.birthYear - b.birthYear || a.name.localeCompare(b.name) || a.childId.localeCompare(b.childId),
+  );
+  return {
+    contactId: contact.contactId,
+    role: contact.role,
+    language: contact.language,
+    optedOut: contact.optedOut,
+    displayName: contact.name,
+    centreId: centre.centreId,
+    centreName: centre.name,
+    centrePhone: centre.phone,
+    children: children.map(({ birthYear: _, ...ref }) => ref),
+    addresses: contact.addresses,
+  };
+}
+
+function toMemberLink(item: Record<string, unknown>): MemberLink {
+  return { contactId: String(item.contactId), role: item.role as ContactRole, name: String(item.name) };
+}
+
+function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ValidationError(`invalid ${what} (${fields})`);
+  }
+  return parsed.data;
+}

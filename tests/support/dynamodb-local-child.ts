@@ -1,0 +1,7 @@
+// Run as a separate Node process by store-dynamodb-local.test.ts: starts DynamoDB Local, prints
+// the Java pid, then idles until it is signalled or killed, to prove Java dies with it.
+import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
+
+const dynamo = await startDynamoDbLocal({});
+process.stdout.write(`${JSON.stringify({ pid: dynamo.pid, endpoint: dynamo.endpoint })}\n`);
+setInterval(() => undefined, 60_000);
