@@ -40,7 +40,7 @@ export type Config = z.infer<typeof schema>;
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const local = env.LIANXIN_ENV === 'local';
-  const port = env.PORT ?? (local ? LOCAL_DEFAULTS.PORT : undefined);
+  const port = env.PORT || (local ? LOCAL_DEFAULTS.PORT : undefined);
   const withDefaults: Record<string, string | undefined> = local
     ? {
         ...LOCAL_DEFAULTS,

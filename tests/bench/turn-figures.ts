@@ -1,0 +1,84 @@
+import { loadConfig } from '#lib/config.ts';
+import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
+import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { ensureTable } from '#lib/store/table-definition.ts';
+import { createSmsWebhookDependencies } from '#lib/wiring.ts';
+import type { Figure } from '#tests/bench/figures.ts';
+import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
+
+const CARER = '+8613800000001';
+// One full check-in for two children: 12 answers, none of which raises an alert.
+const ANSWERS = ['3', '１', '一', '1个', '是', '0', '2', '2', '1', '1', '否', '0'];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * Mid-check-in turns through the real handler (middy, signature check, engine, store) against
+ * DynamoDB Local, with every DynamoDB HTTP request counted by an SDK middleware.
+ */
+export async function turnFigures(rounds = 50): Promise<Figure[]> {
+  const dynamo = await startDynamoDbLocal({});
+  try {
+    let requests = 0;
+    const client = createDocumentClient({
+      region: 'local',
+      endpoint: dynamo.endpoint,
+      onRequest: () => requests++,
+    });
+    const config = loadConfig({
+      LIANXIN_ENV: 'local',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      TABLE_NAME: 'bench',
+    });
+    await ensureTable(client, config.TABLE_NAME);
+    await seedDemoRoster(new RosterRepository({ client, tableName: config.TABLE_NAME }));
+    const logger = createLogger('bench');
+    logger.setLogLevel('ERROR');
+    const handler = createSmsWebhookHandler(
+      createSmsWebhookDependencies(config, logger, {}, client),
+      config.PUBLIC_URL,
+    );
+
+    const latencies: number[] = [];
+    const requestCounts: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      await invoke(handler, smsEvent(config, { from: CARER, body: '签到' }));
+      for (const [i, answer] of ANSWERS.entries()) {
+        const event = smsEvent(config, { from: CARER, body: answer });
+        requests = 0;
+        const started = performance.now();
+        const result = await invoke(handler, event);
+        const elapsed = performance.now() - started;
+        if (result.statusCode !== 200) throw new Error(`turn failed: ${result.statusCode} ${result.body}`);
+        // The last answer ends the check-in; every other one is mid-flow.
+        if (i < ANSWERS.length - 1) {
+          latencies.push(elapsed);
+          requestCounts.push(requests);
+        }
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    const meanRequests = requestCounts.reduce((a, b) => a + b, 0) / requestCounts.length;
+    return [
+      { name: 'mid-check-in turns measured', value: latencies.length, unit: 'turns', target: '≥ 500' },
+      { name: 'turn latency p50', value: percentile(latencies, 50), unit: 'ms' },
+      { name: 'turn latency p95', value: percentile(latencies, 95), unit: 'ms' },
+      { name: 'turn latency p99', value: percentile(latencies, 99), unit: 'ms' },
+      { name: 'DynamoDB requests per mid-flow turn (mean)', value: meanRequests, unit: 'req', target: '2' },
+      {
+        name: 'DynamoDB requests per mid-flow turn (max)',
+        value: Math.max(...requestCounts),
+        unit: 'req',
+        target: '2',
+      },
+    ];
+  } finally {
+    await dynamo.stop();
+  }
+}

@@ -1,0 +1,325 @@
+// End to end: `npm start` (lib/local/start.ts) as a child process, a carer texting it over real
+// HTTP with signed Twilio requests, and the proof that stopping it leaves no Java behind.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '#lib/config.ts';
+import { isoWeekOf } from '#lib/domain/iso-week.ts';
+import {
+  inboundSmsParams,
+  messagesFromTwiml,
+  newMessageSid,
+  signedInboundSmsRequest,
+} from '#lib/local/twilio-inbound-request.ts';
+import { CheckinRepository } from '#lib/store/checkin-repository.ts';
+import { DEMO_ROSTER } from '#lib/store/demo-roster.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { isProcessAlive, waitFor } from '#tests/support/processes.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const BANNER = /running locally on http:\/\/localhost:(\d+)/;
+const DYNAMO_LINE = /DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/;
+const GRANDMOTHER = '+8613800000001';
+const ZHANG_NAINAI = '+8613800000002';
+const COORDINATOR = '+8613700000001';
+
+interface OutboxMessage {
+  seq: number;
+  to: string;
+  body: string;
+}
+
+interface RunningServer {
+  child: ChildProcess;
+  port: number;
+  /** The port of the DynamoDB Local the server started itself, if it did. */
+  dynamoPort: number | undefined;
+  banner: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<ChildProcess>();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** Starts lib/local/start.ts directly under node (no npm, no tsx CLI in between: signals reach it). */
+async function startServer(options: {
+  port: number;
+  tableName: string;
+  dynamodbEndpoint?: string;
+  args?: string[];
+}): Promise<RunningServer> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(options.port),
+    TABLE_NAME: options.tableName,
+  };
+  delete env.DYNAMODB_ENDPOINT;
+  delete env.LIANXIN_ENV;
+  if (options.dynamodbEndpoint) env.DYNAMODB_ENDPOINT = options.dynamodbEndpoint;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/start.ts', ...(options.args ?? [])], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    });
+  });
+
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-8000);
+  });
+  const banner = await new Promise<string>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    const fail = (why: string) => {
+      done();
+      child.kill('SIGKILL');
+      reject(new Error(`${why}\n--- stdout ---\n${stdout.trim()}\n--- stderr ---\n${stderr.trim()}`));
+    };
+    const onData = (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      // Resolve once the whole banner is out (it ends with the Ctrl-C line).
+      if (BANNER.test(stdout) && stdout.includes('Ctrl-C stops everything.')) {
+        done();
+        resolve(stdout);
+      }
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`the local server exited (${signal ?? `code ${code}`}) before its banner`);
+    const timer = setTimeout(() => fail('the local server printed no banner within 30 s'), 30_000);
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+  // Keep draining stdout (the JSON logs) so a full pipe never blocks the server.
+  child.stdout?.resume();
+
+  const port = Number(BANNER.exec(banner)?.[1]);
+  const dynamoPort = options.dynamodbEndpoint ? undefined : Number(DYNAMO_LINE.exec(banner)?.[1]);
+  return { child, port, dynamoPort, banner, exited };
+}
+
+/** SIGTERM, then the exit (the server must go within a few seconds). */
+async function stopServer(
+  server: RunningServer,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  server.child.kill('SIGTERM');
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000));
+  const result = await Promise.race([server.exited, timeout]);
+  if (result === 'timeout') {
+    server.child.kill('SIGKILL');
+    throw new Error('the local server did not exit within 10 s of SIGTERM');
+  }
+  return result;
+}
+
+/** Pids of DynamoDB Local Java processes listening on this port. */
+function javaPids(dynamoPort: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${dynamoPort}( |$)`], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** A phone texting the server: each text is posted exactly as Twilio posts it. */
+function phone(port: number, from: string) {
+  const config = loadConfig({ LIANXIN_ENV: 'local', PORT: String(port) });
+  const webhook = `http://localhost:${port}/webhooks/twilio/sms`;
+  return async (body: string, messageSid: string = newMessageSid()): Promise<string[]> => {
+    const params = inboundSmsParams({
+      from,
+      to: config.TWILIO_PHONE_NUMBER,
+      body,
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      messageSid,
+    });
+    const request = signedInboundSmsRequest({ url: webhook, authToken: config.TWILIO_AUTH_TOKEN, params });
+    const response = await fetch(webhook, { method: 'POST', ...request });
+    const text = await response.text();
+    if (response.status !== 200)
+      throw new Error(`${JSON.stringify(body)} got HTTP ${response.status}: ${text}`);
+    return messagesFromTwiml(text);
+  };
+}
+
+async function outbox(port: number): Promise<OutboxMessage[]> {
+  const response = await fetch(`http://localhost:${port}/dev/outbox`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { messages: OutboxMessage[] }).messages;
+}
+
+function childId(name: string): string {
+  const child = DEMO_ROSTER.families.flatMap((f) => f.children).find((c) => c.name === name);
+  if (!child) throw new Error(`no demo child named ${name}`);
+  return child.childId;
+}
+
+afterAll(async () => {
+  // Only if a test failed half-way: nothing this file started may outlive it.
+  for (const child of running) child.kill('SIGKILL');
+});
+
+describe('npm start on the shared DynamoDB Local', () => {
+  const endpoint = inject('dynamodbEndpoint');
+  const tableName = `e2e-${randomUUID()}`;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startServer({ port: await freePort(), tableName, dynamodbEndpoint: endpoint });
+  });
+
+  afterAll(async () => {
+    if (!server) return;
+    const exit = await stopServer(server);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(isProcessAlive(server.child.pid ?? -1)).toBe(false);
+  });
+
+  it('walks the grandmother through a full check-in in Chinese, with one alert and everything stored', async () => {
+    expect(server.banner).toContain(`table ${tableName}`);
+    const text = phone(server.port, GRANDMOTHER);
+    const message = '小明这周很乖，想爸爸了';
+    const week = isoWeekOf(new Date());
+
+    const expectOneReply = async (body: string, ...expected: string[]) => {
+      const replies = await text(body);
+      expect(replies, `reply to ${JSON.stringify(body)}`).toHaveLength(1);
+      const reply = replies[0] ?? '';
+      expect(reply.startsWith('【连心】'), reply).toBe(true);
+      expect(reply, `reply to ${JSON.stringify(body)}`).not.toContain('没看懂');
+      for (const part of expected) expect(reply, `reply to ${JSON.stringify(body)}`).toContain(part);
+      return reply;
+    };
+
+    const first = await expectOneReply('签到', '先说说小明', '本周小明去了儿童之家几天');
+    expect(first).toContain('回复TD退订'); // the first message of the week says how to stop
+    await expectOneReply('3', '小明这周心情怎么样');
+    await expectOneReply('１', '小明这周上学怎么样');
+    await expectOneReply('一', '小明身体怎么样');
+    await expectOneReply('1个', '小明这周和爸爸妈妈联系了吗');
+    await expectOneReply('是', '有什么想告诉');
+    await expectOneReply(message, '再说说小红', '本周小红去了儿童之家几天');
+    await expectOneReply(' 2 ', '小红这周心情怎么样');
+
+    // Twilio retries a webhook: the same signed request twice gets the same reply and counts once.
+    const sid = newMessageSid();
+    const once = await text('4', sid);
+    const twice = await text('4', sid);
+    expect(once).toHaveLength(1);
+    expect(once[0]).toContain('小红这周上学怎么样');
+    expect(twice).toEqual(once);
+
+    await expectOneReply('1', '小红身体怎么样'); // the retry did not move the check-in on
+    await expectOneReply('1', '小红这周和爸爸妈妈联系了吗');
+    await expectOneReply('否', '有什么想告诉');
+    const last = await expectOneReply('0', '本周签到完成');
+    expect(last).not.toContain('小明');
+
+    const sent = await outbox(server.port);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: COORDINATOR });
+    expect(sent[0]?.body).toContain('小红');
+    expect(sent[0]?.body).toContain('很难过');
+
+    const client = createDocumentClient({ region: 'local', endpoint });
+    try {
+      const checkins = new CheckinRepository({ client, tableName });
+      const xiaoming = await checkins.getCheckin(childId('小明'), week);
+      const xiaohong = await checkins.getCheckin(childId('小红'), week);
+      expect(xiaoming?.status).toBe('completed');
+      expect(xiaohong?.status).toBe('completed');
+      const values = (record: typeof xiaoming) =>
+        Object.fromEntries(Object.entries(record?.answers ?? {}).map(([item, a]) => [item, a.value]));
+      expect(values(xiaoming)).toEqual({
+        attendance: 3,
+        mood: 1,
+        school: 1,
+        health: 1,
+        'parent-contact': 1,
+        message,
+      });
+      expect(xiaoming?.answers.message).toMatchObject({ status: 'answered', raw: message });
+      expect(xiaoming?.answers.attendance?.raw).toBe('3');
+      expect(xiaohong?.answers).toMatchObject({
+        attendance: { status: 'answered', value: 2 },
+        mood: { status: 'answered', value: 4 },
+        school: { status: 'answered', value: 1 },
+        health: { status: 'answered', value: 1 },
+        'parent-contact': { status: 'answered', value: 2 },
+        message: { status: 'skipped' },
+      });
+      expect(xiaohong?.answers.message?.value).toBeUndefined();
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('npm start with its own DynamoDB Local', () => {
+  it('SIGTERM stops the server and its Java process', async () => {
+    const server = await startServer({ port: await freePort(), tableName: `e2e-${randomUUID()}` });
+    expect(server.banner).toContain('(in memory)');
+    const dynamoPort = server.dynamoPort ?? Number.NaN;
+    expect(Number.isInteger(dynamoPort)).toBe(true);
+    const java = javaPids(dynamoPort);
+    expect(java).toHaveLength(1);
+    const javaPid = java[0] ?? -1;
+    expect(isProcessAlive(javaPid)).toBe(true);
+
+    const exit = await stopServer(server);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await waitFor(() => !isProcessAlive(javaPid), 5_000)).toBe(true);
+    expect(javaPids(dynamoPort)).toEqual([]);
+  });
+
+  it('--data DIR keeps an opt-out across restarts and does not re-seed the roster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lianxin-e2e-'));
+    const tableName = `e2e-${randomUUID()}`;
+    try {
+      const first = await startServer({ port: await freePort(), tableName, args: ['--data', dir] });
+      expect(first.banner).toContain(`(data in ${dir})`);
+      expect(first.banner).toContain('demo roster        seeded');
+      const optOut = await phone(first.port, ZHANG_NAINAI)('TD');
+      expect(optOut).toHaveLength(1);
+      expect(optOut[0]).toContain('您已退订');
+      expect(await stopServer(first)).toEqual({ code: 0, signal: null });
+      expect(javaPids(first.dynamoPort ?? Number.NaN)).toEqual([]);
+
+      const second = await startServer({ port: await freePort(), tableName, args: ['--data', dir] });
+      expect(second.banner).toContain('demo roster        already present');
+      expect(await phone(second.port, ZHANG_NAINAI)('hello')).toEqual([]);
+      expect(await stopServer(second)).toEqual({ code: 0, signal: null });
+      expect(javaPids(second.dynamoPort ?? Number.NaN)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
