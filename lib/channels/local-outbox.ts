@@ -14,9 +14,9 @@ export class LocalOutbox implements OutboundChannel {
   readonly name = 'local' as const;
   readonly #entries: OutboxEntry[] = [];
 
-  async send(to: string, body: string, channel: ChannelName = 'sms'): Promise<SendResult> {
+  async send(to: string, body: string): Promise<SendResult> {
     const seq = this.#entries.length + 1;
-    this.#entries.push({ seq, channel, to, body, sentAt: new Date().toISOString() });
+    this.#entries.push({ seq, channel: 'sms', to, body, sentAt: new Date().toISOString() });
     return { providerId: `local-${seq}` };
   }
 

@@ -33,6 +33,13 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
+  if (process.env.PORT === '0')
+    throw new Error('PORT=0 is not supported: Twilio signs the exact URL, so pick a port');
+  if (values.data && process.env.DYNAMODB_ENDPOINT) {
+    throw new Error(
+      '--data keeps the database of the DynamoDB Local that npm start runs; unset DYNAMODB_ENDPOINT',
+    );
+  }
   if (!process.env.DYNAMODB_ENDPOINT) {
     const dataDir = values.data ? resolve(values.data) : undefined;
     const dynamo = await startDynamoDbLocal({ dataDir });

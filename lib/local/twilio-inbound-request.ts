@@ -56,13 +56,13 @@ export function signedInboundSmsRequest(options: {
 
 /** The texts of a TwiML <Response>. */
 export function messagesFromTwiml(xml: string): string[] {
+  // One pass, so that an escaped entity (&#38;lt;) decodes to its text (&lt;) and no further.
+  const named: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
   const decodeXml = (s: string) =>
-    s
-      .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&apos;/g, "'")
-      .replace(/&amp;/g, '&');
+    s.replace(
+      /&(?:#(\d+)|#x([0-9a-fA-F]+)|(lt|gt|quot|apos|amp));/g,
+      (_, dec?: string, hex?: string, name?: string) =>
+        name ? (named[name] ?? '') : String.fromCodePoint(dec ? Number(dec) : Number.parseInt(hex ?? '', 16)),
+    );
   return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => decodeXml(m[1] ?? ''));
 }

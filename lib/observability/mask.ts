@@ -6,9 +6,12 @@ const PHONE =
 
 /** +8613800000001 → +86138****0001: enough to tell numbers apart, not enough to call. */
 export function maskPhone(phone: string): string {
-  const digits = phone.replace(/[^\d+]/g, '');
+  const plus = phone.trimStart().startsWith('+') ? '+' : '';
+  const digits = phone.replace(/\D/g, '');
   if (digits.length < 8) return '****';
-  return `${digits.slice(0, digits.startsWith('+') ? 6 : 5)}****${digits.slice(-4)}`;
+  // At least four digits stay hidden: 13800000001 → 138****0001, 12345678 → ****5678.
+  const lead = Math.min(5, digits.length - 8);
+  return `${plus}${digits.slice(0, lead)}****${digits.slice(-4)}`;
 }
 
 /** Masks every phone-number-like run in free text (log messages, error texts). */

@@ -1,3 +1,4 @@
+import { LianxinError } from '#lib/errors.ts';
 import type { ChannelName } from '#lib/domain/model.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
 
@@ -27,12 +28,38 @@ export interface InboundChannel {
   reply(texts: string[]): WebhookResponse;
 }
 
+export interface SendOptions {
+  /** Where the provider reports delivery status for this message. */
+  statusCallbackUrl?: string | undefined;
+}
+
 export interface SendResult {
   providerId: string;
 }
 
-/** The outbound half of a channel: deliver one message now. */
+/**
+ * Why a send failed, as the send worker needs to know it:
+ * - retryable: 429, 5xx, or the request never reached the provider;
+ * - opted-out: the recipient blocked us (Twilio 21610);
+ * - invalid-address: the number cannot receive (Twilio 21211, 21614);
+ * - unknown-outcome: the request left but no answer came (timeout): it may have been sent;
+ * - rejected: any other refusal; retrying will not help.
+ */
+export type SendFailureKind = 'retryable' | 'opted-out' | 'invalid-address' | 'unknown-outcome' | 'rejected';
+
+export class SendFailure extends LianxinError {
+  constructor(
+    readonly kind: SendFailureKind,
+    message: string,
+    readonly providerCode?: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The outbound half of a channel: deliver one message now, or throw SendFailure. */
 export interface OutboundChannel {
   readonly name: ChannelName;
-  send(to: string, body: string): Promise<SendResult>;
+  send(to: string, body: string, options?: SendOptions): Promise<SendResult>;
 }
