@@ -1,10 +1,10 @@
-import { loadConfig } from '#lib/config.ts';
+import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring.ts';
 
-// Cold start: config validated once; clients created once and reused across invocations.
-const config = loadConfig();
+// Cold start: config and secrets read once; clients reused across invocations.
+const config = await loadConfigWithSecrets();
 const logger = createLogger('twilio-sms-webhook');
 
 export const handler = createSmsWebhookHandler(

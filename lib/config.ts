@@ -30,6 +30,18 @@ const schema = z.object({
     .int()
     .min(1)
     .max(24 * 14),
+  /** The send queue (SQS) and its dead-letter queue; unset locally, where the queue is in-process. */
+  SEND_QUEUE_URL: z.url().optional(),
+  SEND_DLQ_URL: z.url().optional(),
+  /** Messages per second our sender may send (Twilio's per-sender limit); 0 = no limit. */
+  SEND_RATE_PER_SECOND: z.coerce.number().min(0).max(1000),
+  /** Concurrent send workers (the event source's maximum concurrency): each gets rate / concurrency. */
+  SEND_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000),
+  SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20),
+  /** More identical bodies than this to one address in 5 minutes are blocked. */
+  LOOP_GUARD_LIMIT: z.coerce.number().int().min(1).max(100),
+  /** A claim older than this without an outcome means the worker died mid-send (outcome unknown). */
+  SEND_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(43_200),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -47,6 +59,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         PUBLIC_URL: `http://localhost:${port}`,
         MESSAGE_LOG_TTL_DAYS: '90',
         SESSION_TTL_HOURS: '48',
+        SEND_RATE_PER_SECOND: '10',
+        SEND_WORKER_CONCURRENCY: '2',
+        SEND_MAX_ATTEMPTS: '5',
+        LOOP_GUARD_LIMIT: '3',
+        SEND_CLAIM_TIMEOUT_SECONDS: '120',
         ...stripUndefined(env),
       }
     : { PORT: '0', ...stripUndefined(env) };

@@ -21,6 +21,8 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/dynamodb-global-setup.ts'],
           testTimeout: 30_000,
+          // The handlers log every turn; tests read outcomes, not logs (the logger has its own unit tests).
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
           hookTimeout: 60_000,
         },
       },

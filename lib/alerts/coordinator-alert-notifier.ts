@@ -23,9 +23,7 @@ export class CoordinatorAlertNotifier implements AlertNotifier {
         for (const alert of alerts.filter((a) => a.centreId === centreId)) {
           await this.deps.outbound.enqueue({
             key: `alert#${alert.alertId}#${coordinator.contactId}`,
-            contactId: coordinator.contactId,
-            channel: address.channel,
-            address: address.address,
+            recipient: { contactId: coordinator.contactId, ...address, quietHours: coordinator.quietHours },
             body: alertMessage(alert, raisedBy, coordinator.language),
             kind: 'alert',
             urgent: true,

@@ -1,5 +1,5 @@
-import { LianxinError } from '#lib/errors.ts';
 import type { ChannelName } from '#lib/domain/model.ts';
+import { LianxinError } from '#lib/errors.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
 
 /** An HTTP request as a webhook sees it, independent of API Gateway or the local server. */

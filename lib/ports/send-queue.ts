@@ -31,3 +31,6 @@ export interface QueueControl {
  * (hidden for the visibility it set) to come back; reported as a partial batch failure on SQS.
  */
 export type DeliveryResult = 'done' | 'retry';
+
+/** What drains a queue (the send worker), per delivery. A thrown error counts as `retry`. */
+export type QueueConsumer = (delivery: QueueDelivery, control: QueueControl) => Promise<DeliveryResult>;

@@ -146,6 +146,23 @@ export class RosterRepository {
     return contact;
   }
 
+  /** The provider says this contact blocked us (Twilio 21610): nothing more is sent until START. */
+  async markOptedOut(contactId: string): Promise<void> {
+    const contact = await this.getContact(contactId);
+    if (contact && !contact.optedOut) await this.#writeContact({ ...contact, optedOut: true });
+  }
+
+  /** The provider says this address cannot receive messages (Twilio 21211/21614). */
+  async markAddressInvalid(contactId: string, addressKey: string): Promise<void> {
+    const contact = await this.getContact(contactId);
+    if (contact && !contact.invalidAddressKeys.includes(addressKey)) {
+      await this.#writeContact({
+        ...contact,
+        invalidAddressKeys: [...contact.invalidAddressKeys, addressKey],
+      });
+    }
+  }
+
   async getContact(contactId: string): Promise<Contact | undefined> {
     const item = await this.#get(keys.contactProfile(contactId));
     return item ? parseItem(contactSchema, item, 'contact') : undefined;

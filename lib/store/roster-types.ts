@@ -61,6 +61,11 @@ export const contactSchema = z.object({
   relationship: z.string().max(32).optional(),
   language: z.enum(LANGUAGES),
   optedOut: z.boolean().default(false),
+  /**
+   * `channel:address` of addresses the provider said cannot receive (Twilio 21211/21614): the
+   * send worker skips them, coordinators see them.
+   */
+  invalidAddressKeys: z.array(z.string().max(140)).max(10).default([]),
   addresses: z.array(channelAddressSchema).min(1).max(10),
   /** Families whose children this contact answers for (carer) or hears about (parent). */
   familyIds: z.array(id).max(10).default([]),

@@ -2,11 +2,12 @@ import { loadConfig } from '#lib/config.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createLogger } from '#lib/observability/logger.ts';
+import { systemClock } from '#lib/ports/clock.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { ensureTable } from '#lib/store/table-definition.ts';
-import { createSmsWebhookDependencies } from '#lib/wiring.ts';
+import { createSmsWebhookDependencies, localSendQueue } from '#lib/wiring.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
 
@@ -40,8 +41,9 @@ export async function turnFigures(rounds = 50): Promise<Figure[]> {
     await seedDemoRoster(new RosterRepository({ client, tableName: config.TABLE_NAME }));
     const logger = createLogger('bench');
     logger.setLogLevel('ERROR');
+    const adapters = { client, clock: systemClock, queue: localSendQueue(config) };
     const handler = createSmsWebhookHandler(
-      createSmsWebhookDependencies(config, logger, {}, client),
+      createSmsWebhookDependencies(config, logger, {}, adapters),
       config.PUBLIC_URL,
     );
 

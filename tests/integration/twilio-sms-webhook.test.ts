@@ -13,6 +13,7 @@ import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { keys } from '#lib/store/keys.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring.ts';
+import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
@@ -28,6 +29,7 @@ let table: TestTable;
 let config: Config;
 let handler: ReturnType<typeof createSmsWebhookHandler>;
 let checkins: CheckinRepository;
+let outbound: ReturnType<typeof outboundHarness>;
 
 beforeAll(async () => {
   table = await createTestTable();
@@ -38,17 +40,13 @@ beforeAll(async () => {
     DYNAMODB_ENDPOINT: table.endpoint,
   });
   await seedDemoRoster(new RosterRepository({ client: table.client, tableName: table.tableName }));
+  outbound = outboundHarness(config, table, clock, localOutbox);
   handler = build();
   checkins = new CheckinRepository({ client: table.client, tableName: table.tableName });
 });
 
 function build(overrides: Parameters<typeof createSmsWebhookDependencies>[2] = {}) {
-  const deps = createSmsWebhookDependencies(
-    config,
-    createLogger('test'),
-    { clock, ...overrides },
-    table.client,
-  );
+  const deps = createSmsWebhookDependencies(config, createLogger('test'), overrides, outbound.adapters);
   return createSmsWebhookHandler(deps, config.PUBLIC_URL);
 }
 
@@ -159,6 +157,7 @@ describe('POST /webhooks/twilio/sms', () => {
     const sid = newMessageSid();
     await say(GRANDMOTHER, '4', { messageSid: sid });
     await say(GRANDMOTHER, '4', { messageSid: sid });
+    await outbound.drain();
     const sent = localOutbox.list().slice(before);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.to).toBe(COORDINATOR);
@@ -168,7 +167,7 @@ describe('POST /webhooks/twilio/sms', () => {
   });
 
   it('keeps the message and answers a bare 500 when the turn cannot be stored', async () => {
-    const real = createSmsWebhookDependencies(config, createLogger('test'), { clock }, table.client).store;
+    const real = createSmsWebhookDependencies(config, createLogger('test'), {}, outbound.adapters).store;
     const failing: ConversationStore = {
       loadTurn: (...args) => real.loadTurn(...args),
       commitTurn: async () => {

@@ -25,17 +25,22 @@ export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Throws SignatureError unless Twilio signed this exact URL and form body with our auth token. */
+export function verifyTwilioSignature(request: WebhookRequest, authToken: string): void {
+  const signature = request.headers['x-twilio-signature'];
+  if (!signature) throw new SignatureError('missing X-Twilio-Signature');
+  if (!validateRequest(authToken, signature, request.url, parseForm(request.body))) {
+    throw new SignatureError('X-Twilio-Signature does not match');
+  }
+}
+
 export class TwilioSmsInbound implements InboundChannel {
   readonly name = 'sms' as const;
 
   constructor(private readonly options: { authToken: string; accountSid: string; now: () => Date }) {}
 
   verify(request: WebhookRequest): void {
-    const signature = request.headers['x-twilio-signature'];
-    if (!signature) throw new SignatureError('missing X-Twilio-Signature');
-    if (!validateRequest(this.options.authToken, signature, request.url, parseForm(request.body))) {
-      throw new SignatureError('X-Twilio-Signature does not match');
-    }
+    verifyTwilioSignature(request, this.options.authToken);
   }
 
   parse(request: WebhookRequest): InboundMessage {

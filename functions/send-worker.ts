@@ -1,0 +1,23 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSEvent } from 'aws-lambda';
+import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import { processDelivery } from '#lib/outbound/send-worker.ts';
+import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
+import { createSendWorkerDependencies, defaultAdapters } from '#lib/wiring.ts';
+
+// Cold start: config and secrets read once; clients reused across invocations.
+const config = await loadConfigWithSecrets();
+const logger = createLogger('send-worker');
+const adapters = defaultAdapters(config);
+const deps = createSendWorkerDependencies(config, logger, adapters);
+
+const sendWorker = (event: SQSEvent) =>
+  processSqsBatch(event, (delivery, control) => processDelivery(delivery, control, deps), adapters.queue, {
+    concurrency: 4,
+    onError: (error, delivery) =>
+      logger.error('send failed unexpectedly', { messageId: delivery.messageId, error: error as Error }),
+  });
+
+export const handler = middy(sendWorker).use(injectLambdaContext(logger));

@@ -1,0 +1,177 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName } from '../function-catalog.ts';
+import type { StageConfig } from '../stage.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * How every function is bundled. tests/bench/bundle-figures.ts bundles the same way (the bundle test
+ * checks both give the same size), so the bench measures what is deployed.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/** The DynamoDB actions each access level grants; transactions need the per-item actions. */
+export const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+} as const;
+
+export type TableAccess = keyof typeof TABLE_ACTIONS;
+
+/** DynamoDB uses the table's KMS key with the caller's permissions: reads decrypt, writes also encrypt. */
+const KEY_ACTIONS = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+} as const;
+
+export interface LianxinFunctionProps {
+  readonly stage: StageConfig;
+  /** Which entry point (infra/function-catalog.ts): entry file, bundle budget, description. */
+  readonly name: FunctionName;
+  /** @default 10 seconds (webhooks answer well within Twilio's 15 s) */
+  readonly timeout?: Duration;
+  /** @default 512 MB (ARM64; more memory is more CPU, so a faster cold start) */
+  readonly memorySize?: number;
+  /** Non-secret configuration; secrets go through `bindSecret`, the table through `bindTable`. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default - none (unreserved account concurrency) */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * A Lambda function with lianxin's defaults: Node.js 22 on ARM64, esbuild ESM bundle (minified, source
+ * maps, the AWS SDK external), its own log group with retention, active tracing, Powertools env, its
+ * own role that starts with nothing but writing its logs. Give it more only through `bind*`.
+ */
+export class LianxinFunction extends NodejsFunction {
+  readonly catalogName: FunctionName;
+  readonly #env = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: LianxinFunctionProps) {
+    const spec = FUNCTIONS[props.name];
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.stage.logRetention,
+      removalPolicy: props.stage.removalPolicy,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `lianxin ${props.stage.name} ${props.name}`,
+    });
+    super(scope, id, {
+      entry: join(root, spec.entry),
+      projectRoot: root,
+      depsLockFilePath: join(root, 'package-lock.json'),
+      handler: 'handler',
+      description: spec.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings only; leaving the sources out keeps the asset small.
+        sourcesContent: false,
+        externalModules: ['@aws-sdk/*'],
+        banner: ESM_REQUIRE_BANNER,
+        logLevel: LogLevel.ERROR,
+      },
+    });
+    this.catalogName = props.name;
+    logGroup.grantWrite(role);
+
+    this.setEnv('LIANXIN_ENV', 'aws');
+    this.setEnv('POWERTOOLS_SERVICE_NAME', props.name);
+    this.setEnv('LOG_LEVEL', props.stage.logLevel);
+    this.setEnv('NODE_OPTIONS', '--enable-source-maps');
+    for (const [name, value] of Object.entries(props.environment ?? {})) this.setEnv(name, value);
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the chosen runtime: bundles target node22 and the bench measures cold starts on it; moving to 24 is a deliberate change of its own.',
+    });
+    // Scoped to this function's role: the only statement with Resource "*" is X-Ray's (a test checks).
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, AWS requires Resource "*".',
+    });
+  }
+
+  /**
+   * Grants exactly the DynamoDB actions of `access` on the table (and its KMS key, if it has one) and
+   * sets TABLE_NAME. `indexes` adds Query on those GSIs by name (no wildcard).
+   */
+  bindTable(
+    table: ITable,
+    access: TableAccess,
+    options: { envName?: string; indexes?: readonly string[] } = {},
+  ): this {
+    const indexArns = (options.indexes ?? []).map((index) => `${table.tableArn}/index/${index}`);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
+    );
+    if (indexArns.length > 0) {
+      this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }));
+    }
+    if (table.encryptionKey) {
+      const keyActions = access === 'read' ? KEY_ACTIONS.read : KEY_ACTIONS.write;
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: [...keyActions], resources: [table.encryptionKey.keyArn] }),
+      );
+    }
+    this.setEnv(options.envName ?? 'TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants secretsmanager:GetSecretValue on this one secret and sets `envName` to its ARN; the function
+   * reads the value at cold start and keeps it (never a plain environment value).
+   */
+  bindSecret(secret: ISecret, envName: string): this {
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    if (secret.encryptionKey) secret.encryptionKey.grantDecrypt(this);
+    this.setEnv(envName, secret.secretArn);
+    return this;
+  }
+
+  /** Sets an environment variable once; setting it again to something else is a wiring mistake. */
+  setEnv(name: string, value: string): this {
+    const previous = this.#env.get(name);
+    if (previous !== undefined && previous !== value) {
+      throw new Error(`${this.node.path}: ${name} is already set to a different value`);
+    }
+    this.#env.set(name, value);
+    this.addEnvironment(name, value);
+    return this;
+  }
+}

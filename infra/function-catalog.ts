@@ -1,0 +1,28 @@
+/**
+ * Every Lambda entry point in functions/, once: the stacks deploy from it, the bundle test and
+ * `npm run bench` measure from it. Deliberately free of aws-cdk-lib so the bench can import it cheaply.
+ *
+ * Adding a function: one line here, then `this.addFunction(...)` in infra/stateless-stack.ts.
+ * The infra tests fail if a file in functions/ is missing here or is not deployed.
+ */
+export interface FunctionSpec {
+  /** Entry file, relative to the repository root. */
+  readonly entry: string;
+  /** Budget for the minified ESM bundle (the AWS SDK v3 is external: it ships with the runtime). */
+  readonly bundleBudgetKb: number;
+  /** One line for the Lambda console and the README. */
+  readonly description: string;
+}
+
+export const FUNCTIONS = {
+  'twilio-sms-webhook': {
+    entry: 'functions/twilio-sms-webhook.ts',
+    bundleBudgetKb: 400,
+    description: 'POST /webhooks/twilio/sms: one inbound SMS, one conversation turn, a TwiML reply',
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+

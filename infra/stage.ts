@@ -1,0 +1,117 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export const STAGES = ['dev', 'prod'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** Everything that differs between dev and prod, decided once from the CDK context. */
+export interface StageConfig {
+  readonly name: StageName;
+  /** Prefix of stack names, alarm names and the key alias: `lianxin-dev`, `lianxin-prod`. */
+  readonly prefix: string;
+  /**
+   * What happens to data (table, key, secrets, logs) when its stack is deleted or the resource
+   * replaced. RETAIN in prod; DESTROY only ever in dev (see `dataRemovalPolicy`).
+   */
+  readonly removalPolicy: RemovalPolicy;
+  /** Table deletion protection and stack termination protection (prod). */
+  readonly protectData: boolean;
+  readonly logRetention: RetentionDays;
+  /** Powertools LOG_LEVEL. */
+  readonly logLevel: 'DEBUG' | 'INFO';
+  readonly twilio: { readonly accountSid: string; readonly phoneNumber: string };
+  /** Public base URL Twilio calls (a custom domain); default: the API's execute-api URL. */
+  readonly publicUrl: string | undefined;
+  /** Where alarms are e-mailed; the alarm topic is an output either way. */
+  readonly alarmEmail: string | undefined;
+  readonly messageLogTtlDays: number;
+  readonly sessionTtlHours: number;
+  /** Stage-wide API throttling (requests per second, burst). */
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The send path (lib/config.ts SEND_*, LOOP_GUARD_LIMIT); the queue and its worker are sized from it. */
+  readonly sending: {
+    /** Messages per second our sender may send (Twilio's per-sender limit), shared by all workers. */
+    readonly ratePerSecond: number;
+    /** Concurrent send workers: the event source's maximum concurrency (SQS allows 2–1000). */
+    readonly workerConcurrency: number;
+    /** Claims before the worker itself dead-letters a message; SQS's redrive is a backstop after +5. */
+    readonly maxAttempts: number;
+    /** More identical bodies than this to one address in 5 minutes are blocked. */
+    readonly loopGuardLimit: number;
+    /** A claim older than this means the worker died mid-send; the visibility timeout is twice it. */
+    readonly claimTimeoutSeconds: number;
+    readonly workerTimeoutSeconds: number;
+    /**
+     * Alarm when the oldest message is older than this. Above the longest deliberate deferral: the
+     * worker holds non-urgent messages through quiet hours (21:00–08:00) by extending their visibility.
+     */
+    readonly maxMessageAgeMinutes: number;
+  };
+}
+
+/** Twilio's documented test values: they let dev synthesize without an account. */
+const DEV_TWILIO = { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+15005550006' };
+
+/**
+ * Reads the stage from the context (`-c stage=prod`, default dev) and its parameters:
+ * `-c twilioAccountSid=AC… -c twilioPhoneNumber=+… [-c publicUrl=https://… -c alarmEmail=…]`.
+ * Prod refuses to synthesize without its real Twilio values.
+ */
+export function stageConfigFrom(scope: Construct): StageConfig {
+  const ctx = (key: string): string | undefined => {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    return String(value);
+  };
+  const name = ctx('stage') ?? 'dev';
+  if (!isStageName(name)) throw new Error(`unknown stage "${name}": use -c stage=dev or -c stage=prod`);
+  const prod = name === 'prod';
+
+  const accountSid = ctx('twilioAccountSid') ?? (prod ? undefined : DEV_TWILIO.accountSid);
+  const phoneNumber = ctx('twilioPhoneNumber') ?? (prod ? undefined : DEV_TWILIO.phoneNumber);
+  if (accountSid === undefined || phoneNumber === undefined) {
+    throw new Error('prod needs -c twilioAccountSid=AC… -c twilioPhoneNumber=+E164 (see infra/README.md)');
+  }
+  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw new Error('twilioAccountSid must be AC + 32 hex digits');
+  if (!/^\+[1-9]\d{6,14}$/.test(phoneNumber)) throw new Error('twilioPhoneNumber must be E.164, e.g. +15017122661');
+  const publicUrl = ctx('publicUrl')?.replace(/\/+$/, '');
+  if (publicUrl !== undefined && !/^https:\/\/[^/]+$/.test(publicUrl)) {
+    throw new Error('publicUrl must be https://host (no path): Twilio signs the exact URL it calls');
+  }
+  const alarmEmail = ctx('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) throw new Error('alarmEmail is not an address');
+
+  return {
+    name,
+    prefix: `lianxin-${name}`,
+    removalPolicy: dataRemovalPolicy(name),
+    protectData: prod,
+    logRetention: prod ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH,
+    logLevel: prod ? 'INFO' : 'DEBUG',
+    twilio: { accountSid, phoneNumber },
+    publicUrl,
+    alarmEmail,
+    messageLogTtlDays: 90,
+    sessionTtlHours: 48,
+    apiThrottle: prod ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
+    sending: {
+      ratePerSecond: 10,
+      workerConcurrency: 2,
+      maxAttempts: 5,
+      loopGuardLimit: 3,
+      claimTimeoutSeconds: 120,
+      workerTimeoutSeconds: 30,
+      maxMessageAgeMinutes: 13 * 60,
+    },
+  };
+}
+
+/** The only place a removal policy for data is chosen: nothing but dev may ever be destroyed. */
+export function dataRemovalPolicy(stage: StageName): RemovalPolicy {
+  return stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
+
+function isStageName(name: string): name is StageName {
+  return (STAGES as readonly string[]).includes(name);
+}

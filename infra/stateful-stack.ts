@@ -1,0 +1,87 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { TABLE_DESIGN } from '#lib/store/table-definition.ts';
+import type { StageConfig } from './stage.ts';
+
+export interface StatefulStackProps extends StackProps {
+  readonly stage: StageConfig;
+}
+
+/**
+ * What must outlive any deployment: the table, the key that encrypts the data, the secrets. Changes
+ * rarely; in prod every resource is retained, the table has deletion protection and the stack has
+ * termination protection.
+ */
+export class StatefulStack extends Stack {
+  readonly key: Key;
+  readonly table: Table;
+  /** JSON {"accountSid","authToken"}; deployed with a random authToken to be replaced by the real one. */
+  readonly twilioSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    const { stage } = props;
+    super(scope, id, {
+      description: `lianxin ${stage.name}: data (DynamoDB table, KMS key, secrets)`,
+      terminationProtection: stage.protectData,
+      ...props,
+    });
+
+    this.key = new Key(this, 'DataKey', {
+      description: `lianxin ${stage.name}: encrypts the table and the send queue (personal data)`,
+      alias: `alias/${stage.prefix}-data`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: stage.removalPolicy,
+    });
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_DESIGN.partitionKey.name, type: attributeType(TABLE_DESIGN.partitionKey.type) },
+      sortKey: { name: TABLE_DESIGN.sortKey.name, type: attributeType(TABLE_DESIGN.sortKey.type) },
+      timeToLiveAttribute: TABLE_DESIGN.timeToLiveAttribute,
+      billingMode: billingMode(TABLE_DESIGN.billingMode),
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 },
+      deletionProtection: stage.protectData,
+      removalPolicy: stage.removalPolicy,
+    });
+
+    this.twilioSecret = new Secret(this, 'TwilioSecret', {
+      description: `lianxin ${stage.name}: Twilio credentials as JSON {"accountSid","authToken"}; set the real authToken after the first deploy`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ accountSid: stage.twilio.accountSid }),
+        generateStringKey: 'authToken',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+      removalPolicy: stage.removalPolicy,
+    });
+    Validations.of(this.twilioSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Twilio issues the auth token; Secrets Manager cannot rotate it. Rotation is manual (Twilio console: secondary token, promote, then put-secret-value), as infra/README.md describes.',
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'DataKeyArn', { value: this.key.keyArn });
+    new CfnOutput(this, 'TwilioSecretArn', {
+      value: this.twilioSecret.secretArn,
+      description: 'aws secretsmanager put-secret-value --secret-id <this> --secret-string {"accountSid":…,"authToken":…}',
+    });
+  }
+}
+
+function attributeType(type: 'S' | 'N' | 'B'): AttributeType {
+  const found = Object.values(AttributeType).find((t) => t === type);
+  if (!found) throw new Error(`unknown DynamoDB attribute type ${type}`);
+  return found;
+}
+
+function billingMode(mode: string): BillingMode {
+  const found = Object.values(BillingMode).find((m) => m === mode);
+  if (!found) throw new Error(`unknown DynamoDB billing mode ${mode}`);
+  return found;
+}

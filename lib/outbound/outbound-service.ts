@@ -1,0 +1,46 @@
+import { type EnqueueRequest, newOutboundMessage, toSendInstruction } from '#lib/domain/outbound-message.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import type { Clock } from '#lib/ports/clock.ts';
+import type { OutboundPort } from '#lib/ports/outbound.ts';
+import type { SendQueue } from '#lib/ports/send-queue.ts';
+import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+
+const MAX_QUEUE_DELAY_SECONDS = 900;
+
+/**
+ * `enqueue`, the one way a feature sends a message: the message item is created with a
+ * conditional put (so a key is only ever enqueued once), then handed to the send queue.
+ */
+export class OutboundService implements OutboundPort {
+  constructor(
+    private readonly deps: {
+      repository: DynamoOutboundRepository;
+      queue: SendQueue;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  async enqueue(request: EnqueueRequest): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const message = newOutboundMessage(request, now);
+    if (!(await this.deps.repository.create(message))) {
+      this.deps.logger.info('already enqueued; nothing to do', { key: message.key });
+      return false;
+    }
+    // Later than the queue's own delay allows: the worker hides it again until notBefore.
+    const delay = Math.min(
+      MAX_QUEUE_DELAY_SECONDS,
+      Math.max(0, Math.ceil((Date.parse(message.notBefore) - now.getTime()) / 1000)),
+    );
+    // If this fails the item stays `queued` with no queue message; the error reaches the caller.
+    await this.deps.queue.send([JSON.stringify(toSendInstruction(message))], delay);
+    this.deps.logger.info('enqueued', {
+      key: message.key,
+      kind: message.kind,
+      to: message.address,
+      segments: message.segments,
+    });
+    return true;
+  }
+}

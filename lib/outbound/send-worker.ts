@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { CHANNEL_NAMES, type ChannelName } from '#lib/domain/model.ts';
+import {
+  OUTBOUND_KINDS,
+  type OutboundStatus,
+  quietHoursEnd,
+  retryDelaySeconds,
+  type SendInstruction,
+} from '#lib/domain/outbound-message.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import { type OutboundChannel, SendFailure } from '#lib/ports/channel.ts';
+import type { Clock } from '#lib/ports/clock.ts';
+import type { DeliveryResult, QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
+import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const instructionSchema = z.object({
+  key: z.string().min(1).max(512),
+  contactId: z.string().min(1),
+  channel: z.enum(CHANNEL_NAMES),
+  address: z.string().min(1),
+  body: z.string().min(1).max(1600),
+  kind: z.enum(OUTBOUND_KINDS),
+  urgent: z.boolean(),
+  notBefore: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  timeZone: z.string().min(1),
+  quietHours: z.object({ start: hhmm, end: hhmm }),
+}) satisfies z.ZodType<SendInstruction>;
+
+/** What the worker may do to a contact when the provider tells it something about them. */
+export interface ContactFlags {
+  markOptedOut(contactId: string): Promise<void>;
+  markAddressInvalid(contactId: string, addressKey: string): Promise<void>;
+}
+
+export interface SendPolicy {
+  /** Attempts (claims) before a retryable failure becomes `failed` and goes to the DLQ. */
+  maxAttempts: number;
+  /** More identical bodies than this to one address within the window are blocked. */
+  loopGuardLimit: number;
+  loopWindowMinutes: number;
+  /**
+   * A claim older than this with no outcome means the worker died mid-send: the outcome is
+   * unknown, and the message is not resent. Longer than the worker's timeout.
+   */
+  claimTimeoutSeconds: number;
+}
+
+export interface SendWorkerDependencies {
+  repository: DynamoOutboundRepository;
+  channels: Partial<Record<ChannelName, OutboundChannel>>;
+  contacts: ContactFlags;
+  clock: Clock;
+  logger: Logger;
+  policy: SendPolicy;
+  statusCallbackUrl?: ((key: string) => string) | undefined;
+  /** Throughput control: resolves when the next send may go. */
+  pace?: (() => Promise<void>) | undefined;
+  random?: (() => number) | undefined;
+}
+
+const addressKeyOf = (i: SendInstruction) => `${i.channel}:${i.address}`;
+
+/** One delivery of a queue message: decide, claim, send, record. Safe to run twice. */
+export async function processDelivery(
+  delivery: QueueDelivery,
+  control: QueueControl,
+  deps: SendWorkerDependencies,
+): Promise<DeliveryResult> {
+  const parsed = instructionSchema.safeParse(safeJson(delivery.body));
+  if (!parsed.success) {
+    deps.logger.error('unreadable send instruction; dead-lettered', { messageId: delivery.messageId });
+    await control.deadLetter(delivery, 'unreadable send instruction');
+    return 'done';
+  }
+  const m = parsed.data;
+  const log = { key: m.key, kind: m.kind, to: m.address, receiveCount: delivery.receiveCount };
+  const now = deps.clock.now();
+
+  if (now.getTime() >= Date.parse(m.expiresAt)) {
+    await finish(deps, m, ['queued'], 'expired', now, `stale since ${m.expiresAt}`);
+    deps.logger.info('expired; not sent', log);
+    return 'done';
+  }
+  const holdUntil = sendableFrom(m, now);
+  if (holdUntil) {
+    const seconds = Math.ceil((holdUntil.getTime() - now.getTime()) / 1000);
+    await control.changeVisibility(delivery, seconds);
+    deps.logger.info('held until it may be sent', { ...log, until: holdUntil.toISOString() });
+    return 'retry';
+  }
+
+  const windowMs = deps.policy.loopWindowMinutes * 60_000;
+  const windowStart = Math.floor(now.getTime() / windowMs) * windowMs;
+  const claim = await deps.repository.claim({
+    key: m.key,
+    contactId: m.contactId,
+    addressKey: addressKeyOf(m),
+    now,
+    loopGuard: {
+      bucket: `${createHash('sha256').update(m.body).digest('hex').slice(0, 32)}#${windowStart}`,
+      limit: deps.policy.loopGuardLimit,
+      expiresAt: new Date(windowStart + 2 * windowMs),
+    },
+  });
+  switch (claim) {
+    case 'opted-out':
+      await finish(deps, m, ['queued'], 'suppressed', now, 'contact opted out or address invalid');
+      deps.logger.info('suppressed at send time', log);
+      return 'done';
+    case 'loop-blocked':
+      await finish(deps, m, ['queued'], 'blocked', now, 'loop guard: too many identical messages');
+      deps.logger.warn('loop guard blocked a message', log);
+      return 'done';
+    case 'not-queued':
+      return settleUnclaimable(m, now, deps, log);
+    case 'claimed':
+      break;
+  }
+
+  const channel = deps.channels[m.channel];
+  if (!channel) {
+    await finish(deps, m, ['sending'], 'failed', deps.clock.now(), `no ${m.channel} channel configured`);
+    deps.logger.error('no channel for message', log);
+    return 'done';
+  }
+  await deps.pace?.();
+  try {
+    const { providerId } = await channel.send(m.address, m.body, {
+      statusCallbackUrl: deps.statusCallbackUrl?.(m.key),
+    });
+    await deps.repository.transition({
+      key: m.key,
+      from: ['sending'],
+      to: 'sent',
+      at: deps.clock.now(),
+      providerId,
+    });
+    deps.logger.info('sent', { ...log, providerId });
+    return 'done';
+  } catch (error) {
+    return onSendFailure(error, m, delivery, control, deps, log);
+  }
+}
+
+/** Not yet: before notBefore, or (unless urgent) inside the recipient's quiet hours. */
+function sendableFrom(m: SendInstruction, now: Date): Date | undefined {
+  const notBefore = new Date(m.notBefore);
+  if (notBefore > now) return notBefore;
+  return m.urgent ? undefined : quietHoursEnd(now, m.quietHours, m.timeZone);
+}
+
+async function settleUnclaimable(
+  m: SendInstruction,
+  now: Date,
+  deps: SendWorkerDependencies,
+  log: Record<string, unknown>,
+): Promise<DeliveryResult> {
+  const item = await deps.repository.get(m.key);
+  if (item?.status === 'sending' && item.claimedAt) {
+    const claimedFor = (now.getTime() - Date.parse(item.claimedAt)) / 1000;
+    if (claimedFor > deps.policy.claimTimeoutSeconds) {
+      // The worker that claimed it stopped between claim and outcome: it may have been sent.
+      await deps.repository.transition({
+        key: m.key,
+        from: ['sending'],
+        to: 'unknown',
+        at: now,
+        claimedAt: item.claimedAt,
+        detail: 'worker stopped mid-send; not resent',
+      });
+      deps.logger.warn('outcome unknown after a worker stopped mid-send; not resending', log);
+      return 'done';
+    }
+  }
+  deps.logger.info('duplicate delivery; nothing to do', { ...log, status: item?.status });
+  return 'done';
+}
+
+async function onSendFailure(
+  error: unknown,
+  m: SendInstruction,
+  delivery: QueueDelivery,
+  control: QueueControl,
+  deps: SendWorkerDependencies,
+  log: Record<string, unknown>,
+): Promise<DeliveryResult> {
+  const at = deps.clock.now();
+  const failure = error instanceof SendFailure ? error : undefined;
+  const detail = failure
+    ? `${failure.kind}${failure.providerCode ? ` ${failure.providerCode}` : ''}`
+    : 'error';
+  switch (failure?.kind) {
+    case 'opted-out':
+      await deps.contacts.markOptedOut(m.contactId);
+      await finish(deps, m, ['sending'], 'suppressed', at, detail);
+      deps.logger.info('recipient has blocked us; contact opted out', log);
+      return 'done';
+    case 'invalid-address':
+      await deps.contacts.markAddressInvalid(m.contactId, addressKeyOf(m));
+      await finish(deps, m, ['sending'], 'failed', at, detail);
+      deps.logger.warn('address cannot receive; marked invalid', log);
+      return 'done';
+    case 'rejected':
+      await finish(deps, m, ['sending'], 'failed', at, detail);
+      deps.logger.error('provider rejected the message', { ...log, error: error as Error });
+      return 'done';
+    case 'retryable': {
+      const released = await deps.repository.transition({
+        key: m.key,
+        from: ['sending'],
+        to: 'queued',
+        at,
+        detail,
+      });
+      const attempts = released?.attempts ?? deps.policy.maxAttempts;
+      if (attempts >= deps.policy.maxAttempts) {
+        await finish(deps, m, ['queued'], 'failed', at, `gave up after ${attempts} attempts (${detail})`);
+        await control.deadLetter(delivery, `gave up after ${attempts} attempts: ${detail}`);
+        deps.logger.error('send failed for good; dead-lettered', { ...log, attempts });
+        return 'done';
+      }
+      const delay = retryDelaySeconds(attempts, deps.random);
+      await control.changeVisibility(delivery, delay);
+      deps.logger.warn('send failed; will retry', { ...log, attempts, retryInSeconds: delay, detail });
+      return 'retry';
+    }
+    default:
+      // A timeout after the request left, or an error we cannot place: it may have been sent.
+      await finish(deps, m, ['sending'], 'unknown', at, detail);
+      deps.logger.error('send outcome unknown; not resending', { ...log, error: error as Error });
+      return 'done';
+  }
+}
+
+async function finish(
+  deps: SendWorkerDependencies,
+  m: SendInstruction,
+  from: OutboundStatus[],
+  to: OutboundStatus,
+  at: Date,
+  detail: string,
+): Promise<void> {
+  await deps.repository.transition({ key: m.key, from, to, at, detail });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

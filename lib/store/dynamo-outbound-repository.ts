@@ -1,0 +1,281 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type OutboundMessage,
+  type OutboundStatus,
+  STATUS_RANK,
+  type StatusEvent,
+} from '#lib/domain/outbound-message.ts';
+import { DependencyError } from '#lib/errors.ts';
+import { keys } from '#lib/store/keys.ts';
+
+export type ClaimResult = 'claimed' | 'not-queued' | 'opted-out' | 'loop-blocked';
+
+export interface LoopGuard {
+  /** Identifies "the same body to the same address in this window". */
+  bucket: string;
+  limit: number;
+  expiresAt: Date;
+}
+
+const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/**
+ * Outbound messages, one item per idempotency key. Three requests per message on the happy
+ * path: create (conditional put), claim (one transaction), outcome (one update).
+ */
+export class DynamoOutboundRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #ttlDays: number;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; messageLogTtlDays: number }) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#ttlDays = options.messageLogTtlDays;
+  }
+
+  /** False when a message with this key exists already (the idempotency guarantee). */
+  async create(message: OutboundMessage): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...keys.outbound(message.key),
+            entity: 'outbound',
+            ...message,
+            ttl: epoch(new Date(message.createdAt)) + this.#ttlDays * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyError('creating the outbound message failed', { cause: error });
+    }
+  }
+
+  async get(key: string): Promise<OutboundMessage | undefined> {
+    const out = await this.#call(() =>
+      this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: keys.outbound(key), ConsistentRead: true }),
+      ),
+    );
+    return out.Item as OutboundMessage | undefined;
+  }
+
+  /**
+   * Takes the message for sending, in one transaction that also checks, at send time, that the
+   * contact has not opted out and the address is not known invalid, and counts the body against
+   * the loop guard. Only a `queued` message can be claimed, so a duplicate delivery cannot send.
+   */
+  async claim(options: {
+    key: string;
+    contactId: string;
+    addressKey: string;
+    now: Date;
+    loopGuard?: LoopGuard | undefined;
+  }): Promise<ClaimResult> {
+    const at = options.now.toISOString();
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Update: {
+          TableName: this.#table,
+          Key: keys.outbound(options.key),
+          UpdateExpression:
+            'SET #status = :sending, statusRank = :rank, claimedAt = :at, attempts = attempts + :one, statusHistory = list_append(statusHistory, :event)',
+          ConditionExpression: '#status = :queued',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':queued': 'queued',
+            ':rank': STATUS_RANK.sending,
+            ':at': at,
+            ':one': 1,
+            ':event': [{ status: 'sending', at }],
+          },
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: this.#table,
+          Key: keys.contactProfile(options.contactId),
+          ConditionExpression:
+            'attribute_exists(pk) AND optedOut <> :true AND (attribute_not_exists(invalidAddressKeys) OR NOT contains(invalidAddressKeys, :address))',
+          ExpressionAttributeValues: { ':true': true, ':address': options.addressKey },
+        },
+      },
+    ];
+    if (options.loopGuard) {
+      // A set of message keys, not a counter: a retried message does not count twice.
+      items.push({
+        Update: {
+          TableName: this.#table,
+          Key: { pk: `LOOPGUARD#${options.addressKey}`, sk: options.loopGuard.bucket },
+          UpdateExpression: 'ADD messageKeys :keys SET #ttl = :ttl',
+          ConditionExpression:
+            'attribute_not_exists(messageKeys) OR size(messageKeys) < :limit OR contains(messageKeys, :key)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':keys': new Set([options.key]),
+            ':key': options.key,
+            ':limit': options.loopGuard.limit,
+            ':ttl': epoch(options.loopGuard.expiresAt),
+          },
+        },
+      });
+    }
+    try {
+      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) {
+        throw new DependencyError('claiming the outbound message failed', { cause: error });
+      }
+      const failed = (i: number) => error.CancellationReasons?.[i]?.Code === 'ConditionalCheckFailed';
+      if (failed(0)) return 'not-queued';
+      if (failed(1)) return 'opted-out';
+      if (failed(2)) return 'loop-blocked';
+      throw new DependencyError('claiming the outbound message failed', { cause: error });
+    }
+  }
+
+  /**
+   * Moves the message to `status` (recording the event), but only from one of `from`, so two
+   * workers cannot both record an outcome. Returns the message as it now is, or undefined when
+   * it was not in `from`.
+   */
+  async transition(options: {
+    key: string;
+    from: OutboundStatus[];
+    to: OutboundStatus;
+    at: Date;
+    detail?: string | undefined;
+    providerId?: string | undefined;
+    /** Extra attributes, e.g. attempts or the error code. */
+    set?: Record<string, string | number | boolean>;
+    /** When the previous claim must be this one (the `claimedAt` seen). */
+    claimedAt?: string | undefined;
+  }): Promise<OutboundMessage | undefined> {
+    const event: StatusEvent = { status: options.to, at: options.at.toISOString() };
+    if (options.detail) event.detail = options.detail;
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':to': options.to,
+      ':rank': STATUS_RANK[options.to],
+      ':event': [event],
+    };
+    const sets = [
+      '#status = :to',
+      'statusRank = :rank',
+      'statusHistory = list_append(statusHistory, :event)',
+    ];
+    if (options.providerId) {
+      sets.push('providerId = :pid');
+      values[':pid'] = options.providerId;
+    }
+    for (const [i, [name, value]] of Object.entries(options.set ?? {}).entries()) {
+      names[`#x${i}`] = name;
+      values[`:x${i}`] = value;
+      sets.push(`#x${i} = :x${i}`);
+    }
+    const fromPlaceholders = options.from.map((s, i) => {
+      values[`:from${i}`] = s;
+      return `:from${i}`;
+    });
+    let condition = `#status IN (${fromPlaceholders.join(', ')})`;
+    if (options.claimedAt) {
+      condition += ' AND claimedAt = :claimedAt';
+      values[':claimedAt'] = options.claimedAt;
+    }
+    try {
+      const out = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.outbound(options.key),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as OutboundMessage;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new DependencyError('recording the outbound message outcome failed', { cause: error });
+    }
+  }
+
+  /**
+   * A provider status callback: always kept in the history; the status itself only moves
+   * forward. Returns 'unknown-key' when no such message exists.
+   */
+  async recordProviderStatus(options: {
+    key: string;
+    status: OutboundStatus | undefined;
+    providerStatus: string;
+    at: Date;
+    errorCode?: string | undefined;
+  }): Promise<'advanced' | 'history-only' | 'unknown-key'> {
+    const event: StatusEvent = { status: options.providerStatus, at: options.at.toISOString() };
+    if (options.errorCode) event.detail = `error ${options.errorCode}`;
+    const base = {
+      TableName: this.#table,
+      Key: keys.outbound(options.key),
+    };
+    if (options.status) {
+      try {
+        await this.#client.send(
+          new UpdateCommand({
+            ...base,
+            UpdateExpression:
+              'SET #status = :to, statusRank = :rank, statusHistory = list_append(statusHistory, :event)',
+            ConditionExpression: 'attribute_exists(pk) AND statusRank < :rank',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':to': options.status,
+              ':rank': STATUS_RANK[options.status],
+              ':event': [event],
+            },
+          }),
+        );
+        return 'advanced';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new DependencyError('recording the delivery status failed', { cause: error });
+        }
+      }
+    }
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: 'SET statusHistory = list_append(statusHistory, :event)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':event': [event] },
+        }),
+      );
+      return 'history-only';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'unknown-key';
+      throw new DependencyError('recording the delivery status failed', { cause: error });
+    }
+  }
+
+  async #call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw new DependencyError('reading the outbound message failed', { cause: error });
+    }
+  }
+}

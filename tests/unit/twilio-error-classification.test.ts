@@ -1,0 +1,95 @@
+import twilio from 'twilio';
+import { describe, expect, it } from 'vitest';
+import { classifyTwilioError } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
+import { SendFailure, type SendFailureKind } from '#lib/ports/channel.ts';
+
+/** The error the twilio client throws for a non-2xx answer. */
+const rest = (statusCode: number, code?: number, message = 'refused') =>
+  new twilio.RestException({
+    statusCode,
+    body: code === undefined ? '<html>Bad Gateway</html>' : { code, message, status: statusCode },
+  });
+
+/** A network error as axios surfaces it: a string `code`, the Node error as `cause`, the ClientRequest. */
+const network = (code: string, extra: { syscall?: string; reusedSocket?: boolean } = {}) =>
+  Object.assign(new Error(`${code} happened`), {
+    code,
+    cause: Object.assign(new Error(code), { code, syscall: extra.syscall }),
+    request: { reusedSocket: extra.reusedSocket ?? false },
+  });
+
+describe('classifyTwilioError: Twilio answered', () => {
+  const cases: [string, unknown, SendFailureKind, number | undefined][] = [
+    ['21610 unsubscribed', rest(400, 21610), 'opted-out', 21610],
+    ['21211 invalid To', rest(400, 21211), 'invalid-address', 21211],
+    ['21614 not a mobile number', rest(400, 21614), 'invalid-address', 21614],
+    ['21612 To/From combination (our sender, not their number)', rest(400, 21612), 'rejected', 21612],
+    ['21408 region not enabled', rest(400, 21408), 'rejected', 21408],
+    ['21617 body too long', rest(400, 21617), 'rejected', 21617],
+    ['20003 bad credentials', rest(401, 20003), 'rejected', 20003],
+    ['20404 unknown account', rest(404, 20404), 'rejected', 20404],
+    ['429 / 20429 too many requests', rest(429, 20429), 'retryable', 20429],
+    ['429 without a JSON body', rest(429), 'retryable', undefined],
+    ['500 / 20500', rest(500, 20500), 'retryable', 20500],
+    ['503 / 20503', rest(503, 20503), 'retryable', 20503],
+    ['502 with an HTML body', rest(502), 'retryable', undefined],
+  ];
+
+  it.each(cases)('%s → %s', (_, error, kind, providerCode) => {
+    const failure = classifyTwilioError(error);
+
+    expect(failure).toBeInstanceOf(SendFailure);
+    expect(failure.kind).toBe(kind);
+    expect(failure.providerCode).toBe(providerCode);
+    expect(failure.cause).toBe(error);
+  });
+
+  it('masks the phone number Twilio puts in its message', () => {
+    const failure = classifyTwilioError(
+      rest(400, 21211, "The 'To' number +8613800000001 is not a valid phone number."),
+    );
+
+    expect(failure.message).toContain('400 (21211)');
+    expect(failure.message).toContain('+86138****0001');
+    expect(failure.message).not.toContain('+8613800000001');
+  });
+});
+
+describe('classifyTwilioError: no answer', () => {
+  const cases: [string, unknown, SendFailureKind][] = [
+    ['ECONNREFUSED', network('ECONNREFUSED', { syscall: 'connect' }), 'retryable'],
+    ['ENOTFOUND', network('ENOTFOUND', { syscall: 'getaddrinfo' }), 'retryable'],
+    ['EAI_AGAIN', network('EAI_AGAIN', { syscall: 'getaddrinfo' }), 'retryable'],
+    ['ENETUNREACH', network('ENETUNREACH'), 'retryable'],
+    ['EHOSTUNREACH', network('EHOSTUNREACH'), 'retryable'],
+    ['ETIMEDOUT while connecting', network('ETIMEDOUT', { syscall: 'connect' }), 'retryable'],
+    // A POST is not idempotent: even the keep-alive race may have reached Twilio.
+    [
+      'ECONNRESET on a reused keep-alive socket',
+      network('ECONNRESET', { reusedSocket: true }),
+      'unknown-outcome',
+    ],
+    ['EPIPE on a reused keep-alive socket', network('EPIPE', { reusedSocket: true }), 'unknown-outcome'],
+    ['ECONNRESET on a fresh connection', network('ECONNRESET'), 'unknown-outcome'],
+    ['EPIPE on a fresh connection', network('EPIPE'), 'unknown-outcome'],
+    ['axios timeout (ECONNABORTED)', network('ECONNABORTED'), 'unknown-outcome'],
+    ['axios timeout (ETIMEDOUT, clarifyTimeoutError)', network('ETIMEDOUT'), 'unknown-outcome'],
+    ['an unparseable 201 (ERR_BAD_RESPONSE)', network('ERR_BAD_RESPONSE'), 'unknown-outcome'],
+    ['a plain Error', new SyntaxError('Unexpected token < in JSON'), 'unknown-outcome'],
+    ['a thrown string', 'boom', 'unknown-outcome'],
+    ['null', null, 'unknown-outcome'],
+  ];
+
+  it.each(cases)('%s → %s', (_, error, kind) => {
+    const failure = classifyTwilioError(error);
+
+    expect(failure).toBeInstanceOf(SendFailure);
+    expect(failure.kind).toBe(kind);
+    expect(failure.providerCode).toBeUndefined();
+    expect(failure.cause).toBe(error);
+  });
+
+  it('names the network code in the message', () => {
+    expect(classifyTwilioError(network('ECONNREFUSED')).message).toContain('ECONNREFUSED');
+  });
+});
