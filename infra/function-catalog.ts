@@ -20,6 +20,17 @@ export const FUNCTIONS = {
     bundleBudgetKb: 400,
     description: 'POST /webhooks/twilio/sms: one inbound SMS, one conversation turn, a TwiML reply',
   },
+  'twilio-status-webhook': {
+    entry: 'functions/twilio-status-webhook.ts',
+    bundleBudgetKb: 400,
+    description: "POST /webhooks/twilio/status: Twilio's delivery status callbacks",
+  },
+  'send-worker': {
+    entry: 'functions/send-worker.ts',
+    // Carries twilio's REST client (about 3.8 MB minified on its own).
+    bundleBudgetKb: 4200,
+    description: 'The send queue worker: quiet hours, loop guard, then Twilio; partial batch failures',
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

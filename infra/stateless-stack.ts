@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -22,24 +22,14 @@ export interface StatelessStackProps extends StackProps {
   readonly data: DataResources;
 }
 
+/** Why the Twilio webhooks need no API authorizer. */
+export const TWILIO_SIGNATURE =
+  'the function verifies X-Twilio-Signature (HMAC-SHA1 of the exact public URL and form parameters, keyed with the auth token from Secrets Manager) and answers 403 otherwise.';
+
 /**
  * Everything that can be replaced at will: the HTTP API, the functions, the send queue, the alarms.
- *
- * To add a function (after its line in infra/function-catalog.ts), in the constructor below:
- *
- *     const statusWebhook = this.addFunction('TwilioStatusWebhook', { name: 'twilio-status-webhook' });
- *     statusWebhook.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
- *     this.http.addWebhook('TwilioStatusWebhook', {
- *       methods: [HttpMethod.POST], path: '/webhooks/twilio/status', handler: statusWebhook,
- *       verifiedBy: TWILIO_SIGNATURE,
- *     });
- *
- * and a send-queue worker:
- *
- *     const sendWorker = this.addFunction('SendWorker', { name: 'send-worker', timeout: Duration.seconds(30) });
- *     sendWorker.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
- *     this.sendQueue.addConsumer(sendWorker, { maxConcurrency: 2 });
- *     this.sendQueue.bindSender(smsWebhook); // a producer: sqs:SendMessage + SEND_QUEUE_URL
+ * Each function below is one block: create (catalog name, defaults, config env, alarms), grant exactly
+ * what it uses, attach its trigger. A new one also needs its line in infra/function-catalog.ts.
  */
 export class StatelessStack extends Stack {
   readonly stage: StageConfig;
@@ -54,28 +44,48 @@ export class StatelessStack extends Stack {
     const { stage, data } = props;
     super(scope, id, { description: `lianxin ${stage.name}: API, functions, send queue, alarms`, ...props });
     this.stage = stage;
+    const { sending } = stage;
 
     this.alarms = new Alarms(this, 'Alarms', { stage });
     this.http = new HttpEndpoints(this, 'Http', { stage });
     this.alarms.watchApi(this.http);
     this.sendQueue = new SendQueue(this, 'SendQueue', {
       encryptionKey: data.key,
+      consumerTimeout: Duration.seconds(sending.workerTimeoutSeconds),
+      // The worker treats a claim older than claimTimeout as a dead worker; SQS must not redeliver sooner.
+      visibilityTimeout: Duration.seconds(
+        Math.max(sending.claimTimeoutSeconds * 2, sending.workerTimeoutSeconds * 6),
+      ),
+      // The worker dead-letters after maxAttempts claims itself (with a reason); SQS's redrive is the backstop.
+      maxReceiveCount: sending.maxAttempts + 5,
       removalPolicy: stage.removalPolicy,
     });
-    this.alarms.watchSendQueue(this.sendQueue, stage.sendQueueMaxAgeMinutes);
+    this.alarms.watchSendQueue(this.sendQueue, sending.maxMessageAgeMinutes);
+    if (sending.claimTimeoutSeconds < sending.workerTimeoutSeconds) {
+      throw new Error('sending.claimTimeoutSeconds must be at least the send worker timeout');
+    }
 
-    // The configuration every function reads at cold start (lib/config.ts), less the table name and the
-    // secret ARNs, which come with their grants (bindTable, bindSecret).
+    // What every function reads at cold start (lib/config.ts), less TABLE_NAME and the secret ARNs,
+    // which come with their grants (bindTable, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
       PUBLIC_URL: this.http.url,
       TWILIO_ACCOUNT_SID: stage.twilio.accountSid,
       TWILIO_PHONE_NUMBER: stage.twilio.phoneNumber,
       MESSAGE_LOG_TTL_DAYS: String(stage.messageLogTtlDays),
       SESSION_TTL_HOURS: String(stage.sessionTtlHours),
+      SEND_QUEUE_URL: this.sendQueue.queue.queueUrl,
+      SEND_DLQ_URL: this.sendQueue.deadLetterQueue.queueUrl,
+      SEND_RATE_PER_SECOND: String(sending.ratePerSecond),
+      SEND_WORKER_CONCURRENCY: String(sending.workerConcurrency),
+      SEND_MAX_ATTEMPTS: String(sending.maxAttempts),
+      LOOP_GUARD_LIMIT: String(sending.loopGuardLimit),
+      SEND_CLAIM_TIMEOUT_SECONDS: String(sending.claimTimeoutSeconds),
     };
 
+    // POST /webhooks/twilio/sms: one turn per inbound SMS; enqueues alerts and replies.
     const smsWebhook = this.addFunction('TwilioSmsWebhook', { name: 'twilio-sms-webhook' });
     smsWebhook.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
+    this.sendQueue.bindSender(smsWebhook);
     this.http.addWebhook('TwilioSmsWebhook', {
       methods: [HttpMethod.POST],
       path: '/webhooks/twilio/sms',
@@ -83,25 +93,39 @@ export class StatelessStack extends Stack {
       verifiedBy: TWILIO_SIGNATURE,
     });
 
+    // POST /webhooks/twilio/status: Twilio's delivery status callbacks update the message's history.
+    const statusWebhook = this.addFunction('TwilioStatusWebhook', { name: 'twilio-status-webhook' });
+    statusWebhook.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
+    this.http.addWebhook('TwilioStatusWebhook', {
+      methods: [HttpMethod.POST],
+      path: '/webhooks/twilio/status',
+      handler: statusWebhook,
+      verifiedBy: TWILIO_SIGNATURE,
+    });
+
+    // The send worker: drains the send queue through Twilio, at most workerConcurrency at once.
+    const sendWorker = this.addFunction('SendWorker', {
+      name: 'send-worker',
+      timeout: Duration.seconds(sending.workerTimeoutSeconds),
+    });
+    sendWorker.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
+    this.sendQueue.addConsumer(sendWorker, { maxConcurrency: sending.workerConcurrency });
+
     new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'PUBLIC_URL of the functions' });
     new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queue.queueUrl });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.sendQueue.deadLetterQueue.queueUrl });
   }
 
-  /** A LianxinFunction with this stage's defaults and configuration, watched by the alarms. */
+  /** A LianxinFunction with this stage's defaults and the shared configuration, watched by the alarms. */
   addFunction(id: string, props: Omit<LianxinFunctionProps, 'stage'>): LianxinFunction {
+    if (this.functions.has(props.name)) throw new Error(`function ${props.name} is deployed twice`);
     const fn = new LianxinFunction(this, id, {
       ...props,
       stage: this.stage,
       environment: { ...this.#configEnv, ...props.environment },
     });
-    if (this.functions.has(props.name)) throw new Error(`function ${props.name} is deployed twice`);
     this.functions.set(props.name, fn);
     this.alarms.watchFunction(fn);
     return fn;
   }
 }
-
-/** Why the Twilio webhooks need no API authorizer. */
-export const TWILIO_SIGNATURE =
-  'the function verifies X-Twilio-Signature (HMAC-SHA1 of the exact public URL and form parameters, keyed with the auth token from Secrets Manager) and answers 403 otherwise.';

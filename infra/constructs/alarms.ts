@@ -16,8 +16,8 @@ import type { LianxinFunction } from './lianxin-function.ts';
 import type { SendQueue } from './send-queue.ts';
 
 /**
- * CloudWatch alarms, all to one SNS topic (e-mailed to `alarmEmail` when set). Each alarm fires on the
- * first occurrence in 5 minutes: at this scale any error, throttle or dead letter is worth a look.
+ * CloudWatch alarms, all to one SNS topic (e-mailed to `alarmEmail` when set), on 5-minute periods.
+ * Most fire on the first occurrence: at this scale any error, throttle or dead letter is worth a look.
  */
 export class Alarms extends Construct {
   readonly topic: Topic;
@@ -46,12 +46,23 @@ export class Alarms extends Construct {
     });
   }
 
-  /** Anything in the dead-letter queue, and messages waiting too long to be sent. */
+  /**
+   * Anything in the dead-letter queue; a backlog that does not drain (workers stuck or gone: deferred
+   * messages are invisible, so they do not count); and a message older than any deliberate deferral.
+   */
   watchSendQueue(sendQueue: SendQueue, maxAgeMinutes: number): void {
     this.#alarm(
       'send-dlq-depth',
       sendQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM }),
-      { description: `An outbound message failed ${sendQueue.maxReceiveCount} times and was dead-lettered` },
+      { description: 'An outbound message was dead-lettered: it will not be sent without a redrive' },
+    );
+    this.#alarm(
+      'send-backlog-not-draining',
+      sendQueue.queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MINIMUM }),
+      {
+        evaluationPeriods: 3,
+        description: 'Messages ready to send have waited for 15 minutes: is the send worker running?',
+      },
     );
     this.#alarm(
       'send-oldest-message-age',
@@ -70,14 +81,14 @@ export class Alarms extends Construct {
     });
   }
 
-  #alarm(name: string, metric: IMetric, opts: { description: string; threshold?: number }): Alarm {
+  #alarm(name: string, metric: IMetric, opts: { description: string; threshold?: number; evaluationPeriods?: number }): Alarm {
     const alarm = new Alarm(this, name, {
       alarmName: `${this.#prefix}-${name}`,
       alarmDescription: opts.description,
       metric: metric.with({ period: Duration.minutes(5) }),
       threshold: opts.threshold ?? 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
+      evaluationPeriods: opts.evaluationPeriods ?? 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));

@@ -1,20 +1,20 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { LianxinFunction } from './lianxin-function.ts';
 
-/** AWS's advice for SQS event sources: visibility timeout at least six times the function timeout. */
+/** AWS's advice for SQS event sources: a visibility timeout of at least six times the function timeout. */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
 export interface SendQueueConsumerOptions {
   /** @default 10 */
   readonly batchSize?: number;
-  /** Caps how many concurrent workers the queue drives (2–1000): protects Twilio's rate limit. @default 2 */
+  /** How many workers the queue drives at once (SQS allows 2–1000): keeps within Twilio's rate. @default 2 */
   readonly maxConcurrency?: number;
-  /** @default - no batching window */
+  /** @default - none */
   readonly maxBatchingWindow?: Duration;
 }
 
@@ -23,11 +23,13 @@ export interface SendQueueConsumer extends SendQueueConsumerOptions {
 }
 
 export interface SendQueueProps {
-  /** The customer-managed key of the data (messages carry names and phone numbers). */
+  /** The customer-managed data key: messages carry names, phone numbers and what a carer wrote. */
   readonly encryptionKey: IKey;
-  /** The longest timeout any consumer may have; the visibility timeout is six times it. @default 30 s */
+  /** The longest timeout a consumer may have. @default 30 s */
   readonly consumerTimeout?: Duration;
-  /** Receives before a message goes to the dead-letter queue. @default 5 */
+  /** @default six times `consumerTimeout`; never less */
+  readonly visibilityTimeout?: Duration;
+  /** Receives before SQS moves a message to the dead-letter queue. @default 5 */
   readonly maxReceiveCount?: number;
   readonly removalPolicy: RemovalPolicy;
   /** Workers to attach now; more with `addConsumer`. */
@@ -36,8 +38,8 @@ export interface SendQueueProps {
 
 /**
  * The one path every outbound message takes (SQS → send worker → channel): encrypted with the data key,
- * TLS enforced, a dead-letter queue after `maxReceiveCount` receives, workers attached with partial batch
- * failures. Alarms: see Alarms.watchSendQueue.
+ * TLS enforced, a dead-letter queue after `maxReceiveCount` receives. Workers attach with partial batch
+ * failures and capped concurrency. Alarms: Alarms.watchSendQueue.
  */
 export class SendQueue extends Construct {
   readonly queue: Queue;
@@ -49,7 +51,14 @@ export class SendQueue extends Construct {
     super(scope, id);
     this.consumerTimeout = props.consumerTimeout ?? Duration.seconds(30);
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
-    const encryption = {
+    const minimumVisibility = this.consumerTimeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO;
+    const visibility = props.visibilityTimeout?.toSeconds() ?? minimumVisibility;
+    if (visibility < minimumVisibility) {
+      throw new Error(
+        `${this.node.path}: visibility timeout ${visibility}s is less than ${VISIBILITY_TO_TIMEOUT_RATIO}× the consumer timeout`,
+      );
+    }
+    const common = {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
       // SQS reuses a data key this long before asking KMS again: fewer KMS requests, same protection.
@@ -57,13 +66,10 @@ export class SendQueue extends Construct {
       enforceSSL: true,
       removalPolicy: props.removalPolicy,
     };
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      ...encryption,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { ...common, retentionPeriod: Duration.days(14) });
     this.queue = new Queue(this, 'Queue', {
-      ...encryption,
-      visibilityTimeout: Duration.seconds(this.consumerTimeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO),
+      ...common,
+      visibilityTimeout: Duration.seconds(visibility),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
@@ -71,16 +77,17 @@ export class SendQueue extends Construct {
   }
 
   /**
-   * Attaches a worker: SQS event source with partial batch failures (the handler returns
-   * `batchItemFailures`), capped concurrency. Refuses a worker whose timeout the visibility timeout
-   * does not cover six times over.
+   * Attaches a worker: an SQS event source with partial batch failures (the handler returns
+   * `batchItemFailures`) and capped concurrency. The event source grants receive, delete and change
+   * visibility (and kms:Decrypt); the worker may also dead-letter a message itself, with a reason.
+   * Refuses a worker whose timeout exceeds `consumerTimeout`.
    */
   addConsumer(fn: LianxinFunction, options: SendQueueConsumerOptions = {}): SqsEventSource {
     const timeout = (fn.timeout ?? Duration.seconds(3)).toSeconds();
     if (timeout > this.consumerTimeout.toSeconds()) {
       throw new Error(
         `${fn.node.path}: timeout ${timeout}s exceeds the send queue's consumerTimeout ` +
-          `${this.consumerTimeout.toSeconds()}s (visibility timeout must be ≥ ${VISIBILITY_TO_TIMEOUT_RATIO}× it)`,
+          `${this.consumerTimeout.toSeconds()}s (the visibility timeout must stay ≥ ${VISIBILITY_TO_TIMEOUT_RATIO}× it)`,
       );
     }
     const source = new SqsEventSource(this.queue, {
@@ -90,21 +97,23 @@ export class SendQueue extends Construct {
       maxBatchingWindow: options.maxBatchingWindow,
     });
     fn.addEventSource(source);
+    grantSend(fn, this.deadLetterQueue);
     return source;
   }
 
-  /**
-   * Lets a function enqueue: sqs:SendMessage on this queue, the key actions SQS needs from a producer
-   * (GenerateDataKey, Decrypt), and the queue URL in `envName`.
-   */
-  bindSender(fn: LianxinFunction, envName = 'SEND_QUEUE_URL'): void {
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
-    const key = this.queue.encryptionMasterKey;
-    if (key) {
-      fn.addToRolePolicy(
-        new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
-      );
-    }
-    fn.setEnv(envName, this.queue.queueUrl);
+  /** Lets a function enqueue outbound messages (sqs:SendMessage, which also covers SendMessageBatch). */
+  bindSender(fn: LianxinFunction): void {
+    grantSend(fn, this.queue);
+  }
+}
+
+/** sqs:SendMessage on one queue, and the two key actions SQS needs from a producer of an encrypted queue. */
+function grantSend(fn: LianxinFunction, queue: IQueue): void {
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+  const key = queue.encryptionMasterKey;
+  if (key) {
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+    );
   }
 }

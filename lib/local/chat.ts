@@ -39,6 +39,8 @@ async function sendLine(text: string): Promise<void> {
 }
 
 async function printOutbox(): Promise<void> {
+  // The send worker drains its queue every 250 ms: give it a moment before looking.
+  await new Promise((resolve) => setTimeout(resolve, 600));
   const response = await fetch(`${base}/dev/outbox?since=${outboxSeen}`);
   if (!response.ok) return;
   const { messages } = (await response.json()) as { messages: { seq: number; to: string; body: string }[] };

@@ -6,10 +6,14 @@ import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { loadConfig } from '#lib/config.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import { processDelivery } from '#lib/outbound/send-worker.ts';
+import { systemClock } from '#lib/ports/clock.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { ensureTable } from '#lib/store/table-definition.ts';
+import { createSendWorkerDependencies, localSendQueue } from '#lib/wiring.ts';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
@@ -54,8 +58,9 @@ try {
   const seeded = (await roster.findContactIdByAddress('sms', '+8613700000001')) === undefined;
   if (seeded) await seedDemoRoster(roster);
 
-  // Imported only now: the handler reads its config at module scope, as on a Lambda cold start.
+  // Imported only now: the handlers read their config at module scope, as on a Lambda cold start.
   const sms = await import('#functions/twilio-sms-webhook.ts');
+  const status = await import('#functions/twilio-status-webhook.ts');
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
@@ -66,9 +71,25 @@ try {
         functionName: 'twilio-sms-webhook',
         handler: sms.handler,
       },
+      {
+        method: 'POST',
+        path: '/webhooks/twilio/status',
+        functionName: 'twilio-status-webhook',
+        handler: status.handler,
+      },
     ],
   });
   stops.push(() => new Promise<void>((done) => server.close(() => done())));
+
+  // The send worker, on the in-process queue the handlers enqueue into (SQS + Lambda in AWS).
+  const workerLogger = createLogger('send-worker');
+  const queue = localSendQueue(config);
+  const worker = createSendWorkerDependencies(config, workerLogger, { client, clock: systemClock, queue });
+  queue.start((delivery, control) => processDelivery(delivery, control, worker), {
+    concurrency: config.SEND_WORKER_CONCURRENCY,
+    pollMs: 250,
+  });
+  stops.push(() => queue.stop());
 
   console.log(
     [
@@ -77,6 +98,8 @@ try {
       `  DynamoDB Local     ${config.DYNAMODB_ENDPOINT}  table ${config.TABLE_NAME}${values.data ? ` (data in ${values.data})` : ' (in memory)'}`,
       `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001`,
       `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,
+      `  status callbacks   POST ${config.PUBLIC_URL}/webhooks/twilio/status`,
+      `  send queue         in-process, ${config.SEND_RATE_PER_SECOND} msg/s, quiet hours 21:00-08:00 Asia/Shanghai`,
       `  local outbox       GET  http://localhost:${port}/dev/outbox`,
       '  dev credentials    (local only; never used in AWS)',
       `    TWILIO_ACCOUNT_SID  ${config.TWILIO_ACCOUNT_SID}`,
