@@ -5,7 +5,8 @@ import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
-import { createSendWorkerDependencies, defaultAdapters } from '#lib/wiring.ts';
+import { defaultAdapters } from '#lib/wiring/adapters.ts';
+import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 
 // Cold start: config and secrets read once; clients reused across invocations.
 const config = await loadConfigWithSecrets();

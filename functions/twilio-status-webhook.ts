@@ -1,7 +1,7 @@
 import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
-import { createStatusWebhookDependencies } from '#lib/wiring.ts';
+import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 
 // Cold start: config and secrets read once; clients reused across invocations.
 const config = await loadConfigWithSecrets();

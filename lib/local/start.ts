@@ -13,7 +13,8 @@ import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { ensureTable } from '#lib/store/table-definition.ts';
-import { createSendWorkerDependencies, localSendQueue } from '#lib/wiring.ts';
+import { localSendQueue } from '#lib/wiring/adapters.ts';
+import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },

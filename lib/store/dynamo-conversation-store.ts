@@ -13,6 +13,7 @@ import type {
   ChannelName,
   CompletedCheckin,
 } from '#lib/domain/model.ts';
+import { newOutboundMessage, STATUS_RANK } from '#lib/domain/outbound-message.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type {
   CommitResult,
@@ -95,6 +96,7 @@ export class DynamoConversationStore implements ConversationStore {
     for (const update of this.#checkinUpdates(commit)) items.push(update);
     for (const update of this.#alertUpdates(commit.alerts, inbound.messageId, now)) items.push(update);
     for (const update of this.#contactUpdates(commit)) conflictIndexes.add(items.push(update) - 1);
+    for (const put of this.#replyLog(commit)) items.push(put);
 
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -197,6 +199,44 @@ export class DynamoConversationStore implements ConversationStore {
 
   #messageTtl(now: Date): number {
     return epochSeconds(new Date(now.getTime() + this.#messageLogTtlDays * DAY_MS));
+  }
+
+  /**
+   * The replies go back in the webhook's answer (TwiML), not through the send queue; they are
+   * logged as outbound messages all the same, so the message log is complete.
+   */
+  #replyLog(commit: TurnCommit): TransactItem[] {
+    const { inbound, contact, replies, now } = commit;
+    return replies.map((body, i) => {
+      const message = newOutboundMessage(
+        {
+          key: `reply#${inbound.channel}#${inbound.messageId}#${i}`,
+          recipient: { contactId: contact.contactId, channel: inbound.channel, address: inbound.from },
+          body,
+          kind: 'reply',
+        },
+        now,
+      );
+      const at = now.toISOString();
+      return {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...keys.outbound(message.key),
+            entity: 'outbound',
+            ...message,
+            status: 'sent',
+            statusRank: STATUS_RANK.sent,
+            statusHistory: [
+              ...message.statusHistory,
+              { status: 'sent', at, detail: 'reply in the webhook answer' },
+            ],
+            inReplyTo: inbound.messageId,
+            ttl: this.#messageTtl(now),
+          },
+        },
+      };
+    });
   }
 
   #messagePut(commit: TurnCommit): TransactItem {

@@ -29,7 +29,7 @@ export async function bundleFunction(entry: string, outfile: string): Promise<nu
 }
 
 /** Median wall time of importing a module in a fresh Node.js process (the Lambda init phase). */
-function medianInitMs(modulePath: string, env: Record<string, string>, runs = 15): number {
+export function medianInitMs(modulePath: string, env: Record<string, string>, runs = 15): number {
   const script = `const t=performance.now();await import(${JSON.stringify(modulePath)});process.stdout.write(String(performance.now()-t));`;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -7,7 +7,8 @@ import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { ensureTable } from '#lib/store/table-definition.ts';
-import { createSmsWebhookDependencies, localSendQueue } from '#lib/wiring.ts';
+import { localSendQueue } from '#lib/wiring/adapters.ts';
+import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
 

@@ -12,7 +12,7 @@ import { ManualClock } from '#lib/ports/clock.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
-import { createStatusWebhookDependencies } from '#lib/wiring.ts';
+import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 import { type FakeTwilio, fakeResponses, startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';

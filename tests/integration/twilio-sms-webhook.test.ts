@@ -12,7 +12,7 @@ import { CheckinRepository } from '#lib/store/checkin-repository.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { keys } from '#lib/store/keys.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
-import { createSmsWebhookDependencies } from '#lib/wiring.ts';
+import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
@@ -229,5 +229,18 @@ describe('POST /webhooks/twilio/sms', () => {
     expect(logged?.body).toBe('帮助');
     const ttlDays = (logged?.ttl - clock.now().getTime() / 1000) / 86_400;
     expect(Math.round(ttlDays)).toBe(config.MESSAGE_LOG_TTL_DAYS);
+  });
+});
+
+describe('the message log', () => {
+  it('records each TwiML reply as an outbound message of kind reply', async () => {
+    const sid = newMessageSid();
+    const result = await say(ENGLISH_CARER, 'HELP', { messageSid: sid });
+    const logged = await getItem(keys.outbound(`reply#sms#${sid}#0`));
+    expect(logged?.body).toBe(result.replies[0]);
+    expect(logged?.kind).toBe('reply');
+    expect(logged?.status).toBe('sent');
+    expect(logged?.address).toBe(ENGLISH_CARER);
+    expect(logged?.ttl).toBeGreaterThan(0);
   });
 });

@@ -4,8 +4,8 @@ import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import type { ManualClock } from '#lib/ports/clock.ts';
-import type { Adapters } from '#lib/wiring.ts';
-import { createSendWorkerDependencies } from '#lib/wiring.ts';
+import type { Adapters } from '#lib/wiring/adapters.ts';
+import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 import type { TestTable } from '#tests/support/test-table.ts';
 
 /**

@@ -1,0 +1,61 @@
+// How each entry point gets its adapters from the validated config. Tests pass their own (a test
+// table's client, a manual clock, an in-process queue) through the same factories. One module per
+// entry point, so that a function's bundle holds only what it uses (the webhook never the REST client).
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '#lib/config.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
+import { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
+import { type Clock, systemClock } from '#lib/ports/clock.ts';
+import type { QueueControl, SendQueue } from '#lib/ports/send-queue.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+
+export interface Adapters {
+  client: DynamoDBDocumentClient;
+  clock: Clock;
+  queue: SendQueue & QueueControl;
+}
+
+let localQueue: InProcessQueue | undefined;
+
+/**
+ * Locally one in-process send queue serves the whole process: the webhooks enqueue into it and
+ * `npm start` runs the send worker on it.
+ */
+export function localSendQueue(config: Config): InProcessQueue {
+  localQueue ??= new InProcessQueue({
+    clock: systemClock,
+    visibilityTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS * 2,
+    maxReceiveCount: config.SEND_MAX_ATTEMPTS + 5,
+  });
+  return localQueue;
+}
+
+export function defaultAdapters(config: Config): Adapters {
+  const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
+  if (config.LIANXIN_ENV === 'local') return { client, clock: systemClock, queue: localSendQueue(config) };
+  return {
+    client,
+    clock: systemClock,
+    queue: new SqsSendQueue({
+      client: new SQSClient({ region: config.AWS_REGION }),
+      queueUrl: required(config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
+      deadLetterQueueUrl: required(config.SEND_DLQ_URL, 'SEND_DLQ_URL'),
+    }),
+  };
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new ConfigError(`invalid configuration (${name}: required in AWS)`);
+  return value;
+}
+
+export function outboundRepository(config: Config, adapters: Adapters): DynamoOutboundRepository {
+  return new DynamoOutboundRepository({
+    client: adapters.client,
+    tableName: config.TABLE_NAME,
+    messageLogTtlDays: config.MESSAGE_LOG_TTL_DAYS,
+  });
+}
