@@ -74,13 +74,15 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     throw new Error('prod needs -c twilioAccountSid=AC… -c twilioPhoneNumber=+E164 (see infra/README.md)');
   }
   if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw new Error('twilioAccountSid must be AC + 32 hex digits');
-  if (!/^\+[1-9]\d{6,14}$/.test(phoneNumber)) throw new Error('twilioPhoneNumber must be E.164, e.g. +15017122661');
+  if (!/^\+[1-9]\d{6,14}$/.test(phoneNumber))
+    throw new Error('twilioPhoneNumber must be E.164, e.g. +15017122661');
   const publicUrl = ctx('publicUrl')?.replace(/\/+$/, '');
   if (publicUrl !== undefined && !/^https:\/\/[^/]+$/.test(publicUrl)) {
     throw new Error('publicUrl must be https://host (no path): Twilio signs the exact URL it calls');
   }
   const alarmEmail = ctx('alarmEmail');
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) throw new Error('alarmEmail is not an address');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))
+    throw new Error('alarmEmail is not an address');
 
   return {
     name,

@@ -38,7 +38,10 @@ export class StatefulStack extends Stack {
     });
 
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: TABLE_DESIGN.partitionKey.name, type: attributeType(TABLE_DESIGN.partitionKey.type) },
+      partitionKey: {
+        name: TABLE_DESIGN.partitionKey.name,
+        type: attributeType(TABLE_DESIGN.partitionKey.type),
+      },
       sortKey: { name: TABLE_DESIGN.sortKey.name, type: attributeType(TABLE_DESIGN.sortKey.type) },
       timeToLiveAttribute: TABLE_DESIGN.timeToLiveAttribute,
       billingMode: billingMode(TABLE_DESIGN.billingMode),
@@ -69,7 +72,8 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'DataKeyArn', { value: this.key.keyArn });
     new CfnOutput(this, 'TwilioSecretArn', {
       value: this.twilioSecret.secretArn,
-      description: 'aws secretsmanager put-secret-value --secret-id <this> --secret-string {"accountSid":…,"authToken":…}',
+      description:
+        'aws secretsmanager put-secret-value --secret-id <this> --secret-string {"accountSid":…,"authToken":…}',
     });
   }
 }

@@ -28,8 +28,18 @@ export const TWILIO_SIGNATURE =
 
 /**
  * Everything that can be replaced at will: the HTTP API, the functions, the send queue, the alarms.
- * Each function below is one block: create (catalog name, defaults, config env, alarms), grant exactly
- * what it uses, attach its trigger. A new one also needs its line in infra/function-catalog.ts.
+ * Each function below is one block: create it (catalog name; defaults, shared configuration and alarms
+ * come with `addFunction`), grant exactly what it uses, attach its trigger. A new function also needs its
+ * line in infra/function-catalog.ts (the tests fail until both exist). Triggers still to come:
+ *
+ *     // the scheduler tick (EventBridge Scheduler)
+ *     new Tick(this, 'Tick', { fn: tick, schedule: ScheduleExpression.rate(Duration.minutes(5)), description: '…' });
+ *     // WeChat: server verification (GET) and messages (POST)
+ *     this.http.addWebhook('WechatWebhook', { methods: [HttpMethod.GET, HttpMethod.POST], path: '/webhooks/wechat',
+ *       handler: wechat, verifiedBy: 'the function checks WeChat\'s signature (sha1 of token, timestamp, nonce) …' });
+ *     // the coordinators' API
+ *     this.http.addAuthorizedRoute('Api', { methods: [HttpMethod.ANY], path: '/api/{proxy+}', handler: api,
+ *       authorizer: new HttpJwtAuthorizer('Coordinators', issuerUrl, { jwtAudience: [clientId] }) });
  */
 export class StatelessStack extends Stack {
   readonly stage: StageConfig;

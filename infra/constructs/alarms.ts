@@ -1,11 +1,5 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IMetric,
-  Stats,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -81,7 +75,11 @@ export class Alarms extends Construct {
     });
   }
 
-  #alarm(name: string, metric: IMetric, opts: { description: string; threshold?: number; evaluationPeriods?: number }): Alarm {
+  #alarm(
+    name: string,
+    metric: Metric,
+    opts: { description: string; threshold?: number; evaluationPeriods?: number },
+  ): Alarm {
     const alarm = new Alarm(this, name, {
       alarmName: `${this.#prefix}-${name}`,
       alarmDescription: opts.description,

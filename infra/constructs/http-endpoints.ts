@@ -83,7 +83,9 @@ export class HttpEndpoints extends Construct {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
-    this.url = stage.publicUrl ?? `https://${this.api.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
+    this.url =
+      stage.publicUrl ??
+      `https://${this.api.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
   }
 
   /** A route the caller signs (Twilio, WeChat): no API authorizer, the function verifies the signature. */

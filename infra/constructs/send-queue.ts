@@ -66,7 +66,10 @@ export class SendQueue extends Construct {
       enforceSSL: true,
       removalPolicy: props.removalPolicy,
     };
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { ...common, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      ...common,
+      retentionPeriod: Duration.days(14),
+    });
     this.queue = new Queue(this, 'Queue', {
       ...common,
       visibilityTimeout: Duration.seconds(visibility),

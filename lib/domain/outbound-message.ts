@@ -178,15 +178,23 @@ const minutesOf = (hhmm: string): number => {
   return (h ?? 0) * 60 + (m ?? 0);
 };
 
+// Building a DateTimeFormat costs far more than using one: one per time zone, kept.
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Minutes since local midnight of `at` in the time zone, and the seconds within that minute. */
 function localClock(at: Date, timeZone: string): { minutes: number; seconds: number } {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    clockFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return { minutes: get('hour') * 60 + get('minute'), seconds: get('second') };
 }

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { CHANNEL_NAMES, type ChannelName } from '#lib/domain/model.ts';
 import {
   OUTBOUND_KINDS,
+  type OutboundMessage,
   type OutboundStatus,
   quietHoursEnd,
   retryDelaySeconds,
@@ -105,7 +106,7 @@ export async function processDelivery(
       expiresAt: new Date(windowStart + 2 * windowMs),
     },
   });
-  switch (claim) {
+  switch (claim.result) {
     case 'opted-out':
       await finish(deps, m, ['queued'], 'suppressed', now, 'contact opted out or address invalid');
       deps.logger.info('suppressed at send time', log);
@@ -115,7 +116,7 @@ export async function processDelivery(
       deps.logger.warn('loop guard blocked a message', log);
       return 'done';
     case 'not-queued':
-      return settleUnclaimable(m, now, deps, log);
+      return settleUnclaimable(m, claim.current, now, deps, log);
     case 'claimed':
       break;
   }
@@ -154,11 +155,11 @@ function sendableFrom(m: SendInstruction, now: Date): Date | undefined {
 
 async function settleUnclaimable(
   m: SendInstruction,
+  item: OutboundMessage | undefined,
   now: Date,
   deps: SendWorkerDependencies,
   log: Record<string, unknown>,
 ): Promise<DeliveryResult> {
-  const item = await deps.repository.get(m.key);
   if (item?.status === 'sending' && item.claimedAt) {
     const claimedFor = (now.getTime() - Date.parse(item.claimedAt)) / 1000;
     if (claimedFor > deps.policy.claimTimeoutSeconds) {

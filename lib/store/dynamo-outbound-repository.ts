@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type OutboundMessage,
   type OutboundStatus,
@@ -74,8 +75,10 @@ export class DynamoOutboundRepository {
 
   /**
    * Takes the message for sending, in one transaction that also checks, at send time, that the
-   * contact has not opted out and the address is not known invalid, and counts the body against
-   * the loop guard. Only a `queued` message can be claimed, so a duplicate delivery cannot send.
+   * contact has not opted out and the address is not known invalid, and (on the first attempt
+   * only, so a retry never counts twice) counts the body against the loop guard. Only a `queued`
+   * message can be claimed, so a duplicate delivery cannot send. When it cannot be claimed, the
+   * message as it is comes back with the answer, at no extra request.
    */
   async claim(options: {
     key: string;
@@ -83,8 +86,29 @@ export class DynamoOutboundRepository {
     addressKey: string;
     now: Date;
     loopGuard?: LoopGuard | undefined;
-  }): Promise<ClaimResult> {
+  }): Promise<{ result: ClaimResult; current?: OutboundMessage | undefined }> {
+    const first = await this.#claim(options, options.loopGuard);
+    // A retry (attempts > 0) skips the loop guard: the guard counted this message already.
+    if (first.result === 'not-queued' && first.current?.status === 'queued' && options.loopGuard) {
+      return this.#claim(options, undefined);
+    }
+    return first;
+  }
+
+  async #claim(
+    options: { key: string; contactId: string; addressKey: string; now: Date },
+    loopGuard: LoopGuard | undefined,
+  ): Promise<{ result: ClaimResult; current?: OutboundMessage | undefined }> {
     const at = options.now.toISOString();
+    const values: Record<string, unknown> = {
+      ':sending': 'sending',
+      ':queued': 'queued',
+      ':rank': STATUS_RANK.sending,
+      ':at': at,
+      ':one': 1,
+      ':event': [{ status: 'sending', at }],
+    };
+    if (loopGuard) values[':zero'] = 0;
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Update: {
@@ -92,16 +116,10 @@ export class DynamoOutboundRepository {
           Key: keys.outbound(options.key),
           UpdateExpression:
             'SET #status = :sending, statusRank = :rank, claimedAt = :at, attempts = attempts + :one, statusHistory = list_append(statusHistory, :event)',
-          ConditionExpression: '#status = :queued',
+          ConditionExpression: loopGuard ? '#status = :queued AND attempts = :zero' : '#status = :queued',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sending': 'sending',
-            ':queued': 'queued',
-            ':rank': STATUS_RANK.sending,
-            ':at': at,
-            ':one': 1,
-            ':event': [{ status: 'sending', at }],
-          },
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
       {
@@ -114,36 +132,37 @@ export class DynamoOutboundRepository {
         },
       },
     ];
-    if (options.loopGuard) {
-      // A set of message keys, not a counter: a retried message does not count twice.
+    if (loopGuard) {
       items.push({
         Update: {
           TableName: this.#table,
-          Key: { pk: `LOOPGUARD#${options.addressKey}`, sk: options.loopGuard.bucket },
-          UpdateExpression: 'ADD messageKeys :keys SET #ttl = :ttl',
-          ConditionExpression:
-            'attribute_not_exists(messageKeys) OR size(messageKeys) < :limit OR contains(messageKeys, :key)',
+          Key: { pk: `LOOPGUARD#${options.addressKey}`, sk: loopGuard.bucket },
+          UpdateExpression: 'ADD sends :one SET #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(sends) OR sends < :limit',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: {
-            ':keys': new Set([options.key]),
-            ':key': options.key,
-            ':limit': options.loopGuard.limit,
-            ':ttl': epoch(options.loopGuard.expiresAt),
+            ':one': 1,
+            ':limit': loopGuard.limit,
+            ':ttl': epoch(loopGuard.expiresAt),
           },
         },
       });
     }
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
-      return 'claimed';
+      return { result: 'claimed' };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) {
         throw new DependencyError('claiming the outbound message failed', { cause: error });
       }
-      const failed = (i: number) => error.CancellationReasons?.[i]?.Code === 'ConditionalCheckFailed';
-      if (failed(0)) return 'not-queued';
-      if (failed(1)) return 'opted-out';
-      if (failed(2)) return 'loop-blocked';
+      const reasons = error.CancellationReasons ?? [];
+      const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+      if (failed(0)) {
+        const old = reasons[0]?.Item;
+        return { result: 'not-queued', current: old ? (unmarshall(old) as OutboundMessage) : undefined };
+      }
+      if (failed(1)) return { result: 'opted-out' };
+      if (failed(2)) return { result: 'loop-blocked' };
       throw new DependencyError('claiming the outbound message failed', { cause: error });
     }
   }

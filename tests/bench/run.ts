@@ -1,7 +1,15 @@
 // `npm run bench`: every performance figure of the project, measured on this machine.
 import { bundleFigures } from '#tests/bench/bundle-figures.ts';
 import { printFigures } from '#tests/bench/figures.ts';
+import { sendFigures } from '#tests/bench/send-figures.ts';
 import { turnFigures } from '#tests/bench/turn-figures.ts';
 
-const figures = [...(await turnFigures()), ...(await bundleFigures())];
+const figures = [
+  ...(await turnFigures()),
+  ...(await bundleFigures()),
+  // With no Twilio latency the fake answers at once, so the bare loop measures nothing but HTTP on
+  // loopback; 300 ms is closer to what Twilio's API takes from an AWS region.
+  ...(await sendFigures(10_000, 0)),
+  ...(await sendFigures(10_000, 300)),
+];
 printFigures(figures);

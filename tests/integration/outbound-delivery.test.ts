@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalOutbox } from '#lib/channels/local-outbox.ts';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
@@ -162,7 +163,7 @@ describe('at most once per idempotency key', () => {
         addressKey: `sms:${parent.address}`,
         now: clock.now(),
       }),
-    ).toBe('claimed');
+    ).toMatchObject({ result: 'claimed' });
     // The queue gives the message to another worker once the visibility timeout has passed.
     clock.advance((config.SEND_CLAIM_TIMEOUT_SECONDS * 2 + 1) * 1000);
     await harness.drain();
@@ -316,6 +317,15 @@ describe('never lost', () => {
     m = await message(r.key);
     expect(m.status).toBe('sent');
     expect(requestsTo(parent.address)).toHaveLength(3);
+    // Three attempts, one message: the loop guard counted it once.
+    const guard = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `LOOPGUARD#sms:${parent.address}` },
+      }),
+    );
+    expect(guard.Items?.map((i) => i.sends)).toEqual([1]);
   });
 
   it('marks the message failed after the last attempt and moves it to the dead-letter queue', async () => {

@@ -1,0 +1,95 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_ATTRIBUTE_DEFINITIONS, TABLE_DESIGN, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
+import { PROD_CONTEXT, type Synthesized, synthesize } from './synth.ts';
+
+let dev: Synthesized;
+let prod: Synthesized;
+
+beforeAll(() => {
+  dev = synthesize();
+  prod = synthesize(PROD_CONTEXT);
+});
+
+describe('stateful stack', () => {
+  it('holds exactly the key, its alias, the table and the Twilio secret', () => {
+    const t = prod.templates.stateful;
+    const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>)
+      .map((r) => r.Type)
+      .filter((type) => type !== 'AWS::CDK::Metadata')
+      .sort();
+    expect(types).toEqual([
+      'AWS::DynamoDB::Table',
+      'AWS::KMS::Alias',
+      'AWS::KMS::Key',
+      'AWS::SecretsManager::Secret',
+    ]);
+  });
+
+  it('builds the table from lib/store/table-definition.ts: keys, TTL, on-demand, PITR, the customer key', () => {
+    prod.templates.stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: TABLE_KEY_SCHEMA,
+      AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS,
+      BillingMode: TABLE_DESIGN.billingMode,
+      TimeToLiveSpecification: { AttributeName: TABLE_DESIGN.timeToLiveAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(prod, 'AWS::KMS::Key'), 'Arn'] },
+      },
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+  });
+
+  it('uses a customer-managed key with yearly rotation, a 30-day deletion window and an alias', () => {
+    prod.templates.stateful.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      PendingWindowInDays: 30,
+    });
+    prod.templates.stateful.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/lianxin-prod-data',
+    });
+  });
+
+  it('creates the Twilio secret as {"accountSid","authToken"}, never with a real token in the template', () => {
+    prod.templates.stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: JSON.stringify({ accountSid: PROD_CONTEXT.twilioAccountSid }),
+        GenerateStringKey: 'authToken',
+      },
+      SecretString: Match.absent(),
+    });
+  });
+
+  it('in prod retains everything, protects the table from deletion and the stack from termination', () => {
+    const t = prod.templates.stateful;
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret']) {
+      t.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    t.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    expect(prod.stateful.terminationProtection).toBe(true);
+  });
+
+  it('in dev may be destroyed', () => {
+    const t = dev.templates.stateful;
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret']) {
+      t.hasResource(type, { DeletionPolicy: 'Delete' });
+    }
+    t.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    expect(dev.stateful.terminationProtection).toBe(false);
+  });
+
+  it('outputs the table name, the key ARN and the secret ARN for the deploy guide', () => {
+    const outputs = prod.templates.stateful.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['TableName', 'DataKeyArn', 'TwilioSecretArn']),
+    );
+  });
+});
+
+function logicalId(s: Synthesized, type: string): string {
+  const ids = Object.keys(s.templates.stateful.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}

@@ -1,0 +1,410 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '#lib/config.ts';
+import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-endpoints.ts';
+import { TABLE_ACTIONS } from '../../infra/constructs/lianxin-function.ts';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../infra/function-catalog.ts';
+import {
+  type DeployedFunction,
+  deployedFunctions,
+  PROD_CONTEXT,
+  resolvedEnvironment,
+  root,
+  type Synthesized,
+  synthesize,
+} from './synth.ts';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+let dev: Synthesized;
+let prod: Synthesized;
+let t: Template;
+let functions: DeployedFunction[];
+
+beforeAll(() => {
+  dev = synthesize();
+  prod = synthesize({ ...PROD_CONTEXT, publicUrl: 'https://sms.lianxin.example.org/' });
+  t = prod.templates.stateless;
+  functions = deployedFunctions(prod);
+});
+
+describe('functions', () => {
+  it('deploys every entry point in functions/, each once, and nothing else', () => {
+    const files = readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts'));
+    expect(files.map((f) => `functions/${f}`).sort()).toEqual(
+      FUNCTION_NAMES.map((n) => FUNCTIONS[n].entry).sort(),
+    );
+    expect(functions.map((f) => f.name).sort()).toEqual([...FUNCTION_NAMES].sort());
+  });
+
+  it('run Node.js 22 on ARM64 from an ESM bundle, traced, logging JSON to their own log group', () => {
+    for (const fn of functions) {
+      const props = resource(t, fn.logicalId).Properties;
+      expect(props).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+    }
+  });
+
+  it('answer webhooks within 10 s; the send worker gets 30 s', () => {
+    const timeouts = Object.fromEntries(
+      functions.map((f) => [f.name, resource(t, f.logicalId).Properties.Timeout]),
+    );
+    expect(timeouts).toEqual({ 'twilio-sms-webhook': 10, 'twilio-status-webhook': 10, 'send-worker': 30 });
+  });
+
+  it('keep their logs for a year in prod (retained) and a month in dev', () => {
+    const prodGroups = t.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(prodGroups)).toHaveLength(functions.length + 1); // + API access logs
+    for (const group of Object.values(prodGroups)) {
+      expect(group).toMatchObject({ DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+    }
+    for (const group of Object.values(dev.templates.stateless.findResources('AWS::Logs::LogGroup'))) {
+      expect(group).toMatchObject({ DeletionPolicy: 'Delete', Properties: { RetentionInDays: 30 } });
+    }
+  });
+
+  it('get the configuration lib/config.ts requires, and no secret value among it', () => {
+    for (const fn of functions) {
+      const env = resolvedEnvironment(fn);
+      expect(env).toMatchObject({
+        LIANXIN_ENV: 'aws',
+        POWERTOOLS_SERVICE_NAME: fn.name,
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        PUBLIC_URL: 'https://sms.lianxin.example.org',
+        TWILIO_ACCOUNT_SID: PROD_CONTEXT.twilioAccountSid,
+        TWILIO_PHONE_NUMBER: PROD_CONTEXT.twilioPhoneNumber,
+      });
+      expect(Object.keys(env)).not.toContain('TWILIO_AUTH_TOKEN');
+      expect(fn.variables.TABLE_NAME).toEqual(crossStackRef());
+      expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
+      // What the function does at cold start: the secret supplies the auth token, then lib/config.ts.
+      expect(() =>
+        loadConfig({ ...env, AWS_REGION: 'us-east-1', TWILIO_AUTH_TOKEN: 'an-auth-token-from-secrets' }),
+      ).not.toThrow();
+    }
+    for (const fn of deployedFunctions(dev)) expect(fn.variables.LOG_LEVEL).toBe('DEBUG');
+  });
+});
+
+describe('permissions', () => {
+  it('give each role exactly what its function uses', () => {
+    const table = crossStackRef();
+    const key = crossStackRef();
+    const base = [
+      { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+      },
+      { Action: [...TABLE_ACTIONS.readWrite].sort(), Resource: table },
+      { Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: key },
+      { Action: 'secretsmanager:GetSecretValue', Resource: crossStackRef() },
+    ];
+    const queue = {
+      'Fn::GetAtt': [logicalIdOf(t, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined), 'Arn'],
+    };
+    const dlq = {
+      'Fn::GetAtt': [
+        logicalIdOf(
+          t,
+          'AWS::SQS::Queue',
+          (p) => p.RedrivePolicy === undefined && p.MessageRetentionPeriod === 14 * 86400,
+        ),
+        'Arn',
+      ],
+    };
+    expect(statementsOf('twilio-sms-webhook')).toEqual([
+      ...base,
+      { Action: 'sqs:SendMessage', Resource: queue },
+    ]);
+    expect(statementsOf('twilio-status-webhook')).toEqual(base);
+    expect(statementsOf('send-worker')).toEqual([
+      ...base,
+      {
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
+        Resource: queue,
+      },
+      { Action: 'sqs:SendMessage', Resource: dlq },
+    ]);
+  });
+
+  it('have no wildcard action anywhere, and Resource "*" only for X-Ray, which AWS requires', () => {
+    for (const s of [dev, prod]) {
+      for (const template of [s.templates.stateful, s.templates.stateless]) {
+        for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+          for (const st of policy.Properties.PolicyDocument.Statement as Statement[]) {
+            const actions = [st.Action].flat();
+            for (const action of actions) expect(action).not.toMatch(/\*/);
+            if (st.Resource === '*' || [st.Resource].flat().includes('*')) {
+              expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+            }
+          }
+        }
+        expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+      }
+    }
+  });
+
+  it('use one role per function, assumable by Lambda only, with no managed policies', () => {
+    const roles = Object.values(t.findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(functions.length);
+    for (const role of roles) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('has the webhook routes, no authorizer (the functions verify signatures), Lambda proxy v2', () => {
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'POST /webhooks/twilio/sms',
+      'POST /webhooks/twilio/status',
+    ]);
+    for (const route of routes) expect(route.AuthorizationType).toBe('NONE');
+    t.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('lets API Gateway invoke each function on its own route only', () => {
+    const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+    expect(permissions).toHaveLength(2);
+    const arns = permissions.map((p) => JSON.stringify(p.SourceArn));
+    expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/sms'))).toBe(true);
+    expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/status'))).toBe(true);
+    for (const p of permissions) expect(p.Principal).toBe('apigateway.amazonaws.com');
+  });
+
+  it('serves the $default stage with throttling and JSON access logs', () => {
+    t.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+        Format: JSON.stringify(ACCESS_LOG_FIELDS),
+      },
+    });
+    dev.templates.stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    });
+  });
+
+  it('outputs the URLs to paste into Twilio: the custom domain when set, else execute-api', () => {
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.TwilioSmsWebhookUrl?.Value).toBe('https://sms.lianxin.example.org/webhooks/twilio/sms');
+    expect(outputs.TwilioStatusWebhookUrl?.Value).toBe(
+      'https://sms.lianxin.example.org/webhooks/twilio/status',
+    );
+    const devUrl = JSON.stringify(
+      (dev.templates.stateless.toJSON().Outputs as Record<string, { Value: unknown }>).TwilioSmsWebhookUrl
+        ?.Value,
+    );
+    expect(devUrl).toContain('.execute-api.');
+    expect(devUrl).toContain('/webhooks/twilio/sms');
+  });
+});
+
+describe('send queue', () => {
+  it('is KMS-encrypted with the data key, with a dead-letter queue after 10 receives', () => {
+    const queues = t.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    const key = { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'lianxin-prod-stateful' }) };
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: key,
+      KmsDataKeyReusePeriodSeconds: 3600,
+      VisibilityTimeout: 240,
+      MessageRetentionPeriod: 4 * 86400,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+        maxReceiveCount: 10,
+      },
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: key,
+      MessageRetentionPeriod: 14 * 86400,
+      RedrivePolicy: Match.absent(),
+    });
+    for (const q of Object.values(queues)) expect(q).toMatchObject({ DeletionPolicy: 'Retain' });
+  });
+
+  it('has a visibility timeout of at least six times the worker timeout', () => {
+    const worker = functions.find((f) => f.name === 'send-worker') as DeployedFunction;
+    const timeout = resource(t, worker.logicalId).Properties.Timeout as number;
+    const visibility = Object.values(t.findResources('AWS::SQS::Queue')).find(
+      (q) => q.Properties.RedrivePolicy,
+    )?.Properties.VisibilityTimeout as number;
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('refuses plain HTTP on both queues', () => {
+    const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(2);
+    for (const p of policies) {
+      expect(p.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Principal: { AWS: '*' },
+        }),
+      );
+    }
+  });
+
+  it('drives the send worker with partial batch failures and capped concurrency', () => {
+    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const worker = functions.find((f) => f.name === 'send-worker') as DeployedFunction;
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: worker.logicalId },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(worker.variables.SEND_WORKER_CONCURRENCY).toBe('2');
+  });
+});
+
+describe('alarms', () => {
+  it('watch every function (errors, throttles), the queue (DLQ, backlog, age) and the API (5xx)', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const byName = Object.fromEntries(alarms.map((a) => [a.AlarmName as string, a]));
+    const expected = [
+      ...FUNCTION_NAMES.flatMap((n) => [`lianxin-prod-${n}-errors`, `lianxin-prod-${n}-throttles`]),
+      'lianxin-prod-send-dlq-depth',
+      'lianxin-prod-send-backlog-not-draining',
+      'lianxin-prod-send-oldest-message-age',
+      'lianxin-prod-api-5xx',
+    ];
+    expect(Object.keys(byName).sort()).toEqual(expected.sort());
+    const topic = { Ref: logicalIdOf(t, 'AWS::SNS::Topic') };
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        AlarmActions: [topic],
+        OKActions: [topic],
+        TreatMissingData: 'notBreaching',
+        Period: 300,
+      });
+    }
+    expect(byName['lianxin-prod-send-dlq-depth']).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+    expect(byName['lianxin-prod-send-oldest-message-age']).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 13 * 3600,
+    });
+    expect(byName['lianxin-prod-send-backlog-not-draining']).toMatchObject({
+      Statistic: 'Minimum',
+      EvaluationPeriods: 3,
+    });
+    expect(byName['lianxin-prod-twilio-sms-webhook-errors']).toMatchObject({
+      MetricName: 'Errors',
+      Threshold: 1,
+    });
+    expect(byName['lianxin-prod-send-worker-throttles']).toMatchObject({ MetricName: 'Throttles' });
+  });
+
+  it('go to a TLS-only topic, e-mailed when alarmEmail is set', () => {
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: PROD_CONTEXT.alarmEmail,
+    });
+    dev.templates.stateless.resourceCountIs('AWS::SNS::Subscription', 0);
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+it('the stateless stack holds nothing but the above', () => {
+  const types = Object.values(t.toJSON().Resources as Resources)
+    .map((r) => r.Type)
+    .filter((type) => type !== 'AWS::CDK::Metadata');
+  const counts = Object.fromEntries(
+    [...new Set(types)].map((type) => [type, types.filter((x) => x === type).length]),
+  );
+  const n = FUNCTION_NAMES.length;
+  expect(counts).toEqual({
+    'AWS::Lambda::Function': n,
+    'AWS::IAM::Role': n,
+    'AWS::IAM::Policy': n,
+    'AWS::Logs::LogGroup': n + 1,
+    'AWS::CloudWatch::Alarm': 2 * n + 4,
+    'AWS::ApiGatewayV2::Api': 1,
+    'AWS::ApiGatewayV2::Stage': 1,
+    'AWS::ApiGatewayV2::Route': 2,
+    'AWS::ApiGatewayV2::Integration': 2,
+    'AWS::Lambda::Permission': 2,
+    'AWS::Lambda::EventSourceMapping': 1,
+    'AWS::SQS::Queue': 2,
+    'AWS::SQS::QueuePolicy': 2,
+    'AWS::SNS::Topic': 1,
+    'AWS::SNS::TopicPolicy': 1,
+    'AWS::SNS::Subscription': 1,
+  });
+});
+
+/** For vitest's toEqual: a reference to the stateful stack (a weak cross-stack reference). */
+function crossStackRef() {
+  return { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'lianxin-prod-stateful' }) };
+}
+
+function resource(template: Template, id: string) {
+  const found = (template.toJSON().Resources as Resources)[id];
+  if (!found) throw new Error(`no resource ${id}`);
+  return found;
+}
+
+function logicalIdOf(
+  template: Template,
+  type: string,
+  where: (p: Record<string, unknown>) => boolean = () => true,
+) {
+  const ids = Object.entries(template.findResources(type))
+    .filter(([, r]) => where(r.Properties))
+    .map(([id]) => id);
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
+/** The statements of a function's role policy, without Effect (all Allow). */
+function statementsOf(name: string) {
+  const fn = functions.find((f) => f.name === name) as DeployedFunction;
+  const role = (resource(t, fn.logicalId).Properties.Role as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
+  const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p) =>
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role),
+  );
+  if (!policy) throw new Error(`no policy for ${name}`);
+  return (policy.Properties.PolicyDocument.Statement as Statement[]).map(({ Effect, ...rest }) => {
+    expect(Effect).toBe('Allow');
+    return rest;
+  });
+}

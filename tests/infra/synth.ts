@@ -1,0 +1,112 @@
+// Synthesizes the CDK app the way `npm run synth` does (cdk.json's context), for the infra tests and
+// the bench. Without `bundle`, bundling is skipped (context aws:cdk:bundling-stacks: []): seconds, not more.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTION_NAMES, type FunctionName } from '../../infra/function-catalog.ts';
+import { createLianxin, type Lianxin } from '../../infra/lianxin.ts';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+
+const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+/** A prod deployment's parameters (values of the right shape, not real ones). */
+export const PROD_CONTEXT = {
+  stage: 'prod',
+  twilioAccountSid: `AC${'0123456789abcdef'.repeat(2)}`,
+  twilioPhoneNumber: '+15017122661',
+  alarmEmail: 'alarms@example.org',
+} as const;
+
+export interface Synthesized extends Lianxin {
+  readonly app: App;
+  readonly templates: { readonly stateful: Template; readonly stateless: Template };
+}
+
+export function synthesize(
+  context: Record<string, unknown> = {},
+  options: { bundle?: boolean; outdir?: string } = {},
+): Synthesized {
+  const app = new App({
+    context: {
+      ...cdkJson.context,
+      ...context,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+    outdir: options.outdir,
+    // The CloudFormation schema check (a WASM engine) is for `cdk synth` with validation; not needed here.
+    builtinCloudFormationValidation: false,
+  });
+  const lianxin = createLianxin(app);
+  return {
+    app,
+    ...lianxin,
+    templates: {
+      stateful: Template.fromStack(lianxin.stateful),
+      stateless: Template.fromStack(lianxin.stateless),
+    },
+  };
+}
+
+export interface DeployedFunction {
+  readonly name: FunctionName;
+  readonly logicalId: string;
+  /** Environment.Variables as synthesized: strings, or CloudFormation references. */
+  readonly variables: Readonly<Record<string, unknown>>;
+  /** The bundle (index.mjs) in the cloud assembly, when synthesized with bundling. */
+  readonly bundle: { readonly path: string; readonly bytes: number } | undefined;
+}
+
+/** The Lambda functions of the stateless stack, by their POWERTOOLS_SERVICE_NAME (the catalog name). */
+export function deployedFunctions(synthesized: Synthesized): DeployedFunction[] {
+  const outdir = synthesized.app.outdir;
+  const functions = synthesized.templates.stateless.findResources('AWS::Lambda::Function');
+  return Object.entries(functions).map(([logicalId, resource]) => {
+    const props = resource.Properties as {
+      Environment: { Variables: Record<string, unknown> };
+      Code: { S3Key?: unknown };
+    };
+    const name = props.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+    if (!FUNCTION_NAMES.includes(name as FunctionName))
+      throw new Error(`${logicalId}: unknown function ${name}`);
+    const key = props.Code.S3Key;
+    const path =
+      typeof key === 'string' ? join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs') : '';
+    return {
+      name: name as FunctionName,
+      logicalId,
+      variables: props.Environment.Variables,
+      bundle: existsSync(path) ? { path, bytes: statSync(path).size } : undefined,
+    };
+  });
+}
+
+/**
+ * A function's environment with each CloudFormation reference replaced by a value of the shape it will
+ * have once deployed, so the configuration can be checked (lib/config.ts) or a bundle initialized.
+ */
+export function resolvedEnvironment(fn: DeployedFunction): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fn.variables)) {
+    resolved[name] = typeof value === 'string' ? value : placeholder(name);
+  }
+  return resolved;
+}
+
+function placeholder(name: string): string {
+  if (name === 'PUBLIC_URL') return 'https://abcdef1234.execute-api.us-east-1.amazonaws.com';
+  if (name === 'TABLE_NAME') return 'lianxin-prod-stateful-TableCD117FA1-ABCDEF123456';
+  if (name.endsWith('_QUEUE_URL') || name.endsWith('_DLQ_URL')) {
+    return `https://sqs.us-east-1.amazonaws.com/123456789012/lianxin-${name.toLowerCase()}`;
+  }
+  if (name.endsWith('_SECRET_ARN')) {
+    return `arn:aws:secretsmanager:us-east-1:123456789012:secret:lianxin-${name.toLowerCase()}-AbCdEf`;
+  }
+  throw new Error(
+    `no placeholder for the CloudFormation reference in ${name}: add one in tests/infra/synth.ts`,
+  );
+}
