@@ -4,7 +4,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../stage.ts';
+import type { StageConfig } from '#infra/stage.ts';
 import type { HttpEndpoints } from './http-endpoints.ts';
 import type { LianxinFunction } from './lianxin-function.ts';
 import type { SendQueue } from './send-queue.ts';

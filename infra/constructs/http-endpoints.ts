@@ -12,7 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../stage.ts';
+import type { StageConfig } from '#infra/stage.ts';
 
 /** One JSON line per request: enough to trace a webhook, nothing personal (no body, no query). */
 export const ACCESS_LOG_FIELDS = {

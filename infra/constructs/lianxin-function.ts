@@ -8,8 +8,8 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName } from '../function-catalog.ts';
-import type { StageConfig } from '../stage.ts';
+import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
+import type { StageConfig } from '#infra/stage.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -67,6 +67,15 @@ export async function bundleFigures(): Promise<Figure[]> {
     AWS_REGION: 'cn-north-1',
     MESSAGE_LOG_TTL_DAYS: '90',
     SESSION_TTL_HOURS: '48',
+    SEND_QUEUE_URL: 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/lianxin-send',
+    SEND_DLQ_URL: 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/lianxin-send-dlq',
+    SEND_RATE_PER_SECOND: '10',
+    SEND_WORKER_CONCURRENCY: '2',
+    SEND_MAX_ATTEMPTS: '5',
+    LOOP_GUARD_LIMIT: '3',
+    SEND_CLAIM_TIMEOUT_SECONDS: '120',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    NODE_NO_WARNINGS: '1',
   };
   const smsInit = medianInitMs(smsInProject, env);
   const bareInit = medianInitMs(bareEntry, env);

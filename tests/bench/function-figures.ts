@@ -3,10 +3,10 @@
 // function is deployed with.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { FUNCTIONS } from '#infra/function-catalog.ts';
 import { medianInitMs } from '#tests/bench/bundle-figures.ts';
 import type { Figure } from '#tests/bench/figures.ts';
-import { FUNCTIONS } from '../../infra/function-catalog.ts';
-import { deployedFunctions, resolvedEnvironment, root, synthesize } from '../infra/synth.ts';
+import { deployedFunctions, resolvedEnvironment, root, synthesize } from '#tests/infra/synth.ts';
 
 const RUNS = 15;
 

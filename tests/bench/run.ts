@@ -1,12 +1,14 @@
 // `npm run bench`: every performance figure of the project, measured on this machine.
 import { bundleFigures } from '#tests/bench/bundle-figures.ts';
 import { printFigures } from '#tests/bench/figures.ts';
+import { functionFigures } from '#tests/bench/function-figures.ts';
 import { sendFigures } from '#tests/bench/send-figures.ts';
 import { turnFigures } from '#tests/bench/turn-figures.ts';
 
 const figures = [
   ...(await turnFigures()),
   ...(await bundleFigures()),
+  ...(await functionFigures()),
   // With no Twilio latency the fake answers at once, so the bare loop measures nothing but HTTP on
   // loopback; 300 ms is closer to what Twilio's API takes from an AWS region.
   ...(await sendFigures(10_000, 0)),

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/lianxin-function.ts';
-import { FUNCTION_NAMES, FUNCTIONS } from '../../infra/function-catalog.ts';
+import { ESM_REQUIRE_BANNER } from '#infra/constructs/lianxin-function.ts';
+import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { deployedFunctions, synthesize } from './synth.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'lianxin-cdk-'));

@@ -3,7 +3,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES } from '../../infra/function-catalog.ts';
+import { FUNCTION_NAMES } from '#infra/function-catalog.ts';
 import { PROD_CONTEXT, synthesize } from './synth.ts';
 
 const stages = { dev: {}, prod: PROD_CONTEXT };

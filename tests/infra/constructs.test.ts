@@ -6,10 +6,10 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { LianxinFunction, TABLE_ACTIONS, type TableAccess } from '../../infra/constructs/lianxin-function.ts';
-import { SendQueue } from '../../infra/constructs/send-queue.ts';
-import { Tick } from '../../infra/constructs/tick.ts';
-import { dataRemovalPolicy, type StageConfig, stageConfigFrom } from '../../infra/stage.ts';
+import { LianxinFunction, TABLE_ACTIONS, type TableAccess } from '#infra/constructs/lianxin-function.ts';
+import { SendQueue } from '#infra/constructs/send-queue.ts';
+import { Tick } from '#infra/constructs/tick.ts';
+import { dataRemovalPolicy, type StageConfig, stageConfigFrom } from '#infra/stage.ts';
 
 function stageOf(context: Record<string, unknown>): StageConfig {
   return stageConfigFrom(new App({ context }));

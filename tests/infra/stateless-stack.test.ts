@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS_LOG_FIELDS } from '#infra/constructs/http-endpoints.ts';
+import { TABLE_ACTIONS } from '#infra/constructs/lianxin-function.ts';
+import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { loadConfig } from '#lib/config.ts';
-import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-endpoints.ts';
-import { TABLE_ACTIONS } from '../../infra/constructs/lianxin-function.ts';
-import { FUNCTION_NAMES, FUNCTIONS } from '../../infra/function-catalog.ts';
 import {
   type DeployedFunction,
   deployedFunctions,

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FUNCTION_NAMES, type FunctionName } from '../../infra/function-catalog.ts';
-import { createLianxin, type Lianxin } from '../../infra/lianxin.ts';
+import { FUNCTION_NAMES, type FunctionName } from '#infra/function-catalog.ts';
+import { createLianxin, type Lianxin } from '#infra/lianxin.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 

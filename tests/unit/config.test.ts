@@ -13,6 +13,13 @@ const AWS_ENV = {
   AWS_REGION: 'ap-east-1',
   MESSAGE_LOG_TTL_DAYS: '30',
   SESSION_TTL_HOURS: '72',
+  SEND_QUEUE_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/lianxin-send',
+  SEND_DLQ_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/lianxin-send-dlq',
+  SEND_RATE_PER_SECOND: '1',
+  SEND_WORKER_CONCURRENCY: '2',
+  SEND_MAX_ATTEMPTS: '6',
+  LOOP_GUARD_LIMIT: '3',
+  SEND_CLAIM_TIMEOUT_SECONDS: '120',
 } as const;
 
 type EnvKey = keyof typeof AWS_ENV;
@@ -47,6 +54,13 @@ describe('loadConfig in AWS', () => {
       AWS_REGION: 'ap-east-1',
       MESSAGE_LOG_TTL_DAYS: 30,
       SESSION_TTL_HOURS: 72,
+      SEND_QUEUE_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/lianxin-send',
+      SEND_DLQ_URL: 'https://sqs.ap-east-1.amazonaws.com/123456789012/lianxin-send-dlq',
+      SEND_RATE_PER_SECOND: 1,
+      SEND_WORKER_CONCURRENCY: 2,
+      SEND_MAX_ATTEMPTS: 6,
+      LOOP_GUARD_LIMIT: 3,
+      SEND_CLAIM_TIMEOUT_SECONDS: 120,
     });
   });
 
@@ -79,6 +93,11 @@ describe('loadConfig in AWS', () => {
     'AWS_REGION',
     'MESSAGE_LOG_TTL_DAYS',
     'SESSION_TTL_HOURS',
+    'SEND_RATE_PER_SECOND',
+    'SEND_WORKER_CONCURRENCY',
+    'SEND_MAX_ATTEMPTS',
+    'LOOP_GUARD_LIMIT',
+    'SEND_CLAIM_TIMEOUT_SECONDS',
   ];
 
   it.each(required)('requires %s (no local default fills it)', (key) => {
@@ -158,6 +177,11 @@ describe('loadConfig locally', () => {
       AWS_REGION: LOCAL_DEFAULTS.AWS_REGION,
       MESSAGE_LOG_TTL_DAYS: 90,
       SESSION_TTL_HOURS: 48,
+      SEND_RATE_PER_SECOND: 10,
+      SEND_WORKER_CONCURRENCY: 2,
+      SEND_MAX_ATTEMPTS: 5,
+      LOOP_GUARD_LIMIT: 3,
+      SEND_CLAIM_TIMEOUT_SECONDS: 120,
     });
   });
 
