@@ -170,6 +170,8 @@ function phone(port: number, from: string) {
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function outbox(port: number): Promise<OutboxMessage[]> {
   const response = await fetch(`http://localhost:${port}/dev/outbox`);
   expect(response.status).toBe(200);
@@ -243,6 +245,10 @@ describe('npm start on the shared DynamoDB Local', () => {
     const last = await expectOneReply('0', '本周签到完成');
     expect(last).not.toContain('小明');
 
+    // The alert goes through the send queue, which the local worker drains every 250 ms.
+    const deadline = Date.now() + 5_000;
+    while ((await outbox(server.port)).length === 0 && Date.now() < deadline) await sleep(100);
+    await sleep(750); // long enough for a duplicate to show up, were there one
     const sent = await outbox(server.port);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ to: COORDINATOR });
