@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { type Config, loadConfig } from '#lib/config.ts';
 import { ConfigError } from '#lib/errors.ts';
@@ -8,6 +7,8 @@ const twilioSecretSchema = z.object({ accountSid: z.string().min(1), authToken: 
 export type FetchSecret = (secretId: string) => Promise<string>;
 
 const secretsManager: FetchSecret = async (secretId) => {
+  // Loaded only where a secret is named (in AWS), not on every local start or test.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
   if (!out.SecretString) throw new ConfigError(`secret ${secretId} has no string value`);
   return out.SecretString;

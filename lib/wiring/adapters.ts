@@ -1,12 +1,11 @@
 // How each entry point gets its adapters from the validated config. Tests pass their own (a test
 // table's client, a manual clock, an in-process queue) through the same factories. One module per
 // entry point, so that a function's bundle holds only what it uses (the webhook never the REST client).
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '#lib/config.ts';
 import { ConfigError } from '#lib/errors.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
-import { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
+import type { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
 import { type Clock, systemClock } from '#lib/ports/clock.ts';
 import type { QueueControl, SendQueue } from '#lib/ports/send-queue.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
@@ -39,11 +38,35 @@ export function defaultAdapters(config: Config): Adapters {
   return {
     client,
     clock: systemClock,
-    queue: new SqsSendQueue({
-      client: new SQSClient({ region: config.AWS_REGION }),
-      queueUrl: required(config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
-      deadLetterQueueUrl: required(config.SEND_DLQ_URL, 'SEND_DLQ_URL'),
-    }),
+    queue: lazySqsSendQueue(
+      config.AWS_REGION,
+      required(config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
+      required(config.SEND_DLQ_URL, 'SEND_DLQ_URL'),
+    ),
+  };
+}
+
+/**
+ * The SQS queue, with the SQS client loaded on first use: the SMS webhook enqueues only when an
+ * answer raises an alert, and should not pay for the client on every cold start.
+ */
+function lazySqsSendQueue(
+  region: string,
+  queueUrl: string,
+  deadLetterQueueUrl: string,
+): SendQueue & QueueControl {
+  let queue: Promise<SqsSendQueue> | undefined;
+  const load = () => {
+    queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('#lib/outbound/sqs-send-queue.ts')]).then(
+      ([sqs, adapter]) =>
+        new adapter.SqsSendQueue({ client: new sqs.SQSClient({ region }), queueUrl, deadLetterQueueUrl }),
+    );
+    return queue;
+  };
+  return {
+    send: async (bodies, delaySeconds) => (await load()).send(bodies, delaySeconds),
+    changeVisibility: async (delivery, seconds) => (await load()).changeVisibility(delivery, seconds),
+    deadLetter: async (delivery, reason) => (await load()).deadLetter(delivery, reason),
   };
 }
 

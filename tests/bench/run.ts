@@ -5,6 +5,9 @@ import { functionFigures } from '#tests/bench/function-figures.ts';
 import { sendFigures } from '#tests/bench/send-figures.ts';
 import { turnFigures } from '#tests/bench/turn-figures.ts';
 
+// The handlers log every turn and send; the figures are the output here.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
 const figures = [
   ...(await turnFigures()),
   ...(await bundleFigures()),
