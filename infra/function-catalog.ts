@@ -25,11 +25,24 @@ export const FUNCTIONS = {
     bundleBudgetKb: 400,
     description: "POST /webhooks/twilio/status: Twilio's delivery status callbacks",
   },
+  'wechat-webhook': {
+    entry: 'functions/wechat-webhook.ts',
+    bundleBudgetKb: 400,
+    description:
+      'GET/POST /webhooks/wechat: WeChat server check, one message (plain or safe mode), a passive reply within 5 s',
+  },
   'send-worker': {
     entry: 'functions/send-worker.ts',
     // Carries twilio's REST client (about 3.8 MB minified on its own).
     bundleBudgetKb: 4200,
-    description: 'The send queue worker: quiet hours, loop guard, then Twilio; partial batch failures',
+    description:
+      'The send queue worker: quiet hours, loop guard, then Twilio or WeChat (SMS fallback); partial batch failures',
+  },
+  'scheduler-tick': {
+    entry: 'functions/scheduler-tick.ts',
+    bundleBudgetKb: 400,
+    description:
+      'Every 5 minutes: the weekly rhythm due now (invitations, reminders, deadlines, parents) from the due index',
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -18,7 +18,12 @@ export function createLianxin(app: App): Lianxin {
   const stateful = new StatefulStack(app, `${stage.prefix}-stateful`, { stage });
   const stateless = new StatelessStack(app, `${stage.prefix}-stateless`, {
     stage,
-    data: { table: stateful.table, key: stateful.key, twilioSecret: stateful.twilioSecret },
+    data: {
+      table: stateful.table,
+      key: stateful.key,
+      twilioSecret: stateful.twilioSecret,
+      wechatSecret: stateful.wechatSecret,
+    },
   });
   Tags.of(app).add('project', 'lianxin');
   Tags.of(app).add('stage', stage.name);

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { parseTemplates } from '#lib/config-wechat.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -23,10 +24,17 @@ export interface StageConfig {
   readonly twilio: { readonly accountSid: string; readonly phoneNumber: string };
   /** Public base URL Twilio calls (a custom domain); default: the API's execute-api URL. */
   readonly publicUrl: string | undefined;
+  /**
+   * WeChat template messages per message kind (JSON, as WECHAT_TEMPLATES in lib/config-wechat.ts), for
+   * sends outside the 48-hour window; unset: those go by SMS. Template ids come from the WeChat console.
+   */
+  readonly wechatTemplates: string | undefined;
   /** Where alarms are e-mailed; the alarm topic is an output either way. */
   readonly alarmEmail: string | undefined;
   readonly messageLogTtlDays: number;
   readonly sessionTtlHours: number;
+  /** The weekly rhythm: the carers' reminder (lib/config-schedule.ts) and how often the tick runs. */
+  readonly weeklyRhythm: { readonly reminderAfterHours: number; readonly tickEveryMinutes: number };
   /** Stage-wide API throttling (requests per second, burst). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   /** The send path (lib/config.ts SEND_*, LOOP_GUARD_LIMIT); the queue and its worker are sized from it. */
@@ -80,6 +88,9 @@ export function stageConfigFrom(scope: Construct): StageConfig {
   if (publicUrl !== undefined && !/^https:\/\/[^/]+$/.test(publicUrl)) {
     throw new Error('publicUrl must be https://host (no path): Twilio signs the exact URL it calls');
   }
+  const wechatTemplates = ctx('wechatTemplates');
+  // Validated now, so a bad template list fails the synth rather than the send worker's cold start.
+  if (wechatTemplates !== undefined) parseTemplates(wechatTemplates);
   const alarmEmail = ctx('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))
     throw new Error('alarmEmail is not an address');
@@ -93,9 +104,11 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     logLevel: prod ? 'INFO' : 'DEBUG',
     twilio: { accountSid, phoneNumber },
     publicUrl,
+    wechatTemplates,
     alarmEmail,
     messageLogTtlDays: 90,
     sessionTtlHours: 48,
+    weeklyRhythm: { reminderAfterHours: 24, tickEveryMinutes: 5 },
     apiThrottle: prod ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
     sending: {
       ratePerSecond: 10,

@@ -1,9 +1,9 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { TABLE_DESIGN } from '#lib/store/table-definition.ts';
+import { DUE_INDEX, TABLE_DESIGN } from '#lib/store/table-definition.ts';
 import type { StageConfig } from './stage.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -20,6 +20,11 @@ export class StatefulStack extends Stack {
   readonly table: Table;
   /** JSON {"accountSid","authToken"}; deployed with a random authToken to be replaced by the real one. */
   readonly twilioSecret: Secret;
+  /**
+   * JSON {"appId","appSecret","token","encodingAesKey"}; deployed with a random `token` (paste it into the
+   * WeChat console) and the others empty: WeChat stays off until the operator fills them in.
+   */
+  readonly wechatSecret: Secret;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     const { stage } = props;
@@ -51,6 +56,13 @@ export class StatefulStack extends Stack {
       deletionProtection: stage.protectData,
       removalPolicy: stage.removalPolicy,
     });
+    // The due index the scheduler tick reads (sparse, write-sharded): see DUE_INDEX.
+    this.table.addGlobalSecondaryIndex({
+      indexName: DUE_INDEX.name,
+      partitionKey: { name: DUE_INDEX.partitionKey.name, type: attributeType(DUE_INDEX.partitionKey.type) },
+      sortKey: { name: DUE_INDEX.sortKey.name, type: attributeType(DUE_INDEX.sortKey.type) },
+      projectionType: ProjectionType.ALL,
+    });
 
     this.twilioSecret = new Secret(this, 'TwilioSecret', {
       description: `lianxin ${stage.name}: Twilio credentials as JSON {"accountSid","authToken"}; set the real authToken after the first deploy`,
@@ -68,12 +80,34 @@ export class StatefulStack extends Stack {
         'Twilio issues the auth token; Secrets Manager cannot rotate it. Rotation is manual (Twilio console: secondary token, promote, then put-secret-value), as infra/README.md describes.',
     });
 
+    this.wechatSecret = new Secret(this, 'WechatSecret', {
+      description: `lianxin ${stage.name}: WeChat Official Account as JSON {"appId","appSecret","token","encodingAesKey"}; set appId, appSecret and encodingAesKey after the first deploy`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ appId: '', appSecret: '', encodingAesKey: '' }),
+        // WeChat's server Token: 3-32 letters and digits, chosen by us and entered in the WeChat console.
+        generateStringKey: 'token',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+      removalPolicy: stage.removalPolicy,
+    });
+    Validations.of(this.wechatSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'WeChat issues the AppSecret and the console holds the Token and EncodingAESKey; Secrets Manager cannot rotate them in WeChat. Rotation is manual (WeChat console, then put-secret-value), as infra/README.md describes.',
+    });
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'DataKeyArn', { value: this.key.keyArn });
     new CfnOutput(this, 'TwilioSecretArn', {
       value: this.twilioSecret.secretArn,
       description:
         'aws secretsmanager put-secret-value --secret-id <this> --secret-string {"accountSid":…,"authToken":…}',
+    });
+    new CfnOutput(this, 'WechatSecretArn', {
+      value: this.wechatSecret.secretArn,
+      description:
+        'aws secretsmanager put-secret-value --secret-id <this> --secret-string {"appId":…,"appSecret":…,"token":…,"encodingAesKey":…}',
     });
   }
 }

@@ -1,13 +1,17 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { HttpEndpoints } from './constructs/http-endpoints.ts';
 import { LianxinFunction, type LianxinFunctionProps } from './constructs/lianxin-function.ts';
 import { SendQueue } from './constructs/send-queue.ts';
+import { Tick } from './constructs/tick.ts';
 import type { StageConfig } from './stage.ts';
 
 /** What the stateless stack uses from the stateful one. */
@@ -15,6 +19,7 @@ export interface DataResources {
   readonly table: ITable;
   readonly key: IKey;
   readonly twilioSecret: ISecret;
+  readonly wechatSecret: ISecret;
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -26,17 +31,16 @@ export interface StatelessStackProps extends StackProps {
 export const TWILIO_SIGNATURE =
   'the function verifies X-Twilio-Signature (HMAC-SHA1 of the exact public URL and form parameters, keyed with the auth token from Secrets Manager) and answers 403 otherwise.';
 
+/** Why the WeChat webhook needs no API authorizer. */
+export const WECHAT_SIGNATURE =
+  "the function verifies WeChat's signature (sha1 of the sorted Token, timestamp and nonce; in safe mode also msg_signature over the ciphertext, with the Token from Secrets Manager) and answers 403 otherwise.";
+
 /**
  * Everything that can be replaced at will: the HTTP API, the functions, the send queue, the alarms.
  * Each function below is one block: create it (catalog name; defaults, shared configuration and alarms
  * come with `addFunction`), grant exactly what it uses, attach its trigger. A new function also needs its
  * line in infra/function-catalog.ts (the tests fail until both exist). Triggers still to come:
  *
- *     // the scheduler tick (EventBridge Scheduler)
- *     new Tick(this, 'Tick', { fn: tick, schedule: ScheduleExpression.rate(Duration.minutes(5)), description: '…' });
- *     // WeChat: server verification (GET) and messages (POST)
- *     this.http.addWebhook('WechatWebhook', { methods: [HttpMethod.GET, HttpMethod.POST], path: '/webhooks/wechat',
- *       handler: wechat, verifiedBy: 'the function checks WeChat\'s signature (sha1 of token, timestamp, nonce) …' });
  *     // the coordinators' API
  *     this.http.addAuthorizedRoute('Api', { methods: [HttpMethod.ANY], path: '/api/{proxy+}', handler: api,
  *       authorizer: new HttpJwtAuthorizer('Coordinators', issuerUrl, { jwtAudience: [clientId] }) });
@@ -113,13 +117,59 @@ export class StatelessStack extends Stack {
       verifiedBy: TWILIO_SIGNATURE,
     });
 
-    // The send worker: drains the send queue through Twilio, at most workerConcurrency at once.
+    // GET/POST /webhooks/wechat: WeChat's server check and its messages; one turn, a passive reply in 5 s.
+    // It reads the WeChat secret only (not Twilio's), enqueues alerts and late replies, and invokes
+    // itself asynchronously to finish a message it answered `success` for (lib/inbound/wechat-late-replies.ts).
+    const wechatWebhook = this.addFunction('WechatWebhook', { name: 'wechat-webhook' });
+    wechatWebhook.bindTable(data.table, 'readWrite').bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
+    this.sendQueue.bindSender(wechatWebhook);
+    if (!wechatWebhook.role) throw new Error('the WeChat webhook has no role');
+    // A policy of its own: in the role's default policy the function's ARN would make a dependency cycle.
+    new Policy(this, 'WechatWebhookSelfInvoke', {
+      roles: [wechatWebhook.role],
+      statements: [
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [wechatWebhook.functionArn] }),
+      ],
+    });
+    this.http.addWebhook('WechatWebhook', {
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      path: '/webhooks/wechat',
+      handler: wechatWebhook,
+      verifiedBy: WECHAT_SIGNATURE,
+    });
+
+    // The send worker: drains the send queue through Twilio and WeChat, at most workerConcurrency at once.
+    // It enqueues too: the SMS fallback of a message WeChat cannot deliver.
     const sendWorker = this.addFunction('SendWorker', {
       name: 'send-worker',
       timeout: Duration.seconds(sending.workerTimeoutSeconds),
+      environment: stage.wechatTemplates === undefined ? {} : { WECHAT_TEMPLATES: stage.wechatTemplates },
     });
-    sendWorker.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
+    sendWorker
+      .bindTable(data.table, 'readWrite')
+      .bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN')
+      .bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
     this.sendQueue.addConsumer(sendWorker, { maxConcurrency: sending.workerConcurrency });
+    this.sendQueue.bindSender(sendWorker);
+
+    // The scheduler tick: every few minutes, the weekly rhythm that is due, found in the table's due
+    // index (Query on that index only), enqueued like any message. Idempotent, so a missed or
+    // overlapping tick is harmless: EventBridge Scheduler does not retry it, the next one catches up.
+    const schedulerTick = this.addFunction('SchedulerTick', {
+      name: 'scheduler-tick',
+      // The tick stops taking new work 40 s before this (lib/wiring/scheduler-tick.ts).
+      timeout: Duration.minutes(4),
+      environment: { CHECKIN_REMINDER_HOURS: String(stage.weeklyRhythm.reminderAfterHours) },
+    });
+    schedulerTick
+      .bindTable(data.table, 'readWrite', { indexes: [DUE_INDEX.name] })
+      .bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
+    this.sendQueue.bindSender(schedulerTick);
+    new Tick(this, 'SchedulerTickSchedule', {
+      fn: schedulerTick,
+      schedule: ScheduleExpression.rate(Duration.minutes(stage.weeklyRhythm.tickEveryMinutes)),
+      description: `lianxin ${stage.name}: the weekly rhythm's scheduler tick`,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'PUBLIC_URL of the functions' });
     new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queue.queueUrl });

@@ -17,14 +17,22 @@ const secretsManager: FetchSecret = async (secretId) => {
 /**
  * In AWS the Twilio credentials are never plain environment values: TWILIO_SECRET_ARN names a
  * Secrets Manager secret ({"accountSid","authToken"}), read once per cold start and kept for the
- * container's life. Then the whole configuration is validated as usual.
+ * container's life. Likewise WECHAT_SECRET_ARN ({"appId","appSecret","token","encodingAesKey"};
+ * values left empty until the operator sets them count as unset). Then the whole configuration is
+ * validated as usual.
  */
 export async function loadConfigWithSecrets(
   env: Record<string, string | undefined> = process.env,
   fetchSecret: FetchSecret = secretsManager,
 ): Promise<Config> {
-  const secretArn = env.TWILIO_SECRET_ARN;
-  if (!secretArn) return loadConfig(env);
+  const [twilio, wechat] = await Promise.all([
+    env.TWILIO_SECRET_ARN ? readTwilioSecret(env.TWILIO_SECRET_ARN, fetchSecret) : {},
+    env.WECHAT_SECRET_ARN ? readWechatSecret(env.WECHAT_SECRET_ARN, fetchSecret) : {},
+  ]);
+  return loadConfig({ ...env, ...twilio, ...wechat });
+}
+
+async function readTwilioSecret(secretArn: string, fetchSecret: FetchSecret) {
   let secret: z.infer<typeof twilioSecretSchema>;
   try {
     secret = twilioSecretSchema.parse(JSON.parse(await fetchSecret(secretArn)));
@@ -33,5 +41,31 @@ export async function loadConfigWithSecrets(
       cause: error,
     });
   }
-  return loadConfig({ ...env, TWILIO_ACCOUNT_SID: secret.accountSid, TWILIO_AUTH_TOKEN: secret.authToken });
+  return { TWILIO_ACCOUNT_SID: secret.accountSid, TWILIO_AUTH_TOKEN: secret.authToken };
+}
+
+const wechatSecretSchema = z.object({
+  appId: z.string().default(''),
+  appSecret: z.string().default(''),
+  token: z.string().default(''),
+  encodingAesKey: z.string().default(''),
+});
+
+async function readWechatSecret(secretArn: string, fetchSecret: FetchSecret) {
+  let secret: z.infer<typeof wechatSecretSchema>;
+  try {
+    secret = wechatSecretSchema.parse(JSON.parse(await fetchSecret(secretArn)));
+  } catch (error) {
+    throw new ConfigError(
+      'the WeChat secret could not be read or is not {"appId","appSecret","token","encodingAesKey"}',
+      { cause: error },
+    );
+  }
+  // Empty values are dropped by loadConfig: a secret not yet filled in is WeChat not configured.
+  return {
+    WECHAT_APP_ID: secret.appId,
+    WECHAT_APP_SECRET: secret.appSecret,
+    WECHAT_TOKEN: secret.token,
+    WECHAT_ENCODING_AES_KEY: secret.encodingAesKey,
+  };
 }

@@ -42,6 +42,29 @@ const schema = z.object({
   LOOP_GUARD_LIMIT: z.coerce.number().int().min(1).max(100),
   /** A claim older than this without an outcome means the worker died mid-send (outcome unknown). */
   SEND_CLAIM_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(43_200),
+  // WeChat Official Account (optional: a deployment outside China can be SMS-only). In AWS the four
+  // credentials come from WECHAT_SECRET_ARN; locally lib/config-wechat.ts fills dev values.
+  WECHAT_APP_ID: z
+    .string()
+    .regex(/^wx[0-9a-fA-F]{16}$/, 'must look like wx + 16 hex digits')
+    .optional(),
+  WECHAT_APP_SECRET: z.string().min(8).optional(),
+  /** The Token set in the WeChat console; signs every request WeChat makes to us. */
+  WECHAT_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, 'must be 3-32 letters and digits')
+    .optional(),
+  /** Safe mode's 43-character EncodingAESKey. */
+  WECHAT_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, 'must be 43 letters and digits')
+    .optional(),
+  /** WeChat's API origin (a fake server in tests); default https://api.weixin.qq.com. */
+  WECHAT_API_BASE_URL: z.url().optional(),
+  /** JSON: message kind → {"templateId","field","maxLength"} for sends outside the 48-hour window. */
+  WECHAT_TEMPLATES: z.string().optional(),
+  /** How long the webhook waits for the conversation before answering `success` (WeChat allows 5 s). */
+  WECHAT_REPLY_BUDGET_MS: z.coerce.number().int().min(100).max(4500).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,5 +1,6 @@
 import { alertMessage } from '#lib/domain/alert-message.ts';
 import type { AlertRecord, ContactView } from '#lib/domain/model.ts';
+import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import type { AlertNotifier } from '#lib/inbound/handle-inbound-message.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
 import type { RosterRepository } from '#lib/store/roster-repository.ts';
@@ -18,7 +19,8 @@ export class CoordinatorAlertNotifier implements AlertNotifier {
       const coordinators = await Promise.all(links.map((l) => this.deps.roster.getContact(l.contactId)));
       for (const coordinator of coordinators) {
         if (!coordinator || coordinator.optedOut) continue;
-        const address = coordinator.addresses.find((a) => a.channel === 'sms') ?? coordinator.addresses[0];
+        // Their preferred channel (a coordinator on WeChat gets it there), skipping dead addresses.
+        const address = preferredAddress(coordinator);
         if (!address) continue;
         for (const alert of alerts.filter((a) => a.centreId === centreId)) {
           await this.deps.outbound.enqueue({

@@ -7,6 +7,8 @@ export interface OutboxEntry {
   to: string;
   body: string;
   sentAt: string;
+  /** How the local "provider" sent it, where that matters (WeChat: customer-service or template). */
+  via?: string | undefined;
 }
 
 /** The local channel: what lianxin "sent" on a developer's machine, readable at GET /dev/outbox. */
@@ -15,8 +17,13 @@ export class LocalOutbox implements OutboundChannel {
   readonly #entries: OutboxEntry[] = [];
 
   async send(to: string, body: string): Promise<SendResult> {
+    return this.record('sms', to, body);
+  }
+
+  /** Keeps a message as sent on `channel` (the local WeChat API records here too). */
+  record(channel: ChannelName, to: string, body: string, via?: string): SendResult {
     const seq = this.#entries.length + 1;
-    this.#entries.push({ seq, channel: 'sms', to, body, sentAt: new Date().toISOString() });
+    this.#entries.push({ seq, channel, to, body, sentAt: new Date().toISOString(), via });
     return { providerId: `local-${seq}` };
   }
 

@@ -1,5 +1,6 @@
 // One inbound message in, everything it changes out. Pure: no I/O, and time is an input, so a
 // replayed turn computes the same outcome (the store makes it count once).
+import { compactInput } from '#lib/domain/answer-parsing.ts';
 import { type Flow, type FlowStep, findStep, nextStepId, renderStepText } from '#lib/domain/flow-schema.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import { detectKeyword, type Keyword } from '#lib/domain/keywords.ts';
@@ -14,15 +15,24 @@ import type {
   AlertRecord,
   AnswerRecord,
   AnswerValue,
+  ChildMessageRecord,
   ChildRef,
   CompletedCheckin,
   ContactChanges,
   ContactView,
   Language,
+  ParentWeekAnswer,
   Session,
 } from '#lib/domain/model.ts';
+import {
+  PARENT_STEPS,
+  PARENT_WEEKLY_FLOW_ID,
+  PLEASANTRIES,
+  parentWeeklyFlow,
+} from '#lib/domain/parent-weekly-flow.ts';
 import { alertsOnValue, readAnswer } from '#lib/domain/step-answer.ts';
 import { weeklyCheckinFlow } from '#lib/domain/weekly-checkin-flow.ts';
+import { joinNames, PARENT_REPLIES } from '#lib/domain/weekly-messages.ts';
 
 export interface TurnInput {
   /** The raw inbound text. */
@@ -49,10 +59,22 @@ export interface TurnOutcome {
   alerts: AlertRecord[];
   /** optedOut / language / stopHintWeek changes to persist. */
   contactChanges: ContactChanges;
+  /** A parent's message for their child, to keep for the Centre. */
+  childMessages: ChildMessageRecord[];
+  /** A parent's answer to "did you talk with your child this week?". */
+  parentAnswers: ParentWeekAnswer[];
 }
 
-const FLOWS: ReadonlyMap<string, Flow> = new Map([[weeklyCheckinFlow.id, weeklyCheckinFlow]]);
+const FLOWS: ReadonlyMap<string, Flow> = new Map([
+  [weeklyCheckinFlow.id, weeklyCheckinFlow],
+  [parentWeeklyFlow.id, parentWeeklyFlow],
+]);
 const HOUR_MS = 60 * 60 * 1000;
+/**
+ * After a parent's message is acknowledged, further lines within this time (a long text a phone
+ * sent in several parts) are kept without another acknowledgement.
+ */
+export const PARENT_MESSAGE_BURST_MINUTES = 10;
 
 /** What a turn decided, before the reply is composed. `parts: null` means stay silent. */
 interface Draft {
@@ -62,6 +84,8 @@ interface Draft {
   completed?: CompletedCheckin[];
   alerts?: AlertRecord[];
   changes?: ContactChanges;
+  childMessages?: ChildMessageRecord[];
+  parentAnswers?: ParentWeekAnswer[];
 }
 
 interface Context {
@@ -115,6 +139,8 @@ export function runTurn(input: TurnInput): TurnOutcome {
     completed: draft.completed ?? [],
     alerts: draft.alerts ?? [],
     contactChanges: changes,
+    childMessages: draft.childMessages ?? [],
+    parentAnswers: draft.parentAnswers ?? [],
   };
 }
 
@@ -158,6 +184,7 @@ function handle(ctx: Context, keyword: Keyword | undefined): Draft {
     case 'checkin':
       return startCheckin(ctx);
     case undefined: {
+      if (ctx.contact.role === 'parent') return parentTurn(ctx);
       const position = ctx.live === undefined ? undefined : resolve(ctx, ctx.live);
       if (position === undefined) return { parts: [ctx.m.idle({ carer: isCarer(ctx) })], session: null };
       return answer(ctx, position);
@@ -178,6 +205,8 @@ function resolve(ctx: Context, session: Session): Position | undefined {
   // A session whose flow, step or child is gone (a new flow version, a roster change) cannot go
   // on: it is treated as no session rather than guessed at.
   const flow = FLOWS.get(session.flowId);
+  // Parents answer their own flow, carers theirs: a session left from a role change is no session.
+  if ((session.flowId === PARENT_WEEKLY_FLOW_ID) !== (ctx.contact.role === 'parent')) return undefined;
   const step = flow === undefined ? undefined : findStep(flow, session.stepId);
   const child = ctx.contact.children[flow?.perChild ? session.childIndex : 0];
   if (flow === undefined || step === undefined || child === undefined) return undefined;
@@ -185,7 +214,11 @@ function resolve(ctx: Context, session: Session): Position | undefined {
 }
 
 function question(ctx: Context, step: FlowStep, child: ChildRef): string {
-  return renderStepText(step, ctx.language, child.name);
+  const all = joinNames(
+    ctx.contact.children.map((c) => c.name),
+    ctx.language,
+  );
+  return renderStepText(step, ctx.language, child.name, all);
 }
 
 /** The open question again, after a keyword interrupted it. */
@@ -322,4 +355,125 @@ function answer(ctx: Context, position: Position): Draft {
     };
   }
   return { parts: [...lead, ...harmNote, m.checkinDone], session: null, answers, completed, alerts };
+}
+
+// A parent's side: the weekly "did you talk with your child?" (a session the scheduler opens), and
+// free text, which becomes a message for the child whether or not a session is open.
+function parentTurn(ctx: Context): Draft {
+  const { contact, m, input } = ctx;
+  const replies = PARENT_REPLIES[ctx.language];
+  const session = ctx.live?.flowId === PARENT_WEEKLY_FLOW_ID ? ctx.live : undefined;
+  const talked = findStep(parentWeeklyFlow, PARENT_STEPS.talked);
+  const messageStep = findStep(parentWeeklyFlow, PARENT_STEPS.message);
+  const idle: Draft = { parts: [m.idle({ carer: false })], session: null };
+  if (talked === undefined || messageStep === undefined || contact.children.length === 0) return idle;
+  const names = joinNames(
+    contact.children.map((c) => c.name),
+    ctx.language,
+  );
+  const pleasantry = isPleasantry(input.text);
+
+  switch (session?.stepId) {
+    case PARENT_STEPS.talked: {
+      const read = readAnswer(talked, input.text);
+      if (read.kind === 'answered') {
+        const yes = read.value === 1;
+        return {
+          parts: [yes ? replies.talkedYes(names) : replies.talkedNo(names)],
+          session: { ...session, stepId: PARENT_STEPS.message, attempts: 0, expiresAt: expiresAt(ctx) },
+          parentAnswers: [
+            {
+              contactId: contact.contactId,
+              week: session.week,
+              talked: yes,
+              answeredAt: ctx.now.toISOString(),
+            },
+          ],
+        };
+      }
+      if (pleasantry) return { parts: [replies.pleasantry], session };
+      if (isMessageLike(input.text)) return keepMessage(ctx, session.week, messageStep, false);
+      if (session.attempts < talked.maxReprompts) {
+        return {
+          parts: [m.notUnderstood, m.hint(talked.answer), question(ctx, talked, firstChild(contact))],
+          session: { ...session, attempts: session.attempts + 1, expiresAt: expiresAt(ctx) },
+        };
+      }
+      return { parts: [m.movingOn], session: null };
+    }
+    case PARENT_STEPS.message: {
+      if (pleasantry || readAnswer(messageStep, input.text).kind === 'skipped') {
+        return { parts: [replies.skipped], session: null };
+      }
+      return keepMessage(ctx, session.week, messageStep, false);
+    }
+    case PARENT_STEPS.more:
+      // Acknowledged once already: the rest of what they are sending is kept quietly.
+      if (pleasantry || !isMessageLike(input.text)) return { parts: null, session };
+      return keepMessage(ctx, session.week, messageStep, true);
+    default:
+      if (pleasantry) return { parts: [replies.pleasantry], session: null };
+      if (isMessageLike(input.text) && readAnswer(messageStep, input.text).kind === 'answered') {
+        return keepMessage(ctx, isoWeekOf(ctx.now), messageStep, false);
+      }
+      return idle;
+  }
+}
+
+function firstChild(contact: ContactView): ChildRef {
+  const child = contact.children[0];
+  if (child === undefined) throw new RangeError('a contact without children has no first child');
+  return child;
+}
+
+/** The message is for the children it names; naming none (or all) means all of the parent's. */
+function keepMessage(ctx: Context, week: string, step: FlowStep, quietly: boolean): Draft {
+  const { contact, now } = ctx;
+  const read = readAnswer(step, ctx.input.text);
+  const named = contact.children.filter((c) => read.raw.includes(c.name));
+  const children = named.length > 0 ? named : contact.children;
+  const record: ChildMessageRecord = {
+    centreId: contact.centreId,
+    fromContactId: contact.contactId,
+    fromName: contact.displayName,
+    children: children.map((c) => ({ ...c })),
+    text: read.raw,
+    truncated: read.truncated,
+    week,
+    receivedAt: now.toISOString(),
+  };
+  const session: Session = {
+    flowId: parentWeeklyFlow.id,
+    flowVersion: parentWeeklyFlow.version,
+    week,
+    childIndex: 0,
+    stepId: PARENT_STEPS.more,
+    attempts: 0,
+    startedAt: ctx.live?.startedAt ?? now.toISOString(),
+    expiresAt: new Date(now.getTime() + PARENT_MESSAGE_BURST_MINUTES * 60_000).toISOString(),
+  };
+  const names = joinNames(
+    children.map((c) => c.name),
+    ctx.language,
+  );
+  return {
+    parts: quietly ? null : [PARENT_REPLIES[ctx.language].messageKept(names)],
+    session,
+    childMessages: [record],
+  };
+}
+
+const PLEASANTRY_KEYS = new Set(PLEASANTRIES.map((p) => stripForComparison(p)));
+
+function stripForComparison(text: string): string {
+  return compactInput(text).replace(/[\p{P}\p{S}]/gu, '');
+}
+
+function isPleasantry(text: string): boolean {
+  return PLEASANTRY_KEYS.has(stripForComparison(text));
+}
+
+/** Words, not a number or a stray letter: at least two letters (汉字 or Latin). */
+function isMessageLike(text: string): boolean {
+  return (text.match(/\p{L}/gu)?.length ?? 0) >= 2;
 }

@@ -45,7 +45,7 @@ const branchValue = z.union([z.number(), z.boolean()]);
 
 export const flowStepSchema = z.strictObject({
   id: identifier,
-  /** The question; `{child}` is replaced by the child's name. */
+  /** The question; `{child}` is replaced by the child's name, `{children}` by all of them. */
   text: localisedText,
   answer: answerSpecSchema,
   /** Said before the question again when an answer was not understood; default from the catalog. */
@@ -121,10 +121,13 @@ function crossReferenceIssues(flow: Flow): Issue[] {
 
     for (const lang of ['zh-CN', 'en'] as const) {
       for (const [, name] of step.text[lang].matchAll(PLACEHOLDER)) {
-        if (name !== 'child')
+        if (name !== 'child' && name !== 'children')
           issues.push({ path: at('text', lang), message: `unknown placeholder {${name}}` });
-        else if (!flow.perChild) {
+        else if (name === 'child' && !flow.perChild) {
           issues.push({ path: at('text', lang), message: '{child} needs a perChild flow' });
+        } else if (name === 'children' && flow.perChild) {
+          // Asked about one child at a time: {child} names them.
+          issues.push({ path: at('text', lang), message: '{children} needs a flow asked once' });
         }
       }
     }
@@ -227,7 +230,15 @@ export function nextStepId(flow: Flow, stepId: string, value: AnswerValue | unde
   return flow.steps[index + 1]?.id;
 }
 
-/** The step's question in a language, with the child's name in place. */
-export function renderStepText(step: FlowStep, language: Language, childName: string): string {
-  return step.text[language].replaceAll('{child}', childName);
+/**
+ * The step's question in a language, with the child's name in place ({child}), or all the
+ * children's names of a flow asked once ({children}).
+ */
+export function renderStepText(
+  step: FlowStep,
+  language: Language,
+  childName: string,
+  childrenNames: string = childName,
+): string {
+  return step.text[language].replaceAll('{child}', childName).replaceAll('{children}', childrenNames);
 }

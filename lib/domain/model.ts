@@ -105,3 +105,28 @@ export interface ContactChanges {
   language?: Language | undefined;
   stopHintWeek?: string | undefined;
 }
+
+/**
+ * A parent's free-text message for their child, kept for the Centre to read out or print. The
+ * store adds the inbound message's id, which makes it once per message.
+ */
+export interface ChildMessageRecord {
+  centreId: string;
+  fromContactId: string;
+  fromName: string;
+  /** The children it is for: those the text names, else all of the parent's children. */
+  children: ChildRef[];
+  text: string;
+  truncated: boolean;
+  /** ISO week it was written in (Asia/Shanghai). */
+  week: string;
+  receivedAt: string;
+}
+
+/** A parent's answer to "did you talk with your child this week?". */
+export interface ParentWeekAnswer {
+  contactId: string;
+  week: string;
+  talked: boolean;
+  answeredAt: string;
+}

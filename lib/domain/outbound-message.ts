@@ -11,13 +11,16 @@ export const OUTBOUND_KINDS = [
   'broadcast',
   'acknowledgement',
   'reply',
+  /** A task for coordinators (e.g. a carer missed two check-ins running): not urgent. */
+  'task',
 ] as const;
 export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
 
 /**
  * queued → sending → sent → delivered | undelivered | failed (provider callbacks), or ends early:
  * suppressed (opted out), expired (stale), blocked (loop guard), failed (no retry helps or
- * retries exhausted), unknown (the request left but no answer came; a late callback resolves it).
+ * retries exhausted), unknown (the request left but no answer came; a late callback resolves it),
+ * rerouted (its channel could not reach the recipient; a copy went by another, under a derived key).
  */
 export const OUTBOUND_STATUSES = [
   'queued',
@@ -30,6 +33,7 @@ export const OUTBOUND_STATUSES = [
   'suppressed',
   'expired',
   'blocked',
+  'rerouted',
 ] as const;
 export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 
@@ -45,6 +49,7 @@ export const STATUS_RANK: Record<OutboundStatus, number> = {
   suppressed: 4,
   expired: 4,
   blocked: 4,
+  rerouted: 4,
 };
 
 /** Twilio's MessageStatus values in callbacks, mapped to ours (undefined: history only). */
@@ -81,6 +86,7 @@ export const DEFAULT_LIFETIME_HOURS: Record<OutboundKind, number> = {
   broadcast: 48,
   acknowledgement: 24,
   reply: 1,
+  task: 72,
 };
 
 export interface OutboundRecipient {

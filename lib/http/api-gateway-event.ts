@@ -16,6 +16,7 @@ export function toWebhookRequest(event: APIGatewayProxyEventV2, publicUrl: strin
     url: `${publicUrl}${event.rawPath}${query}`,
     headers,
     body,
+    receivedAt: event.requestContext?.timeEpoch,
   };
 }
 

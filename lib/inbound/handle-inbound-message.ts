@@ -83,6 +83,8 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
       contactChanges: outcome.contactChanges,
       replies: outcome.replies,
       now,
+      childMessages: outcome.childMessages,
+      parentAnswers: outcome.parentAnswers,
     });
     if (result === 'committed') {
       deps.logger.info('turn committed', {

@@ -1,21 +1,49 @@
 // `npm run chat -- --as +8613800000001`: a terminal phone. Each line is posted to the local
 // SMS webhook exactly as Twilio would post it; replies and new outbox messages are printed.
+// `npm run chat -- --wechat oTEST123`: the same as a WeChat user, each line posted to the WeChat
+// webhook as WeChat's servers post it (XML, signed, encrypted in safe mode unless --plain).
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { OPENID } from '#lib/channels/wechat/wechat-inbound.ts';
 import { loadConfig } from '#lib/config.ts';
+import { wechatInboundSettings } from '#lib/config-wechat.ts';
 import {
   inboundSmsParams,
   messagesFromTwiml,
   signedInboundSmsRequest,
 } from '#lib/local/twilio-inbound-request.ts';
+import {
+  eventXml,
+  mediaMessageXml,
+  readPassiveReply,
+  signedWechatPost,
+  textMessageXml,
+  type WechatKeys,
+} from '#lib/local/wechat-inbound-request.ts';
 
 const { values } = parseArgs({
-  options: { as: { type: 'string', default: '+8613800000001' }, url: { type: 'string' } },
+  options: {
+    as: { type: 'string', default: '+8613800000001' },
+    wechat: { type: 'string' },
+    plain: { type: 'boolean', default: false },
+    url: { type: 'string' },
+  },
 });
 const config = loadConfig({ ...process.env, LIANXIN_ENV: 'local' });
 const base = (values.url ?? config.PUBLIC_URL).replace(/\/+$/, '');
 const from = values.as ?? '+8613800000001';
 const webhook = `${config.PUBLIC_URL}/webhooks/twilio/sms`;
+const openId = values.wechat;
+if (openId !== undefined && !OPENID.test(openId)) {
+  console.error('--wechat wants an OpenID: 6-64 letters, digits, _ or - (e.g. oTEST123)');
+  process.exit(2);
+}
+const wechat = wechatInboundSettings(config);
+const wechatKeys: WechatKeys = {
+  token: wechat.token,
+  appId: wechat.appId,
+  encodingAesKey: values.plain ? undefined : wechat.encodingAesKey,
+};
 let outboxSeen = 0;
 
 async function sendLine(text: string): Promise<void> {
@@ -38,14 +66,41 @@ async function sendLine(text: string): Promise<void> {
   await printOutbox();
 }
 
+/** A WeChat message: text, or `/photo`, `/follow`, `/unfollow` for the other things a user does. */
+async function sendWechat(user: string, line: string): Promise<void> {
+  const xml =
+    line === '/photo'
+      ? mediaMessageXml({ openId: user, msgType: 'image' })
+      : line === '/follow' || line === '/unfollow'
+        ? eventXml({ openId: user, event: line === '/follow' ? 'subscribe' : 'unsubscribe' })
+        : textMessageXml({ openId: user, content: line });
+  const post = signedWechatPost(`${config.PUBLIC_URL}/webhooks/wechat`, wechatKeys, xml, user);
+  const url = new URL(post.url);
+  const response = await fetch(`${base}${url.pathname}${url.search}`, {
+    method: 'POST',
+    headers: post.headers,
+    body: post.body,
+  });
+  const body = await response.text();
+  if (!response.ok) console.log(`  [${response.status}] ${body}`);
+  else {
+    const reply = readPassiveReply(body, wechatKeys);
+    console.log(reply === undefined ? '  (no reply: success)' : `← ${reply}`);
+  }
+  await printOutbox();
+}
+
 async function printOutbox(): Promise<void> {
   // The send worker drains its queue every 250 ms: give it a moment before looking.
   await new Promise((resolve) => setTimeout(resolve, 600));
   const response = await fetch(`${base}/dev/outbox?since=${outboxSeen}`);
   if (!response.ok) return;
-  const { messages } = (await response.json()) as { messages: { seq: number; to: string; body: string }[] };
+  const { messages } = (await response.json()) as {
+    messages: { seq: number; channel: string; to: string; body: string; via?: string }[];
+  };
   for (const m of messages) {
-    console.log(`  [outbox → ${m.to}] ${m.body}`);
+    const how = m.channel === 'sms' ? '' : ` ${m.channel}${m.via ? ` (${m.via})` : ''}`;
+    console.log(`  [outbox →${how} ${m.to}] ${m.body}`);
     outboxSeen = Math.max(outboxSeen, m.seq);
   }
 }
@@ -56,13 +111,25 @@ try {
   console.error(`Nothing answers at ${base}. Start lianxin first: npm start`);
   process.exit(1);
 }
-console.log(`Texting lianxin as ${from}. Type a message and press Enter (Ctrl-D to quit).`);
+const send = openId === undefined ? sendLine : (line: string) => sendWechat(openId, line);
+if (openId === undefined) {
+  console.log(`Texting lianxin as ${from}. Type a message and press Enter (Ctrl-D to quit).`);
+} else {
+  console.log(
+    `Chatting with the lianxin Official Account as WeChat user ${openId} (${values.plain ? 'plaintext' : 'safe mode, encrypted'}).`,
+  );
+  console.log(
+    'Type a message and press Enter; /photo sends a picture, /unfollow and /follow; Ctrl-D to quit.',
+  );
+  console.log('→ (following the account)');
+  await send('/follow');
+}
 const lines = createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
 lines.setPrompt('→ ');
 lines.prompt();
 // Lines are sent one at a time, in order, as a phone would.
 for await (const line of lines) {
-  if (line.trim() !== '') await sendLine(line);
+  if (line.trim() !== '') await send(line);
   lines.prompt();
 }
 

@@ -15,10 +15,20 @@ export interface LocalRoute {
   handler: HttpApiHandler;
 }
 
+/** A local-only helper (no Lambda behind it), answering JSON: e.g. issuing a WeChat link code. */
+export interface DevRoute {
+  method: string;
+  path: string;
+  /** One line for the index page. */
+  description: string;
+  handle(url: URL, body: Buffer): Promise<{ status: number; json: unknown }>;
+}
+
 export interface LocalServerOptions {
   port: number;
   routes: LocalRoute[];
   outbox: LocalOutbox;
+  devRoutes?: DevRoute[] | undefined;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -50,12 +60,19 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
   const body = await readBody(req);
   if (body === undefined) return send(res, 413, 'text/plain', 'request body too large');
 
-  const match = options.routes.find((r) => r.path === url.pathname);
-  if (match) {
-    if (req.method !== match.method) return send(res, 405, 'text/plain', `use ${match.method}`);
+  // One path may take several methods (GET and POST /webhooks/wechat), each its own route.
+  const onPath = options.routes.filter((r) => r.path === url.pathname);
+  if (onPath.length > 0) {
+    const match = onPath.find((r) => r.method === req.method);
+    if (!match) return send(res, 405, 'text/plain', `use ${onPath.map((r) => r.method).join(' or ')}`);
     const event = toApiGatewayEvent(req, body, `${match.method} ${match.path}`);
     const requestId = event.requestContext.requestId ?? randomUUID();
     return writeResult(res, await match.handler(event, lambdaContext(match.functionName, requestId)));
+  }
+  const dev = options.devRoutes?.find((r) => r.path === url.pathname && r.method === req.method);
+  if (dev) {
+    const { status, json } = await dev.handle(url, body);
+    return send(res, status, 'application/json', JSON.stringify(json));
   }
   if (req.method === 'GET' && url.pathname === '/dev/outbox') {
     const since = Number(url.searchParams.get('since') ?? 0) || 0;
@@ -67,6 +84,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
       '',
       ...options.routes.map((r) => `${r.method} ${r.path}`),
       'GET /dev/outbox?since=N  (what the local channel sent)',
+      ...(options.devRoutes ?? []).map((r) => `${r.method} ${r.path}  (${r.description})`),
       '',
       'Chat as a carer: npm run chat -- --as +8613800000001',
     ];

@@ -4,16 +4,24 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { loadConfig } from '#lib/config.ts';
+import { wechatInboundSettings } from '#lib/config-wechat.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
+import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
+import { tickRoute } from '#lib/local/tick-route.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { systemClock } from '#lib/ports/clock.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
+import { CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
+import { seedDemoCalendar } from '#lib/store/demo-calendar.ts';
+import { ensureDemoSchedules, seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { ensureTable } from '#lib/store/table-definition.ts';
-import { localSendQueue } from '#lib/wiring/adapters.ts';
+import { localClock, localSendQueue } from '#lib/wiring/adapters.ts';
+import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 
 const { values } = parseArgs({
@@ -26,6 +34,16 @@ if (values.help) {
 }
 
 process.env.LIANXIN_ENV = 'local';
+/** EventBridge Scheduler runs the tick every 5 minutes in AWS; locally more often, to see things happen. */
+const TICK_EVERY_MS = 30_000;
+
+/** Next Saturday 10:00 in Shanghai, as `npm run tick -- --at` takes it. */
+function nextSaturdayMorning(now: Date): string {
+  const local = new Date(now.getTime() + 8 * 3_600_000);
+  const days = (6 - local.getUTCDay() + 7) % 7 || 7;
+  local.setUTCDate(local.getUTCDate() + days);
+  return `${local.toISOString().slice(0, 10)}T10:00+08:00`;
+}
 const stops: Array<() => Promise<void>> = [];
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
@@ -52,20 +70,49 @@ try {
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   const config = loadConfig();
+  const wechatDev = wechatInboundSettings(config);
   const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   await ensureTable(client, config.TABLE_NAME);
   const roster = new RosterRepository({ client, tableName: config.TABLE_NAME });
   // With --data the roster (and anyone's opt-out) survives restarts: seed only an empty table.
   const seeded = (await roster.findContactIdByAddress('sms', '+8613700000001')) === undefined;
   if (seeded) await seedDemoRoster(roster);
+  else await ensureDemoSchedules(roster);
+
+  // The weekly rhythm: the scheduler tick on the same table and send queue as the handlers, on the
+  // process's clock, which `npm run tick -- --at …` may move (EventBridge Scheduler in AWS).
+  await seedDemoCalendar(
+    new CentreCalendarRepository({ client, tableName: config.TABLE_NAME }),
+    localClock.now(),
+  );
+  const scheduler = createSchedulerDependencies(config, createLogger('scheduler-tick'), {
+    client,
+    clock: localClock,
+    queue: localSendQueue(config),
+  });
 
   // Imported only now: the handlers read their config at module scope, as on a Lambda cold start.
   const sms = await import('#functions/twilio-sms-webhook.ts');
   const status = await import('#functions/twilio-status-webhook.ts');
+  const wechat = await import('#functions/wechat-webhook.ts');
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
+    devRoutes: [
+      linkCodeRoute({
+        codes: new LinkCodeRepository({ client, tableName: config.TABLE_NAME }),
+        roster,
+        clock: systemClock,
+      }),
+      tickRoute({ scheduler, clock: localClock }),
+    ],
     routes: [
+      ...['GET', 'POST'].map((method) => ({
+        method,
+        path: '/webhooks/wechat',
+        functionName: 'wechat-webhook',
+        handler: wechat.handler,
+      })),
       {
         method: 'POST',
         path: '/webhooks/twilio/sms',
@@ -85,12 +132,29 @@ try {
   // The send worker, on the in-process queue the handlers enqueue into (SQS + Lambda in AWS).
   const workerLogger = createLogger('send-worker');
   const queue = localSendQueue(config);
-  const worker = createSendWorkerDependencies(config, workerLogger, { client, clock: systemClock, queue });
+  const worker = createSendWorkerDependencies(config, workerLogger, { client, clock: localClock, queue });
   queue.start((delivery, control) => processDelivery(delivery, control, worker), {
     concurrency: config.SEND_WORKER_CONCURRENCY,
     pollMs: 250,
   });
   stops.push(() => queue.stop());
+
+  // The scheduler tick: once now (it plans the new schedules from today), then every TICK_EVERY_MS
+  // of real time, one at a time, at the local clock's time.
+  await runSchedulerTick(scheduler);
+  let ticking: Promise<unknown> | undefined;
+  const tickTimer = setInterval(() => {
+    ticking ??= runSchedulerTick(scheduler)
+      .catch((error: unknown) => scheduler.logger.error('scheduler tick failed', { error: error as Error }))
+      .finally(() => {
+        ticking = undefined;
+      });
+  }, TICK_EVERY_MS);
+  tickTimer.unref();
+  stops.push(async () => {
+    clearInterval(tickTimer);
+    await ticking;
+  });
 
   console.log(
     [
@@ -100,8 +164,10 @@ try {
       `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001`,
       `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,
       `  status callbacks   POST ${config.PUBLIC_URL}/webhooks/twilio/status`,
+      `  WeChat webhook     GET/POST ${config.PUBLIC_URL}/webhooks/wechat  (token ${wechatDev.token}, AppID ${wechatDev.appId}; WeChat API → outbox)`,
       `  send queue         in-process, ${config.SEND_RATE_PER_SECOND} msg/s, quiet hours 21:00-08:00 Asia/Shanghai`,
       `  local outbox       GET  http://localhost:${port}/dev/outbox`,
+      `  scheduler tick     every ${TICK_EVERY_MS / 1000} s; POST /dev/tick?at=… runs one at a chosen time`,
       '  dev credentials    (local only; never used in AWS)',
       `    TWILIO_ACCOUNT_SID  ${config.TWILIO_ACCOUNT_SID}`,
       `    TWILIO_AUTH_TOKEN   ${config.TWILIO_AUTH_TOKEN}`,
@@ -109,6 +175,11 @@ try {
       '',
       'Chat as the grandmother of 小明 and 小红 (type 签到 to start the check-in, TD to stop):',
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001`,
+      'Or link a WeChat account to her and chat as it (follow, send the code, then 签到):',
+      `  ${port === 3000 ? '' : `PORT=${port} `}npm run link-code -- contact-li-nainai`,
+      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --wechat oTEST123`,
+      'See a week happen: move time to Saturday 10:00 (the invitations), answer, then tick again:',
+      `  ${port === 3000 ? '' : `PORT=${port} `}npm run tick -- --at "${nextSaturdayMorning(localClock.now())}"`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

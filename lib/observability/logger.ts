@@ -1,14 +1,14 @@
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
-import { maskDeep, maskPhonesIn } from '#lib/observability/mask.ts';
+import { maskDeep, maskPersonalIn } from '#lib/observability/mask.ts';
 
-/** Powertools' JSON layout, with every phone number masked wherever it appears. */
+/** Powertools' JSON layout, with every phone number and WeChat OpenID masked wherever it appears. */
 class MaskingLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
     return new LogItem({
       attributes: {
         level: attributes.logLevel,
-        message: maskPhonesIn(attributes.message),
+        message: maskPersonalIn(attributes.message),
         timestamp: this.formatTimestamp(attributes.timestamp),
         service: attributes.serviceName,
         cold_start: attributes.lambdaContext?.coldStart,

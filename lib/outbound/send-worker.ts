@@ -57,6 +57,11 @@ export interface SendWorkerDependencies {
   logger: Logger;
   policy: SendPolicy;
   statusCallbackUrl?: ((key: string) => string) | undefined;
+  /**
+   * The message's channel cannot reach the contact now (SendFailure 'unreachable'): enqueue a copy on
+   * another of their channels and return its key, or undefined when there is none.
+   */
+  reroute?: ((m: SendInstruction, reason: string) => Promise<string | undefined>) | undefined;
   /** Throughput control: resolves when the next send may go. */
   pace?: (() => Promise<void>) | undefined;
   random?: (() => number) | undefined;
@@ -131,6 +136,7 @@ export async function processDelivery(
   try {
     const { providerId } = await channel.send(m.address, m.body, {
       statusCallbackUrl: deps.statusCallbackUrl?.(m.key),
+      kind: m.kind,
     });
     await deps.repository.transition({
       key: m.key,
@@ -204,6 +210,17 @@ async function onSendFailure(
       await finish(deps, m, ['sending'], 'failed', at, detail);
       deps.logger.warn('address cannot receive; marked invalid', log);
       return 'done';
+    case 'unreachable': {
+      const copy = await deps.reroute?.(m, failure.message);
+      if (copy) {
+        await finish(deps, m, ['sending'], 'rerouted', at, `${failure.message}; sent as ${copy}`);
+        deps.logger.info('channel cannot reach the contact now; rerouted', { ...log, copy });
+      } else {
+        await finish(deps, m, ['sending'], 'failed', at, `${failure.message}; no other channel`);
+        deps.logger.warn('channel cannot reach the contact and there is no other', log);
+      }
+      return 'done';
+    }
     case 'rejected':
       await finish(deps, m, ['sending'], 'failed', at, detail);
       deps.logger.error('provider rejected the message', { ...log, error: error as Error });

@@ -1,4 +1,5 @@
 import type { ChannelName } from '#lib/domain/model.ts';
+import type { OutboundKind } from '#lib/domain/outbound-message.ts';
 import { LianxinError } from '#lib/errors.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
 
@@ -9,6 +10,8 @@ export interface WebhookRequest {
   url: string;
   headers: Record<string, string | undefined>;
   body: string;
+  /** When the request reached us (epoch ms; API Gateway's timeEpoch), for reply deadlines. */
+  receivedAt?: number | undefined;
 }
 
 export interface WebhookResponse {
@@ -31,6 +34,8 @@ export interface InboundChannel {
 export interface SendOptions {
   /** Where the provider reports delivery status for this message. */
   statusCallbackUrl?: string | undefined;
+  /** What the message is (a WeChat template is chosen by kind). */
+  kind?: OutboundKind | undefined;
 }
 
 export interface SendResult {
@@ -43,9 +48,17 @@ export interface SendResult {
  * - opted-out: the recipient blocked us (Twilio 21610);
  * - invalid-address: the number cannot receive (Twilio 21211, 21614);
  * - unknown-outcome: the request left but no answer came (timeout): it may have been sent;
- * - rejected: any other refusal; retrying will not help.
+ * - rejected: any other refusal; retrying will not help;
+ * - unreachable: this channel cannot deliver it to this recipient now (WeChat: outside the 48-hour
+ *   window and no template for the kind); another of the contact's channels may (SMS fallback).
  */
-export type SendFailureKind = 'retryable' | 'opted-out' | 'invalid-address' | 'unknown-outcome' | 'rejected';
+export type SendFailureKind =
+  | 'retryable'
+  | 'opted-out'
+  | 'invalid-address'
+  | 'unknown-outcome'
+  | 'rejected'
+  | 'unreachable';
 
 export class SendFailure extends LianxinError {
   constructor(

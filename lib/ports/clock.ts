@@ -21,3 +21,21 @@ export class ManualClock implements Clock {
     this.#now = new Date(this.#now.getTime() + ms);
   }
 }
+
+/**
+ * Real time, moved by an offset: `npm start` runs on one, so `npm run tick -- --at …` can move the
+ * whole local setup (webhooks, send worker, tick) to a chosen moment, from which time runs on.
+ */
+export class ShiftedClock implements Clock {
+  #offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  /** From now on, it is `at` (and time runs on from there). */
+  moveTo(at: Date): void {
+    this.#offsetMs = at.getTime() - Date.now();
+  }
+  get offsetMs(): number {
+    return this.#offsetMs;
+  }
+}

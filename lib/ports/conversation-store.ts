@@ -2,9 +2,11 @@ import type {
   AlertRecord,
   AnswerRecord,
   ChannelName,
+  ChildMessageRecord,
   CompletedCheckin,
   ContactChanges,
   ContactView,
+  ParentWeekAnswer,
   Session,
 } from '#lib/domain/model.ts';
 
@@ -48,6 +50,10 @@ export interface TurnCommit {
   contactChanges: ContactChanges;
   replies: string[];
   now: Date;
+  /** A parent's message for their child (kept for the Centre). */
+  childMessages?: ChildMessageRecord[] | undefined;
+  /** A parent's "did you talk with your child this week?". */
+  parentAnswers?: ParentWeekAnswer[] | undefined;
 }
 
 /**

@@ -11,9 +11,14 @@ const checkinItemSchema = z.object({
   familyId: z.string(),
   centreId: z.string().optional(),
   week: z.string(),
-  flowId: z.string(),
-  status: z.enum(['in-progress', 'completed']),
+  flowId: z.string().optional(),
+  /** missed: not completed at the week's deadline (a late answer may still complete it after). */
+  status: z.enum(['in-progress', 'completed', 'missed']),
   completedAt: z.string().optional(),
+  missedAt: z.string().optional(),
+  missedReason: z.string().optional(),
+  /** When the parents' update about it was sent. */
+  digestAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

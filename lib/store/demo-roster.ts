@@ -117,6 +117,8 @@ export const DEMO_ROSTER: DemoRoster = {
       language: 'zh-CN',
       addresses: [{ channel: 'sms', address: '+8613900000003' }],
       familyIds: ['family-zhang'],
+      // Works nights in a factory and sleeps in the morning: nothing non-urgent before 16:00.
+      quietHours: { start: '08:00', end: '16:00' },
     },
     {
       contactId: 'contact-chen-mum',
@@ -127,6 +129,8 @@ export const DEMO_ROSTER: DemoRoster = {
       language: 'en',
       addresses: [{ channel: 'sms', address: '+8613800000003' }],
       familyIds: ['family-chen'],
+      // Her own check-in time: Thursday evening, after work.
+      checkinAt: { weekday: 4, time: '19:00' },
     },
   ],
 };
@@ -136,4 +140,15 @@ export async function seedDemoRoster(roster: RosterRepository): Promise<void> {
   await roster.putCentre(DEMO_ROSTER.centre);
   for (const family of DEMO_ROSTER.families) await roster.putFamily(family);
   for (const contact of DEMO_ROSTER.contacts) await roster.putContact(contact);
+}
+
+/**
+ * A roster kept with `npm start --data` from before the weekly rhythm has no schedules: writing each
+ * demo contact again as it is stored (opt-outs kept) gives them one. Nothing changes for the others.
+ */
+export async function ensureDemoSchedules(roster: RosterRepository): Promise<void> {
+  for (const { contactId } of DEMO_ROSTER.contacts) {
+    const stored = await roster.getContact(contactId);
+    if (stored) await roster.putContact(stored);
+  }
 }

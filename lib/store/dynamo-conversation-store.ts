@@ -28,7 +28,7 @@ import {
   parseItem,
   sessionItemSchema,
 } from '#lib/store/item-schemas.ts';
-import { answerAttribute, epochSeconds, type ItemKey, keys } from '#lib/store/keys.ts';
+import { answerAttribute, dueIndexKeys, epochSeconds, type ItemKey, keys } from '#lib/store/keys.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
 
 export interface DynamoConversationStoreOptions {
@@ -48,7 +48,7 @@ const UNREGISTERED_TTL_DAYS = 2;
  * An expired session is ignored by the engine; TTL only tidies it away. The margin keeps a
  * session the engine may still look at (late answers) well clear of deletion.
  */
-const SESSION_TTL_GRACE_DAYS = 7;
+export const SESSION_TTL_GRACE_DAYS = 7;
 const BATCH_GET_MAX_ATTEMPTS = 5;
 const MAX_REASON_LENGTH = 1000;
 
@@ -97,6 +97,7 @@ export class DynamoConversationStore implements ConversationStore {
     for (const update of this.#alertUpdates(commit.alerts, inbound.messageId, now)) items.push(update);
     for (const update of this.#contactUpdates(commit)) conflictIndexes.add(items.push(update) - 1);
     for (const put of this.#replyLog(commit)) items.push(put);
+    for (const put of this.#parentWrites(commit)) items.push(put);
 
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -345,6 +346,9 @@ export class DynamoConversationStore implements ConversationStore {
       }
       if (completed) {
         u.set('status', 'completed').set('completedAt', completed.completedAt);
+        // The parents' update is now due: the scheduler tick finds it in the due index.
+        const due = dueIndexKeys(`digest#${first.childId}#${first.week}`, commit.now);
+        u.set('dueShard', due.dueShard).set('dueKey', due.dueKey);
       } else {
         // A late answer after completion must not reopen the check-in.
         u.setIfNotExists('status', 'in-progress');
@@ -353,6 +357,41 @@ export class DynamoConversationStore implements ConversationStore {
         Update: { TableName: this.#table, Key: keys.checkin(first.childId, first.week), ...u.build() },
       };
     });
+  }
+
+  /**
+   * A parent's message for the child (one per inbound message: its id is in the key) and their
+   * answer for the week. Both are plain puts: the turn's message marker makes them once.
+   */
+  #parentWrites(commit: TurnCommit): TransactItem[] {
+    const { inbound, now } = commit;
+    const items: TransactItem[] = [];
+    for (const [i, m] of (commit.childMessages ?? []).entries()) {
+      const id = `${m.receivedAt}#${inbound.channel}#${inbound.messageId}${i > 0 ? `#${i}` : ''}`;
+      items.push({
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...keys.childMessage(m.centreId, id),
+            entity: 'child-message',
+            messageKey: id,
+            ...m,
+            channel: inbound.channel,
+            status: 'new',
+            createdAt: now.toISOString(),
+          },
+        },
+      });
+    }
+    for (const a of commit.parentAnswers ?? []) {
+      items.push({
+        Put: {
+          TableName: this.#table,
+          Item: { ...keys.parentWeek(a.contactId, a.week), entity: 'parent-week', ...a },
+        },
+      });
+    }
+    return items;
   }
 
   /** Upserts without a condition: a re-raised alert keeps its status and first raisedAt. */

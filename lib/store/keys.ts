@@ -1,5 +1,6 @@
 // Every key of the single table is built here, so the layout can be read in one place.
 import type { ChannelName } from '#lib/domain/model.ts';
+import { DUE_INDEX } from '#lib/store/table-definition.ts';
 
 export interface ItemKey {
   pk: string;
@@ -35,6 +36,15 @@ export const keys = {
     pk: addressPk(channel, address),
     sk: 'UNREGISTERED',
   }),
+  /** WeChat: the customer-service window the user's last message opened (48 h, 5 messages). */
+  wechatWindow: (openId: string): ItemKey => ({ pk: addressPk('wechat', openId), sk: 'CSWINDOW' }),
+  /** Wrong link codes sent from this address in one hour (rate limit; TTL). */
+  linkFailures: (channel: ChannelName, address: string, hour: string): ItemKey => ({
+    pk: addressPk(channel, address),
+    sk: `LINKFAIL#${hour}`,
+  }),
+  /** A one-time code the Centre gave a carer or parent, to link a WeChat account to their contact. */
+  linkCode: (code: string): ItemKey => ({ pk: `LINKCODE#${code}`, sk: 'CODE' }),
 
   contactProfile: (contactId: string): ItemKey => ({ pk: `CONTACT#${contactId}`, sk: 'PROFILE' }),
 
@@ -65,7 +75,57 @@ export const keys = {
 
   /** One item per child per ISO week. */
   checkin: (childId: string, week: string): ItemKey => ({ pk: `CHILD#${childId}`, sk: `CHECKIN#${week}` }),
+
+  /** A carer's or parent's weekly schedule: its next step and when it is due (in the due index). */
+  schedule: (contactId: string): ItemKey => ({ pk: `CONTACT#${contactId}`, sk: 'SCHEDULE' }),
+  /** A parent's answer for one ISO week ("did you talk with your child?"). */
+  parentWeek: (contactId: string, week: string): ItemKey => ({
+    pk: `CONTACT#${contactId}`,
+    sk: `PWEEK#${week}`,
+  }),
+  /** A Centre's activity post, sorted by its date (YYYY-MM-DD), so a week is one range query. */
+  centreActivity: (centreId: string, date: string, activityId: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `ACTIVITY#${date}#${activityId}`,
+  }),
+  /** A week the Centre paused the rhythm (Spring Festival, holidays): no invitations. */
+  centrePause: (centreId: string, week: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `PAUSE#${week}`,
+  }),
+  /** A task for the Centre's coordinators (open until closed), stored like alerts. */
+  centreTask: (centreId: string, taskId: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `TASK#${taskId}`,
+  }),
+  /** A parent's message for a child, in the order they came, for the Centre to pass on. */
+  childMessage: (centreId: string, messageKey: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `CHILDMSG#${messageKey}`,
+  }),
 } as const;
+
+/**
+ * The due index's keys for an item due at `dueAt`: write-sharded by the item's id (FNV-1a), so one
+ * Saturday's invitations spread over every shard; within a shard, sorted by due time.
+ */
+export function dueIndexKeys(itemId: string, dueAt: Date): { dueShard: string; dueKey: string } {
+  return { dueShard: dueShard(shardOf(itemId)), dueKey: `${dueAt.toISOString()}#${itemId}` };
+}
+
+export const dueShard = (shard: number): string => `DUE#${String(shard).padStart(2, '0')}`;
+
+/** Every due key of a shard that is due at `now` sorts below this. */
+export const dueKeyBound = (now: Date): string => `${now.toISOString()}$`;
+
+function shardOf(itemId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < itemId.length; i++) {
+    hash ^= itemId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % DUE_INDEX.shards;
+}
 
 export const prefixes = {
   familyPk: (familyId: string) => `FAMILY#${familyId}`,
@@ -76,6 +136,10 @@ export const prefixes = {
   alert: 'ALERT#',
   checkin: 'CHECKIN#',
   message: 'MSG#',
+  activity: 'ACTIVITY#',
+  pause: 'PAUSE#',
+  task: 'TASK#',
+  childMessage: 'CHILDMSG#',
 } as const;
 
 /** Top-level attribute holding one check-in answer, so one UpdateItem can set several without overlap. */

@@ -22,6 +22,7 @@ import {
   type FamilyInput,
   familySchema,
 } from '#lib/store/roster-types.ts';
+import { scheduleWrite } from '#lib/store/schedule-items.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -163,6 +164,36 @@ export class RosterRepository {
     }
   }
 
+  /** The address can receive again (a WeChat user who unfollowed the account follows it again). */
+  async markAddressValid(contactId: string, addressKey: string): Promise<void> {
+    const contact = await this.getContact(contactId);
+    if (contact?.invalidAddressKeys.includes(addressKey)) {
+      await this.#writeContact({
+        ...contact,
+        invalidAddressKeys: contact.invalidAddressKeys.filter((k) => k !== addressKey),
+      });
+    }
+  }
+
+  /**
+   * Adds an address to a contact (a linked WeChat account), writing its projection; with `prefer`,
+   * it also becomes the contact's preferred channel. Refused (ValidationError) if another contact owns it.
+   */
+  async attachAddress(contactId: string, address: ChannelAddress, options: { prefer?: boolean } = {}) {
+    const contact = await this.getContact(contactId);
+    if (!contact) throw new ValidationError(`unknown contact ${contactId}`);
+    const has = contact.addresses.some((a) => a.channel === address.channel && a.address === address.address);
+    const key = `${address.channel}:${address.address}`;
+    const updated: Contact = {
+      ...contact,
+      addresses: has ? contact.addresses : [...contact.addresses, address],
+      invalidAddressKeys: contact.invalidAddressKeys.filter((k) => k !== key),
+      preferredChannel: options.prefer ? address.channel : contact.preferredChannel,
+    };
+    await this.#writeContact(updated);
+    return updated;
+  }
+
   async getContact(contactId: string): Promise<Contact | undefined> {
     const item = await this.#get(keys.contactProfile(contactId));
     return item ? parseItem(contactSchema, item, 'contact') : undefined;
@@ -268,6 +299,9 @@ export class RosterRepository {
         Delete: { TableName: this.#table, Key: keys.centreContact(previous.centreId, contact.contactId) },
       });
     }
+    // The weekly schedule's snapshot of this contact (and a fresh plan if their day or time changed).
+    const children = view.children.map((c) => ({ childId: c.childId, familyId: c.familyId }));
+    items.push(scheduleWrite(this.#table, contact, previous, children, new Date(now)));
 
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));

@@ -67,6 +67,11 @@ export const contactSchema = z.object({
    */
   invalidAddressKeys: z.array(z.string().max(140)).max(10).default([]),
   addresses: z.array(channelAddressSchema).min(1).max(10),
+  /**
+   * Where messages lianxin starts (invitations, digests, alerts) go when the contact has several
+   * addresses. Replies always go back where the person wrote from. Unset: SMS, else the first address.
+   */
+  preferredChannel: z.enum(CHANNEL_NAMES).optional(),
   /** Families whose children this contact answers for (carer) or hears about (parent). */
   familyIds: z.array(id).max(10).default([]),
   /** Local time window (Asia/Shanghai) in which non-urgent messages wait. */

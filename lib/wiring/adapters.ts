@@ -6,7 +6,7 @@ import type { Config } from '#lib/config.ts';
 import { ConfigError } from '#lib/errors.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import type { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
-import { type Clock, systemClock } from '#lib/ports/clock.ts';
+import { type Clock, ShiftedClock, systemClock } from '#lib/ports/clock.ts';
 import type { QueueControl, SendQueue } from '#lib/ports/send-queue.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
@@ -19,13 +19,16 @@ export interface Adapters {
 
 let localQueue: InProcessQueue | undefined;
 
+/** Local time for the whole `npm start` process, which `npm run tick -- --at …` may move. */
+export const localClock = new ShiftedClock();
+
 /**
  * Locally one in-process send queue serves the whole process: the webhooks enqueue into it and
  * `npm start` runs the send worker on it.
  */
 export function localSendQueue(config: Config): InProcessQueue {
   localQueue ??= new InProcessQueue({
-    clock: systemClock,
+    clock: localClock,
     visibilityTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS * 2,
     maxReceiveCount: config.SEND_MAX_ATTEMPTS + 5,
   });
@@ -34,7 +37,7 @@ export function localSendQueue(config: Config): InProcessQueue {
 
 export function defaultAdapters(config: Config): Adapters {
   const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
-  if (config.LIANXIN_ENV === 'local') return { client, clock: systemClock, queue: localSendQueue(config) };
+  if (config.LIANXIN_ENV === 'local') return { client, clock: localClock, queue: localSendQueue(config) };
   return {
     client,
     clock: systemClock,

@@ -1,12 +1,20 @@
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
+import { LocalWechatApi } from '#lib/channels/wechat/local-wechat-api.ts';
+import { AccessTokenCache } from '#lib/channels/wechat/wechat-access-token.ts';
+import { HttpWechatApi } from '#lib/channels/wechat/wechat-api.ts';
+import { WechatOutbound } from '#lib/channels/wechat/wechat-outbound.ts';
 import type { Config } from '#lib/config.ts';
+import { wechatOutboundSettings } from '#lib/config-wechat.ts';
 import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { RatePacer } from '#lib/outbound/rate-pacer.ts';
+import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
 import type { SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { WechatWindowRepository } from '#lib/store/wechat-window-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
 /** The SMS channel lianxin sends through: Twilio in AWS, the outbox locally. */
@@ -19,17 +27,49 @@ export function defaultSmsChannel(config: Config): OutboundChannel {
   });
 }
 
+/**
+ * The WeChat channel, when WeChat is configured: WeChat's API in AWS (or WECHAT_API_BASE_URL, the fake
+ * in tests), the local outbox in `npm start`; the 48-hour windows are counted in the table either way.
+ */
+export function defaultWechatChannel(config: Config, adapters: Adapters): OutboundChannel | undefined {
+  const settings = wechatOutboundSettings(config);
+  if (!settings) return undefined;
+  const api =
+    config.LIANXIN_ENV === 'local' && !config.WECHAT_API_BASE_URL
+      ? new LocalWechatApi(localOutbox)
+      : new HttpWechatApi({
+          appId: settings.appId,
+          appSecret: settings.appSecret,
+          baseUrl: settings.apiBaseUrl,
+        });
+  return new WechatOutbound({
+    api,
+    tokens: new AccessTokenCache({ api, clock: adapters.clock }),
+    windows: new WechatWindowRepository({ client: adapters.client, tableName: config.TABLE_NAME }),
+    templates: settings.templates,
+    clock: adapters.clock,
+  });
+}
+
 export function createSendWorkerDependencies(
   config: Config,
   logger: Logger,
   adapters: Adapters = defaultAdapters(config),
   sms: OutboundChannel = defaultSmsChannel(config),
+  wechat: OutboundChannel | undefined = defaultWechatChannel(config, adapters),
 ): SendWorkerDependencies {
   const pacer = new RatePacer(config.SEND_RATE_PER_SECOND / config.SEND_WORKER_CONCURRENCY);
+  const repository = outboundRepository(config, adapters);
+  const roster = new RosterRepository({ client: adapters.client, tableName: config.TABLE_NAME });
   return {
-    repository: outboundRepository(config, adapters),
-    channels: { sms },
-    contacts: new RosterRepository({ client: adapters.client, tableName: config.TABLE_NAME }),
+    repository,
+    channels: wechat ? { sms, wechat } : { sms },
+    contacts: roster,
+    // The SMS fallback for what WeChat cannot deliver: a copy enqueued on the send queue.
+    reroute: smsReroute({
+      roster,
+      outbound: new OutboundService({ repository, queue: adapters.queue, clock: adapters.clock, logger }),
+    }),
     clock: adapters.clock,
     logger,
     policy: {

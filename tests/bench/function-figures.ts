@@ -4,6 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FUNCTIONS } from '#infra/function-catalog.ts';
+import { WECHAT_LOCAL_DEFAULTS } from '#lib/config-wechat.ts';
 import { medianInitMs } from '#tests/bench/bundle-figures.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 import { deployedFunctions, resolvedEnvironment, root, synthesize } from '#tests/infra/synth.ts';
@@ -21,14 +22,16 @@ export async function functionFigures(): Promise<Figure[]> {
   for (const fn of deployedFunctions(synthesized).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!fn.bundle) throw new Error(`${fn.name}: no bundle in ${outdir}`);
     const env = resolvedEnvironment(fn);
-    // The init phase reads the Twilio secret from Secrets Manager; here it is given, so the figure is
-    // the module's own init (the secret read adds one Secrets Manager round trip in AWS).
+    // The init phase reads the Twilio and WeChat secrets from Secrets Manager; here they are given, so
+    // the figure is the module's own init (each secret read adds one Secrets Manager round trip in AWS).
     delete env.TWILIO_SECRET_ARN;
+    delete env.WECHAT_SECRET_ARN;
     const init = medianInitMs(
       fn.bundle.path,
       {
         ...env,
         TWILIO_AUTH_TOKEN: 'bench-auth-token',
+        ...WECHAT_LOCAL_DEFAULTS,
         AWS_REGION: 'us-east-1',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         NODE_NO_WARNINGS: '1',

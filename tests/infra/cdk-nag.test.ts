@@ -34,15 +34,20 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const count = (id: string) => acks.filter((a) => a.id === id).length;
     expect(count('AwsSolutions-L1')).toBe(perFunction);
     expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(perFunction);
-    expect(count('AwsSolutions-APIG4')).toBe(2);
-    expect(count('AwsSolutions-COG4')).toBe(2);
-    expect(count('AwsSolutions-SMG4')).toBe(1);
-    expect(acks).toHaveLength(2 * perFunction + 5);
+    // One per webhook route: two Twilio, and GET and POST for WeChat.
+    expect(count('AwsSolutions-APIG4')).toBe(4);
+    expect(count('AwsSolutions-COG4')).toBe(4);
+    expect(count('AwsSolutions-SMG4')).toBe(2);
+    expect(acks).toHaveLength(2 * perFunction + 10);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(60);
     // Each is placed on the construct it concerns, never on a stack as a blanket.
     for (const ack of acks) expect(ack.path.split('/').length).toBeGreaterThan(1);
     expect(acks.find((a) => a.id === 'AwsSolutions-IAM5[Resource::*]')?.reason).toMatch(/X-Ray/);
     expect(acks.find((a) => a.id === 'AwsSolutions-APIG4')?.reason).toMatch(/X-Twilio-Signature/);
+    const wechatRoute = acks.find(
+      (a) => a.id === 'AwsSolutions-APIG4' && a.path.includes('webhooks--wechat'),
+    );
+    expect(wechatRoute?.reason).toMatch(/msg_signature/);
   });
 });
 

@@ -1,6 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_ATTRIBUTE_DEFINITIONS, TABLE_DESIGN, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
+import {
+  DUE_INDEX,
+  DUE_INDEX_KEY_SCHEMA,
+  TABLE_ATTRIBUTE_DEFINITIONS,
+  TABLE_DESIGN,
+  TABLE_KEY_SCHEMA,
+} from '#lib/store/table-definition.ts';
 import { PROD_CONTEXT, type Synthesized, synthesize } from './synth.ts';
 
 let dev: Synthesized;
@@ -12,7 +18,7 @@ beforeAll(() => {
 });
 
 describe('stateful stack', () => {
-  it('holds exactly the key, its alias, the table and the Twilio secret', () => {
+  it('holds exactly the key, its alias, the table and the Twilio and WeChat secrets', () => {
     const t = prod.templates.stateful;
     const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>)
       .map((r) => r.Type)
@@ -22,6 +28,7 @@ describe('stateful stack', () => {
       'AWS::DynamoDB::Table',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
+      'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
     ]);
   });
@@ -38,7 +45,14 @@ describe('stateful stack', () => {
         SSEType: 'KMS',
         KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(prod, 'AWS::KMS::Key'), 'Arn'] },
       },
-      GlobalSecondaryIndexes: Match.absent(),
+      // The scheduler tick's due index, write-sharded (lib/store/table-definition.ts), and nothing else.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: DUE_INDEX.name,
+          KeySchema: DUE_INDEX_KEY_SCHEMA,
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     });
   });
 
@@ -49,6 +63,18 @@ describe('stateful stack', () => {
     });
     prod.templates.stateful.hasResourceProperties('AWS::KMS::Alias', {
       AliasName: 'alias/lianxin-prod-data',
+    });
+  });
+
+  it('creates the WeChat secret with a generated Token and the rest for the operator to fill in', () => {
+    prod.templates.stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: JSON.stringify({ appId: '', appSecret: '', encodingAesKey: '' }),
+        GenerateStringKey: 'token',
+        ExcludePunctuation: true,
+        PasswordLength: 32,
+      },
+      SecretString: Match.absent(),
     });
   });
 
@@ -83,7 +109,7 @@ describe('stateful stack', () => {
   it('outputs the table name, the key ARN and the secret ARN for the deploy guide', () => {
     const outputs = prod.templates.stateful.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['TableName', 'DataKeyArn', 'TwilioSecretArn']),
+      expect.arrayContaining(['TableName', 'DataKeyArn', 'TwilioSecretArn', 'WechatSecretArn']),
     );
   });
 });

@@ -6,6 +6,7 @@ import { ACCESS_LOG_FIELDS } from '#infra/constructs/http-endpoints.ts';
 import { TABLE_ACTIONS } from '#infra/constructs/lianxin-function.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { loadConfig } from '#lib/config.ts';
+import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import {
   type DeployedFunction,
   deployedFunctions,
@@ -58,7 +59,14 @@ describe('functions', () => {
     const timeouts = Object.fromEntries(
       functions.map((f) => [f.name, resource(t, f.logicalId).Properties.Timeout]),
     );
-    expect(timeouts).toEqual({ 'twilio-sms-webhook': 10, 'twilio-status-webhook': 10, 'send-worker': 30 });
+    expect(timeouts).toEqual({
+      'twilio-sms-webhook': 10,
+      'twilio-status-webhook': 10,
+      'wechat-webhook': 10,
+      'send-worker': 30,
+      // The tick stops taking new work 40 s before its timeout.
+      'scheduler-tick': 240,
+    });
   });
 
   it('keep their logs for a year in prod (retained) and a month in dev', () => {
@@ -86,7 +94,12 @@ describe('functions', () => {
       });
       expect(Object.keys(env)).not.toContain('TWILIO_AUTH_TOKEN');
       expect(fn.variables.TABLE_NAME).toEqual(crossStackRef());
-      expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
+      // The WeChat webhook never talks to Twilio: it gets the WeChat secret only; the send worker both.
+      if (fn.name === 'wechat-webhook') expect(fn.variables.TWILIO_SECRET_ARN).toBeUndefined();
+      else expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
+      if (fn.name === 'wechat-webhook' || fn.name === 'send-worker') {
+        expect(fn.variables.WECHAT_SECRET_ARN).toEqual(crossStackRef());
+      } else expect(fn.variables.WECHAT_SECRET_ARN).toBeUndefined();
       // What the function does at cold start: the secret supplies the auth token, then lib/config.ts.
       expect(() =>
         loadConfig({ ...env, AWS_REGION: 'us-east-1', TWILIO_AUTH_TOKEN: 'an-auth-token-from-secrets' }),
@@ -128,8 +141,27 @@ describe('permissions', () => {
       { Action: 'sqs:SendMessage', Resource: queue },
     ]);
     expect(statementsOf('twilio-status-webhook')).toEqual(base);
-    expect(statementsOf('send-worker')).toEqual([
+    // The tick: the table, and Query on its due index only (by name, no wildcard); it enqueues.
+    expect(statementsOf('scheduler-tick')).toEqual([
+      ...base.slice(0, 3),
+      {
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [crossStackRef(), `/index/${DUE_INDEX.name}`]] },
+      },
+      ...base.slice(3),
+      { Action: 'sqs:SendMessage', Resource: queue },
+    ]);
+    const wechat = functions.find((f) => f.name === 'wechat-webhook') as DeployedFunction;
+    expect(statementsOf('wechat-webhook')).toEqual([
       ...base,
+      { Action: 'sqs:SendMessage', Resource: queue },
+      // In a policy of its own (see the stack): the late-reply self-invocation, on this function only.
+      { Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [wechat.logicalId, 'Arn'] } },
+    ]);
+    expect(statementsOf('send-worker')).toEqual([
+      ...base.slice(0, -1),
+      // The Twilio and the WeChat secret.
+      { Action: 'secretsmanager:GetSecretValue', Resource: [crossStackRef(), crossStackRef()] },
       {
         Action: [
           'sqs:ChangeMessageVisibility',
@@ -137,6 +169,8 @@ describe('permissions', () => {
           'sqs:GetQueueAttributes',
           'sqs:GetQueueUrl',
           'sqs:ReceiveMessage',
+          // The SMS fallback enqueues a copy of what WeChat cannot deliver.
+          'sqs:SendMessage',
         ],
         Resource: queue,
       },
@@ -162,8 +196,13 @@ describe('permissions', () => {
   });
 
   it('use one role per function, assumable by Lambda only, with no managed policies', () => {
-    const roles = Object.values(t.findResources('AWS::IAM::Role'));
+    const all = Object.values(t.findResources('AWS::IAM::Role'));
+    // The one other role: EventBridge Scheduler's, to invoke the scheduler tick (see below).
+    const roles = all.filter((r) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.'),
+    );
     expect(roles).toHaveLength(functions.length);
+    expect(all).toHaveLength(functions.length + 1);
     for (const role of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -173,12 +212,34 @@ describe('permissions', () => {
   });
 });
 
+describe('scheduler tick', () => {
+  it('runs every 5 minutes on EventBridge Scheduler, not retried, whose role may invoke the tick only', () => {
+    const tick = functions.find((f) => f.name === 'scheduler-tick') as DeployedFunction;
+    t.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [tick.logicalId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+      },
+    });
+    const invoke = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => st.Action === 'lambda:InvokeFunction');
+    expect(invoke.map((st) => st.Resource)).toContainEqual({ 'Fn::GetAtt': [tick.logicalId, 'Arn'] });
+    expect(tick.variables.CHECKIN_REMINDER_HOURS).toBe('24');
+  });
+});
+
 describe('HTTP API', () => {
   it('has the webhook routes, no authorizer (the functions verify signatures), Lambda proxy v2', () => {
     const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'GET /webhooks/wechat',
       'POST /webhooks/twilio/sms',
       'POST /webhooks/twilio/status',
+      'POST /webhooks/wechat',
     ]);
     for (const route of routes) expect(route.AuthorizationType).toBe('NONE');
     t.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
@@ -189,10 +250,11 @@ describe('HTTP API', () => {
 
   it('lets API Gateway invoke each function on its own route only', () => {
     const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
-    expect(permissions).toHaveLength(2);
+    expect(permissions).toHaveLength(4);
     const arns = permissions.map((p) => JSON.stringify(p.SourceArn));
     expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/sms'))).toBe(true);
     expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/status'))).toBe(true);
+    expect(arns.filter((a) => a.includes('/*/*/webhooks/wechat'))).toHaveLength(2);
     for (const p of permissions) expect(p.Principal).toBe('apigateway.amazonaws.com');
   });
 
@@ -352,21 +414,22 @@ it('the stateless stack holds nothing but the above', () => {
   const n = FUNCTION_NAMES.length;
   expect(counts).toEqual({
     'AWS::Lambda::Function': n,
-    'AWS::IAM::Role': n,
-    'AWS::IAM::Policy': n,
+    'AWS::IAM::Role': n + 1, // + EventBridge Scheduler's, to invoke the tick
+    'AWS::IAM::Policy': n + 2, // + the WeChat webhook's self-invocation, + the scheduler's invoke
     'AWS::Logs::LogGroup': n + 1,
     'AWS::CloudWatch::Alarm': 2 * n + 4,
     'AWS::ApiGatewayV2::Api': 1,
     'AWS::ApiGatewayV2::Stage': 1,
-    'AWS::ApiGatewayV2::Route': 2,
-    'AWS::ApiGatewayV2::Integration': 2,
-    'AWS::Lambda::Permission': 2,
+    'AWS::ApiGatewayV2::Route': 4,
+    'AWS::ApiGatewayV2::Integration': 3,
+    'AWS::Lambda::Permission': 4,
     'AWS::Lambda::EventSourceMapping': 1,
     'AWS::SQS::Queue': 2,
     'AWS::SQS::QueuePolicy': 2,
     'AWS::SNS::Topic': 1,
     'AWS::SNS::TopicPolicy': 1,
     'AWS::SNS::Subscription': 1,
+    'AWS::Scheduler::Schedule': 1,
   });
 });
 
@@ -399,11 +462,12 @@ function statementsOf(name: string) {
   const role = (resource(t, fn.logicalId).Properties.Role as { 'Fn::GetAtt': [string, string] })[
     'Fn::GetAtt'
   ][0];
-  const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p) =>
+  const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
     (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role),
   );
-  if (!policy) throw new Error(`no policy for ${name}`);
-  return (policy.Properties.PolicyDocument.Statement as Statement[]).map(({ Effect, ...rest }) => {
+  if (policies.length === 0) throw new Error(`no policy for ${name}`);
+  const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  return statements.map(({ Effect, ...rest }) => {
     expect(Effect).toBe('Allow');
     return rest;
   });

@@ -1,0 +1,103 @@
+// The WeChat part of the configuration, as each entry point needs it. WeChat is optional: a deployment
+// without it has none of the WECHAT_* values, the send worker then has no WeChat channel, and only the
+// WeChat webhook refuses to start. Locally (`npm start`) the dev values below are filled in.
+import * as z from 'zod';
+import type { WechatTemplates } from '#lib/channels/wechat/wechat-outbound.ts';
+import type { Config } from '#lib/config.ts';
+import { OUTBOUND_KINDS } from '#lib/domain/outbound-message.ts';
+import { ConfigError } from '#lib/errors.ts';
+
+/** Dev values printed by `npm start`; never used unless LIANXIN_ENV=local. */
+export const WECHAT_LOCAL_DEFAULTS = {
+  WECHAT_APP_ID: 'wx0000000000000000',
+  WECHAT_APP_SECRET: 'local-dev-wechat-app-secret',
+  WECHAT_TOKEN: 'localdevwechattoken',
+  WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  // Locally every scheduled kind has a template, so the outbox shows the window rules at work.
+  WECHAT_TEMPLATES: JSON.stringify(
+    Object.fromEntries(
+      ['invitation', 'reminder', 'digest', 'nudge', 'alert'].map((kind) => [
+        kind,
+        { templateId: `local-${kind}`, field: 'content', maxLength: 200 },
+      ]),
+    ),
+  ),
+} as const;
+
+export const WECHAT_API_ORIGIN = 'https://api.weixin.qq.com';
+/** Under WeChat's 5 s, leaving room for the network on both sides and the encrypted reply. */
+export const DEFAULT_REPLY_BUDGET_MS = 4000;
+
+const templatesSchema = z.partialRecord(
+  z.enum(OUTBOUND_KINDS),
+  z.object({
+    templateId: z.string().min(1).max(128),
+    field: z.string().regex(/^[A-Za-z0-9_]{1,32}$/),
+    // WeChat's `thing` fields take 20 characters; a template with a longer field says so.
+    maxLength: z.number().int().min(1).max(2000).default(20),
+  }),
+);
+
+export interface WechatInboundSettings {
+  appId: string;
+  token: string;
+  encodingAesKey: string | undefined;
+  replyBudgetMs: number;
+}
+
+export interface WechatOutboundSettings {
+  appId: string;
+  appSecret: string;
+  apiBaseUrl: string;
+  templates: WechatTemplates;
+}
+
+function withLocalDefaults(config: Config): Config {
+  if (config.LIANXIN_ENV !== 'local') return config;
+  const filled = { ...config } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(WECHAT_LOCAL_DEFAULTS)) filled[key] ??= value;
+  return filled as Config;
+}
+
+/** What the WeChat webhook needs; a ConfigError (stops init) when WeChat is not configured. */
+export function wechatInboundSettings(config: Config): WechatInboundSettings {
+  const c = withLocalDefaults(config);
+  const missing = (['WECHAT_APP_ID', 'WECHAT_TOKEN'] as const).filter((k) => !c[k]);
+  if (missing.length > 0) {
+    throw new ConfigError(`invalid configuration (${missing.map((k) => `${k}: required`).join('; ')})`);
+  }
+  return {
+    appId: c.WECHAT_APP_ID as string,
+    token: c.WECHAT_TOKEN as string,
+    encodingAesKey: c.WECHAT_ENCODING_AES_KEY,
+    replyBudgetMs: c.WECHAT_REPLY_BUDGET_MS ?? DEFAULT_REPLY_BUDGET_MS,
+  };
+}
+
+/** What the send worker needs to send by WeChat, or undefined when WeChat is not configured. */
+export function wechatOutboundSettings(config: Config): WechatOutboundSettings | undefined {
+  const c = withLocalDefaults(config);
+  if (!c.WECHAT_APP_ID || !c.WECHAT_APP_SECRET) return undefined;
+  return {
+    appId: c.WECHAT_APP_ID,
+    appSecret: c.WECHAT_APP_SECRET,
+    apiBaseUrl: c.WECHAT_API_BASE_URL ?? WECHAT_API_ORIGIN,
+    templates: parseTemplates(c.WECHAT_TEMPLATES),
+  };
+}
+
+export function parseTemplates(json: string | undefined): WechatTemplates {
+  if (!json) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ConfigError('invalid configuration (WECHAT_TEMPLATES: not JSON)');
+  }
+  const parsed = templatesSchema.safeParse(value);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration (WECHAT_TEMPLATES ${fields})`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,91 @@
+// The scheduler tick (EventBridge Scheduler every few minutes in AWS, a timer in `npm start`):
+// finds what is due in the due index — every shard queried in parallel, only keys up to now, so
+// the cost follows what is due and not the roster — and does it. Each item is idempotent (see
+// contact-schedule.ts), so ticks may overlap, be re-run, or come after downtime.
+import { DependencyError } from '#lib/errors.ts';
+import { processSchedule } from '#lib/schedule/contact-schedule.ts';
+import { processCompletedCheckin } from '#lib/schedule/parent-digests.ts';
+import { type SchedulerDependencies, TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
+import type { DueRow } from '#lib/store/schedule-repository.ts';
+import { DUE_INDEX } from '#lib/store/table-definition.ts';
+
+export type { SchedulerDependencies, TickReport };
+
+/** Rows read per query page: work starts on the first page while the next is read. */
+const PAGE_SIZE = 500;
+
+export async function runSchedulerTick(
+  deps: SchedulerDependencies,
+  at: Date = deps.clock.now(),
+): Promise<TickReport> {
+  const tick = new TickContext(deps, at);
+  const started = Date.now();
+  const pool = new WorkPool(deps.concurrency);
+  const outOfTime = () => Date.now() - started > deps.budgetMs;
+
+  const work = (row: DueRow) =>
+    pool.run(async () => {
+      if (outOfTime()) {
+        tick.report.deferred++;
+        return;
+      }
+      try {
+        if (row.kind === 'schedule') await processSchedule(tick, row.item);
+        else await processCompletedCheckin(tick, row);
+      } catch (error) {
+        // One contact's trouble must not hold up the others; it stays due for the next tick.
+        tick.report.failed++;
+        deps.logger.error('due item failed; it stays due', {
+          item: row.kind === 'schedule' ? row.item.contactId : `${row.childId} ${row.week}`,
+          error: error as Error,
+        });
+      }
+    });
+
+  await Promise.all(
+    Array.from({ length: DUE_INDEX.shards }, async (_, shard) => {
+      let startKey: Record<string, unknown> | undefined;
+      const pending: Promise<void>[] = [];
+      do {
+        if (outOfTime()) break;
+        const page = await deps.schedules.queryDue(shard, at, { limit: PAGE_SIZE, startKey });
+        tick.report.due += page.rows.length;
+        for (const row of page.rows) pending.push(work(row));
+        startKey = page.next;
+      } while (startKey);
+      await Promise.all(pending);
+    }),
+  );
+  const log = tick.report.failed > 0 ? 'warn' : 'info';
+  deps.logger[log]('scheduler tick done', { ...tick.report, ms: Date.now() - started });
+  return tick.report;
+}
+
+/** At most `size` tasks at once, in the order they were given. */
+class WorkPool {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(readonly size: number) {}
+
+  async run(task: () => Promise<void>): Promise<void> {
+    if (this.#running >= this.size) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    try {
+      await task();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+/**
+ * The tick as the Lambda runs it: failed items stay due and the next tick retries them, but the
+ * invocation fails so that the function's error alarm sees it.
+ */
+export async function runSchedulerTickOrFail(deps: SchedulerDependencies): Promise<TickReport> {
+  const report = await runSchedulerTick(deps);
+  if (report.failed > 0) throw new DependencyError(`${report.failed} due items failed; they stay due`);
+  return report;
+}

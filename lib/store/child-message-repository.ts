@@ -1,0 +1,97 @@
+// Parents' messages for their children (written by the conversation turn that received them, see
+// DynamoConversationStore), listed for the Centre to read out or print, and marked delivered.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { CHILD_CATEGORIES } from '#lib/domain/model.ts';
+import { DependencyError } from '#lib/errors.ts';
+import { parseItem } from '#lib/store/item-schemas.ts';
+import { keys, prefixes } from '#lib/store/keys.ts';
+
+const childMessageSchema = z.object({
+  /** Received time # channel # inbound message id: unique, and the Centre's list is in time order. */
+  messageKey: z.string(),
+  centreId: z.string(),
+  fromContactId: z.string(),
+  fromName: z.string(),
+  children: z.array(
+    z.object({
+      childId: z.string(),
+      familyId: z.string(),
+      name: z.string(),
+      category: z.enum(CHILD_CATEGORIES),
+    }),
+  ),
+  text: z.string(),
+  truncated: z.boolean(),
+  week: z.string(),
+  receivedAt: z.string(),
+  status: z.enum(['new', 'delivered']),
+  deliveredAt: z.string().optional(),
+  deliveredBy: z.string().optional(),
+});
+export type ChildMessage = z.output<typeof childMessageSchema>;
+
+export class ChildMessageRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(opts: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+  }
+
+  /** The Centre's messages for children, oldest first; `status` narrows to new or delivered. */
+  async list(centreId: string, status?: ChildMessage['status']): Promise<ChildMessage[]> {
+    const messages: ChildMessage[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const output = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': prefixes.centrePk(centreId),
+              ':prefix': prefixes.childMessage,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of output.Items ?? [])
+          messages.push(parseItem(childMessageSchema, item, 'child message'));
+        startKey = output.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      if (error instanceof DependencyError) throw error;
+      throw new DependencyError('listing messages for children failed', { cause: error });
+    }
+    return status ? messages.filter((m) => m.status === status) : messages;
+  }
+
+  /** A coordinator passed it on; false when it was delivered already (or does not exist). */
+  async markDelivered(centreId: string, messageKey: string, by: string, at: Date): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.childMessage(centreId, messageKey),
+          UpdateExpression: 'SET #status = :delivered, deliveredAt = :at, deliveredBy = :by',
+          ConditionExpression: '#status = :new',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':delivered': 'delivered',
+            ':new': 'new',
+            ':at': at.toISOString(),
+            ':by': by,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyError('marking the message delivered failed', { cause: error });
+    }
+  }
+}

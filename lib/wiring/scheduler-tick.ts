@@ -1,0 +1,38 @@
+import type { Config } from '#lib/config.ts';
+import { loadScheduleConfig } from '#lib/config-schedule.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import type { SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
+import { CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
+import { CheckinRepository } from '#lib/store/checkin-repository.ts';
+import { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
+import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { ScheduleRepository } from '#lib/store/schedule-repository.ts';
+import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+
+/** The scheduler tick's adapters; tests pass a test table's client, a manual clock and their queue. */
+export function createSchedulerDependencies(
+  config: Config,
+  logger: Logger,
+  adapters: Adapters = defaultAdapters(config),
+  overrides: Partial<SchedulerDependencies> = {},
+): SchedulerDependencies {
+  const { client, clock, queue } = adapters;
+  const tableName = config.TABLE_NAME;
+  return {
+    schedules: new ScheduleRepository({ client, tableName }),
+    checkins: new CheckinRepository({ client, tableName }),
+    calendar: new CentreCalendarRepository({ client, tableName }),
+    tasks: new CoordinatorTaskRepository({ client, tableName }),
+    roster: new RosterRepository({ client, tableName }),
+    outbound: new OutboundService({ repository: outboundRepository(config, adapters), queue, clock, logger }),
+    clock,
+    logger,
+    schedule: loadScheduleConfig(),
+    sessionTtlHours: config.SESSION_TTL_HOURS,
+    concurrency: 32,
+    // The function's timeout is 4 minutes; work not started by then waits for the next tick.
+    budgetMs: 200_000,
+    ...overrides,
+  };
+}

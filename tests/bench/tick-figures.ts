@@ -1,0 +1,179 @@
+// The scheduler tick over a large roster: 100,000 carers with their weekly schedule, of whom a part
+// is due. The tick finds them through the due index, so its cost follows the due set, not the roster.
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadConfig } from '#lib/config.ts';
+import { addWeeks, atWeekTime } from '#lib/domain/weekly-schedule.ts';
+import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
+import { ManualClock } from '#lib/ports/clock.ts';
+import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { dueIndexKeys, keys } from '#lib/store/keys.ts';
+import { scheduleItemId } from '#lib/store/schedule-items.ts';
+import { DUE_INDEX, ensureTable } from '#lib/store/table-definition.ts';
+import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
+import type { Figure } from '#tests/bench/figures.ts';
+
+const WEEK = '2026-W49';
+/** The contacts' due times are spread over 70 minutes from Saturday 10:00: one slot in 70 per minute. */
+const SLOTS = 70;
+const SEED_CONCURRENCY = 16;
+
+/**
+ * Seeds `contacts` carers (schedule + contact projection, as the roster writes them), then runs the
+ * tick twice on the same table: when 1/70 of them are due, then when the next 1/7 are.
+ */
+export async function tickFigures(contacts = 100_000): Promise<Figure[]> {
+  const dynamo = await startDynamoDbLocal({});
+  try {
+    let requests = 0;
+    const client = createDocumentClient({
+      region: 'local',
+      endpoint: dynamo.endpoint,
+      onRequest: () => requests++,
+    });
+    const config = loadConfig({
+      LIANXIN_ENV: 'local',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      TABLE_NAME: 'bench-tick',
+    });
+    await ensureTable(client, config.TABLE_NAME);
+    const start = atWeekTime(WEEK, { weekday: 6, time: '10:00' });
+    const seeded = performance.now();
+    await seed(client, config.TABLE_NAME, contacts, start);
+    const seedSeconds = (performance.now() - seeded) / 1000;
+
+    const clock = new ManualClock(start);
+    const queue = new InProcessQueue({ clock, visibilityTimeoutSeconds: 600, maxReceiveCount: 10 });
+    const logger = createLogger('bench-tick');
+    logger.setLogLevel('SILENT');
+    const deps = createSchedulerDependencies(
+      config,
+      logger,
+      { client, clock, queue },
+      { budgetMs: 3_600_000 },
+    );
+
+    const figures: Figure[] = [
+      {
+        name: `tick bench: seeding ${contacts} carers' schedules and projections`,
+        value: seedSeconds,
+        unit: 's',
+      },
+    ];
+    const measure = async (label: string, minutes: number) => {
+      clock.set(new Date(start.getTime() + minutes * 60_000));
+      requests = 0;
+      const started = performance.now();
+      const report = await runSchedulerTick(deps, clock.now());
+      const ms = performance.now() - started;
+      if (report.failed > 0) throw new Error(`${report.failed} items failed`);
+      const due = report.enqueued.invitation ?? 0;
+      const name = `tick over ${contacts} contacts, ${due} due (${label})`;
+      if (due === 0) {
+        figures.push(
+          { name: `${name}: wall time`, value: ms / 1000, unit: 's' },
+          {
+            name: `${name}: DynamoDB requests`,
+            value: requests,
+            unit: 'req',
+            target: '16 (one query a shard)',
+          },
+        );
+        return due;
+      }
+      figures.push(
+        { name: `${name}: wall time`, value: ms / 1000, unit: 's' },
+        { name: `${name}: DynamoDB requests`, value: requests, unit: 'req' },
+        {
+          name: `${name}: DynamoDB requests per due contact`,
+          value: (requests - DUE_INDEX.shards) / due,
+          unit: 'req',
+          target: '≤ 4 (+16 queries a tick)',
+        },
+        { name: `${name}: due contacts per second`, value: due / (ms / 1000), unit: '/s' },
+      );
+      return due;
+    };
+    // 1/70 due: the slot at 10:00. Then 1/7: the next ten slots, 10:01 to 10:10.
+    const few = await measure('1/70', 0);
+    const many = await measure('1/7', 10);
+    // Nothing due: what every quiet tick costs (one query per shard), however large the roster.
+    await measure('none', 10);
+    if (few !== Math.ceil(contacts / SLOTS) || many < contacts / 7 - SLOTS) {
+      throw new Error(`unexpected due counts ${few}, ${many}`);
+    }
+    return figures;
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+async function seed(client: DynamoDBDocumentClient, table: string, contacts: number, start: Date) {
+  const items = function* () {
+    for (let i = 0; i < contacts; i++) {
+      const contactId = `bench-carer-${i}`;
+      const address = `+86138${String(i).padStart(8, '0')}`;
+      const child = {
+        childId: `bench-child-${i}`,
+        familyId: `bench-family-${i}`,
+        name: '小明',
+        category: 'both-away',
+      };
+      const dueAt = new Date(start.getTime() + (i % SLOTS) * 60_000);
+      yield {
+        ...keys.schedule(contactId),
+        entity: 'schedule',
+        contactId,
+        role: 'carer',
+        centreId: 'bench-centre',
+        channel: 'sms',
+        address,
+        quietHours: null,
+        checkinAt: null,
+        children: [{ childId: child.childId, familyId: child.familyId }],
+        step: 'invite',
+        week: WEEK,
+        dueAt: dueAt.toISOString(),
+        ...dueIndexKeys(scheduleItemId(contactId), dueAt),
+        missedStreak: 0,
+      };
+      yield {
+        ...keys.contactView('sms', address),
+        entity: 'contact-view',
+        contactId,
+        role: 'carer',
+        language: 'zh-CN',
+        optedOut: false,
+        displayName: '奶奶',
+        centreId: 'bench-centre',
+        centreName: '石门村儿童之家',
+        centrePhone: '0731-8888 1234',
+        children: [child],
+        addresses: [{ channel: 'sms', address }],
+        stopHintWeek: addWeeks(WEEK, -1),
+      };
+    }
+  };
+  const source = items();
+  const take = () => {
+    const batch: Record<string, unknown>[] = [];
+    for (let next = source.next(); !next.done; next = source.next()) {
+      batch.push(next.value);
+      if (batch.length === 25) break;
+    }
+    return batch;
+  };
+  await Promise.all(
+    Array.from({ length: SEED_CONCURRENCY }, async () => {
+      for (let batch = take(); batch.length > 0; batch = take()) {
+        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+          pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+        }
+      }
+    }),
+  );
+}
