@@ -3,15 +3,9 @@ import { createWechatWebhookHandler } from '#lib/http/wechat-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { createWechatWebhookDependencies } from '#lib/wiring/wechat-webhook.ts';
 
-// This function never talks to Twilio and is not granted its secret (least privilege); the shared
-// configuration schema still wants an auth token, so a marker stands in for it here.
-const NOT_USED_HERE = 'not-used-by-the-wechat-webhook';
-
 // Cold start: config and the WeChat secret read once; clients reused across invocations.
-const config = await loadConfigWithSecrets({
-  ...process.env,
-  TWILIO_AUTH_TOKEN: process.env.TWILIO_AUTH_TOKEN || NOT_USED_HERE,
-});
+// It never talks to Twilio and is not granted its secret (least privilege).
+const config = await loadConfigWithSecrets();
 const logger = createLogger('wechat-webhook');
 
 // In Lambda (AWS_LAMBDA_FUNCTION_NAME is set by the runtime) late replies go through an async self-invoke.

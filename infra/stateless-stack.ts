@@ -161,9 +161,8 @@ export class StatelessStack extends Stack {
       timeout: Duration.minutes(4),
       environment: { CHECKIN_REMINDER_HOURS: String(stage.weeklyRhythm.reminderAfterHours) },
     });
-    schedulerTick
-      .bindTable(data.table, 'readWrite', { indexes: [DUE_INDEX.name] })
-      .bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
+    // It only enqueues: no Twilio secret (the send worker sends).
+    schedulerTick.bindTable(data.table, 'readWrite', { indexes: [DUE_INDEX.name] });
     this.sendQueue.bindSender(schedulerTick);
     new Tick(this, 'SchedulerTickSchedule', {
       fn: schedulerTick,

@@ -18,7 +18,8 @@ const schema = z.object({
   /** Public base URL the webhooks are called on (Twilio signs this exact URL). */
   PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits'),
-  TWILIO_AUTH_TOKEN: z.string().min(8),
+  /** Only for the functions that talk to Twilio (in AWS it comes from TWILIO_SECRET_ARN). */
+  TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
   /** Our sending number, the To of inbound messages. */
   TWILIO_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164'),
   TABLE_NAME: z.string().min(3),
@@ -102,4 +103,18 @@ function stripUndefined(env: Record<string, string | undefined>): Record<string,
   return Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
   );
+}
+
+/**
+ * The Twilio auth token, for the functions that verify Twilio's signatures or send through it.
+ * Functions that never talk to Twilio are not granted its secret, so the token is optional in the
+ * schema and required here, where it is used: a missing one still fails at cold start.
+ */
+export function twilioAuthToken(config: Config): string {
+  if (!config.TWILIO_AUTH_TOKEN) {
+    throw new ConfigError(
+      'invalid configuration (TWILIO_AUTH_TOKEN: required by this function; TWILIO_SECRET_ARN in AWS)',
+    );
+  }
+  return config.TWILIO_AUTH_TOKEN;
 }

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { OPENID } from '#lib/channels/wechat/wechat-inbound.ts';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig, twilioAuthToken } from '#lib/config.ts';
 import { wechatInboundSettings } from '#lib/config-wechat.ts';
 import {
   inboundSmsParams,
@@ -53,7 +53,7 @@ async function sendLine(text: string): Promise<void> {
     body: text,
     accountSid: config.TWILIO_ACCOUNT_SID,
   });
-  const request = signedInboundSmsRequest({ url: webhook, authToken: config.TWILIO_AUTH_TOKEN, params });
+  const request = signedInboundSmsRequest({ url: webhook, authToken: twilioAuthToken(config), params });
   const response = await fetch(`${base}/webhooks/twilio/sms`, { method: 'POST', ...request });
   const body = await response.text();
   if (!response.ok) {

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig, twilioAuthToken } from '#lib/config.ts';
 import { wechatInboundSettings } from '#lib/config-wechat.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
@@ -170,7 +170,7 @@ try {
       `  scheduler tick     every ${TICK_EVERY_MS / 1000} s; POST /dev/tick?at=… runs one at a chosen time`,
       '  dev credentials    (local only; never used in AWS)',
       `    TWILIO_ACCOUNT_SID  ${config.TWILIO_ACCOUNT_SID}`,
-      `    TWILIO_AUTH_TOKEN   ${config.TWILIO_AUTH_TOKEN}`,
+      `    TWILIO_AUTH_TOKEN   ${twilioAuthToken(config)}`,
       `    TWILIO_PHONE_NUMBER ${config.TWILIO_PHONE_NUMBER}`,
       '',
       'Chat as the grandmother of 小明 and 小红 (type 签到 to start the check-in, TD to stop):',

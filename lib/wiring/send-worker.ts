@@ -4,7 +4,7 @@ import { LocalWechatApi } from '#lib/channels/wechat/local-wechat-api.ts';
 import { AccessTokenCache } from '#lib/channels/wechat/wechat-access-token.ts';
 import { HttpWechatApi } from '#lib/channels/wechat/wechat-api.ts';
 import { WechatOutbound } from '#lib/channels/wechat/wechat-outbound.ts';
-import type { Config } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config.ts';
 import { wechatOutboundSettings } from '#lib/config-wechat.ts';
 import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
@@ -22,7 +22,7 @@ export function defaultSmsChannel(config: Config): OutboundChannel {
   if (config.LIANXIN_ENV === 'local') return localOutbox;
   return new TwilioSmsOutbound({
     accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: config.TWILIO_AUTH_TOKEN,
+    authToken: twilioAuthToken(config),
     from: config.TWILIO_PHONE_NUMBER,
   });
 }

@@ -1,6 +1,6 @@
 import { CoordinatorAlertNotifier } from '#lib/alerts/coordinator-alert-notifier.ts';
 import { TwilioSmsInbound } from '#lib/channels/twilio-sms/twilio-sms-inbound.ts';
-import type { Config } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config.ts';
 import type { SmsWebhookDependencies } from '#lib/http/twilio-sms-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
@@ -25,7 +25,7 @@ export function createSmsWebhookDependencies(
   });
   return {
     channel: new TwilioSmsInbound({
-      authToken: config.TWILIO_AUTH_TOKEN,
+      authToken: twilioAuthToken(config),
       accountSid: config.TWILIO_ACCOUNT_SID,
       now: () => clock.now(),
     }),

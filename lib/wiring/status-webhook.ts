@@ -1,4 +1,4 @@
-import type { Config } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config.ts';
 import type { StatusWebhookDependencies } from '#lib/http/twilio-status-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
@@ -9,7 +9,7 @@ export function createStatusWebhookDependencies(
   adapters: Adapters = defaultAdapters(config),
 ): StatusWebhookDependencies {
   return {
-    authToken: config.TWILIO_AUTH_TOKEN,
+    authToken: twilioAuthToken(config),
     repository: outboundRepository(config, adapters),
     clock: adapters.clock,
     logger,

@@ -1,6 +1,6 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig, twilioAuthToken } from '#lib/config.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
@@ -33,7 +33,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
   });
   const fake = await startFakeTwilio({
     accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: config.TWILIO_AUTH_TOKEN,
+    authToken: twilioAuthToken(config),
   });
   fake.latencyMs = twilioLatencyMs;
   try {
@@ -53,7 +53,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     }
     const sms = new TwilioSmsOutbound({
       accountSid: config.TWILIO_ACCOUNT_SID,
-      authToken: config.TWILIO_AUTH_TOKEN,
+      authToken: twilioAuthToken(config),
       from: config.TWILIO_PHONE_NUMBER,
       apiBaseUrl: fake.baseUrl,
     });

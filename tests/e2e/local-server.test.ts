@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig, twilioAuthToken } from '#lib/config.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import {
   inboundSmsParams,
@@ -161,7 +161,7 @@ function phone(port: number, from: string) {
       accountSid: config.TWILIO_ACCOUNT_SID,
       messageSid,
     });
-    const request = signedInboundSmsRequest({ url: webhook, authToken: config.TWILIO_AUTH_TOKEN, params });
+    const request = signedInboundSmsRequest({ url: webhook, authToken: twilioAuthToken(config), params });
     const response = await fetch(webhook, { method: 'POST', ...request });
     const text = await response.text();
     if (response.status !== 200)

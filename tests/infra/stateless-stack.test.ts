@@ -94,9 +94,10 @@ describe('functions', () => {
       });
       expect(Object.keys(env)).not.toContain('TWILIO_AUTH_TOKEN');
       expect(fn.variables.TABLE_NAME).toEqual(crossStackRef());
-      // The WeChat webhook never talks to Twilio: it gets the WeChat secret only; the send worker both.
-      if (fn.name === 'wechat-webhook') expect(fn.variables.TWILIO_SECRET_ARN).toBeUndefined();
-      else expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
+      // The WeChat webhook and the tick never talk to Twilio: no Twilio secret; the send worker both.
+      if (fn.name === 'wechat-webhook' || fn.name === 'scheduler-tick') {
+        expect(fn.variables.TWILIO_SECRET_ARN).toBeUndefined();
+      } else expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
       if (fn.name === 'wechat-webhook' || fn.name === 'send-worker') {
         expect(fn.variables.WECHAT_SECRET_ARN).toEqual(crossStackRef());
       } else expect(fn.variables.WECHAT_SECRET_ARN).toBeUndefined();
@@ -141,14 +142,15 @@ describe('permissions', () => {
       { Action: 'sqs:SendMessage', Resource: queue },
     ]);
     expect(statementsOf('twilio-status-webhook')).toEqual(base);
-    // The tick: the table, and Query on its due index only (by name, no wildcard); it enqueues.
+    // The tick: the table, and Query on its due index only (by name, no wildcard); it enqueues,
+    // and never talks to Twilio, so no secret.
     expect(statementsOf('scheduler-tick')).toEqual([
       ...base.slice(0, 3),
       {
         Action: 'dynamodb:Query',
         Resource: { 'Fn::Join': ['', [crossStackRef(), `/index/${DUE_INDEX.name}`]] },
       },
-      ...base.slice(3),
+      ...base.slice(3, 4),
       { Action: 'sqs:SendMessage', Resource: queue },
     ]);
     const wechat = functions.find((f) => f.name === 'wechat-webhook') as DeployedFunction;

@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalOutbox } from '#lib/channels/local-outbox.ts';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
-import { type Config, loadConfig } from '#lib/config.ts';
+import { type Config, loadConfig, twilioAuthToken } from '#lib/config.ts';
 import type { EnqueueRequest, OutboundMessage } from '#lib/domain/outbound-message.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
@@ -62,13 +62,13 @@ beforeAll(async () => {
   });
   fake = await startFakeTwilio({
     accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: config.TWILIO_AUTH_TOKEN,
+    authToken: twilioAuthToken(config),
   });
   roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
   const sms = new TwilioSmsOutbound({
     accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: config.TWILIO_AUTH_TOKEN,
+    authToken: twilioAuthToken(config),
     from: config.TWILIO_PHONE_NUMBER,
     timeoutMs: 300,
     apiBaseUrl: fake.baseUrl,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Config } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config.ts';
 import { type HttpApiHandler, lambdaContext } from '#lib/local/lambda-adapter.ts';
 import {
   inboundSmsParams,
@@ -33,7 +33,7 @@ export function smsEvent(
     });
   const signed = signedInboundSmsRequest({
     url: `${config.PUBLIC_URL}${SMS_PATH}`,
-    authToken: config.TWILIO_AUTH_TOKEN,
+    authToken: twilioAuthToken(config),
     params,
   });
   const headers: Record<string, string> = { ...signed.headers, host: new URL(config.PUBLIC_URL).host };

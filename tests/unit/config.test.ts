@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCAL_DEFAULTS, loadConfig } from '#lib/config.ts';
+import { LOCAL_DEFAULTS, loadConfig, twilioAuthToken } from '#lib/config.ts';
 import { ConfigError } from '#lib/errors.ts';
 
 /** A complete, valid AWS environment. */
@@ -87,7 +87,6 @@ describe('loadConfig in AWS', () => {
   const required: EnvKey[] = [
     'PUBLIC_URL',
     'TWILIO_ACCOUNT_SID',
-    'TWILIO_AUTH_TOKEN',
     'TWILIO_PHONE_NUMBER',
     'TABLE_NAME',
     'AWS_REGION',
@@ -213,5 +212,22 @@ describe('loadConfig locally', () => {
   it('still validates what the environment overrides', () => {
     const error = configErrorOf({ LIANXIN_ENV: 'local', TWILIO_PHONE_NUMBER: '15005550006' });
     expect(error.message).toBe('invalid configuration (TWILIO_PHONE_NUMBER: must be E.164)');
+  });
+});
+
+describe('twilioAuthToken', () => {
+  it('is optional in the schema, for functions that never talk to Twilio', () => {
+    const { TWILIO_AUTH_TOKEN: _, ...rest } = AWS_ENV;
+    expect(loadConfig(rest).TWILIO_AUTH_TOKEN).toBeUndefined();
+  });
+
+  it('fails loudly where a function needs it and it is missing', () => {
+    const { TWILIO_AUTH_TOKEN: _, ...rest } = AWS_ENV;
+    expect(() => twilioAuthToken(loadConfig(rest))).toThrow(ConfigError);
+    expect(() => twilioAuthToken(loadConfig(rest))).toThrow(/TWILIO_AUTH_TOKEN/);
+  });
+
+  it('gives the token when present', () => {
+    expect(twilioAuthToken(loadConfig({ ...AWS_ENV }))).toBe(AWS_ENV.TWILIO_AUTH_TOKEN);
   });
 });
