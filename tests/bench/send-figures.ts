@@ -1,16 +1,14 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
-import { loadConfig, twilioAuthToken } from '#lib/config.ts';
-import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
+import { twilioAuthToken } from '#lib/config.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
-import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { keys } from '#lib/store/keys.ts';
-import { ensureTable } from '#lib/store/table-definition.ts';
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
+import { startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 import { startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
 
@@ -24,26 +22,14 @@ const address = (i: number) => `+86139${String(i).padStart(8, '0')}`;
  * fake Twilio server (no rate limit), next to a bare loop of sends at the same concurrency.
  */
 export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<Figure[]> {
-  const dynamo = await startDynamoDbLocal({});
-  const config = loadConfig({
-    LIANXIN_ENV: 'local',
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    TABLE_NAME: 'bench-send',
-    SEND_RATE_PER_SECOND: '0',
-  });
+  const bench = await startBenchTable('bench-send', { SEND_RATE_PER_SECOND: '0' });
+  const { client, config, requests } = bench;
   const fake = await startFakeTwilio({
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: twilioAuthToken(config),
   });
   fake.latencyMs = twilioLatencyMs;
   try {
-    let requests = 0;
-    const client = createDocumentClient({
-      region: 'local',
-      endpoint: dynamo.endpoint,
-      onRequest: () => requests++,
-    });
-    await ensureTable(client, config.TABLE_NAME);
     // Minimal contact profiles: the claim checks them at send time.
     for (let i = 0; i < CONTACTS; i += 25) {
       const batch = Array.from({ length: Math.min(25, CONTACTS - i) }, (_, j) => ({
@@ -69,7 +55,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     });
     const worker = createSendWorkerDependencies(config, logger, { client, clock, queue }, sms);
 
-    requests = 0;
+    requests.count = 0;
     const started = performance.now();
     let next = 0;
     await Promise.all(
@@ -91,7 +77,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     const drained = performance.now();
     const sent = fake.requests.filter((r) => r.answeredWith === 201).length;
     if (processed !== count || sent !== count) throw new Error(`sent ${sent} of ${count}`);
-    const dynamoPerMessage = requests / count;
+    const dynamoPerMessage = requests.count / count;
 
     // The bare loop: the same sends, nothing else, at the same concurrency.
     fake.reset();
@@ -127,6 +113,6 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     ];
   } finally {
     await fake.close();
-    await dynamo.stop();
+    await bench.stop();
   }
 }

@@ -1,18 +1,16 @@
 // The scheduler tick over a large roster: 100,000 carers with their weekly schedule, of whom a part
 // is due. The tick finds them through the due index, so its cost follows the due set, not the roster.
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '#lib/config.ts';
 import { addWeeks, atWeekTime } from '#lib/domain/weekly-schedule.ts';
-import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
-import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { dueIndexKeys, keys } from '#lib/store/keys.ts';
 import { scheduleItemId } from '#lib/store/schedule-items.ts';
-import { DUE_INDEX, ensureTable } from '#lib/store/table-definition.ts';
+import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
+import { startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 
 const WEEK = '2026-W49';
@@ -25,20 +23,9 @@ const SEED_CONCURRENCY = 16;
  * tick twice on the same table: when 1/70 of them are due, then when the next 1/7 are.
  */
 export async function tickFigures(contacts = 100_000): Promise<Figure[]> {
-  const dynamo = await startDynamoDbLocal({});
+  const bench = await startBenchTable('bench-tick');
+  const { client, config, requests } = bench;
   try {
-    let requests = 0;
-    const client = createDocumentClient({
-      region: 'local',
-      endpoint: dynamo.endpoint,
-      onRequest: () => requests++,
-    });
-    const config = loadConfig({
-      LIANXIN_ENV: 'local',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      TABLE_NAME: 'bench-tick',
-    });
-    await ensureTable(client, config.TABLE_NAME);
     const start = atWeekTime(WEEK, { weekday: 6, time: '10:00' });
     const seeded = performance.now();
     await seed(client, config.TABLE_NAME, contacts, start);
@@ -64,7 +51,7 @@ export async function tickFigures(contacts = 100_000): Promise<Figure[]> {
     ];
     const measure = async (label: string, minutes: number) => {
       clock.set(new Date(start.getTime() + minutes * 60_000));
-      requests = 0;
+      requests.count = 0;
       const started = performance.now();
       const report = await runSchedulerTick(deps, clock.now());
       const ms = performance.now() - started;
@@ -76,7 +63,7 @@ export async function tickFigures(contacts = 100_000): Promise<Figure[]> {
           { name: `${name}: wall time`, value: ms / 1000, unit: 's' },
           {
             name: `${name}: DynamoDB requests`,
-            value: requests,
+            value: requests.count,
             unit: 'req',
             target: '16 (one query a shard)',
           },
@@ -85,10 +72,10 @@ export async function tickFigures(contacts = 100_000): Promise<Figure[]> {
       }
       figures.push(
         { name: `${name}: wall time`, value: ms / 1000, unit: 's' },
-        { name: `${name}: DynamoDB requests`, value: requests, unit: 'req' },
+        { name: `${name}: DynamoDB requests`, value: requests.count, unit: 'req' },
         {
           name: `${name}: DynamoDB requests per due contact`,
-          value: (requests - DUE_INDEX.shards) / due,
+          value: (requests.count - DUE_INDEX.shards) / due,
           unit: 'req',
           target: '≤ 4 (+16 queries a tick)',
         },
@@ -106,7 +93,7 @@ export async function tickFigures(contacts = 100_000): Promise<Figure[]> {
     }
     return figures;
   } finally {
-    await dynamo.stop();
+    await bench.stop();
   }
 }
 

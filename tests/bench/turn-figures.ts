@@ -1,14 +1,11 @@
-import { loadConfig } from '#lib/config.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
-import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
-import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
-import { ensureTable } from '#lib/store/table-definition.ts';
 import { localSendQueue } from '#lib/wiring/adapters.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
+import { startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
 
@@ -25,20 +22,9 @@ function percentile(sorted: number[], p: number): number {
  * DynamoDB Local, with every DynamoDB HTTP request counted by an SDK middleware.
  */
 export async function turnFigures(rounds = 50): Promise<Figure[]> {
-  const dynamo = await startDynamoDbLocal({});
+  const bench = await startBenchTable('bench-turns');
+  const { client, config, requests } = bench;
   try {
-    let requests = 0;
-    const client = createDocumentClient({
-      region: 'local',
-      endpoint: dynamo.endpoint,
-      onRequest: () => requests++,
-    });
-    const config = loadConfig({
-      LIANXIN_ENV: 'local',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      TABLE_NAME: 'bench',
-    });
-    await ensureTable(client, config.TABLE_NAME);
     await seedDemoRoster(new RosterRepository({ client, tableName: config.TABLE_NAME }));
     const logger = createLogger('bench');
     logger.setLogLevel('ERROR');
@@ -54,7 +40,7 @@ export async function turnFigures(rounds = 50): Promise<Figure[]> {
       await invoke(handler, smsEvent(config, { from: CARER, body: '签到' }));
       for (const [i, answer] of ANSWERS.entries()) {
         const event = smsEvent(config, { from: CARER, body: answer });
-        requests = 0;
+        requests.count = 0;
         const started = performance.now();
         const result = await invoke(handler, event);
         const elapsed = performance.now() - started;
@@ -62,7 +48,7 @@ export async function turnFigures(rounds = 50): Promise<Figure[]> {
         // The last answer ends the check-in; every other one is mid-flow.
         if (i < ANSWERS.length - 1) {
           latencies.push(elapsed);
-          requestCounts.push(requests);
+          requestCounts.push(requests.count);
         }
       }
     }
@@ -82,6 +68,6 @@ export async function turnFigures(rounds = 50): Promise<Figure[]> {
       },
     ];
   } finally {
-    await dynamo.stop();
+    await bench.stop();
   }
 }
