@@ -38,6 +38,12 @@ export const FUNCTIONS = {
     description:
       'The send queue worker: quiet hours, loop guard, then Twilio or WeChat (SMS fallback); partial batch failures',
   },
+  'coordinator-api': {
+    entry: 'functions/coordinator-api.ts',
+    bundleBudgetKb: 400,
+    description:
+      "ANY /api/{proxy+}: the coordinators' API (alerts and tasks, messages for the child, check-in export and summary), centre-scoped by the JWT's claims",
+  },
   'scheduler-tick': {
     entry: 'functions/scheduler-tick.ts',
     bundleBudgetKb: 400,

@@ -23,6 +23,7 @@ export function createLianxin(app: App): Lianxin {
       key: stateful.key,
       twilioSecret: stateful.twilioSecret,
       wechatSecret: stateful.wechatSecret,
+      coordinators: { userPool: stateful.coordinators, client: stateful.coordinatorsClient },
     },
   });
   Tags.of(app).add('project', 'lianxin');

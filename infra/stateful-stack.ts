@@ -1,4 +1,13 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -25,6 +34,14 @@ export class StatefulStack extends Stack {
    * WeChat console) and the others empty: WeChat stays off until the operator fills them in.
    */
   readonly wechatSecret: Secret;
+  /**
+   * The coordinators' accounts (Cognito): an administrator creates each one (no self sign-up) and sets
+   * `custom:centres`, the comma-separated centres the coordinator may see; the coordinators' API trusts
+   * the ID token's claims. Users are state, so the pool lives here.
+   */
+  readonly coordinators: UserPool;
+  /** The web console's app client (SRP sign-in, no secret); the API's JWT audience. */
+  readonly coordinatorsClient: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     const { stage } = props;
@@ -97,7 +114,43 @@ export class StatefulStack extends Stack {
         'WeChat issues the AppSecret and the console holds the Token and EncodingAESKey; Secrets Manager cannot rotate them in WeChat. Rotation is manual (WeChat console, then put-secret-value), as infra/README.md describes.',
     });
 
+    this.coordinators = new UserPool(this, 'Coordinators', {
+      userPoolName: `${stage.prefix}-coordinators`,
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      customAttributes: { centres: new StringAttribute({ minLen: 1, maxLen: 2048, mutable: true }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: FeaturePlan.PLUS,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: stage.protectData,
+      removalPolicy: stage.removalPolicy,
+    });
+    this.coordinatorsClient = this.coordinators.addClient('ConsoleClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      // A coordinator must never widen their own centres: no attribute is writable by the user.
+      writeAttributes: new ClientAttributes(),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('centres'),
+    });
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'CoordinatorsUserPoolId', {
+      value: this.coordinators.userPoolId,
+      description:
+        'aws cognito-idp admin-create-user --user-pool-id <this> --username … --user-attributes Name=custom:centres,Value=centre-a,centre-b',
+    });
+    new CfnOutput(this, 'CoordinatorsClientId', { value: this.coordinatorsClient.userPoolClientId });
     new CfnOutput(this, 'DataKeyArn', { value: this.key.keyArn });
     new CfnOutput(this, 'TwilioSecretArn', {
       value: this.twilioSecret.secretArn,

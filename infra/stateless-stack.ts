@@ -1,5 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type { IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -20,6 +22,8 @@ export interface DataResources {
   readonly key: IKey;
   readonly twilioSecret: ISecret;
   readonly wechatSecret: ISecret;
+  /** Who may call the coordinators' API: the JWT authorizer's issuer (the pool) and audience (the client). */
+  readonly coordinators: { readonly userPool: UserPool; readonly client: IUserPoolClient };
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -39,11 +43,7 @@ export const WECHAT_SIGNATURE =
  * Everything that can be replaced at will: the HTTP API, the functions, the send queue, the alarms.
  * Each function below is one block: create it (catalog name; defaults, shared configuration and alarms
  * come with `addFunction`), grant exactly what it uses, attach its trigger. A new function also needs its
- * line in infra/function-catalog.ts (the tests fail until both exist). Triggers still to come:
- *
- *     // the coordinators' API
- *     this.http.addAuthorizedRoute('Api', { methods: [HttpMethod.ANY], path: '/api/{proxy+}', handler: api,
- *       authorizer: new HttpJwtAuthorizer('Coordinators', issuerUrl, { jwtAudience: [clientId] }) });
+ * line in infra/function-catalog.ts (the tests fail until both exist).
  */
 export class StatelessStack extends Stack {
   readonly stage: StageConfig;
@@ -168,6 +168,25 @@ export class StatelessStack extends Stack {
       fn: schedulerTick,
       schedule: ScheduleExpression.rate(Duration.minutes(stage.weeklyRhythm.tickEveryMinutes)),
       description: `lianxin ${stage.name}: the weekly rhythm's scheduler tick`,
+    });
+
+    // The coordinators' API: API Gateway verifies the Cognito ID token (issuer, audience, expiry) before
+    // the function runs; the function scopes everything to the token's `custom:centres`. Alerts, tasks and
+    // messages for the child are updated (acknowledge, close, delivered), so it reads and writes the table.
+    const coordinatorApi = this.addFunction('CoordinatorApi', { name: 'coordinator-api' });
+    coordinatorApi.bindTable(data.table, 'readWrite');
+    this.http.addAuthorizedRoute('CoordinatorApi', {
+      methods: [HttpMethod.ANY],
+      path: '/api/{proxy+}',
+      handler: coordinatorApi,
+      authorizer: new HttpJwtAuthorizer(
+        'CoordinatorsAuthorizer',
+        data.coordinators.userPool.userPoolProviderUrl,
+        {
+          jwtAudience: [data.coordinators.client.userPoolClientId],
+          identitySource: ['$request.header.Authorization'],
+        },
+      ),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'PUBLIC_URL of the functions' });

@@ -20,3 +20,12 @@ export class DependencyError extends LianxinError {}
 
 /** A thing that does not exist or is not visible to the caller: a 404. */
 export class NotFoundError extends LianxinError {}
+
+/** A request without valid credentials (the coordinators' API): a 401 that says nothing more. */
+export class UnauthorizedError extends LianxinError {}
+
+/** A request body over the size limit: a 413. */
+export class PayloadTooLargeError extends LianxinError {}
+
+/** The thing is not in a state that allows this (closed already): a 409 whose message is safe to show. */
+export class ConflictError extends LianxinError {}

@@ -13,6 +13,8 @@ export interface LocalRoute {
   path: string;
   functionName: string;
   handler: HttpApiHandler;
+  /** The route takes every path under `path` (which then ends with /), as API Gateway's `{proxy+}`. */
+  prefix?: boolean;
 }
 
 /** A local-only helper (no Lambda behind it), answering JSON: e.g. issuing a WeChat link code. */
@@ -61,11 +63,17 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
   if (body === undefined) return send(res, 413, 'text/plain', 'request body too large');
 
   // One path may take several methods (GET and POST /webhooks/wechat), each its own route.
-  const onPath = options.routes.filter((r) => r.path === url.pathname);
+  const onPath = options.routes.filter((r) =>
+    r.prefix ? url.pathname.startsWith(r.path) : r.path === url.pathname,
+  );
   if (onPath.length > 0) {
     const match = onPath.find((r) => r.method === req.method);
     if (!match) return send(res, 405, 'text/plain', `use ${onPath.map((r) => r.method).join(' or ')}`);
-    const event = toApiGatewayEvent(req, body, `${match.method} ${match.path}`);
+    const event = toApiGatewayEvent(
+      req,
+      body,
+      `${match.method} ${match.path}${match.prefix ? '{proxy+}' : ''}`,
+    );
     const requestId = event.requestContext.requestId ?? randomUUID();
     return writeResult(res, await match.handler(event, lambdaContext(match.functionName, requestId)));
   }
@@ -82,7 +90,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
     const lines = [
       'lianxin (连心) running locally',
       '',
-      ...options.routes.map((r) => `${r.method} ${r.path}`),
+      ...options.routes.map((r) => `${r.method} ${r.path}${r.prefix ? '…' : ''}`),
       'GET /dev/outbox?since=N  (what the local channel sent)',
       ...(options.devRoutes ?? []).map((r) => `${r.method} ${r.path}  (${r.description})`),
       '',

@@ -2,8 +2,10 @@
 // Lambda handlers behind a local HTTP server.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { issueLocalToken } from '#lib/api/auth.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config.ts';
+import { apiSettings } from '#lib/config-api.ts';
 import { wechatInboundSettings } from '#lib/config-wechat.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
@@ -95,6 +97,7 @@ try {
   const sms = await import('#functions/twilio-sms-webhook.ts');
   const status = await import('#functions/twilio-status-webhook.ts');
   const wechat = await import('#functions/wechat-webhook.ts');
+  const api = await import('#functions/coordinator-api.ts');
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
@@ -125,6 +128,13 @@ try {
         functionName: 'twilio-status-webhook',
         handler: status.handler,
       },
+      ...['GET', 'POST'].map((method) => ({
+        method,
+        path: '/api/',
+        prefix: true,
+        functionName: 'coordinator-api',
+        handler: api.handler,
+      })),
     ],
   });
   stops.push(() => new Promise<void>((done) => server.close(() => done())));
@@ -156,6 +166,16 @@ try {
     await ticking;
   });
 
+  // The coordinators' API: a token for the demo coordinator, as Cognito would issue one in AWS.
+  const apiAuth = apiSettings(config).auth;
+  const apiToken =
+    apiAuth.mode === 'local'
+      ? await issueLocalToken(apiAuth.signingKey, {
+          subject: 'demo-wang-laoshi',
+          centres: ['centre-shimen'],
+          expiresIn: '7d',
+        })
+      : '';
   console.log(
     [
       '',
@@ -172,6 +192,8 @@ try {
       `    TWILIO_ACCOUNT_SID  ${config.TWILIO_ACCOUNT_SID}`,
       `    TWILIO_AUTH_TOKEN   ${twilioAuthToken(config)}`,
       `    TWILIO_PHONE_NUMBER ${config.TWILIO_PHONE_NUMBER}`,
+      `  coordinators' API  GET/POST http://localhost:${port}/api/…  (GET /api/openapi.json); token of 王老师 (centre-shimen, 7 days):`,
+      `    ${apiToken}`,
       '',
       'Chat as the grandmother of 小明 and 小红 (type 签到 to start the check-in, TD to stop):',
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001`,

@@ -289,6 +289,25 @@ describe('npm start on the shared DynamoDB Local', () => {
       client.destroy();
     }
   });
+
+  it("serves the coordinators' API under /api with the token the banner prints", async () => {
+    const token = /token of 王老师 \(centre-shimen, 7 days\):\n\s+(\S+)/.exec(server.banner)?.[1];
+    expect(token).toMatch(/^ey/);
+    const api = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`http://localhost:${server.port}${path}`, { headers });
+    expect((await api('/api/tasks?centre=centre-shimen')).status).toBe(401);
+    const auth = { authorization: `Bearer ${token}` };
+    const tasks = await api('/api/tasks?centre=centre-shimen', auth);
+    expect(tasks.status).toBe(200);
+    // The very sad answer of the check-in above raised an alert.
+    const { tasks: list } = (await tasks.json()) as { tasks: { kind: string; status: string }[] };
+    expect(list).toContainEqual(expect.objectContaining({ kind: 'alert', status: 'open' }));
+    expect((await api('/api/tasks?centre=centre-other', auth)).status).toBe(404);
+    const week = isoWeekOf(new Date());
+    const csv = await api(`/api/checkins/export.csv?centre=centre-shimen&from=${week}&to=${week}`, auth);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(new Uint8Array(await csv.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
+  });
 });
 
 describe('npm start runs the weekly rhythm', () => {

@@ -18,19 +18,41 @@ beforeAll(() => {
 });
 
 describe('stateful stack', () => {
-  it('holds exactly the key, its alias, the table and the Twilio and WeChat secrets', () => {
+  it("holds exactly the key, its alias, the table, the Twilio and WeChat secrets and the coordinators' user pool", () => {
     const t = prod.templates.stateful;
     const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>)
       .map((r) => r.Type)
       .filter((type) => type !== 'AWS::CDK::Metadata')
       .sort();
     expect(types).toEqual([
+      'AWS::Cognito::UserPool',
+      'AWS::Cognito::UserPoolClient',
       'AWS::DynamoDB::Table',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
     ]);
+  });
+
+  it("keeps the coordinators' accounts admin-made, MFA-protected, and their centres out of their own reach", () => {
+    const t = prod.templates.stateful;
+    t.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'ON',
+        DeletionProtection: 'ACTIVE',
+        Schema: [Match.objectLike({ Name: 'centres', AttributeDataType: 'String', Mutable: true })],
+      }),
+    });
+    // The client may read custom:centres but write no attribute at all (else a user could widen it).
+    t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      WriteAttributes: [],
+      ReadAttributes: Match.arrayWith(['custom:centres']),
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
+    });
   });
 
   it('builds the table from lib/store/table-definition.ts: keys, TTL, on-demand, PITR, the customer key', () => {

@@ -64,6 +64,7 @@ describe('functions', () => {
       'twilio-status-webhook': 10,
       'wechat-webhook': 10,
       'send-worker': 30,
+      'coordinator-api': 10,
       // The tick stops taking new work 40 s before its timeout.
       'scheduler-tick': 240,
     });
@@ -94,8 +95,8 @@ describe('functions', () => {
       });
       expect(Object.keys(env)).not.toContain('TWILIO_AUTH_TOKEN');
       expect(fn.variables.TABLE_NAME).toEqual(crossStackRef());
-      // The WeChat webhook and the tick never talk to Twilio: no Twilio secret; the send worker both.
-      if (fn.name === 'wechat-webhook' || fn.name === 'scheduler-tick') {
+      // The WeChat webhook, the tick and the coordinators' API never talk to Twilio: no Twilio secret.
+      if (fn.name === 'wechat-webhook' || fn.name === 'scheduler-tick' || fn.name === 'coordinator-api') {
         expect(fn.variables.TWILIO_SECRET_ARN).toBeUndefined();
       } else expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
       if (fn.name === 'wechat-webhook' || fn.name === 'send-worker') {
@@ -142,6 +143,8 @@ describe('permissions', () => {
       { Action: 'sqs:SendMessage', Resource: queue },
     ]);
     expect(statementsOf('twilio-status-webhook')).toEqual(base);
+    // The coordinators' API: the table (acknowledge, close, delivered) and its key; no secret, no queue.
+    expect(statementsOf('coordinator-api')).toEqual(base.slice(0, -1));
     // The tick: the table, and Query on its due index only (by name, no wildcard); it enqueues,
     // and never talks to Twilio, so no secret.
     expect(statementsOf('scheduler-tick')).toEqual([
@@ -238,21 +241,43 @@ describe('HTTP API', () => {
   it('has the webhook routes, no authorizer (the functions verify signatures), Lambda proxy v2', () => {
     const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'ANY /api/{proxy+}',
       'GET /webhooks/wechat',
       'POST /webhooks/twilio/sms',
       'POST /webhooks/twilio/status',
       'POST /webhooks/wechat',
     ]);
-    for (const route of routes) expect(route.AuthorizationType).toBe('NONE');
+    for (const route of routes.filter((r) => String(r.RouteKey).includes('/webhooks/')))
+      expect(route.AuthorizationType).toBe('NONE');
     t.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
     });
   });
 
+  it("puts the coordinators' API behind a JWT authorizer: the Cognito pool's issuer, its client as audience", () => {
+    const authorizers = Object.entries(t.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0] as [string, { Properties: Record<string, unknown> }];
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      // Both from the stateful stack: the pool's provider URL (https://cognito-idp.<region>…) and client id.
+      JwtConfiguration: { Audience: [crossStackRef()], Issuer: crossStackRef() },
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'ANY /api/{proxy+}',
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: authorizerId },
+    });
+  });
+
   it('lets API Gateway invoke each function on its own route only', () => {
     const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
-    expect(permissions).toHaveLength(4);
+    expect(permissions).toHaveLength(5);
+    expect(
+      permissions.map((p) => JSON.stringify(p.SourceArn)).filter((a) => a.includes('/*/*/api/')),
+    ).toHaveLength(1);
     const arns = permissions.map((p) => JSON.stringify(p.SourceArn));
     expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/sms'))).toBe(true);
     expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/status'))).toBe(true);
@@ -422,9 +447,10 @@ it('the stateless stack holds nothing but the above', () => {
     'AWS::CloudWatch::Alarm': 2 * n + 4,
     'AWS::ApiGatewayV2::Api': 1,
     'AWS::ApiGatewayV2::Stage': 1,
-    'AWS::ApiGatewayV2::Route': 4,
-    'AWS::ApiGatewayV2::Integration': 3,
-    'AWS::Lambda::Permission': 4,
+    'AWS::ApiGatewayV2::Route': 5,
+    'AWS::ApiGatewayV2::Integration': 4,
+    'AWS::ApiGatewayV2::Authorizer': 1,
+    'AWS::Lambda::Permission': 5,
     'AWS::Lambda::EventSourceMapping': 1,
     'AWS::SQS::Queue': 2,
     'AWS::SQS::QueuePolicy': 2,

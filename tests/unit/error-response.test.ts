@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  ConflictError,
   DependencyError,
   LianxinError,
   NotFoundError,
+  PayloadTooLargeError,
   SignatureError,
+  UnauthorizedError,
   ValidationError,
 } from '#lib/errors.ts';
 import { errorResponse } from '#lib/http/error-response.ts';
@@ -13,6 +16,19 @@ const REQUEST_ID = 'c0ffee00-1234-4abc-8def-000000000001';
 const SECRET = 'table lianxin-prod key ADDR#sms#+8613800000001';
 
 describe('errorResponse', () => {
+  it("maps the coordinators' API errors without their details: 401, 413, and 409 with its first line", () => {
+    const unauthorized = errorResponse(new UnauthorizedError(`token rejected for ${SECRET}`), REQUEST_ID);
+    expect(unauthorized).toEqual({
+      statusCode: 401,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer' },
+      body: 'unauthorized',
+    });
+    const tooLarge = errorResponse(new PayloadTooLargeError('body of 20000 bytes'), REQUEST_ID);
+    expect([tooLarge.statusCode, tooLarge.body]).toEqual([413, 'request body too large']);
+    const conflict = errorResponse(new ConflictError(`already closed\n${SECRET}`), REQUEST_ID);
+    expect([conflict.statusCode, conflict.body]).toEqual([409, 'already closed']);
+  });
+
   it.each([
     new SignatureError('missing X-Twilio-Signature'),
     new SignatureError(`X-Twilio-Signature does not match for ${SECRET}`),

@@ -1,0 +1,321 @@
+// The coordinators' API: every route is scoped to the centres in the caller's token. Anything of a
+// centre the caller does not hold is "not found" (404), exactly like something that does not exist.
+import type * as z from 'zod';
+import type { Caller } from '#lib/api/auth.ts';
+import { type ApiResult, json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
+import {
+  emptyBody,
+  type MessageView,
+  messageList,
+  messagesQuery,
+  noteBody,
+  resultsQuery,
+  summaryView,
+  type TaskView,
+  taskList,
+  tasksQuery,
+} from '#lib/api/schemas.ts';
+import {
+  type ResultCheckin,
+  type ResultChild,
+  resultRows,
+  summarise,
+  toCsv,
+  weeksBetween,
+} from '#lib/domain/checkin-results.ts';
+import { ConflictError, NotFoundError } from '#lib/errors.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import type { Clock } from '#lib/ports/clock.ts';
+import type { CheckinRepository } from '#lib/store/checkin-repository.ts';
+import type { ChildMessage, ChildMessageRepository } from '#lib/store/child-message-repository.ts';
+import type {
+  AlertWork,
+  CoordinatorWorkRepository,
+  TaskWork,
+  WorkUpdate,
+} from '#lib/store/coordinator-work-repository.ts';
+import { keys } from '#lib/store/keys.ts';
+import type { RosterRepository } from '#lib/store/roster-repository.ts';
+
+export interface CoordinatorApiDependencies {
+  work: CoordinatorWorkRepository;
+  messages: ChildMessageRepository;
+  roster: RosterRepository;
+  checkins: CheckinRepository;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The most weeks one export or summary covers (two years). */
+export const MAX_RESULT_WEEKS = 104;
+
+type RefKind = 'alert' | 'task' | 'message';
+
+/** An opaque, URL-safe id naming the item and its centre (ids of alerts and messages contain `#`). */
+export function encodeRef(kind: RefKind, centreId: string, id: string): string {
+  return Buffer.from(JSON.stringify([kind, centreId, id]), 'utf8').toString('base64url');
+}
+
+/** The item a ref names, if it is of an allowed kind and in one of the caller's centres; else 404. */
+export function decodeRef(
+  ref: string,
+  kinds: readonly RefKind[],
+  caller: Caller,
+): { kind: RefKind; centreId: string; id: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(ref, 'base64url').toString('utf8'));
+  } catch {
+    throw new NotFoundError('bad ref');
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === 'string'))
+    throw new NotFoundError('bad ref');
+  const [kind, centreId, id] = parsed as [RefKind, string, string];
+  if (!kinds.includes(kind)) throw new NotFoundError('bad ref');
+  requireCentre(caller, centreId);
+  return { kind, centreId, id };
+}
+
+function requireCentre(caller: Caller, centreId: string): void {
+  if (!caller.centres.has(centreId)) throw new NotFoundError('not one of the caller centres');
+}
+
+const ID_PARAM = { id: 'The opaque id from the list' };
+
+export function coordinatorRoutes(deps: CoordinatorApiDependencies): Route[] {
+  const { logger } = deps;
+
+  const actOnTask = async (caller: Caller, ref: string, note: string, action: 'acknowledge' | 'close') => {
+    const { kind, centreId, id } = decodeRef(ref, ['alert', 'task'], caller);
+    const workKind = kind === 'alert' ? 'alert' : 'task';
+    const at = deps.clock.now();
+    const outcome: WorkUpdate =
+      action === 'acknowledge'
+        ? await deps.work.acknowledge(workKind, centreId, id, caller.subject, note, at)
+        : await deps.work.close(workKind, centreId, id, caller.subject, note, at);
+    if (outcome === 'not-found') throw new NotFoundError('no such task');
+    if (outcome === 'conflict')
+      throw new ConflictError(action === 'acknowledge' ? 'already acknowledged or closed' : 'already closed');
+    logger.info(`task ${action}d`, { centreId, kind, by: caller.subject });
+    return json(200, {
+      id: ref,
+      status: action === 'acknowledge' ? 'acknowledged' : 'closed',
+      at: at.toISOString(),
+      by: caller.subject,
+    });
+  };
+
+  return [
+    route({
+      method: 'GET',
+      path: '/api/tasks',
+      summary: "A centre's alerts (concerning answers) and tasks (missed check-ins), oldest first",
+      query: tasksQuery,
+      response: { contentType: 'application/json', schema: taskList, description: 'The tasks' },
+      handle: async ({ caller, query }) => {
+        requireCentre(caller, query.centre);
+        const [alerts, tasks] = await Promise.all([
+          deps.work.listAlerts(query.centre),
+          deps.work.listTasks(query.centre),
+        ]);
+        const views = [...alerts.map(alertView), ...tasks.map(taskWorkView)]
+          .filter((t) => query.status === 'all' || t.status === query.status)
+          .sort((a, b) => a.raisedAt.localeCompare(b.raisedAt));
+        return json(200, { tasks: views } satisfies z.input<typeof taskList>);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/tasks/{id}/acknowledge',
+      summary: 'Acknowledge an open alert or task with a note (who and when are recorded)',
+      pathParams: ID_PARAM,
+      body: noteBody,
+      response: { contentType: 'application/json', description: 'Acknowledged' },
+      handle: ({ caller, params, body }) => actOnTask(caller, params.id ?? '', body.note, 'acknowledge'),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/tasks/{id}/close',
+      summary: 'Close an open alert or task with a note (who and when are recorded)',
+      pathParams: ID_PARAM,
+      body: noteBody,
+      response: { contentType: 'application/json', description: 'Closed' },
+      handle: ({ caller, params, body }) => actOnTask(caller, params.id ?? '', body.note, 'close'),
+    }),
+    route({
+      method: 'GET',
+      path: '/api/messages-for-child',
+      summary: "Parents' messages for their children, oldest first",
+      query: messagesQuery,
+      response: { contentType: 'application/json', schema: messageList, description: 'The messages' },
+      handle: async ({ caller, query }) => {
+        requireCentre(caller, query.centre);
+        const messages = await deps.messages.list(
+          query.centre,
+          query.status === 'all' ? undefined : query.status,
+        );
+        return json(200, { messages: messages.map(messageView) } satisfies z.input<typeof messageList>);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/messages-for-child/{id}/delivered',
+      summary: 'Mark a message passed on to the child (who and when are recorded)',
+      pathParams: ID_PARAM,
+      body: emptyBody.optional(),
+      response: { contentType: 'application/json', description: 'Delivered' },
+      handle: async ({ caller, params }) => {
+        const ref = params.id ?? '';
+        const { centreId, id } = decodeRef(ref, ['message'], caller);
+        const at = deps.clock.now();
+        if (!(await deps.messages.markDelivered(centreId, id, caller.subject, at))) {
+          if (!(await deps.work.exists(keys.childMessage(centreId, id))))
+            throw new NotFoundError('no such message');
+          throw new ConflictError('already delivered');
+        }
+        logger.info('message for a child delivered', { centreId, by: caller.subject });
+        return json(200, { id: ref, status: 'delivered', at: at.toISOString(), by: caller.subject });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/checkins/export.csv',
+      summary: 'Check-ins as CSV (UTF-8 with BOM): one row per child per ISO week',
+      query: resultsQuery,
+      response: { contentType: 'text/csv', description: 'The CSV file' },
+      handle: async ({ caller, query }) => {
+        const { rows } = await results(deps, caller, query);
+        return {
+          statusCode: 200,
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="checkins-${query.centre}-${query.from}-${query.to}.csv"`,
+            'cache-control': 'no-store',
+          },
+          body: toCsv(rows),
+        } satisfies ApiResult;
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/checkins/summary',
+      summary:
+        'Per week: response rate per centre and per category, distributions of mood, school and health',
+      query: resultsQuery,
+      response: { contentType: 'application/json', schema: summaryView, description: 'The figures' },
+      handle: async ({ caller, query }) => {
+        const { rows, weeks } = await results(deps, caller, query);
+        return json(200, {
+          centreId: query.centre,
+          from: query.from,
+          to: query.to,
+          weeks: summarise(rows, weeks),
+        } satisfies z.input<typeof summaryView>);
+      },
+    }),
+  ];
+}
+
+async function results(
+  deps: CoordinatorApiDependencies,
+  caller: Caller,
+  query: z.output<typeof resultsQuery>,
+) {
+  requireCentre(caller, query.centre);
+  const weeks = weeksBetween(query.from, query.to);
+  if (weeks.length > MAX_RESULT_WEEKS) {
+    throw new RequestValidationError([{ field: 'query.to', message: `at most ${MAX_RESULT_WEEKS} weeks` }]);
+  }
+  const children = await centreChildren(deps.roster, query.centre);
+  const inRange = new Set(weeks);
+  const checkins: ResultCheckin[] = (
+    await Promise.all(children.map((c) => deps.checkins.listCheckins(c.childId)))
+  ).flatMap((list) => list.filter((c) => inRange.has(c.week)));
+  return { weeks, rows: resultRows(children, checkins, weeks) };
+}
+
+/**
+ * The centre's children: the families its carers and parents belong to (the roster has no
+ * centre-to-family index yet; the roster part of the API will add one).
+ */
+async function centreChildren(roster: RosterRepository, centreId: string): Promise<ResultChild[]> {
+  const centre = await roster.getCentre(centreId);
+  if (!centre) throw new NotFoundError('no such centre');
+  const members = (await roster.listCentreContacts(centreId)).filter((m) => m.role !== 'coordinator');
+  const contacts = await Promise.all(members.map((m) => roster.getContact(m.contactId)));
+  const familyIds = [...new Set(contacts.flatMap((c) => c?.familyIds ?? []))].sort();
+  const families = await Promise.all(familyIds.map((id) => roster.getFamily(id)));
+  return families
+    .filter((f) => f?.centreId === centreId)
+    .flatMap((f) =>
+      (f?.children ?? []).map(
+        (child): ResultChild => ({
+          centreId,
+          centreName: centre.name,
+          village: centre.village,
+          familyId: f?.familyId ?? '',
+          childId: child.childId,
+          childName: child.name,
+          category: child.category,
+        }),
+      ),
+    );
+}
+
+const auditOf = (at?: string, by?: string, note?: string) =>
+  at && by ? { at, by, ...(note === undefined ? {} : { note }) } : null;
+
+function alertView(a: AlertWork): TaskView {
+  return {
+    id: encodeRef('alert', a.centreId, a.alertId),
+    centreId: a.centreId,
+    kind: 'alert',
+    status: a.status,
+    raisedAt: a.raisedAt,
+    acknowledged: auditOf(a.acknowledgedAt, a.acknowledgedBy, a.acknowledgeNote),
+    closed: auditOf(a.closedAt, a.closedBy, a.closeNote),
+    alert: {
+      childId: a.childId,
+      familyId: a.familyId,
+      week: a.week,
+      itemId: a.itemId,
+      reason: a.reason,
+      ...(a.value === undefined ? {} : { value: a.value }),
+    },
+  };
+}
+
+function taskWorkView(t: TaskWork): TaskView {
+  return {
+    id: encodeRef('task', t.centreId, t.taskId),
+    centreId: t.centreId,
+    kind: 'missed-checkins',
+    status: t.status,
+    raisedAt: t.raisedAt,
+    acknowledged: auditOf(t.acknowledgedAt, t.acknowledgedBy, t.acknowledgeNote),
+    closed: auditOf(t.closedAt, t.closedBy, t.closeNote),
+    missedCheckins: {
+      contactId: t.contactId,
+      contactName: t.contactName,
+      childIds: t.childIds,
+      childNames: t.childNames,
+      weeks: t.weeks,
+      optedOut: t.optedOut,
+    },
+  };
+}
+
+function messageView(m: ChildMessage): MessageView {
+  return {
+    id: encodeRef('message', m.centreId, m.messageKey),
+    centreId: m.centreId,
+    fromName: m.fromName,
+    children: m.children.map((c) => ({ childId: c.childId, name: c.name, category: c.category })),
+    text: m.text,
+    truncated: m.truncated,
+    week: m.week,
+    receivedAt: m.receivedAt,
+    status: m.status,
+    delivered: auditOf(m.deliveredAt, m.deliveredBy),
+  };
+}

@@ -1,0 +1,160 @@
+// What the coordinators' API does with a Centre's alerts and tasks (CENTRE#<id> / ALERT#…, TASK#…):
+// list them, acknowledge one with a note, close one with a note, each recording who and when. Alerts
+// are written by conversation turns (DynamoConversationStore), tasks by the scheduler tick
+// (CoordinatorTaskRepository); neither ever reopens an item, so the conditions below are the audit.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { DependencyError } from '#lib/errors.ts';
+import { answerValueSchema, parseItem } from '#lib/store/item-schemas.ts';
+import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
+
+const auditSchema = {
+  status: z.enum(['open', 'closed']),
+  raisedAt: z.string(),
+  acknowledgedAt: z.string().optional(),
+  acknowledgedBy: z.string().optional(),
+  acknowledgeNote: z.string().optional(),
+  closedAt: z.string().optional(),
+  closedBy: z.string().optional(),
+  closeNote: z.string().optional(),
+};
+
+const alertItemSchema = z.object({
+  alertId: z.string(),
+  centreId: z.string(),
+  childId: z.string(),
+  familyId: z.string(),
+  week: z.string(),
+  itemId: z.string(),
+  reason: z.enum(['answer', 'words']),
+  value: answerValueSchema.optional(),
+  ...auditSchema,
+});
+
+const taskItemSchema = z.object({
+  taskId: z.string(),
+  centreId: z.string(),
+  kind: z.string(),
+  contactId: z.string(),
+  contactName: z.string(),
+  childIds: z.array(z.string()),
+  childNames: z.array(z.string()),
+  weeks: z.array(z.string()),
+  optedOut: z.boolean(),
+  ...auditSchema,
+});
+
+export type AlertWork = z.output<typeof alertItemSchema>;
+export type TaskWork = z.output<typeof taskItemSchema>;
+export type WorkKind = 'alert' | 'task';
+/** not-found: no such item in that Centre; conflict: it is not open (or acknowledged already). */
+export type WorkUpdate = 'done' | 'not-found' | 'conflict';
+
+export class CoordinatorWorkRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(opts: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+  }
+
+  async listAlerts(centreId: string): Promise<AlertWork[]> {
+    return (await this.#query(centreId, prefixes.alert)).map((i) => parseItem(alertItemSchema, i, 'alert'));
+  }
+
+  async listTasks(centreId: string): Promise<TaskWork[]> {
+    return (await this.#query(centreId, prefixes.task)).map((i) => parseItem(taskItemSchema, i, 'task'));
+  }
+
+  /** Marks an open, unacknowledged item acknowledged by `by` with a note. */
+  async acknowledge(kind: WorkKind, centreId: string, id: string, by: string, note: string, at: Date) {
+    return this.#update(
+      this.#key(kind, centreId, id),
+      'SET acknowledgedAt = :at, acknowledgedBy = :by, acknowledgeNote = :note',
+      '#status = :open AND attribute_not_exists(acknowledgedAt)',
+      { ':at': at.toISOString(), ':by': by, ':note': note },
+    );
+  }
+
+  /** Closes an open item (acknowledged or not), recording who, when and why. */
+  async close(kind: WorkKind, centreId: string, id: string, by: string, note: string, at: Date) {
+    return this.#update(
+      this.#key(kind, centreId, id),
+      'SET #status = :closed, closedAt = :at, closedBy = :by, closeNote = :note',
+      '#status = :open',
+      { ':at': at.toISOString(), ':by': by, ':note': note, ':closed': 'closed' },
+    );
+  }
+
+  /** Whether the item exists (to tell a 404 from a 409 after a failed condition). */
+  async exists(key: ItemKey): Promise<boolean> {
+    try {
+      const output = await this.#client.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: key,
+          ConsistentRead: true,
+          ProjectionExpression: 'pk',
+        }),
+      );
+      return output.Item !== undefined;
+    } catch (error) {
+      throw new DependencyError('reading the item failed', { cause: error });
+    }
+  }
+
+  #key(kind: WorkKind, centreId: string, id: string): ItemKey {
+    return kind === 'alert' ? keys.centreAlert(centreId, id) : keys.centreTask(centreId, id);
+  }
+
+  async #update(
+    key: ItemKey,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<WorkUpdate> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':open': 'open' },
+        }),
+      );
+      return 'done';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return (await this.exists(key)) ? 'conflict' : 'not-found';
+      }
+      throw new DependencyError('updating the alert or task failed', { cause: error });
+    }
+  }
+
+  async #query(centreId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const output = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': prefixes.centrePk(centreId), ':prefix': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(output.Items ?? []));
+        startKey = output.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw new DependencyError('listing alerts or tasks failed', { cause: error });
+    }
+    return items;
+  }
+}
