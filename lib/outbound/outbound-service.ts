@@ -25,16 +25,31 @@ export class OutboundService implements OutboundPort {
     const now = this.deps.clock.now();
     const message = newOutboundMessage(request, now);
     if (!(await this.deps.repository.create(message))) {
-      this.deps.logger.info('already enqueued; nothing to do', { key: message.key });
+      // Still queued: the first enqueue may have died between the put and the queue send, which
+      // would leave the message with no queue message for ever. Hand it to the queue again; the
+      // worker's claim makes a second queue message for one key harmless.
+      const existing = await this.deps.repository.get(message.key);
+      if (existing?.status !== 'queued') {
+        this.deps.logger.info('already enqueued; nothing to do', {
+          key: message.key,
+          status: existing?.status,
+        });
+        return false;
+      }
+      await this.deps.queue.send(
+        [JSON.stringify(toSendInstruction(existing))],
+        this.#delaySeconds(existing, now),
+      );
+      this.deps.logger.warn('already enqueued but still queued; handed to the queue again', {
+        key: message.key,
+      });
       return false;
     }
-    // Later than the queue's own delay allows: the worker hides it again until notBefore.
-    const delay = Math.min(
-      MAX_QUEUE_DELAY_SECONDS,
-      Math.max(0, Math.ceil((Date.parse(message.notBefore) - now.getTime()) / 1000)),
+    // If this fails the item stays `queued`; the caller's retry (same key) hands it over again.
+    await this.deps.queue.send(
+      [JSON.stringify(toSendInstruction(message))],
+      this.#delaySeconds(message, now),
     );
-    // If this fails the item stays `queued` with no queue message; the error reaches the caller.
-    await this.deps.queue.send([JSON.stringify(toSendInstruction(message))], delay);
     this.deps.logger.info('enqueued', {
       key: message.key,
       kind: message.kind,
@@ -42,5 +57,13 @@ export class OutboundService implements OutboundPort {
       segments: message.segments,
     });
     return true;
+  }
+
+  /** Later than the queue's own delay allows: the worker hides it again until notBefore. */
+  #delaySeconds(message: { notBefore: string }, now: Date): number {
+    return Math.min(
+      MAX_QUEUE_DELAY_SECONDS,
+      Math.max(0, Math.ceil((Date.parse(message.notBefore) - now.getTime()) / 1000)),
+    );
   }
 }

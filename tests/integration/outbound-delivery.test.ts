@@ -189,6 +189,39 @@ describe('at most once per idempotency key', () => {
   });
 });
 
+describe('never lost between the put and the queue', () => {
+  it('hands a still-queued message to the queue again when the same key is enqueued after a failed queue send', async () => {
+    const parent = await newParent();
+    const r = request(parent);
+    let failNext = true;
+    const flaky = new OutboundService({
+      repository,
+      queue: {
+        send: async (bodies, delay) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('SQS throttled');
+          }
+          await harness.queue.send(bodies, delay);
+        },
+      },
+      clock,
+      logger: createLogger('test'),
+    });
+    await expect(flaky.enqueue(r)).rejects.toThrow('SQS throttled');
+    expect((await message(r.key)).status).toBe('queued');
+    expect(harness.queue.size()).toBe(0);
+    // The caller retries (the tick's next run, a redelivered event): the message reaches the queue.
+    expect(await flaky.enqueue(r)).toBe(false);
+    expect(harness.queue.size()).toBe(1);
+    await harness.drain();
+    expect(requestsTo(parent.address)).toHaveLength(1);
+    // Once sent, enqueueing the key again hands nothing more over.
+    expect(await flaky.enqueue(r)).toBe(false);
+    expect(harness.queue.size()).toBe(0);
+  });
+});
+
 describe('never to someone who said stop', () => {
   it('checks opt-out at send time, not only at enqueue time', async () => {
     const parent = await newParent();
