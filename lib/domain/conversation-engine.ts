@@ -24,6 +24,7 @@ import type {
   ParentWeekAnswer,
   Session,
 } from '#lib/domain/model.ts';
+import { sessionChildIndex } from '#lib/domain/model.ts';
 import {
   PARENT_STEPS,
   PARENT_WEEKLY_FLOW_ID,
@@ -208,9 +209,12 @@ function resolve(ctx: Context, session: Session): Position | undefined {
   // Parents answer their own flow, carers theirs: a session left from a role change is no session.
   if ((session.flowId === PARENT_WEEKLY_FLOW_ID) !== (ctx.contact.role === 'parent')) return undefined;
   const step = flow === undefined ? undefined : findStep(flow, session.stepId);
-  const child = ctx.contact.children[flow?.perChild ? session.childIndex : 0];
-  if (flow === undefined || step === undefined || child === undefined) return undefined;
-  return { session, flow, step, child };
+  const index = flow?.perChild ? sessionChildIndex(session, ctx.contact.children) : 0;
+  const child = index === undefined ? undefined : ctx.contact.children[index];
+  if (flow === undefined || step === undefined || child === undefined || index === undefined)
+    return undefined;
+  // Positions follow the roster as it is now, so the next child is the one after this one.
+  return { session: { ...session, childIndex: index }, flow, step, child };
 }
 
 function question(ctx: Context, step: FlowStep, child: ChildRef): string {
@@ -248,6 +252,7 @@ function startCheckin(ctx: Context): Draft {
     flowVersion: flow.version,
     week: isoWeekOf(ctx.now),
     childIndex: 0,
+    childId: child.childId,
     stepId: first.id,
     attempts: 0,
     startedAt: ctx.now.toISOString(),
@@ -345,6 +350,7 @@ function answer(ctx: Context, position: Position): Draft {
       session: {
         ...session,
         childIndex: nextIndex,
+        childId: nextChild.childId,
         stepId: first.id,
         attempts: 0,
         expiresAt: expiresAt(ctx),

@@ -56,6 +56,11 @@ export interface Session {
   week: string;
   /** Index into ContactView.children of the child being asked about. */
   childIndex: number;
+  /**
+   * The child being asked about, by id: the roster may change under an open session (a child added
+   * or removed reorders the list), and an answer must never land on another child.
+   */
+  childId?: string | undefined;
   stepId: string;
   /** Invalid answers already given at the current step. */
   attempts: number;
@@ -129,4 +134,16 @@ export interface ParentWeekAnswer {
   week: string;
   talked: boolean;
   answeredAt: string;
+}
+
+/**
+ * Where the session's child stands in the contact's children now: found by id when the session
+ * names one (the list may have been reordered since), else by position. Undefined when the child
+ * is no longer there: the session cannot go on.
+ */
+export function sessionChildIndex(session: Session, children: readonly ChildRef[]): number | undefined {
+  if (session.childId === undefined)
+    return session.childIndex < children.length ? session.childIndex : undefined;
+  const index = children.findIndex((c) => c.childId === session.childId);
+  return index < 0 ? undefined : index;
 }

@@ -40,11 +40,12 @@ function newSession(
   now: Date,
   ttlHours: number,
 ) {
-  return (childIndex: number): Session => ({
+  return (childIndex: number, childId?: string): Session => ({
     flowId,
     flowVersion: version,
     week,
     childIndex,
+    childId,
     stepId,
     attempts: 0,
     startedAt: now.toISOString(),
@@ -84,7 +85,7 @@ export function decideInvitation(input: FirstStepInput): FirstStepDecision {
     first.id,
     input.now,
     input.sessionTtlHours,
-  )(childIndex);
+  )(childIndex, child.childId);
   return { decision: 'send', session, child, stopHint: view.stopHintWeek !== isoWeekOf(input.now) };
 }
 

@@ -4,6 +4,7 @@
 // written once, in one transaction guarded by the schedule's state; the schedule moves on only
 // from the step it was read at. So overlapping ticks, a re-run or a crash half-way send nothing twice.
 import { findStep, renderStepText } from '#lib/domain/flow-schema.ts';
+import { sessionChildIndex } from '#lib/domain/model.ts';
 import { PARENT_STEPS, parentWeeklyFlow } from '#lib/domain/parent-weekly-flow.ts';
 import { weeklyCheckinFlow } from '#lib/domain/weekly-checkin-flow.ts';
 import { invitationText, nudgeText, parentCheckinText, reminderText } from '#lib/domain/weekly-messages.ts';
@@ -220,7 +221,8 @@ async function remind(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot)
       live?.flowId === weeklyCheckinFlow.id && live.week === week
         ? findStep(weeklyCheckinFlow, live.stepId)
         : undefined;
-    const child = live ? view.children[live.childIndex] : undefined;
+    const index = live ? sessionChildIndex(live, view.children) : undefined;
+    const child = index === undefined ? undefined : view.children[index];
     const openQuestion = stepOpen && child ? renderStepText(stepOpen, view.language, child.name) : undefined;
     await tick.enqueue({
       key: `reminder#${item.contactId}#${week}`,

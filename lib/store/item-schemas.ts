@@ -38,6 +38,7 @@ export const sessionSchema = z.object({
   flowVersion: z.number(),
   week: z.string(),
   childIndex: z.number().int(),
+  childId: z.string().optional(),
   stepId: z.string(),
   attempts: z.number().int(),
   startedAt: z.string(),

@@ -112,13 +112,57 @@ describe('a grandmother checks in for two grandchildren (zh-CN)', () => {
       flowVersion: 1,
       week: WEEK,
       childIndex: 0,
+      childId: XIAOMING.childId,
       stepId: 'attendance',
       attempts: 0,
       startedAt: WEDNESDAY.toISOString(),
       expiresAt: hoursAfter(WEDNESDAY, TTL_HOURS).toISOString(),
     });
-    expect(run.outcomes[6]?.session).toMatchObject({ childIndex: 1, stepId: 'attendance', attempts: 0 });
+    expect(run.outcomes[6]?.session).toMatchObject({
+      childIndex: 1,
+      childId: XIAOHONG.childId,
+      stepId: 'attendance',
+      attempts: 0,
+    });
     expect(run.outcomes[8]?.session).toMatchObject({ childIndex: 1, stepId: 'school' });
+  });
+});
+
+describe('a roster change under an open session', () => {
+  const younger = {
+    childId: 'child-xg',
+    familyId: XIAOMING.familyId,
+    name: '小刚',
+    category: 'both-away' as const,
+  };
+
+  it('answers for the child the question was about, even when the list was reordered', () => {
+    const before = grandmother();
+    const asked = converse(['签到', '3', '1', '1', '1', '1', '0', '2'], before);
+    // The session now waits on 小红's mood; a coordinator adds 小刚, who sorts between them.
+    const after = grandmother({ children: [XIAOMING, younger, XIAOHONG] });
+    const turn = runTurn({
+      text: '4',
+      now: WEDNESDAY,
+      contact: after,
+      session: asked.outcomes.at(-1)?.session ?? undefined,
+      sessionTtlHours: TTL_HOURS,
+    });
+    expect(turn.answers.map((a) => [a.childId, a.itemId, a.value])).toEqual([[XIAOHONG.childId, 'mood', 4]]);
+    expect(turn.alerts.map((a) => a.childId)).toEqual([XIAOHONG.childId]);
+  });
+
+  it('treats the session as gone when its child was removed, rather than guess', () => {
+    const asked = converse(['签到', '3', '1', '1', '1', '1', '0', '2'], grandmother());
+    const turn = runTurn({
+      text: '4',
+      now: WEDNESDAY,
+      contact: grandmother({ children: [XIAOMING] }),
+      session: asked.outcomes.at(-1)?.session ?? undefined,
+      sessionTtlHours: TTL_HOURS,
+    });
+    expect(turn.answers).toEqual([]);
+    expect(turn.alerts).toEqual([]);
   });
 });
 

@@ -39,6 +39,7 @@ describe("a carer's invitation", () => {
       flowVersion: 1,
       week: WEEK,
       childIndex: 0,
+      childId: XIAOMING.childId,
       stepId: 'attendance',
       attempts: 0,
       startedAt: WEDNESDAY.toISOString(),
