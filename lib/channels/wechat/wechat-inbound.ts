@@ -45,7 +45,15 @@ export interface WechatInboundOptions {
   /** The 43-character EncodingAESKey; needed only if WeChat is set to safe (or compatible) mode. */
   encodingAesKey: string | undefined;
   now: () => Date;
+  /**
+   * Real time, for the freshness of signatures (not the domain clock, which tests and `npm run tick`
+   * move): a signed URL seen once must not be replayable later.
+   */
+  wallClock?: (() => number) | undefined;
 }
+
+/** WeChat signs each request as it sends it; an older signature is a replay. */
+export const MAX_SIGNATURE_AGE_SECONDS = 300;
 
 const signedQuerySchema = z.object({
   signature: z.string().regex(/^[0-9a-fA-F]{40}$/),
@@ -125,6 +133,8 @@ export class WechatInbound {
   open(request: WebhookRequest): OpenedWechatRequest {
     const query = queryOf(request);
     const signed = this.#verifySignature(query);
+    const age = Math.abs((this.options.wallClock ?? Date.now)() / 1000 - Number(signed.timestamp));
+    if (!(age <= MAX_SIGNATURE_AGE_SECONDS)) throw new SignatureError('signature timestamp is not fresh');
     const params = parsed(postQuerySchema, query, 'WeChat query');
     let fields = parseWechatXml(request.body);
     const encrypted = params.encrypt_type === 'aes';
