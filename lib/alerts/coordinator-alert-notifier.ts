@@ -13,6 +13,7 @@ export class CoordinatorAlertNotifier implements AlertNotifier {
   constructor(private readonly deps: { roster: RosterRepository; outbound: OutboundPort }) {}
 
   async notify(alerts: AlertRecord[], raisedBy: ContactView): Promise<void> {
+    const failures: unknown[] = [];
     const centreIds = [...new Set(alerts.map((a) => a.centreId))];
     for (const centreId of centreIds) {
       const links = await this.deps.roster.listCentreContacts(centreId, 'coordinator');
@@ -23,15 +24,21 @@ export class CoordinatorAlertNotifier implements AlertNotifier {
         const address = preferredAddress(coordinator);
         if (!address) continue;
         for (const alert of alerts.filter((a) => a.centreId === centreId)) {
-          await this.deps.outbound.enqueue({
-            key: `alert#${alert.alertId}#${coordinator.contactId}`,
-            recipient: { contactId: coordinator.contactId, ...address, quietHours: coordinator.quietHours },
-            body: alertMessage(alert, raisedBy, coordinator.language),
-            kind: 'alert',
-            urgent: true,
-          });
+          // One coordinator's failure must not keep the alert from the others.
+          await this.deps.outbound
+            .enqueue({
+              key: `alert#${alert.alertId}#${coordinator.contactId}`,
+              recipient: { contactId: coordinator.contactId, ...address, quietHours: coordinator.quietHours },
+              body: alertMessage(alert, raisedBy, coordinator.language),
+              kind: 'alert',
+              urgent: true,
+            })
+            .catch((error: unknown) => failures.push(error));
         }
       }
+    }
+    if (failures.length > 0) {
+      throw new AggregateError(failures, `${failures.length} alert notification(s) not enqueued`);
     }
   }
 }
