@@ -35,12 +35,15 @@ import type {
   WorkUpdate,
 } from '#lib/store/coordinator-work-repository.ts';
 import { keys } from '#lib/store/keys.ts';
+import type { RosterErasure } from '#lib/store/roster-erasure.ts';
 import type { RosterRepository } from '#lib/store/roster-repository.ts';
 
 export interface CoordinatorApiDependencies {
   work: CoordinatorWorkRepository;
   messages: ChildMessageRepository;
   roster: RosterRepository;
+  /** Erasure on request (the roster routes, lib/api/roster-api.ts). */
+  erasure: RosterErasure;
   checkins: CheckinRepository;
   clock: Clock;
   logger: Logger;
@@ -49,7 +52,7 @@ export interface CoordinatorApiDependencies {
 /** The most weeks one export or summary covers (two years). */
 export const MAX_RESULT_WEEKS = 104;
 
-type RefKind = 'alert' | 'task' | 'message';
+type RefKind = 'alert' | 'task' | 'message' | 'family' | 'contact';
 
 /** An opaque, URL-safe id naming the item and its centre (ids of alerts and messages contain `#`). */
 export function encodeRef(kind: RefKind, centreId: string, id: string): string {
@@ -76,7 +79,7 @@ export function decodeRef(
   return { kind, centreId, id };
 }
 
-function requireCentre(caller: Caller, centreId: string): void {
+export function requireCentre(caller: Caller, centreId: string): void {
   if (!caller.centres.has(centreId)) throw new NotFoundError('not one of the caller centres');
 }
 

@@ -87,7 +87,8 @@ async function handle(
 
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > options.maxBodyBytes) throw new PayloadTooLargeError(`body of ${bytes.length} bytes`);
+  if (bytes.length > (match.route.maxBodyBytes ?? options.maxBodyBytes))
+    throw new PayloadTooLargeError(`body of ${bytes.length} bytes`);
 
   const { route: r, params } = match;
   const query = r.query ? parseInput(r.query, event.queryStringParameters ?? {}, 'query') : undefined;
@@ -103,5 +104,5 @@ async function handle(
     }
     body = parseInput(r.body, parsed, 'body');
   }
-  return r.handle({ caller, params, query, body });
+  return r.handle({ caller, params, query, body, rawBody: r.rawBodyType ? bytes.toString('utf8') : '' });
 }

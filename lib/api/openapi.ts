@@ -52,7 +52,9 @@ export function openApiDocument(routes: Route[], serverUrl?: string): Record<str
               content: { 'application/json': { schema: schemaOf(r.body, 'input') } },
             },
           }
-        : {}),
+        : r.rawBodyType
+          ? { requestBody: { required: true, content: { [r.rawBodyType]: { schema: { type: 'string' } } } } }
+          : {}),
       responses: {
         200: {
           description: r.response.description,
@@ -65,7 +67,7 @@ export function openApiDocument(routes: Route[], serverUrl?: string): Record<str
         400: errorResponse('Invalid input: every failing field is listed'),
         ...(r.auth === 'public' ? {} : { 401: errorResponse('No valid token') }),
         404: errorResponse("Not found, or not one of the caller's centres"),
-        ...(r.body ? { 413: errorResponse('Request body too large') } : {}),
+        ...(r.body || r.rawBodyType ? { 413: errorResponse('Request body too large') } : {}),
         ...(r.method === 'POST' ? { 409: errorResponse('Not in a state that allows this') } : {}),
       },
       ...(r.auth === 'public' ? { security: [] } : {}),

@@ -15,6 +15,8 @@ export interface RouteInput<Q, B> {
   params: Record<string, string>;
   query: Q;
   body: B;
+  /** The request body as text (for routes without a JSON body, e.g. a CSV upload). */
+  rawBody: string;
 }
 
 export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType> {
@@ -30,6 +32,10 @@ export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType> {
   response: { contentType: string; schema?: z.ZodType; description: string };
   /** `public`: no token needed. Default: a coordinator's token. */
   auth?: 'public' | 'coordinator';
+  /** A larger body limit than the API's (an upload). */
+  maxBodyBytes?: number;
+  /** Content type of a body that is not JSON (the OpenAPI document names it). */
+  rawBodyType?: string;
   handle(input: RouteInput<z.output<Q>, z.output<B>>): Promise<ApiResult>;
 }
 
@@ -43,6 +49,8 @@ export interface Route {
   body: z.ZodType | undefined;
   response: RouteSpec<z.ZodType, z.ZodType>['response'];
   auth: 'public' | 'coordinator';
+  maxBodyBytes: number | undefined;
+  rawBodyType: string | undefined;
   segments: string[];
   handle(input: RouteInput<unknown, unknown>): Promise<ApiResult>;
 }
@@ -59,6 +67,8 @@ export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType 
     body: spec.body,
     response: spec.response,
     auth: spec.auth ?? 'coordinator',
+    maxBodyBytes: spec.maxBodyBytes,
+    rawBodyType: spec.rawBodyType,
     segments: spec.path.split('/').filter(Boolean),
     handle: spec.handle as Route['handle'],
   };

@@ -70,6 +70,17 @@ export const keys = {
     sk: `CONTACT#${contactId}`,
   }),
 
+  /** Membership link, so a Centre's families can be listed with one Query (the roster API). */
+  centreFamily: (centreId: string, familyId: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `FAMILY#${familyId}`,
+  }),
+  /** An erasure on request (PIPL): who, when, what kind, and counts; no personal data. */
+  centreAudit: (centreId: string, at: string, auditId: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `AUDIT#${at}#${auditId}`,
+  }),
+
   /** A message lianxin started, once per idempotency key. */
   outbound: (key: string): ItemKey => ({ pk: `OUTBOUND#${key}`, sk: 'MESSAGE' }),
 
@@ -140,6 +151,8 @@ export const prefixes = {
   pause: 'PAUSE#',
   task: 'TASK#',
   childMessage: 'CHILDMSG#',
+  family: 'FAMILY#',
+  audit: 'AUDIT#',
 } as const;
 
 /** Top-level attribute holding one check-in answer, so one UpdateItem can set several without overlap. */

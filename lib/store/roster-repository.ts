@@ -96,6 +96,16 @@ export class RosterRepository {
           },
         },
       },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...keys.centreFamily(family.centreId, family.familyId),
+            entity: 'centre-family',
+            familyId: family.familyId,
+          },
+        },
+      },
       ...family.children.map(
         (child): TransactItem => ({
           Put: {
@@ -207,6 +217,11 @@ export class RosterRepository {
   async getContactView(channel: ChannelName, address: string): Promise<ContactView | undefined> {
     const item = await this.#get(keys.contactView(channel, address));
     return item ? parseItem(contactViewSchema, item, 'contact view') : undefined;
+  }
+
+  /** The ids of the Centre's families (written with each family). */
+  async listCentreFamilyIds(centreId: string): Promise<string[]> {
+    return (await this.#query(prefixes.centrePk(centreId), prefixes.family)).map((i) => String(i.familyId));
   }
 
   async listFamilyContacts(familyId: string): Promise<MemberLink[]> {

@@ -1,0 +1,433 @@
+// The roster part of the coordinators' API: families (with their children) and contacts, created,
+// read, updated and erased on request (PIPL), and the CSV import. Scoped like every route: a family or
+// contact of a centre the caller does not hold is "not found" (404).
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import type { Caller } from '#lib/api/auth.ts';
+import { decodeRef, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
+import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
+import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#lib/errors.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import type { Clock } from '#lib/ports/clock.ts';
+import { normalisePhone } from '#lib/roster/csv-import.ts';
+import { importRosterCsv } from '#lib/roster/roster-import.ts';
+import type { RosterErasure } from '#lib/store/roster-erasure.ts';
+import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { Contact, ContactInput, Family } from '#lib/store/roster-types.ts';
+
+export interface RosterApiDependencies {
+  roster: RosterRepository;
+  erasure: RosterErasure;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The largest CSV file the import takes (about 10,000 rows). */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+const centreId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -');
+const ref = z.string().min(1).max(400).describe('An opaque id from the lists');
+const consent = z
+  .object({
+    attendance: z.boolean().default(false),
+    mood: z.boolean().default(false),
+    school: z.boolean().default(false),
+    health: z.boolean().default(false),
+  })
+  .strict()
+  .describe('What the family agreed may be shared with the parents; nothing until agreed');
+const childInput = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional()
+      .describe("An existing child's id (keeps its history)"),
+    name: z.string().trim().min(1).max(32).describe('The name the family uses'),
+    birthYear: z.number().int().min(1990).max(2100),
+    category: z.enum(CHILD_CATEGORIES),
+    consent: consent.optional(),
+  })
+  .strict();
+const phone = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const e164 = normalisePhone(value);
+    if (!e164) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
+      return z.NEVER;
+    }
+    return e164;
+  });
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+export const familyCreateBody = z
+  .object({ centre: centreId, name: z.string().trim().min(1).max(64), children: z.array(childInput).max(20) })
+  .strict();
+export const familyUpdateBody = z
+  .object({
+    name: z.string().trim().min(1).max(64).optional(),
+    children: z.array(childInput).max(20).optional(),
+  })
+  .strict();
+const contactFields = {
+  name: z.string().trim().min(1).max(64),
+  role: z.enum(CONTACT_ROLES),
+  relationship: z.string().max(32).optional(),
+  language: z.enum(LANGUAGES),
+  phones: z.array(phone).min(1).max(5).describe('SMS numbers, normalised to E.164 (default region CN)'),
+  families: z.array(ref).max(10).describe('Family ids (carers and parents)'),
+  quietHours: z.object({ start: hhmm, end: hhmm }).strict().optional(),
+  checkinAt: z
+    .object({ weekday: z.number().int().min(1).max(7), time: hhmm })
+    .strict()
+    .optional(),
+};
+export const contactCreateBody = z
+  .object({ centre: centreId, ...contactFields, families: contactFields.families.default([]) })
+  .strict();
+export const contactUpdateBody = z.object(contactFields).partial().strict();
+const centreQuery = z.object({ centre: centreId });
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
+export const importQuery = z.object({ centre: centreId, dryRun: flag, acceptValidRows: flag });
+const emptyBody = z.object({}).strict().optional();
+
+const childView = z.object({
+  id: z.string(),
+  name: z.string(),
+  birthYear: z.number(),
+  category: z.enum(CHILD_CATEGORIES),
+  consent: z.object({ attendance: z.boolean(), mood: z.boolean(), school: z.boolean(), health: z.boolean() }),
+});
+export const familyView = z.object({
+  id: z.string().describe('Opaque'),
+  centreId: z.string(),
+  name: z.string(),
+  children: z.array(childView),
+  contacts: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(CONTACT_ROLES) })),
+});
+export const contactView = z.object({
+  id: z.string().describe('Opaque'),
+  centreId: z.string(),
+  name: z.string(),
+  role: z.enum(CONTACT_ROLES),
+  relationship: z.string().optional(),
+  language: z.enum(LANGUAGES),
+  optedOut: z.boolean(),
+  addresses: z.array(z.object({ channel: z.enum(CHANNEL_NAMES), address: z.string(), invalid: z.boolean() })),
+  families: z.array(z.string()),
+});
+const erasureView = z.object({
+  erased: z.literal(true),
+  audit: z.object({
+    id: z.string(),
+    at: z.string(),
+    by: z.string(),
+    deleted: z.record(z.string(), z.number()),
+  }),
+});
+const importView = z.object({
+  fileError: z.string().optional(),
+  lines: z.array(
+    z.object({ line: z.number(), status: z.enum(['valid', 'invalid']), reasons: z.array(z.string()) }),
+  ),
+  valid: z.number(),
+  invalid: z.number(),
+  written: z.boolean(),
+  families: z.number(),
+  children: z.number(),
+  contacts: z.number(),
+});
+
+const ID_PARAM = { id: 'The opaque id from the list' };
+
+export function rosterRoutes(deps: RosterApiDependencies): Route[] {
+  const { roster, logger } = deps;
+
+  const family = async (caller: Caller, id: string) => {
+    const { centreId, id: familyId } = decodeRef(id, ['family'], caller);
+    const f = await roster.getFamily(familyId);
+    if (!f || f.centreId !== centreId) throw new NotFoundError('no such family');
+    return f;
+  };
+  const contact = async (caller: Caller, id: string) => {
+    const { centreId, id: contactId } = decodeRef(id, ['contact'], caller);
+    const c = await roster.getContact(contactId);
+    if (!c || c.centreId !== centreId) throw new NotFoundError('no such contact');
+    return c;
+  };
+  const familyJson = async (f: Family) => ({
+    id: encodeRef('family', f.centreId, f.familyId),
+    centreId: f.centreId,
+    name: f.name,
+    children: f.children.map((c) => ({
+      id: c.childId,
+      name: c.name,
+      birthYear: c.birthYear,
+      category: c.category,
+      consent: c.consent,
+    })),
+    contacts: (await roster.listFamilyContacts(f.familyId)).map((m) => ({
+      id: encodeRef('contact', f.centreId, m.contactId),
+      name: m.name,
+      role: m.role,
+    })),
+  });
+  const contactJson = (c: Contact): z.input<typeof contactView> => ({
+    id: encodeRef('contact', c.centreId, c.contactId),
+    centreId: c.centreId,
+    name: c.name,
+    role: c.role,
+    ...(c.relationship === undefined ? {} : { relationship: c.relationship }),
+    language: c.language,
+    optedOut: c.optedOut,
+    addresses: c.addresses.map((a) => ({
+      ...a,
+      invalid: c.invalidAddressKeys.includes(`${a.channel}:${a.address}`),
+    })),
+    families: c.familyIds.map((f) => encodeRef('family', c.centreId, f)),
+  });
+  const children = (input: z.output<typeof childInput>[], existing: Family | undefined) =>
+    input.map((c, i) => {
+      if (c.id && !existing?.children.some((e) => e.childId === c.id))
+        throw new RequestValidationError([
+          { field: `body.children.${i}.id`, message: 'not a child of this family' },
+        ]);
+      return {
+        childId: c.id ?? `chd-${randomUUID()}`,
+        name: c.name,
+        birthYear: c.birthYear,
+        category: c.category,
+        consent: c.consent ?? { attendance: false, mood: false, school: false, health: false },
+      };
+    });
+  const familyIds = (caller: Caller, centre: string, refs: string[]) =>
+    refs.map((r) => {
+      const { centreId, id } = decodeRef(r, ['family'], caller);
+      if (centreId !== centre) throw new NotFoundError('family of another centre');
+      return id;
+    });
+  const writeContact = async (input: ContactInput) => {
+    try {
+      return await roster.putContact(input);
+    } catch (error) {
+      if (error instanceof ValidationError && /already belongs/.test(error.message))
+        throw new ConflictError('a phone number already belongs to another contact');
+      if (error instanceof ValidationError && /unknown family/.test(error.message))
+        throw new NotFoundError('no such family');
+      throw error;
+    }
+  };
+
+  return [
+    route({
+      method: 'GET',
+      path: '/api/families',
+      summary: "A centre's families, with their children and contacts",
+      query: centreQuery,
+      response: {
+        contentType: 'application/json',
+        schema: z.object({ families: z.array(familyView) }),
+        description: 'The families',
+      },
+      handle: async ({ caller, query }) => {
+        requireCentre(caller, query.centre);
+        const ids = await roster.listCentreFamilyIds(query.centre);
+        const families = (await Promise.all(ids.map((id) => roster.getFamily(id)))).filter(
+          (f): f is Family => f?.centreId === query.centre,
+        );
+        return json(200, { families: await Promise.all(families.map(familyJson)) });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/families',
+      summary: 'Create a family with its children',
+      body: familyCreateBody,
+      response: { contentType: 'application/json', schema: familyView, description: 'The family' },
+      handle: async ({ caller, body }) => {
+        requireCentre(caller, body.centre);
+        const f = await roster.putFamily({
+          familyId: `fam-${randomUUID()}`,
+          centreId: body.centre,
+          name: body.name,
+          children: children(body.children, undefined),
+        });
+        logger.info('family created', { centreId: f.centreId, by: caller.subject });
+        return json(201, await familyJson(f));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/families/{id}',
+      summary: 'A family, with its children and contacts',
+      pathParams: ID_PARAM,
+      response: { contentType: 'application/json', schema: familyView, description: 'The family' },
+      handle: async ({ caller, params }) =>
+        json(200, await familyJson(await family(caller, params.id ?? ''))),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/families/{id}',
+      summary: 'Update a family: its name, and its children (the whole list: a child left out is removed)',
+      pathParams: ID_PARAM,
+      body: familyUpdateBody,
+      response: { contentType: 'application/json', schema: familyView, description: 'The family' },
+      handle: async ({ caller, params, body }) => {
+        const existing = await family(caller, params.id ?? '');
+        const f = await roster.putFamily({
+          ...existing,
+          name: body.name ?? existing.name,
+          children: body.children ? children(body.children, existing) : existing.children,
+        });
+        logger.info('family updated', { centreId: f.centreId, by: caller.subject });
+        return json(200, await familyJson(f));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/families/{id}/erase',
+      summary:
+        'Erase a family on request (PIPL): its children, their check-ins, alerts, messages, and its contacts in no other family',
+      pathParams: ID_PARAM,
+      body: emptyBody,
+      response: { contentType: 'application/json', schema: erasureView, description: 'Erased' },
+      handle: async ({ caller, params }) => {
+        const { centreId, id } = decodeRef(params.id ?? '', ['family'], caller);
+        const audit = await deps.erasure.eraseFamily(centreId, id, caller.subject, deps.clock.now());
+        if (!audit) throw new NotFoundError('no such family');
+        logger.info('family erased', { centreId, by: caller.subject, deleted: audit.deleted });
+        return json(200, erasedJson(audit));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/contacts',
+      summary: "A centre's contacts: carers, parents and coordinators",
+      query: centreQuery,
+      response: {
+        contentType: 'application/json',
+        schema: z.object({ contacts: z.array(contactView) }),
+        description: 'The contacts',
+      },
+      handle: async ({ caller, query }) => {
+        requireCentre(caller, query.centre);
+        const links = await roster.listCentreContacts(query.centre);
+        const contacts = (await Promise.all(links.map((l) => roster.getContact(l.contactId)))).filter(
+          (c): c is Contact => c?.centreId === query.centre,
+        );
+        return json(200, { contacts: contacts.map(contactJson) });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/contacts',
+      summary: 'Create a contact (409 if a number belongs to another contact)',
+      body: contactCreateBody,
+      response: { contentType: 'application/json', schema: contactView, description: 'The contact' },
+      handle: async ({ caller, body }) => {
+        requireCentre(caller, body.centre);
+        const { centre, phones, families, ...rest } = body;
+        const c = await writeContact({
+          ...rest,
+          contactId: `con-${randomUUID()}`,
+          centreId: centre,
+          addresses: [...new Set(phones)].map((address) => ({ channel: 'sms' as const, address })),
+          familyIds: familyIds(caller, centre, families),
+        });
+        logger.info('contact created', { centreId: centre, by: caller.subject });
+        return json(201, contactJson(c));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/contacts/{id}',
+      summary: 'A contact',
+      pathParams: ID_PARAM,
+      response: { contentType: 'application/json', schema: contactView, description: 'The contact' },
+      handle: async ({ caller, params }) => json(200, contactJson(await contact(caller, params.id ?? ''))),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/contacts/{id}',
+      summary: 'Update a contact (`phones` replaces the SMS numbers; linked WeChat accounts stay)',
+      pathParams: ID_PARAM,
+      body: contactUpdateBody,
+      response: { contentType: 'application/json', schema: contactView, description: 'The contact' },
+      handle: async ({ caller, params, body }) => {
+        const existing = await contact(caller, params.id ?? '');
+        const { phones, families, ...rest } = body;
+        const c = await writeContact({
+          ...existing,
+          ...rest,
+          addresses: phones
+            ? [
+                ...existing.addresses.filter((a) => a.channel !== 'sms'),
+                ...[...new Set(phones)].map((address) => ({ channel: 'sms' as const, address })),
+              ]
+            : existing.addresses,
+          familyIds: families ? familyIds(caller, existing.centreId, families) : existing.familyIds,
+        });
+        logger.info('contact updated', { centreId: c.centreId, by: caller.subject });
+        return json(200, contactJson(c));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/contacts/{id}/erase',
+      summary:
+        'Erase a contact on request (PIPL): profile, addresses, sessions, message log, schedule, messages and link codes',
+      pathParams: ID_PARAM,
+      body: emptyBody,
+      response: { contentType: 'application/json', schema: erasureView, description: 'Erased' },
+      handle: async ({ caller, params }) => {
+        const { centreId, id } = decodeRef(params.id ?? '', ['contact'], caller);
+        const audit = await deps.erasure.eraseContact(centreId, id, caller.subject, deps.clock.now());
+        if (!audit) throw new NotFoundError('no such contact');
+        logger.info('contact erased', { centreId, by: caller.subject, deleted: audit.deleted });
+        return json(200, erasedJson(audit));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/roster/import',
+      summary:
+        'Import a roster CSV (text/csv, see the README for the columns): a per-line report; nothing is written unless every line is valid or acceptValidRows=true',
+      query: importQuery,
+      rawBodyType: 'text/csv',
+      maxBodyBytes: MAX_IMPORT_BYTES,
+      response: {
+        contentType: 'application/json',
+        schema: importView,
+        description: 'The report (422 with the report when lines are invalid and not accepted)',
+      },
+      handle: async ({ caller, query, rawBody }) => {
+        requireCentre(caller, query.centre);
+        if (!(await roster.getCentre(query.centre))) throw new NotFoundError('no such centre');
+        const report = await importRosterCsv(roster, query.centre, rawBody, {
+          dryRun: query.dryRun,
+          acceptValidRows: query.acceptValidRows,
+        });
+        logger.info('roster import', {
+          centreId: query.centre,
+          by: caller.subject,
+          dryRun: query.dryRun,
+          valid: report.valid,
+          invalid: report.invalid,
+          written: report.written,
+        });
+        const refused = !query.dryRun && !report.written;
+        return json(refused ? 422 : 200, report);
+      },
+    }),
+  ];
+}
+
+function erasedJson(audit: { auditId: string; at: string; by: string; deleted: Record<string, number> }) {
+  return { erased: true, audit: { id: audit.auditId, at: audit.at, by: audit.by, deleted: audit.deleted } };
+}

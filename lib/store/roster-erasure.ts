@@ -1,0 +1,278 @@
+// Erasure on request (PIPL): a family or a contact, and every item that holds their personal data.
+// What goes, per key kind (lib/store/keys.ts):
+//   contact: CONTACT#<id> (PROFILE, SCHEDULE and its due-index keys, PWEEK#*); every item of each of its
+//     ADDR#<channel>#<address> partitions (projection, SESSION, MSG# log, UNPROCESSED#, UNREGISTERED,
+//     CSWINDOW, LINKFAIL#*); LOOPGUARD#<address> counters; its family and centre links; the Centre's
+//     messages for a child it sent (CHILDMSG#) and tasks about it (TASK#); its OUTBOUND# messages and
+//     LINKCODE# codes (no index by contact: one filtered Scan, acceptable for a rare request).
+//   family: FAMILY#<id> (META, CHILD#*, links), the centre's link to it, CHILD#<child> check-ins,
+//     the Centre's alerts (ALERT#<child>#…), messages for the child and tasks naming its children,
+//     OUTBOUND# messages whose key names a child (the parents' updates); its contacts that belong to no
+//     other family are erased as above, the others just leave it (projections and schedules rewritten).
+// What stays: an audit item under the Centre (who, when, what kind, counts of items per kind), with no
+// name, number or id of the erased person.
+import { randomUUID } from 'node:crypto';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { DependencyError } from '#lib/errors.ts';
+import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
+import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { Contact } from '#lib/store/roster-types.ts';
+
+export interface ErasureOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  roster: RosterRepository;
+}
+
+export interface ErasureAudit {
+  auditId: string;
+  centreId: string;
+  action: 'erase-family' | 'erase-contact';
+  by: string;
+  at: string;
+  /** Items deleted, per kind: counts only. */
+  deleted: Record<string, number>;
+}
+
+type Item = Record<string, unknown>;
+
+export class RosterErasure {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #roster: RosterRepository;
+
+  constructor(opts: ErasureOptions) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+    this.#roster = opts.roster;
+  }
+
+  /** Erases the family (false if it is not in this centre). */
+  async eraseFamily(
+    centreId: string,
+    familyId: string,
+    by: string,
+    at: Date,
+  ): Promise<ErasureAudit | undefined> {
+    const family = await this.#roster.getFamily(familyId);
+    if (!family || family.centreId !== centreId) return undefined;
+    const deleted: Record<string, number> = {};
+    const childIds = new Set(family.children.map((c) => c.childId));
+
+    // Its contacts first, while the family still exists (a contact write checks its families).
+    const erasedContacts: string[] = [];
+    for (const member of await this.#roster.listFamilyContacts(familyId)) {
+      const contact = await this.#roster.getContact(member.contactId);
+      if (!contact) continue;
+      const others = contact.familyIds.filter((f) => f !== familyId);
+      if (others.length === 0 && contact.role !== 'coordinator') {
+        await this.#eraseContactData(contact, deleted);
+        erasedContacts.push(contact.contactId);
+      } else await this.#roster.putContact({ ...contact, familyIds: others });
+    }
+
+    const gone: ItemKey[] = [];
+    const count = (kind: string, items: Item[]) => {
+      if (items.length === 0) return;
+      deleted[kind] = (deleted[kind] ?? 0) + items.length;
+      gone.push(...items.map(keyOf));
+    };
+    for (const childId of childIds) count('checkin', await this.#query(prefixes.childPk(childId)));
+    const centreItems = await this.#query(prefixes.centrePk(centreId));
+    count(
+      'alert',
+      centreItems.filter((i) => String(i.sk).startsWith(prefixes.alert) && childIds.has(String(i.childId))),
+    );
+    count(
+      'message-for-child',
+      centreItems.filter(
+        (i) =>
+          String(i.sk).startsWith(prefixes.childMessage) &&
+          Array.isArray(i.children) &&
+          (i.children as Item[]).some((c) => childIds.has(String(c.childId))),
+      ),
+    );
+    count(
+      'task',
+      centreItems.filter(
+        (i) =>
+          String(i.sk).startsWith(prefixes.task) &&
+          Array.isArray(i.childIds) &&
+          (i.childIds as unknown[]).some((c) => childIds.has(String(c))),
+      ),
+    );
+    count('outbound', await this.#scanOutbound([...childIds], []));
+    count('family', await this.#query(prefixes.familyPk(familyId)));
+    gone.push(keys.centreFamily(centreId, familyId));
+    await this.#delete(gone);
+    return this.#audit(centreId, 'erase-family', by, at, deleted);
+  }
+
+  /** Erases the contact (undefined if it is not in this centre). */
+  async eraseContact(
+    centreId: string,
+    contactId: string,
+    by: string,
+    at: Date,
+  ): Promise<ErasureAudit | undefined> {
+    const contact = await this.#roster.getContact(contactId);
+    if (!contact || contact.centreId !== centreId) return undefined;
+    const deleted: Record<string, number> = {};
+    await this.#eraseContactData(contact, deleted);
+    return this.#audit(centreId, 'erase-contact', by, at, deleted);
+  }
+
+  async #eraseContactData(contact: Contact, deleted: Record<string, number>): Promise<void> {
+    const gone: ItemKey[] = [];
+    const count = (kind: string, items: Item[]) => {
+      if (items.length === 0) return;
+      deleted[kind] = (deleted[kind] ?? 0) + items.length;
+      gone.push(...items.map(keyOf));
+    };
+    for (const a of contact.addresses) {
+      count('address', await this.#query(keys.contactView(a.channel, a.address).pk));
+      count('loop-guard', await this.#query(`LOOPGUARD#${a.channel}:${a.address}`));
+    }
+    count('contact', await this.#query(keys.contactProfile(contact.contactId).pk));
+    const links = [
+      ...contact.familyIds.map((f) => keys.familyContact(f, contact.contactId)),
+      keys.centreContact(contact.centreId, contact.contactId),
+    ];
+    gone.push(...links);
+    const centreItems = await this.#query(prefixes.centrePk(contact.centreId));
+    count(
+      'message-for-child',
+      centreItems.filter(
+        (i) => String(i.sk).startsWith(prefixes.childMessage) && i.fromContactId === contact.contactId,
+      ),
+    );
+    count(
+      'task',
+      centreItems.filter((i) => String(i.sk).startsWith(prefixes.task) && i.contactId === contact.contactId),
+    );
+    count('outbound', await this.#scanOutbound([], [contact.contactId]));
+    await this.#delete(gone);
+  }
+
+  async #audit(
+    centreId: string,
+    action: ErasureAudit['action'],
+    by: string,
+    at: Date,
+    deleted: Record<string, number>,
+  ): Promise<ErasureAudit> {
+    const audit: ErasureAudit = {
+      auditId: randomUUID(),
+      centreId,
+      action,
+      by,
+      at: at.toISOString(),
+      deleted,
+    };
+    await this.#call(() =>
+      this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...keys.centreAudit(centreId, audit.at, audit.auditId), entity: 'audit', ...audit },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    return audit;
+  }
+
+  /** OUTBOUND# messages to these contacts or whose key names these children, and these contacts' link codes. */
+  async #scanOutbound(childIds: string[], contactIds: string[]): Promise<Item[]> {
+    if (childIds.length === 0 && contactIds.length === 0) return [];
+    const values: Record<string, unknown> = { ':out': 'OUTBOUND#' };
+    if (contactIds.length > 0) values[':link'] = 'LINKCODE#';
+    const byContact = contactIds.map((id, i) => {
+      values[`:c${i}`] = id;
+      return `contactId = :c${i}`;
+    });
+    const byChild = childIds.map((id, i) => {
+      values[`:k${i}`] = id;
+      return `contains(pk, :k${i})`;
+    });
+    const outbound = [...byContact, ...byChild].join(' OR ');
+    const filter =
+      byContact.length > 0
+        ? `(begins_with(pk, :out) AND (${outbound})) OR (begins_with(pk, :link) AND (${byContact.join(' OR ')}))`
+        : `begins_with(pk, :out) AND (${outbound})`;
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#call(() =>
+        this.#client.send(
+          new ScanCommand({
+            TableName: this.#table,
+            FilterExpression: filter,
+            ExpressionAttributeValues: values,
+            ProjectionExpression: 'pk, sk',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async #query(pk: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#call(() =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async #delete(all: ItemKey[]): Promise<void> {
+    const unique = [...new Map(all.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
+    for (let i = 0; i < unique.length; i += 25) {
+      let requests: Record<string, unknown[]> | undefined = {
+        [this.#table]: unique.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })),
+      };
+      for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
+        if (attempt > 8) throw new DependencyError('erasing: unprocessed deletes remain');
+        const batch = requests;
+        const out = await this.#call(() =>
+          this.#client.send(new BatchWriteCommand({ RequestItems: batch as never })),
+        );
+        requests = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+        if (requests && Object.keys(requests).length > 0)
+          await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async #call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw new DependencyError('erasing failed', { cause: error });
+    }
+  }
+}
+
+const keyOf = (item: Item): ItemKey => ({ pk: String(item.pk), sk: String(item.sk) });

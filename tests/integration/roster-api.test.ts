@@ -1,0 +1,395 @@
+import { randomUUID } from 'node:crypto';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { issueLocalToken } from '#lib/api/auth.ts';
+import { encodeRef } from '#lib/api/coordinator-api.ts';
+import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
+import { localOutbox } from '#lib/channels/local-outbox.ts';
+import { type Config, loadConfig } from '#lib/config.ts';
+import { apiSettings } from '#lib/config-api.ts';
+import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
+import { lambdaContext } from '#lib/local/lambda-adapter.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import { ManualClock } from '#lib/ports/clock.ts';
+import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
+import { RosterRepository } from '#lib/store/roster-repository.ts';
+import {
+  createCoordinatorApiDependencies,
+  createCoordinatorApiOptions,
+} from '#lib/wiring/coordinator-api.ts';
+import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
+import { outboundHarness } from '#tests/support/outbound-harness.ts';
+import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
+import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
+
+// Saturday 10:00 in Shanghai, ISO week 2026-W49.
+const clock = new ManualClock('2026-12-05T02:00:00Z');
+const A = 'centre-shimen';
+const B = 'centre-hekou';
+const GRANDMOTHER = '+8613800000001';
+const LI_PARENTS = ['+8613900000001', '+8613900000002'];
+const ZHANG_BABA = '+8613900000003';
+const B_CARER = '+8613800000009';
+const HEADER = 'family,child,birth_year,category,consent,contact,role,phone,language';
+
+let table: TestTable;
+let config: Config;
+let roster: RosterRepository;
+let api: ReturnType<typeof createCoordinatorApiHandler>;
+let tokenA: string;
+let tokenB: string;
+
+async function call(
+  pathAndQuery: string,
+  options: { method?: 'GET' | 'POST'; token?: string; body?: string; type?: string } = {},
+) {
+  const url = new URL(pathAndQuery, 'http://localhost');
+  const method = options.method ?? 'GET';
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: 'ANY /api/{proxy+}',
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers: {
+      'content-type': options.type ?? 'application/json',
+      authorization: `Bearer ${options.token ?? tokenA}`,
+    },
+    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: randomUUID(),
+      routeKey: 'ANY /api/{proxy+}',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    body: options.body,
+    isBase64Encoded: false,
+  };
+  const result = (await api(
+    event,
+    lambdaContext('coordinator-api', randomUUID()),
+  )) as APIGatewayProxyStructuredResultV2;
+  const body = result.body ?? '';
+  return { status: result.statusCode ?? 0, json: body ? JSON.parse(body) : undefined };
+}
+const post = (path: string, body: unknown, token?: string) =>
+  call(path, { method: 'POST', body: JSON.stringify(body), ...(token ? { token } : {}) });
+const importCsv = (query: string, csv: string, token?: string) =>
+  call(`/api/roster/import?${query}`, {
+    method: 'POST',
+    body: csv,
+    type: 'text/csv',
+    ...(token ? { token } : {}),
+  });
+
+async function partition(pk: string) {
+  return (
+    (
+      await table.client.send(
+        new QueryCommand({
+          TableName: table.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? []
+  );
+}
+async function everything() {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await table.client.send(
+      new ScanCommand({ TableName: table.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+beforeAll(async () => {
+  table = await createTestTable();
+  config = loadConfig({
+    LIANXIN_ENV: 'local',
+    PUBLIC_URL: 'https://lianxin.example.org',
+    TABLE_NAME: table.tableName,
+    DYNAMODB_ENDPOINT: table.endpoint,
+  });
+  const settings = apiSettings(config, {});
+  roster = new RosterRepository({ client: table.client, tableName: table.tableName });
+  await seedDemoRoster(roster);
+  await roster.putCentre({ centreId: B, name: '河口村儿童之家', village: '河口村', phone: '0731-8888 5678' });
+  await roster.putFamily({
+    familyId: 'family-wu',
+    centreId: B,
+    name: '吴家',
+    children: [{ childId: 'child-wuxiao', name: '吴小', birthYear: 2016, category: 'both-away' }],
+  });
+  await roster.putContact({
+    contactId: 'contact-wu-nainai',
+    centreId: B,
+    name: '吴奶奶',
+    role: 'carer',
+    language: 'zh-CN',
+    addresses: [{ channel: 'sms', address: B_CARER }],
+    familyIds: ['family-wu'],
+  });
+  // Real data to erase: a check-in with an alert (very sad), a session, the message log, replies,
+  // the coordinator's alert message, and a parent's message for the child.
+  const outbound = outboundHarness(config, table, clock, localOutbox);
+  const sms = createSmsWebhookHandler(
+    createSmsWebhookDependencies(config, createLogger('test-sms'), {}, outbound.adapters),
+    config.PUBLIC_URL,
+  );
+  const say = (from: string, body: string) => invoke(sms, smsEvent(config, { from, body }));
+  for (const answer of ['签到', '3', '4', '1', '1', '1', '想妈妈', '5', '1']) await say(GRANDMOTHER, answer);
+  await say(LI_PARENTS[0] as string, '小明生日快乐！');
+  await say(ZHANG_BABA, '张伟加油');
+
+  if (settings.auth.mode !== 'local') throw new Error('expected local auth');
+  tokenA = await issueLocalToken(settings.auth.signingKey, { subject: 'coord-a', centres: [A] });
+  tokenB = await issueLocalToken(settings.auth.signingKey, { subject: 'coord-b', centres: [B] });
+  const deps = createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
+    client: table.client,
+    clock,
+  });
+  api = createCoordinatorApiHandler(createCoordinatorApiOptions(settings, deps));
+});
+
+describe('roster routes: families and contacts', () => {
+  it('creates, reads, lists and updates a family and a contact, numbers normalised', async () => {
+    const created = await post('/api/families', {
+      centre: A,
+      name: '赵家',
+      children: [{ name: '小花', birthYear: 2017, category: 'one-away', consent: { mood: true } }],
+    });
+    expect(created.status).toBe(201);
+    const family = created.json;
+    expect(family.children[0]).toMatchObject({
+      name: '小花',
+      consent: { attendance: false, mood: true, school: false, health: false },
+    });
+    expect((await call(`/api/families/${family.id}`)).json).toEqual(family);
+    const list = (await call(`/api/families?centre=${A}`)).json.families as { name: string }[];
+    expect(list.map((f) => f.name)).toEqual(expect.arrayContaining(['李家', '赵家']));
+
+    const contact = await post('/api/contacts', {
+      centre: A,
+      name: '赵奶奶',
+      role: 'carer',
+      language: 'zh-CN',
+      phones: ['138 0000 0077'],
+      families: [family.id],
+    });
+    expect(contact.status).toBe(201);
+    expect(contact.json.addresses).toEqual([{ channel: 'sms', address: '+8613800000077', invalid: false }]);
+    expect(await roster.findContactIdByAddress('sms', '+8613800000077')).toBeDefined();
+
+    const renamed = await post(`/api/contacts/${contact.json.id}`, {
+      name: '赵外婆',
+      phones: ['+86 138 0000 0078'],
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json).toMatchObject({ name: '赵外婆', addresses: [{ address: '+8613800000078' }] });
+    expect(await roster.findContactIdByAddress('sms', '+8613800000077')).toBeUndefined();
+
+    const grown = await post(`/api/families/${family.id}`, {
+      children: [family.children[0], { name: '小草', birthYear: 2019, category: 'one-away' }],
+    });
+    expect(grown.json.children.map((c: { name: string }) => c.name)).toEqual(['小花', '小草']);
+    expect(grown.json.children[0].id).toBe(family.children[0].id);
+    expect(grown.json.contacts).toEqual([{ id: contact.json.id, name: '赵外婆', role: 'carer' }]);
+    // The carer's projection sees the new child.
+    expect((await roster.getContactView('sms', '+8613800000078'))?.children.map((c) => c.name)).toEqual([
+      '小花',
+      '小草',
+    ]);
+  });
+
+  it('400 lists the bad fields; 409 for a number of another contact', async () => {
+    const bad = await post('/api/contacts', {
+      centre: A,
+      name: '',
+      role: 'aunt',
+      language: 'fr',
+      phones: ['12345'],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'body.language',
+      'body.name',
+      'body.phones.0',
+      'body.role',
+    ]);
+    const taken = await post('/api/contacts', {
+      centre: A,
+      name: '冒名',
+      role: 'carer',
+      language: 'zh-CN',
+      phones: ['13800000001'],
+    });
+    expect(taken.status).toBe(409);
+  });
+});
+
+describe('roster routes: the scope matrix', () => {
+  const wuFamily = encodeRef('family', B, 'family-wu');
+  const wuCarer = encodeRef('contact', B, 'contact-wu-nainai');
+  const forged = encodeRef('family', A, 'family-wu');
+
+  it.each([
+    ['GET', `/api/families/${wuFamily}`, undefined],
+    ['POST', `/api/families/${wuFamily}`, { name: 'x' }],
+    ['POST', `/api/families/${wuFamily}/erase`, {}],
+    ['GET', `/api/contacts/${wuCarer}`, undefined],
+    ['POST', `/api/contacts/${wuCarer}`, { name: 'x' }],
+    ['POST', `/api/contacts/${wuCarer}/erase`, {}],
+    ['GET', `/api/families?centre=${B}`, undefined],
+    ['GET', `/api/contacts?centre=${B}`, undefined],
+    ['POST', '/api/families', { centre: B, name: 'x', children: [] }],
+    [
+      'POST',
+      '/api/contacts',
+      { centre: A, name: 'x', role: 'carer', language: 'en', phones: ['13800000055'], families: [wuFamily] },
+    ],
+    ['GET', `/api/families/${forged}`, undefined],
+  ] as const)('a coordinator of A: %s %s → 404', async (method, path, body) => {
+    const response = await call(path, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+    expect(response.status).toBe(404);
+    expect(JSON.stringify(response.json)).not.toMatch(/吴|hekou/);
+  });
+
+  it('a coordinator of A cannot import into B; B still has everything', async () => {
+    const response = await importCsv(
+      `centre=${B}`,
+      `${HEADER}\n吴家,吴小,2016,both-away,,吴奶奶,carer,13800000066,`,
+    );
+    expect(response.status).toBe(404);
+    expect(await roster.getFamily('family-wu')).toBeDefined();
+    expect((await call(`/api/contacts/${wuCarer}`, { token: tokenB })).status).toBe(200);
+  });
+});
+
+describe('roster import', () => {
+  const good = [
+    HEADER,
+    '孙家,小光,2015,both-away,attendance;mood,孙奶奶,carer,139 0000 1001,zh-CN',
+    '孙家,小亮,2017,both-away,,孙奶奶,carer,+86 13900001001,zh-CN',
+    '孙家,小光,2015,both-away,attendance;mood,孙爸爸,parent,１３９００００１００２,zh-CN',
+  ].join('\r\n');
+  const bad = [
+    good,
+    '钱家,小雨,2016,far-away,,钱奶奶,carer,13900001003,zh-CN',
+    `周家,小雪,2016,both-away,,冒名,carer,${B_CARER},zh-CN`,
+  ].join('\r\n');
+
+  it('a dry run reports and writes nothing', async () => {
+    const before = (await everything()).length;
+    const response = await importCsv(`centre=${A}&dryRun=true`, `\uFEFF${good}`);
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      valid: 3,
+      invalid: 0,
+      written: false,
+      families: 1,
+      children: 2,
+      contacts: 2,
+    });
+    expect((await everything()).length).toBe(before);
+  });
+
+  it('invalid lines: a per-line report, and nothing written unless the valid rows are accepted', async () => {
+    const before = (await everything()).length;
+    const refused = await importCsv(`centre=${A}`, bad);
+    expect(refused.status).toBe(422);
+    expect(refused.json.written).toBe(false);
+    expect(refused.json.lines.filter((l: { status: string }) => l.status === 'invalid')).toEqual([
+      { line: 5, status: 'invalid', reasons: ['category: one of both-away, one-away, with-parents'] },
+      { line: 6, status: 'invalid', reasons: ['phone: already belongs to another contact'] },
+    ]);
+    expect((await everything()).length).toBe(before);
+
+    const accepted = await importCsv(`centre=${A}&acceptValidRows=true`, bad);
+    expect(accepted.status).toBe(200);
+    expect(accepted.json).toMatchObject({ valid: 3, invalid: 2, written: true });
+    const grandma = await roster.getContactView('sms', '+8613900001001');
+    expect(grandma?.children.map((c) => c.name)).toEqual(['小光', '小亮']);
+    expect(await roster.findContactIdByAddress('sms', '+8613900001002')).toBeDefined();
+    expect(await roster.findContactIdByAddress('sms', '+8613900001003')).toBeUndefined();
+    expect(await roster.findContactIdByAddress('sms', B_CARER)).toBe('contact-wu-nainai');
+    expect((await roster.getContact('contact-wu-nainai'))?.name).toBe('吴奶奶');
+
+    // Importing the same file again changes nothing (ids derived from the content).
+    const count = (await everything()).length;
+    expect((await importCsv(`centre=${A}`, good)).json.written).toBe(true);
+    expect((await everything()).length).toBe(count);
+  });
+
+  it('refuses a file over the size limit (413) and a file without the columns', async () => {
+    const huge = `${HEADER}\n${'孙家,小光,2015,both-away,,孙奶奶,carer,13900001001,zh-CN\n'.repeat(25_000)}`;
+    expect((await importCsv(`centre=${A}&dryRun=true`, huge)).status).toBe(413);
+    const noColumns = await importCsv(`centre=${A}&dryRun=true`, 'name,number\n李,1');
+    expect(noColumns.json.fileError).toMatch(/missing columns/);
+  });
+});
+
+describe('erase on request (PIPL)', () => {
+  it('erasing a family leaves nothing of it, its children or its only-here contacts', async () => {
+    const response = await post(`/api/families/${encodeRef('family', A, 'family-li')}/erase`, {});
+    expect(response.status).toBe(200);
+    expect(response.json.audit.deleted.checkin).toBeGreaterThan(0);
+
+    for (const pk of [
+      'FAMILY#family-li',
+      'CHILD#child-xiaoming',
+      'CHILD#child-xiaohong',
+      'CONTACT#contact-li-nainai',
+      'CONTACT#contact-li-baba',
+      'CONTACT#contact-li-mama',
+      `ADDR#sms#${GRANDMOTHER}`,
+      ...LI_PARENTS.map((p) => `ADDR#sms#${p}`),
+    ])
+      expect(await partition(pk), pk).toEqual([]);
+    const all = await everything();
+    const mentions = all.filter((i) =>
+      /child-xiaoming|child-xiaohong|family-li\b|contact-li-|小明|小红|李奶奶|8613800000001|8613900000001|8613900000002/.test(
+        JSON.stringify(i),
+      ),
+    );
+    expect(mentions).toEqual([]);
+    const audits = (await partition(`CENTRE#${A}`)).filter((i) => String(i.sk).startsWith('AUDIT#'));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ action: 'erase-family', by: 'coord-a' });
+    // The rest of the centre is untouched.
+    expect(await roster.getFamily('family-zhang')).toBeDefined();
+    expect((await call(`/api/families/${encodeRef('family', A, 'family-li')}`)).status).toBe(404);
+  });
+
+  it('erasing a contact removes every item of theirs; their family stays', async () => {
+    const ref = encodeRef('contact', A, 'contact-zhang-baba');
+    const links = new LinkCodeRepository({ client: table.client, tableName: table.tableName });
+    const { code } = await links.issue('contact-zhang-baba', clock.now());
+    expect(await partition(`LINKCODE#${code}`)).toHaveLength(1);
+    expect((await post(`/api/contacts/${ref}/erase`, {})).status).toBe(200);
+    expect(await partition('CONTACT#contact-zhang-baba')).toEqual([]);
+    expect(await partition(`ADDR#sms#${ZHANG_BABA}`)).toEqual([]);
+    expect(await partition(`LINKCODE#${code}`)).toEqual([]);
+    const all = await everything();
+    expect(all.filter((i) => /contact-zhang-baba|8613900000003|张伟加油/.test(JSON.stringify(i)))).toEqual(
+      [],
+    );
+    expect((await roster.listFamilyContacts('family-zhang')).map((m) => m.contactId)).toEqual([
+      'contact-zhang-nainai',
+    ]);
+    expect((await post(`/api/contacts/${ref}/erase`, {})).status).toBe(404);
+  });
+});
