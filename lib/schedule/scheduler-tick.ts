@@ -3,6 +3,7 @@
 // the cost follows what is due and not the roster — and does it. Each item is idempotent (see
 // contact-schedule.ts), so ticks may overlap, be re-run, or come after downtime.
 import { DependencyError } from '#lib/errors.ts';
+import { processAlertFollowUp } from '#lib/schedule/alert-follow-ups.ts';
 import { processSchedule } from '#lib/schedule/contact-schedule.ts';
 import { processCompletedCheckin } from '#lib/schedule/parent-digests.ts';
 import { type SchedulerDependencies, TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
@@ -31,12 +32,13 @@ export async function runSchedulerTick(
       }
       try {
         if (row.kind === 'schedule') await processSchedule(tick, row.item);
+        else if (row.kind === 'alert') await processAlertFollowUp(tick, row);
         else await processCompletedCheckin(tick, row);
       } catch (error) {
         // One contact's trouble must not hold up the others; it stays due for the next tick.
         tick.report.failed++;
         deps.logger.error('due item failed; it stays due', {
-          item: row.kind === 'schedule' ? row.item.contactId : `${row.childId} ${row.week}`,
+          item: dueRowName(row),
           error: error as Error,
         });
       }
@@ -59,6 +61,12 @@ export async function runSchedulerTick(
   const log = tick.report.failed > 0 ? 'warn' : 'info';
   deps.logger[log]('scheduler tick done', { ...tick.report, ms: Date.now() - started });
   return tick.report;
+}
+
+function dueRowName(row: DueRow): string {
+  if (row.kind === 'schedule') return row.item.contactId;
+  if (row.kind === 'alert') return `${row.step} ${row.alertId}`;
+  return `${row.childId} ${row.week}`;
 }
 
 /** At most `size` tasks at once, in the order they were given. */

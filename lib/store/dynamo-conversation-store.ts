@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { ALERT_FOLLOW_UPS, type AlertFollowUp, alertFollowUpDueAt } from '#lib/domain/alert-escalation.ts';
 import type {
   AlertRecord,
   AnswerRecord,
@@ -51,6 +52,11 @@ const UNREGISTERED_TTL_DAYS = 2;
 export const SESSION_TTL_GRACE_DAYS = 7;
 const BATCH_GET_MAX_ATTEMPTS = 5;
 const MAX_REASON_LENGTH = 1000;
+/** A done follow-up is kept this long after it was due (so a re-raised alert does not redo it). */
+const FOLLOW_UP_TTL_DAYS = 30;
+
+/** An alert's follow-up's id in the due index (`dueKey` = due time # id). */
+export const alertFollowUpId = (step: AlertFollowUp, alertId: string): string => `alert-${step}#${alertId}`;
 
 export class DynamoConversationStore implements ConversationStore {
   readonly #client: DynamoDBDocumentClient;
@@ -81,12 +87,21 @@ export class DynamoConversationStore implements ConversationStore {
     };
   }
 
-  /** One TransactWriteItems: message marker, session, check-ins, alerts and contact changes together. */
+  /**
+   * One TransactWriteItems: message marker, session, check-ins, alerts (with their follow-ups in
+   * the due index) and contact changes together.
+   */
   async commitTurn(commit: TurnCommit): Promise<CommitResult> {
+    return this.#commit(commit, true);
+  }
+
+  async #commit(commit: TurnCommit, withFollowUps: boolean): Promise<CommitResult> {
     const { inbound, now } = commit;
     const items: TransactItem[] = [];
     // Items whose failed condition means "someone changed what we read": re-read and retry.
     const conflictIndexes = new Set<number>();
+    // Follow-ups put only if absent: a re-raised alert's exist already (or were done).
+    const followUpIndexes = new Set<number>();
 
     const messageIndex = items.push(this.#messagePut(commit)) - 1;
 
@@ -95,6 +110,9 @@ export class DynamoConversationStore implements ConversationStore {
 
     for (const update of this.#checkinUpdates(commit)) items.push(update);
     for (const update of this.#alertUpdates(commit.alerts, inbound.messageId, now)) items.push(update);
+    if (withFollowUps) {
+      for (const put of this.#alertFollowUps(commit)) followUpIndexes.add(items.push(put) - 1);
+    }
     for (const update of this.#contactUpdates(commit)) conflictIndexes.add(items.push(update) - 1);
     for (const put of this.#replyLog(commit)) items.push(put);
     for (const put of this.#parentWrites(commit)) items.push(put);
@@ -112,6 +130,10 @@ export class DynamoConversationStore implements ConversationStore {
       if (code(messageIndex) === 'ConditionalCheckFailed') return 'duplicate';
       if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'conflict';
       for (const i of conflictIndexes) if (code(i) === 'ConditionalCheckFailed') return 'conflict';
+      // The alert was raised before (another message): its follow-ups stand; commit without them.
+      if ([...followUpIndexes].some((i) => code(i) === 'ConditionalCheckFailed')) {
+        return this.#commit(commit, false);
+      }
       throw new DependencyError('committing the turn was cancelled', { cause: error });
     }
   }
@@ -417,6 +439,40 @@ export class DynamoConversationStore implements ConversationStore {
         Update: { TableName: this.#table, Key: keys.centreAlert(a.centreId, a.alertId), ...u.build() },
       };
     });
+  }
+
+  /**
+   * Each new alert's follow-ups for the scheduler tick, in the due index: make sure the
+   * coordinators were told (the notification after the commit may never happen), and escalate
+   * if no one has acknowledged it a day later. Put only if absent, so they are written once.
+   */
+  #alertFollowUps(commit: TurnCommit): TransactItem[] {
+    const byId = new Map<string, AlertRecord>();
+    for (const a of commit.alerts) if (!byId.has(a.alertId)) byId.set(a.alertId, a);
+    return [...byId.values()].flatMap((a) =>
+      ALERT_FOLLOW_UPS.map((step): TransactItem => {
+        const dueAt = alertFollowUpDueAt(step, a.raisedAt);
+        return {
+          Put: {
+            TableName: this.#table,
+            Item: {
+              ...keys.alertFollowUp(a.centreId, a.alertId, step),
+              entity: 'alert-follow-up',
+              step,
+              alertId: a.alertId,
+              centreId: a.centreId,
+              // Erasure finds it by the child (a family) or the raiser (a contact).
+              childId: a.childId,
+              raisedBy: commit.contact.contactId,
+              dueAt: dueAt.toISOString(),
+              ...dueIndexKeys(alertFollowUpId(step, a.alertId), dueAt),
+              ttl: epochSeconds(new Date(dueAt.getTime() + FOLLOW_UP_TTL_DAYS * DAY_MS)),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        };
+      }),
+    );
   }
 
   /**

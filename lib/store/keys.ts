@@ -64,6 +64,11 @@ export const keys = {
     pk: `CENTRE#${centreId}`,
     sk: `ALERT#${alertId}`,
   }),
+  /** A follow-up of an alert for the scheduler tick (in the due index until done): notify, escalate. */
+  alertFollowUp: (centreId: string, alertId: string, step: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `ALERTDUE#${alertId}#${step}`,
+  }),
   /** Membership link, so a Centre's coordinators (alert recipients) can be listed with one Query. */
   centreContact: (centreId: string, contactId: string): ItemKey => ({
     pk: `CENTRE#${centreId}`,
@@ -145,6 +150,7 @@ export const prefixes = {
   child: 'CHILD#',
   contact: 'CONTACT#',
   alert: 'ALERT#',
+  alertFollowUp: 'ALERTDUE#',
   checkin: 'CHECKIN#',
   message: 'MSG#',
   activity: 'ACTIVITY#',

@@ -5,17 +5,25 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChannelAddress, ContactView, Session } from '#lib/domain/model.ts';
+import * as z from 'zod';
+import type { AlertFollowUp, AlertState } from '#lib/domain/alert-escalation.ts';
+import type { AlertRecord, ChannelAddress, ContactView, Session } from '#lib/domain/model.ts';
 import type { ScheduleState } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
 import { SESSION_TTL_GRACE_DAYS } from '#lib/store/dynamo-conversation-store.ts';
-import { contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
+import {
+  answerValueSchema,
+  contactViewSchema,
+  parseItem,
+  sessionItemSchema,
+} from '#lib/store/item-schemas.ts';
 import {
   dueIndexKeys,
   dueKeyBound,
@@ -41,10 +49,49 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH_GET_MAX_KEYS = 100;
 const BATCH_GET_MAX_ATTEMPTS = 6;
 
-/** A row of the due index: a contact's schedule step, or a completed check-in to tell parents about. */
+/**
+ * A row of the due index: a contact's schedule step, a completed check-in to tell parents about, or
+ * an alert's follow-up (make sure coordinators were told; escalate).
+ */
 export type DueRow =
   | { kind: 'schedule'; item: ScheduleItem }
-  | { kind: 'checkin'; childId: string; familyId: string; week: string; dueKey: string };
+  | { kind: 'checkin'; childId: string; familyId: string; week: string; dueKey: string }
+  | ({ kind: 'alert' } & AlertFollowUpRow);
+
+/** An alert's follow-up in the due index (written by the turn that raised the alert). */
+export interface AlertFollowUpRow {
+  step: AlertFollowUp;
+  alertId: string;
+  centreId: string;
+  /** The contact whose answer raised it (the message names them and the child). */
+  raisedBy: string;
+  dueKey: string;
+}
+
+const alertFollowUpRowSchema = z.object({
+  step: z.enum(['notify', 'escalate']),
+  alertId: z.string(),
+  centreId: z.string(),
+  raisedBy: z.string(),
+  dueKey: z.string(),
+});
+
+const storedAlertSchema = z.object({
+  alertId: z.string(),
+  centreId: z.string(),
+  childId: z.string(),
+  familyId: z.string(),
+  week: z.string(),
+  itemId: z.string(),
+  reason: z.enum(['answer', 'words']),
+  value: answerValueSchema.optional(),
+  raisedAt: z.string(),
+  status: z.string(),
+  acknowledgedAt: z.string().optional(),
+  escalatedAt: z.string().optional(),
+});
+/** An alert as stored, with the state its follow-ups look at. */
+export type StoredAlert = AlertRecord & AlertState;
 
 export type CheckinStatus = 'completed' | 'in-progress' | 'missed' | 'none';
 
@@ -112,6 +159,8 @@ export class ScheduleRepository {
     for (const item of output.Items ?? []) {
       if (item.entity === 'schedule')
         rows.push({ kind: 'schedule', item: parseItem(scheduleItemSchema, item, 'schedule') });
+      else if (item.entity === 'alert-follow-up')
+        rows.push({ kind: 'alert', ...parseItem(alertFollowUpRowSchema, item, 'alert follow-up') });
       else if (
         item.entity === 'checkin' &&
         typeof item.childId === 'string' &&
@@ -343,6 +392,58 @@ export class ScheduleRepository {
       // Completed again meanwhile (a restarted check-in): its new entry stays for the next tick.
       if (error instanceof ConditionalCheckFailedException) return;
       throw new DependencyError('clearing the check-in from the due index failed', { cause: error });
+    }
+  }
+
+  /** An alert as it stands now (consistent read), or undefined when it is gone (erased). */
+  async getAlert(centreId: string, alertId: string): Promise<StoredAlert | undefined> {
+    const output = await this.#call('reading the alert', () =>
+      this.#client.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: keys.centreAlert(centreId, alertId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return output.Item ? parseItem(storedAlertSchema, output.Item, 'alert') : undefined;
+  }
+
+  /** The alert was escalated (its messages are enqueued): recorded once, the first time stands. */
+  async recordEscalated(centreId: string, alertId: string, now: Date): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.centreAlert(centreId, alertId),
+          UpdateExpression: 'SET escalatedAt = if_not_exists(escalatedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Erased meanwhile: nothing to record on.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyError('recording the escalation failed', { cause: error });
+    }
+  }
+
+  /** An alert's follow-up is done: out of the due index (kept, so a re-raised alert cannot redo it). */
+  async clearAlertFollowUp(row: AlertFollowUpRow, now: Date): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.alertFollowUp(row.centreId, row.alertId, row.step),
+          UpdateExpression: 'REMOVE dueShard, dueKey SET doneAt = if_not_exists(doneAt, :at)',
+          ConditionExpression: 'dueKey = :dueKey',
+          ExpressionAttributeValues: { ':dueKey': row.dueKey, ':at': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Another tick cleared it first.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyError('clearing the alert follow-up from the due index failed', { cause: error });
     }
   }
 

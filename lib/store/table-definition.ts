@@ -26,8 +26,8 @@ export const TABLE_DESIGN = {
 
 /**
  * The due index: what the scheduler tick has to do, found by due time with no scan. Only items with
- * something due carry its keys (a sparse index): each contact's weekly schedule, and a completed
- * check-in whose parents' update is still to go. Write-sharded: `dueShard` is `DUE#00`…`DUE#15`
+ * something due carry its keys (a sparse index): each contact's weekly schedule, a completed
+ * check-in whose parents' update is still to go, and an alert's follow-ups (notify, escalate). Write-sharded: `dueShard` is `DUE#00`…`DUE#15`
  * by a hash of the item's id, so a Saturday's thousands of invitations do not all land on one
  * partition; `dueKey` is the due time (ISO) and the item's id. A tick queries every shard for keys
  * up to now, in parallel: its cost follows what is due, not the size of the roster.

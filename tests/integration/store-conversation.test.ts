@@ -322,6 +322,10 @@ describe('commitTurn', () => {
       raisedAt: NOW.toISOString(),
       lastRaisedAt: later.toISOString(),
     });
+    // Its follow-ups were written once, due from the first raisedAt.
+    expect(await rawItem(keys.alertFollowUp('centre-shimen', a.alertId, 'escalate'))).toMatchObject({
+      dueAt: new Date(NOW.getTime() + 24 * 3600_000).toISOString(),
+    });
   });
 
   it('opt-out updates the profile and the projection of every address; stopHintWeek only this one', async () => {

@@ -10,7 +10,7 @@ import {
   localDateString,
   type WeeklySchedule,
 } from '#lib/domain/weekly-schedule.ts';
-import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
+import { createSmsWebhookHandler, type SmsWebhookDependencies } from '#lib/http/twilio-sms-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
@@ -41,7 +41,12 @@ export function shanghai(at: Date): string {
   return `${localDateString(at).slice(5)} ${WEEKDAYS[local.getUTCDay()]} ${hhmm}`;
 }
 
-export async function weeklyRhythmWorld(options: { start: string; schedule?: WeeklySchedule }) {
+export async function weeklyRhythmWorld(options: {
+  start: string;
+  schedule?: WeeklySchedule;
+  /** Fakes or failures for the SMS webhook (e.g. an alert notifier that fails). */
+  webhookOverrides?: Partial<SmsWebhookDependencies>;
+}) {
   const table: TestTable = await createTestTable();
   const config: Config = loadConfig({
     LIANXIN_ENV: 'local',
@@ -66,7 +71,7 @@ export async function weeklyRhythmWorld(options: { start: string; schedule?: Wee
   const logger = createLogger('test-weekly-rhythm');
   logger.setLogLevel('SILENT');
   const webhook = createSmsWebhookHandler(
-    createSmsWebhookDependencies(config, logger, {}, harness.adapters),
+    createSmsWebhookDependencies(config, logger, options.webhookOverrides ?? {}, harness.adapters),
     config.PUBLIC_URL,
   );
   const deps: SchedulerDependencies = createSchedulerDependencies(config, logger, harness.adapters, {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { alertMessage } from '#lib/domain/alert-message.ts';
+import {
+  ALERT_ESCALATE_AFTER_MS,
+  ALERT_NOTIFY_CHECK_MS,
+  alertFollowUpDueAt,
+  needsEscalating,
+  needsNotifying,
+} from '#lib/domain/alert-escalation.ts';
+import { alertMessage, escalationMessage } from '#lib/domain/alert-message.ts';
 import { BRAND } from '#lib/domain/message-catalog.ts';
 import type { AlertRecord, Language } from '#lib/domain/model.ts';
 import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
@@ -156,5 +163,36 @@ describe('alertMessage names', () => {
   it('falls back to the child id when the child is not the carer’s', () => {
     const text = alertMessage(alert({ childId: 'child-unknown' }), grandmother(), 'en');
     expect(text).toContain("王奶奶's check-in says child-unknown has been very sad");
+  });
+});
+
+describe('escalationMessage', () => {
+  it('says the alert has waited a day, with what it is about, in each language', () => {
+    expect(escalationMessage(alert(), grandmother(), 'zh-CN')).toBe(
+      '【连心】提醒已超过24小时无人确认：王奶奶签到说小明这周很难过。请今天联系，并在系统中确认。',
+    );
+    expect(escalationMessage(alert(), grandmother(), 'en')).toBe(
+      "【连心】Unacknowledged for 24 h: 王奶奶's check-in says 小明 has been very sad this week. Please get in touch today and acknowledge it.",
+    );
+  });
+});
+
+describe("an alert's follow-ups", () => {
+  it('are due 2 minutes and 24 h after the alert was raised', () => {
+    const raisedAt = '2026-11-25T02:00:00.000Z';
+    expect(alertFollowUpDueAt('notify', raisedAt).getTime() - Date.parse(raisedAt)).toBe(
+      ALERT_NOTIFY_CHECK_MS,
+    );
+    expect(alertFollowUpDueAt('escalate', raisedAt).toISOString()).toBe('2026-11-26T02:00:00.000Z');
+    expect(ALERT_ESCALATE_AFTER_MS).toBe(24 * 3600_000);
+  });
+
+  it('act only on an open, unacknowledged alert, and escalate it once', () => {
+    expect(needsNotifying({ status: 'open' })).toBe(true);
+    expect(needsEscalating({ status: 'open' })).toBe(true);
+    expect(needsNotifying({ status: 'open', acknowledgedAt: '2026-11-25T03:00:00.000Z' })).toBe(false);
+    expect(needsEscalating({ status: 'open', acknowledgedAt: '2026-11-25T03:00:00.000Z' })).toBe(false);
+    expect(needsEscalating({ status: 'closed' })).toBe(false);
+    expect(needsEscalating({ status: 'open', escalatedAt: '2026-11-26T02:00:00.000Z' })).toBe(false);
   });
 });

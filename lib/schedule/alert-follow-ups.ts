@@ -1,0 +1,66 @@
+// An alert's follow-ups, written in the due index by the turn that raised it. `notify` (2 minutes
+// on): tell the coordinators, in case the turn's own notification died with its process — the same
+// keys, so those told already get nothing new. `escalate` (a day on): if still open and no one has
+// acknowledged it, tell every coordinator of the Centre, once, and record it on the alert.
+import { CoordinatorAlertNotifier } from '#lib/alerts/coordinator-alert-notifier.ts';
+import { needsEscalating, needsNotifying } from '#lib/domain/alert-escalation.ts';
+import { escalationMessage } from '#lib/domain/alert-message.ts';
+import type { ContactView } from '#lib/domain/model.ts';
+import { preferredAddress } from '#lib/domain/preferred-address.ts';
+import type { TickContext } from '#lib/schedule/tick-context.ts';
+import type { AlertFollowUpRow, StoredAlert } from '#lib/store/schedule-repository.ts';
+
+export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUpRow): Promise<void> {
+  const { deps } = tick;
+  const alert = await deps.schedules.getAlert(row.centreId, row.alertId);
+  const act = alert && (row.step === 'notify' ? needsNotifying(alert) : needsEscalating(alert));
+  if (alert && act) {
+    const raisedBy = await raiserView(tick, row.raisedBy);
+    if (!raisedBy) {
+      deps.logger.warn('alert follow-up: the contact who raised it is gone', { alertId: row.alertId });
+    } else if (row.step === 'notify') {
+      const outbound = { enqueue: (request: Parameters<TickContext['enqueue']>[0]) => tick.enqueue(request) };
+      await new CoordinatorAlertNotifier({ roster: deps.roster, outbound }).notify([alert], raisedBy);
+    } else {
+      await escalate(tick, alert, raisedBy);
+      await deps.schedules.recordEscalated(alert.centreId, alert.alertId, tick.now);
+      deps.logger.info('alert escalated to every coordinator', { alertId: alert.alertId });
+    }
+  }
+  await deps.schedules.clearAlertFollowUp(row, tick.now);
+  tick.report.steps++;
+}
+
+/** Every coordinator of the Centre, urgent, once per alert and coordinator. */
+async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: ContactView): Promise<void> {
+  const { roster } = tick.deps;
+  const links = await roster.listCentreContacts(alert.centreId, 'coordinator');
+  const failures: unknown[] = [];
+  for (const link of links) {
+    const coordinator = await roster.getContact(link.contactId);
+    if (!coordinator || coordinator.optedOut) continue;
+    const to = preferredAddress(coordinator);
+    if (!to) continue;
+    // One coordinator's failure must not keep the escalation from the others.
+    await tick
+      .enqueue({
+        key: `escalation#${alert.alertId}#${coordinator.contactId}`,
+        recipient: { contactId: coordinator.contactId, ...to, quietHours: coordinator.quietHours },
+        body: escalationMessage(alert, raisedBy, coordinator.language),
+        kind: 'alert',
+        urgent: true,
+      })
+      .catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(failures, `${failures.length} escalation message(s) not enqueued`);
+  }
+}
+
+/** The raiser's projection (names of the carer and children), from any of their addresses. */
+async function raiserView(tick: TickContext, contactId: string): Promise<ContactView | undefined> {
+  const { roster } = tick.deps;
+  const contact = await roster.getContact(contactId);
+  const first = contact?.addresses[0];
+  return first ? roster.getContactView(first.channel, first.address) : undefined;
+}
