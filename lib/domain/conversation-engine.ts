@@ -145,6 +145,25 @@ export function runTurn(input: TurnInput): TurnOutcome {
   };
 }
 
+/** The idle reply is sent at most once in this many minutes on an address. */
+export const IDLE_REPLY_QUIET_MINUTES = 10;
+
+/**
+ * "Reply 签到 to check in", to a message that is nothing we expect. A phone that auto-answers every
+ * SMS would ping-pong with this reply for ever (each round a paid SMS), so after one idle reply the
+ * address hears nothing more for a while; the loop ends with our silence.
+ */
+function idleDraft(ctx: Context, carer: boolean): Draft {
+  const last =
+    ctx.contact.lastIdleReplyAt === undefined ? Number.NaN : Date.parse(ctx.contact.lastIdleReplyAt);
+  if (ctx.now.getTime() - last < IDLE_REPLY_QUIET_MINUTES * 60_000) return { parts: null, session: null };
+  return {
+    parts: [ctx.m.idle({ carer })],
+    session: null,
+    changes: { lastIdleReplyAt: ctx.now.toISOString() },
+  };
+}
+
 function isOpen(session: Session, now: Date): boolean {
   const expires = Date.parse(session.expiresAt);
   return !Number.isNaN(expires) && now.getTime() < expires;
@@ -187,7 +206,7 @@ function handle(ctx: Context, keyword: Keyword | undefined): Draft {
     case undefined: {
       if (ctx.contact.role === 'parent') return parentTurn(ctx);
       const position = ctx.live === undefined ? undefined : resolve(ctx, ctx.live);
-      if (position === undefined) return { parts: [ctx.m.idle({ carer: isCarer(ctx) })], session: null };
+      if (position === undefined) return idleDraft(ctx, isCarer(ctx));
       return answer(ctx, position);
     }
     default: {
@@ -371,7 +390,7 @@ function parentTurn(ctx: Context): Draft {
   const session = ctx.live?.flowId === PARENT_WEEKLY_FLOW_ID ? ctx.live : undefined;
   const talked = findStep(parentWeeklyFlow, PARENT_STEPS.talked);
   const messageStep = findStep(parentWeeklyFlow, PARENT_STEPS.message);
-  const idle: Draft = { parts: [m.idle({ carer: false })], session: null };
+  const idle = idleDraft(ctx, false);
   if (talked === undefined || messageStep === undefined || contact.children.length === 0) return idle;
   const names = joinNames(
     contact.children.map((c) => c.name),

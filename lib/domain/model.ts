@@ -46,6 +46,8 @@ export interface ContactView {
   addresses: ChannelAddress[];
   /** ISO week (e.g. 2026-W48) of the last message on this address that said how to stop. */
   stopHintWeek?: string | undefined;
+  /** When this address last got the idle reply (kept per address, like stopHintWeek). */
+  lastIdleReplyAt?: string | undefined;
 }
 
 /** A conversation in progress on one channel address. */
@@ -109,6 +111,7 @@ export interface ContactChanges {
   optedOut?: boolean | undefined;
   language?: Language | undefined;
   stopHintWeek?: string | undefined;
+  lastIdleReplyAt?: string | undefined;
 }
 
 /**

@@ -477,7 +477,7 @@ export class DynamoConversationStore implements ConversationStore {
 
   /**
    * optedOut/language go to the profile and to the projection of every address (each is read on
-   * its own); stopHintWeek belongs to this address only. The updates require the item to exist and
+   * its own); stopHintWeek and lastIdleReplyAt belong to this address only. The updates require the item to exist and
    * belong to the contact, so a concurrent roster change (an address moved or removed) never leaves
    * a half-made projection: it cancels the turn as a conflict and the retry reads the new roster.
    */
@@ -498,11 +498,12 @@ export class DynamoConversationStore implements ConversationStore {
 
     const here: ChannelAddress = { channel: inbound.channel, address: inbound.from };
     const addresses = shared ? uniqueAddresses([here, ...contact.addresses]) : [];
-    if (!shared && changes.stopHintWeek !== undefined) addresses.push(here);
+    const perAddress = changes.stopHintWeek !== undefined || changes.lastIdleReplyAt !== undefined;
+    if (!shared && perAddress) addresses.push(here);
     for (const a of addresses) {
       const u = shared ? sharedChanges(new UpdateBuilder()) : new UpdateBuilder().set('updatedAt', now);
       const isHere = a.channel === here.channel && a.address === here.address;
-      if (isHere) u.set('stopHintWeek', changes.stopHintWeek);
+      if (isHere) u.set('stopHintWeek', changes.stopHintWeek).set('lastIdleReplyAt', changes.lastIdleReplyAt);
       out.push(guarded(keys.contactView(a.channel, a.address), u));
     }
     return out;

@@ -31,6 +31,7 @@ export const contactViewSchema = z.object({
   children: z.array(childRefSchema),
   addresses: z.array(channelAddressSchema),
   stopHintWeek: z.string().optional(),
+  lastIdleReplyAt: z.string().optional(),
 }) satisfies z.ZodType<ContactView>;
 
 export const sessionSchema = z.object({

@@ -387,7 +387,7 @@ export function projectContactView(
   contact: Contact,
   centre: Centre,
   families: Family[],
-): Omit<ContactView, 'stopHintWeek'> {
+): Omit<ContactView, 'stopHintWeek' | 'lastIdleReplyAt'> {
   const children: (ChildRef & { birthYear: number })[] = families.flatMap((f) =>
     f.children.map((c: Child) => ({
       childId: c.childId,

@@ -244,3 +244,15 @@ describe('the message log', () => {
     expect(logged?.ttl).toBeGreaterThan(0);
   });
 });
+
+describe('an autoresponder', () => {
+  it('gets one idle reply and then silence, kept per address across deliveries', async () => {
+    const first = await say(COORDINATOR, 'Auto-reply: I am away');
+    const second = await say(COORDINATOR, 'Auto-reply: I am away');
+    expect(first.replies).toHaveLength(1);
+    expect(second.statusCode).toBe(200);
+    expect(second.replies).toEqual([]);
+    const view = await getItem(keys.contactView('sms', COORDINATOR));
+    expect(view?.lastIdleReplyAt).toBe(clock.now().toISOString());
+  });
+});

@@ -607,3 +607,27 @@ describe('unregisteredReply', () => {
     expect(reply).toMatch(/未在连心登记.*not registered with lianxin/);
   });
 });
+
+describe('a phone that auto-answers every message', () => {
+  it('gets one idle reply, then silence for a while, so the two cannot ping-pong', () => {
+    const run = converse(["I'm driving, I'll reply later", "I'm driving, I'll reply later", 'hello']);
+    expect(run.replies[0]).toHaveLength(1);
+    expect(run.replies[1]).toEqual([]);
+    expect(run.replies[2]).toEqual([]);
+    expect(run.outcomes[0]?.contactChanges.lastIdleReplyAt).toBe(WEDNESDAY.toISOString());
+  });
+
+  it('answers idly again once the quiet window has passed, and keywords are never silenced', () => {
+    const first = turn('hello');
+    const person = grandmother({ ...first.contactChanges });
+    expect(
+      turn('hello', { contact: person, now: new Date(WEDNESDAY.getTime() + 5 * 60_000) }).replies,
+    ).toEqual([]);
+    expect(
+      turn('帮助', { contact: person, now: new Date(WEDNESDAY.getTime() + 5 * 60_000) }).replies,
+    ).toHaveLength(1);
+    expect(
+      turn('hello', { contact: person, now: new Date(WEDNESDAY.getTime() + 11 * 60_000) }).replies,
+    ).toHaveLength(1);
+  });
+});
