@@ -23,6 +23,7 @@ import {
 } from '#lib/wiring/coordinator-api.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
+import { CENTRE_A, CENTRE_B, CENTRE_B_CARER, seedSecondCentre } from '#tests/support/second-centre.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
@@ -30,10 +31,10 @@ import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 const clock = new ManualClock('2026-12-05T02:00:00Z');
 const WEEK = '2026-W49';
 const LAST_WEEK = '2026-W48';
-const A = 'centre-shimen';
-const B = 'centre-hekou';
+const A = CENTRE_A;
+const B = CENTRE_B;
 const GRANDMOTHER = '+8613800000001';
-const B_CARER = '+8613800000009';
+const B_CARER = CENTRE_B_CARER;
 const PARENT = '+8613900000001';
 const MESSAGE_TEXT = '他说, "想妈妈"\n周末见';
 
@@ -126,23 +127,7 @@ beforeAll(async () => {
   settings = apiSettings(config, {});
   const roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
-  // A second centre, with one family and its carer.
-  await roster.putCentre({ centreId: B, name: '河口村儿童之家', village: '河口村', phone: '0731-8888 5678' });
-  await roster.putFamily({
-    familyId: 'family-wu',
-    centreId: B,
-    name: '吴家',
-    children: [{ childId: 'child-wuxiao', name: '吴小', birthYear: 2016, category: 'both-away' }],
-  });
-  await roster.putContact({
-    contactId: 'contact-wu-nainai',
-    centreId: B,
-    name: '吴奶奶',
-    role: 'carer',
-    language: 'zh-CN',
-    addresses: [{ channel: 'sms', address: B_CARER }],
-    familyIds: ['family-wu'],
-  });
+  await seedSecondCentre(roster);
 
   // Real alerts and a real check-in, through the SMS webhook handler.
   const outbound = outboundHarness(config, table, clock, localOutbox);

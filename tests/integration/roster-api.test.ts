@@ -21,17 +21,18 @@ import {
 } from '#lib/wiring/coordinator-api.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
+import { CENTRE_A, CENTRE_B, CENTRE_B_CARER, seedSecondCentre } from '#tests/support/second-centre.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 // Saturday 10:00 in Shanghai, ISO week 2026-W49.
 const clock = new ManualClock('2026-12-05T02:00:00Z');
-const A = 'centre-shimen';
-const B = 'centre-hekou';
+const A = CENTRE_A;
+const B = CENTRE_B;
 const GRANDMOTHER = '+8613800000001';
 const LI_PARENTS = ['+8613900000001', '+8613900000002'];
 const ZHANG_BABA = '+8613900000003';
-const B_CARER = '+8613800000009';
+const B_CARER = CENTRE_B_CARER;
 const HEADER = 'family,child,birth_year,category,consent,contact,role,phone,language';
 
 let table: TestTable;
@@ -127,22 +128,7 @@ beforeAll(async () => {
   const settings = apiSettings(config, {});
   roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
-  await roster.putCentre({ centreId: B, name: '河口村儿童之家', village: '河口村', phone: '0731-8888 5678' });
-  await roster.putFamily({
-    familyId: 'family-wu',
-    centreId: B,
-    name: '吴家',
-    children: [{ childId: 'child-wuxiao', name: '吴小', birthYear: 2016, category: 'both-away' }],
-  });
-  await roster.putContact({
-    contactId: 'contact-wu-nainai',
-    centreId: B,
-    name: '吴奶奶',
-    role: 'carer',
-    language: 'zh-CN',
-    addresses: [{ channel: 'sms', address: B_CARER }],
-    familyIds: ['family-wu'],
-  });
+  await seedSecondCentre(roster);
   // Real data to erase: a check-in with an alert (very sad), a session, the message log, replies,
   // the coordinator's alert message, and a parent's message for the child.
   const outbound = outboundHarness(config, table, clock, localOutbox);
