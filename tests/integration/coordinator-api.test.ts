@@ -22,6 +22,7 @@ import {
   createCoordinatorApiOptions,
 } from '#lib/wiring/coordinator-api.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
+import { invokeApi } from '#tests/support/api-event.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { CENTRE_A, CENTRE_B, CENTRE_B_CARER, seedSecondCentre } from '#tests/support/second-centre.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
@@ -54,37 +55,11 @@ interface Call {
 }
 
 async function call(pathAndQuery: string, options: Call = {}) {
-  const url = new URL(pathAndQuery, 'http://localhost');
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   const token = options.token === undefined ? tokenA : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
   const method = options.method ?? 'GET';
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: 'ANY /api/{proxy+}',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers,
-    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: randomUUID(),
-      routeKey: 'ANY /api/{proxy+}',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-    body: options.body,
-    isBase64Encoded: false,
-  };
-  const result = (await api(
-    event,
-    lambdaContext('coordinator-api', randomUUID()),
-  )) as APIGatewayProxyStructuredResultV2;
+  const result = await invokeApi(api, pathAndQuery, { method, headers, body: options.body });
   const body = result.body ?? '';
   const isJson = String(result.headers?.['content-type'] ?? '').startsWith('application/json');
   return {

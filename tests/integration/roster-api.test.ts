@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { encodeRef } from '#lib/api/coordinator-api.ts';
@@ -9,7 +7,6 @@ import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { type Config, loadConfig } from '#lib/config.ts';
 import { apiSettings } from '#lib/config-api.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
-import { lambdaContext } from '#lib/local/lambda-adapter.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
@@ -20,6 +17,7 @@ import {
   createCoordinatorApiOptions,
 } from '#lib/wiring/coordinator-api.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
+import { invokeApi } from '#tests/support/api-event.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { CENTRE_A, CENTRE_B, CENTRE_B_CARER, seedSecondCentre } from '#tests/support/second-centre.ts';
 import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
@@ -46,37 +44,12 @@ async function call(
   pathAndQuery: string,
   options: { method?: 'GET' | 'POST'; token?: string; body?: string; type?: string } = {},
 ) {
-  const url = new URL(pathAndQuery, 'http://localhost');
   const method = options.method ?? 'GET';
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: 'ANY /api/{proxy+}',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers: {
-      'content-type': options.type ?? 'application/json',
-      authorization: `Bearer ${options.token ?? tokenA}`,
-    },
-    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      requestId: randomUUID(),
-      routeKey: 'ANY /api/{proxy+}',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-    body: options.body,
-    isBase64Encoded: false,
+  const headers = {
+    'content-type': options.type ?? 'application/json',
+    authorization: `Bearer ${options.token ?? tokenA}`,
   };
-  const result = (await api(
-    event,
-    lambdaContext('coordinator-api', randomUUID()),
-  )) as APIGatewayProxyStructuredResultV2;
+  const result = await invokeApi(api, pathAndQuery, { method, headers, body: options.body });
   const body = result.body ?? '';
   return { status: result.statusCode ?? 0, json: body ? JSON.parse(body) : undefined };
 }
