@@ -6,7 +6,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DependencyError } from '#lib/errors.ts';
-import { answerValueSchema, parseItem } from '#lib/store/item-schemas.ts';
+import { alertItemFields, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 
 const auditSchema = {
@@ -20,17 +20,7 @@ const auditSchema = {
   closeNote: z.string().optional(),
 };
 
-const alertItemSchema = z.object({
-  alertId: z.string(),
-  centreId: z.string(),
-  childId: z.string(),
-  familyId: z.string(),
-  week: z.string(),
-  itemId: z.string(),
-  reason: z.enum(['answer', 'words']),
-  value: answerValueSchema.optional(),
-  ...auditSchema,
-});
+const alertItemSchema = z.object({ ...alertItemFields, ...auditSchema });
 
 const taskItemSchema = z.object({
   taskId: z.string(),

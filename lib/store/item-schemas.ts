@@ -81,3 +81,15 @@ const modelInSync: [
   Same<z.output<typeof sessionSchema>, Session>,
 ] = [true, true];
 void modelInSync;
+
+/** The fields of an alert item (CENTRE#<id> / ALERT#<id>) that a turn writes; readers add their state. */
+export const alertItemFields = {
+  alertId: z.string(),
+  centreId: z.string(),
+  childId: z.string(),
+  familyId: z.string(),
+  week: z.string(),
+  itemId: z.string(),
+  reason: z.enum(['answer', 'words']),
+  value: answerValueSchema.optional(),
+};

@@ -18,12 +18,7 @@ import type { ScheduleState } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
 import { SESSION_TTL_GRACE_DAYS } from '#lib/store/dynamo-conversation-store.ts';
-import {
-  answerValueSchema,
-  contactViewSchema,
-  parseItem,
-  sessionItemSchema,
-} from '#lib/store/item-schemas.ts';
+import { alertItemFields, contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
 import {
   dueIndexKeys,
   dueKeyBound,
@@ -77,14 +72,7 @@ const alertFollowUpRowSchema = z.object({
 });
 
 const storedAlertSchema = z.object({
-  alertId: z.string(),
-  centreId: z.string(),
-  childId: z.string(),
-  familyId: z.string(),
-  week: z.string(),
-  itemId: z.string(),
-  reason: z.enum(['answer', 'words']),
-  value: answerValueSchema.optional(),
+  ...alertItemFields,
   raisedAt: z.string(),
   status: z.string(),
   acknowledgedAt: z.string().optional(),
