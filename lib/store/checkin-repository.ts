@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DependencyError } from '#lib/errors.ts';
 import { parseItem, storedAnswerSchema } from '#lib/store/item-schemas.ts';
 import { ANSWER_ATTRIBUTE_PREFIX, keys, prefixes } from '#lib/store/keys.ts';
+import { queryPartition } from '#lib/store/query-partition.ts';
 
 export type StoredAnswer = z.output<typeof storedAnswerSchema>;
 
@@ -55,26 +56,14 @@ export class CheckinRepository {
 
   /** All of a child's check-ins, oldest week first (ISO week strings sort chronologically). */
   async listCheckins(childId: string): Promise<CheckinRecord[]> {
-    const records: CheckinRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const output = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': prefixes.childPk(childId), ':prefix': prefixes.checkin },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of output.Items ?? []) records.push(toRecord(item));
-        startKey = output.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      if (error instanceof DependencyError) throw error;
-      throw new DependencyError('listing check-ins failed', { cause: error });
-    }
-    return records;
+    const items = await queryPartition(
+      this.#client,
+      this.#table,
+      'listing check-ins',
+      prefixes.childPk(childId),
+      prefixes.checkin,
+    );
+    return items.map(toRecord);
   }
 }
 

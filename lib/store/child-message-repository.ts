@@ -1,12 +1,13 @@
 // Parents' messages for their children (written by the conversation turn that received them, see
 // DynamoConversationStore), listed for the Centre to read out or print, and marked delivered.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { CHILD_CATEGORIES } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
+import { queryPartition } from '#lib/store/query-partition.ts';
 
 const childMessageSchema = z.object({
   /** Received time # channel # inbound message id: unique, and the Centre's list is in time order. */
@@ -43,30 +44,14 @@ export class ChildMessageRepository {
 
   /** The Centre's messages for children, oldest first; `status` narrows to new or delivered. */
   async list(centreId: string, status?: ChildMessage['status']): Promise<ChildMessage[]> {
-    const messages: ChildMessage[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const output = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: {
-              ':pk': prefixes.centrePk(centreId),
-              ':prefix': prefixes.childMessage,
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of output.Items ?? [])
-          messages.push(parseItem(childMessageSchema, item, 'child message'));
-        startKey = output.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      if (error instanceof DependencyError) throw error;
-      throw new DependencyError('listing messages for children failed', { cause: error });
-    }
+    const items = await queryPartition(
+      this.#client,
+      this.#table,
+      'listing messages for children',
+      prefixes.centrePk(centreId),
+      prefixes.childMessage,
+    );
+    const messages = items.map((item) => parseItem(childMessageSchema, item, 'child message'));
     return status ? messages.filter((m) => m.status === status) : messages;
   }
 

@@ -3,11 +3,12 @@
 // are written by conversation turns (DynamoConversationStore), tasks by the scheduler tick
 // (CoordinatorTaskRepository); neither ever reopens an item, so the conditions below are the audit.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DependencyError } from '#lib/errors.ts';
 import { alertItemFields, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
+import { queryPartition } from '#lib/store/query-partition.ts';
 
 const auditSchema = {
   status: z.enum(['open', 'closed']),
@@ -125,26 +126,13 @@ export class CoordinatorWorkRepository {
     }
   }
 
-  async #query(centreId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const output = await this.#client.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': prefixes.centrePk(centreId), ':prefix': prefix },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(output.Items ?? []));
-        startKey = output.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      throw new DependencyError('listing alerts or tasks failed', { cause: error });
-    }
-    return items;
+  #query(centreId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return queryPartition(
+      this.#client,
+      this.#table,
+      'listing alerts or tasks',
+      prefixes.centrePk(centreId),
+      prefix,
+    );
   }
 }

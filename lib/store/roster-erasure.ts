@@ -18,11 +18,11 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
+import { queryPartition } from '#lib/store/query-partition.ts';
 import type { RosterRepository } from '#lib/store/roster-repository.ts';
 import type { Contact } from '#lib/store/roster-types.ts';
 
@@ -240,25 +240,8 @@ export class RosterErasure {
     return items;
   }
 
-  async #query(pk: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#call(() =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  #query(pk: string): Promise<Item[]> {
+    return queryPartition(this.#client, this.#table, 'reading what to erase', pk) as Promise<Item[]>;
   }
 
   async #delete(all: ItemKey[]): Promise<void> {

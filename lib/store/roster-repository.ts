@@ -2,7 +2,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -11,6 +10,7 @@ import type { ChannelAddress, ChannelName, ChildRef, ContactRole, ContactView } 
 import { DependencyError, ValidationError } from '#lib/errors.ts';
 import { contactViewSchema, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
+import { queryPartition } from '#lib/store/query-partition.ts';
 import {
   type Centre,
   type Child,
@@ -349,25 +349,8 @@ export class RosterRepository {
     return output.Item;
   }
 
-  async #query(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.#call('reading the roster', () =>
-        this.#client.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-            ExpressionAttributeValues: skPrefix ? { ':pk': pk, ':prefix': skPrefix } : { ':pk': pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...(output.Items ?? []));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  #query(pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
+    return queryPartition(this.#client, this.#table, 'reading the roster', pk, skPrefix);
   }
 
   async #call<T>(what: string, request: () => Promise<T>): Promise<T> {
