@@ -42,6 +42,11 @@ export interface WechatInboundSettings {
   appId: string;
   token: string;
   encodingAesKey: string | undefined;
+  /**
+   * Refuse plaintext POSTs: true in AWS when an EncodingAESKey is set (safe mode). Locally plaintext
+   * stays accepted, for `npm run chat -- --wechat … --plain`.
+   */
+  requireEncryption: boolean;
   replyBudgetMs: number;
 }
 
@@ -70,6 +75,7 @@ export function wechatInboundSettings(config: Config): WechatInboundSettings {
     appId: c.WECHAT_APP_ID as string,
     token: c.WECHAT_TOKEN as string,
     encodingAesKey: c.WECHAT_ENCODING_AES_KEY,
+    requireEncryption: Boolean(c.WECHAT_ENCODING_AES_KEY) && c.LIANXIN_ENV !== 'local',
     replyBudgetMs: c.WECHAT_REPLY_BUDGET_MS ?? DEFAULT_REPLY_BUDGET_MS,
   };
 }

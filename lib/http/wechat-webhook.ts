@@ -25,7 +25,7 @@ const TOO_LATE = Symbol('too late');
 /**
  * GET /webhooks/wechat: WeChat's server check, answered with `echostr` (403 unless signed).
  * POST /webhooks/wechat: one message or event → the passive reply, in plaintext or safe mode as the
- * request came. WeChat waits 5 s and then retries (three times); if the answer is not ready within
+ * request came (plaintext is refused with 403 when the settings require encryption). WeChat waits 5 s and then retries (three times); if the answer is not ready within
  * the budget, the webhook answers `success` (no retry, no "service unavailable" shown to the user)
  * and the replies follow as customer-service messages.
  */

@@ -40,6 +40,7 @@ export function createWechatWebhookDependencies(
       token: settings.token,
       appId: settings.appId,
       encodingAesKey: settings.encodingAesKey,
+      requireEncryption: settings.requireEncryption,
       now: () => clock.now(),
     }),
     store: new DynamoConversationStore({ client, tableName, messageLogTtlDays: config.MESSAGE_LOG_TTL_DAYS }),

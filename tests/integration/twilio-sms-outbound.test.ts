@@ -111,10 +111,22 @@ describe('TwilioSmsOutbound through the real twilio client', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('a 502 with a non-JSON body is still retryable', async () => {
-    fake.failNext(1, { status: 502 });
+  it('a 503 with a non-JSON body is still retryable', async () => {
+    fake.failNext(1, { status: 503 });
 
     expect(await failureOf(channel().send(CARER, 'hi'))).toMatchObject({ kind: 'retryable' });
+  });
+
+  it.each([
+    ['502', fakeResponses.badGateway],
+    ['504', fakeResponses.gatewayTimeout],
+  ])('a %s → unknown-outcome (Twilio may have sent it), after exactly one request', async (_, response) => {
+    fake.failNext(1, response);
+
+    const failure = await failureOf(channel().send(CARER, 'hi', { statusCallbackUrl: CALLBACK }));
+
+    expect(failure).toMatchObject({ kind: 'unknown-outcome', providerCode: undefined });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('a scripted failure applies to the next send only', async () => {

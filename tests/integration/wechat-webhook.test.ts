@@ -244,6 +244,39 @@ describe('POST /webhooks/wechat', () => {
     expect(await partition(openId)).toEqual([]);
   });
 
+  it('with requireEncryption (safe mode in AWS), refuses a plaintext POST (403, nothing stored) and still answers an encrypted one', async () => {
+    // The same wiring as in AWS: there the EncodingAESKey makes plaintext unacceptable.
+    const awsConfig: Config = { ...config, ...WECHAT_LOCAL_DEFAULTS, LIANXIN_ENV: 'aws' };
+    const strictDeps = createWechatWebhookDependencies(
+      awsConfig,
+      createLogger('test'),
+      {},
+      outbound.adapters,
+    );
+    const strict = createWechatWebhookHandler(strictDeps, config.PUBLIC_URL);
+    const openId = newOpenId();
+    const { code } = await codes.issue(GRANDMOTHER, clock.now());
+
+    // Signed with the right token, but not encrypted: what an attacker who has the token could send.
+    for (const xml of [
+      textMessageXml({ openId, content: code }),
+      eventXml({ openId, event: 'subscribe', eventKey: `qrscene_${code}` }),
+    ]) {
+      const refused = await invokeWechat(strict, postEvent(awsConfig, plain, xml, openId));
+      expect(refused.statusCode).toBe(403);
+    }
+    expect(await partition(openId)).toEqual([]);
+
+    const result = await send(
+      openId,
+      textMessageXml({ openId, content: code, at: clock.now() }),
+      safe,
+      strict,
+    );
+    expect(result.statusCode).toBe(200);
+    expect(result.reply).toMatch(/绑定成功|Linked/);
+  });
+
   it('handles a message and WeChat’s three retries as one turn, every delivery getting the same reply', async () => {
     const openId = await linked(GRANDMOTHER);
     await say(openId, '签到');

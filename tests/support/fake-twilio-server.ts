@@ -30,6 +30,9 @@ export const fakeResponses = {
   unsubscribed: twilioError(400, 21610, 'Attempt to send to unsubscribed recipient'),
   rateLimited: twilioError(429, 20429, 'Too Many Requests'),
   serverError: twilioError(500, 20500, 'An internal server error has occurred'),
+  /** A gateway's answer (an HTML page, no Twilio code), which may come after Twilio sent the message. */
+  badGateway: { status: 502 } as FakeResponse,
+  gatewayTimeout: { status: 504 } as FakeResponse,
   /** Creates the message but answers only after `ms`: past the client's timeout, an unknown outcome. */
   slow: (ms: number): FakeResponse => ({ delayMs: ms }),
   /** Receives the request, then resets the connection. */

@@ -53,6 +53,7 @@ describe('WeChat configuration', () => {
       appId: WECHAT.appId,
       token: WECHAT.token,
       encodingAesKey: WECHAT.encodingAesKey,
+      requireEncryption: true,
       replyBudgetMs: 4000,
     });
     expect(wechatOutboundSettings(config)).toEqual({
@@ -85,6 +86,19 @@ describe('WeChat configuration', () => {
     expect((badKey as Error).message).toBe(
       'invalid configuration (WECHAT_ENCODING_AES_KEY: must be 43 letters and digits)',
     );
+  });
+
+  it('requires encrypted POSTs only in AWS with an EncodingAESKey: locally plaintext stays allowed', () => {
+    const wechat = { WECHAT_APP_ID: WECHAT.appId, WECHAT_TOKEN: WECHAT.token };
+    const key = { WECHAT_ENCODING_AES_KEY: WECHAT.encodingAesKey };
+    const requires = (env: Record<string, string>) =>
+      wechatInboundSettings(loadConfig(env)).requireEncryption;
+    expect(requires({ ...AWS_ENV, ...wechat, ...key })).toBe(true);
+    // Plaintext mode in the WeChat console: no key, nothing to require.
+    expect(requires({ ...AWS_ENV, ...wechat })).toBe(false);
+    // `npm run chat -- --wechat … --plain` posts plaintext to the local server, which has the dev key.
+    expect(requires({ LIANXIN_ENV: 'local' })).toBe(false);
+    expect(requires({ LIANXIN_ENV: 'local', ...wechat, ...key })).toBe(false);
   });
 
   it('fills dev values locally', () => {

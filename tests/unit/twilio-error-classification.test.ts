@@ -32,7 +32,12 @@ describe('classifyTwilioError: Twilio answered', () => {
     ['429 without a JSON body', rest(429), 'retryable', undefined],
     ['500 / 20500', rest(500, 20500), 'retryable', 20500],
     ['503 / 20503', rest(503, 20503), 'retryable', 20503],
-    ['502 with an HTML body', rest(502), 'retryable', undefined],
+    ['503 with an HTML body', rest(503), 'retryable', undefined],
+    // A gateway error may come after Twilio accepted and sent the message: never resend blindly.
+    ['502 with an HTML body', rest(502), 'unknown-outcome', undefined],
+    ['502 / 20502', rest(502, 20502), 'unknown-outcome', 20502],
+    ['504 with an HTML body', rest(504), 'unknown-outcome', undefined],
+    ['504 / 20504', rest(504, 20504), 'unknown-outcome', 20504],
   ];
 
   it.each(cases)('%s → %s', (_, error, kind, providerCode) => {

@@ -86,7 +86,11 @@ interface ErrorShape {
  *   sent with the current combination of To and From") is NOT treated as the contact's fault: it
  *   is usually our sender (a number or service that cannot reach that country/carrier), and marking
  *   every carer's number invalid for a sender misconfiguration would be wrong → rejected;
- * - 429 (20429) and any 5xx → retryable; any other status → rejected.
+ * - 429 (20429), 500 and 503 (and any other 5xx) → retryable: Twilio did not take the message;
+ * - 502 (Bad Gateway) and 504 (Gateway Timeout) → unknown-outcome: a proxy in front of Twilio
+ *   answered, possibly after Twilio accepted and sent the message, so a resend could send the same
+ *   SMS twice; a later status callback settles it;
+ * - any other status → rejected.
  *
  * No answer (a network error with a Node/axios `code`):
  * - no connection was ever made (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ENETUNREACH, EHOSTUNREACH, a
@@ -110,6 +114,8 @@ export function classifyTwilioError(error: unknown): SendFailure {
     const fail = (kind: SendFailure['kind']) => new SendFailure(kind, message, code, cause);
     if (code === 21610) return fail('opted-out');
     if (code === 21211 || code === 21614) return fail('invalid-address');
+    // Checked before the 5xx rule: a gateway error says nothing about whether Twilio sent it.
+    if (status === 502 || status === 504) return fail('unknown-outcome');
     if (status === 429 || code === 20429 || status >= 500) return fail('retryable');
     return fail('rejected');
   }

@@ -44,6 +44,11 @@ export interface WechatInboundOptions {
   appId: string;
   /** The 43-character EncodingAESKey; needed only if WeChat is set to safe (or compatible) mode. */
   encodingAesKey: string | undefined;
+  /**
+   * Refuse (403) a POST that is not encrypted. In safe mode the token alone must not be enough to
+   * post a message as anyone: whoever has it could otherwise skip the encryption. Default false.
+   */
+  requireEncryption?: boolean | undefined;
   now: () => Date;
   /**
    * Real time, for the freshness of signatures (not the domain clock, which tests and `npm run tick`
@@ -129,7 +134,10 @@ export class WechatInbound {
     return echo.data;
   }
 
-  /** POST: checks the signatures (403), decrypts in safe mode and validates the message (400). */
+  /**
+   * POST: checks the signatures (403), refuses plaintext when encryption is required (403), decrypts
+   * in safe mode and validates the message (400).
+   */
   open(request: WebhookRequest): OpenedWechatRequest {
     const query = queryOf(request);
     const signed = this.#verifySignature(query);
@@ -138,6 +146,9 @@ export class WechatInbound {
     const params = parsed(postQuerySchema, query, 'WeChat query');
     let fields = parseWechatXml(request.body);
     const encrypted = params.encrypt_type === 'aes';
+    if (!encrypted && this.options.requireEncryption) {
+      throw new SignatureError('plaintext message refused: safe mode requires encrypt_type=aes');
+    }
     if (encrypted) {
       const { Encrypt } = parsed(encryptedEnvelopeSchema, fields, 'encrypted WeChat message');
       // msg_signature covers the ciphertext: the body itself is WeChat's.
