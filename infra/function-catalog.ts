@@ -40,15 +40,16 @@ export const FUNCTIONS = {
   },
   'coordinator-api': {
     entry: 'functions/coordinator-api.ts',
-    bundleBudgetKb: 400,
+    // Not on a latency-critical path like the webhooks: it carries the roster import and the send path.
+    bundleBudgetKb: 500,
     description:
-      "ANY /api/{proxy+}: the coordinators' API (alerts and tasks, messages for the child, check-in export and summary), centre-scoped by the JWT's claims",
+      "ANY /api/{proxy+}: the coordinators' API (roster, alerts and tasks, messages for the child, broadcasts, check-in export and summary), centre-scoped by the JWT's claims",
   },
   'scheduler-tick': {
     entry: 'functions/scheduler-tick.ts',
     bundleBudgetKb: 400,
     description:
-      'Every 5 minutes: the weekly rhythm due now (invitations, reminders, deadlines, parents) from the due index',
+      'Every 5 minutes: what is due now (invitations, reminders, deadlines, parents, alert and task follow-ups, broadcasts) from the due index',
   },
 } as const satisfies Record<string, FunctionSpec>;
 

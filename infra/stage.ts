@@ -35,6 +35,11 @@ export interface StageConfig {
   readonly sessionTtlHours: number;
   /** The weekly rhythm: the carers' reminder (lib/config-schedule.ts) and how often the tick runs. */
   readonly weeklyRhythm: { readonly reminderAfterHours: number; readonly tickEveryMinutes: number };
+  /**
+   * The price of one outbound SMS segment, for the broadcast preview's estimate (not a secret; set
+   * it to your provider's price for mainland China numbers before relying on the figure).
+   */
+  readonly smsPrice: { readonly perSegment: number; readonly currency: string };
   /** Stage-wide API throttling (requests per second, burst). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   /** The send path (lib/config.ts SEND_*, LOOP_GUARD_LIMIT); the queue and its worker are sized from it. */
@@ -109,6 +114,8 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     messageLogTtlDays: 90,
     sessionTtlHours: 48,
     weeklyRhythm: { reminderAfterHours: 24, tickEveryMinutes: 5 },
+    // The README's cost estimate: Twilio's per-segment price plus carrier fees, in US dollars.
+    smsPrice: { perSegment: 0.0113, currency: 'USD' },
     apiThrottle: prod ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
     sending: {
       ratePerSecond: 10,

@@ -97,7 +97,15 @@ export class StatelessStack extends Stack {
     };
 
     // POST /webhooks/twilio/sms: one turn per inbound SMS; enqueues alerts and replies.
-    const smsWebhook = this.addFunction('TwilioSmsWebhook', { name: 'twilio-sms-webhook' });
+    // Broadcast previews (the API, and a coordinator's GB text message) estimate the cost with it.
+    const smsPrice = {
+      SMS_PRICE_PER_SEGMENT: String(stage.smsPrice.perSegment),
+      SMS_PRICE_CURRENCY: stage.smsPrice.currency,
+    };
+    const smsWebhook = this.addFunction('TwilioSmsWebhook', {
+      name: 'twilio-sms-webhook',
+      environment: smsPrice,
+    });
     smsWebhook.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
     this.sendQueue.bindSender(smsWebhook);
     this.http.addWebhook('TwilioSmsWebhook', {
@@ -171,10 +179,17 @@ export class StatelessStack extends Stack {
     });
 
     // The coordinators' API: API Gateway verifies the Cognito ID token (issuer, audience, expiry) before
-    // the function runs; the function scopes everything to the token's `custom:centres`. Alerts, tasks and
-    // messages for the child are updated (acknowledge, close, delivered), so it reads and writes the table.
-    const coordinatorApi = this.addFunction('CoordinatorApi', { name: 'coordinator-api' });
+    // the function runs; the function scopes everything to the token's `custom:centres`. It updates the
+    // roster, alerts, tasks and messages for the child, and composes, approves and cancels broadcasts.
+    // Approving a broadcast for now starts its fan-out in the request (8 s; the tick does the rest),
+    // so it enqueues, and has time below API Gateway's 30 s integration limit.
+    const coordinatorApi = this.addFunction('CoordinatorApi', {
+      name: 'coordinator-api',
+      timeout: Duration.seconds(25),
+      environment: smsPrice,
+    });
     coordinatorApi.bindTable(data.table, 'readWrite');
+    this.sendQueue.bindSender(coordinatorApi);
     this.http.addAuthorizedRoute('CoordinatorApi', {
       methods: [HttpMethod.ANY],
       path: '/api/{proxy+}',

@@ -162,3 +162,48 @@ export function appendStopHint(reply: string, language: Language): string {
 export function unregisteredText(): string {
   return `${BRAND}此号码未在连心登记，请联系您的儿童之家老师。This number is not registered with lianxin. Please contact your Children's Centre coordinator.`;
 }
+
+/** What a coordinator's broadcast by SMS (GB / 群发) is told, in the coordinator's language. */
+export interface BroadcastSmsMessages {
+  preview(p: {
+    recipients: number;
+    centreName: string;
+    segments: number;
+    totalSegments: number;
+    cost: string;
+    sample: string;
+  }): string;
+  approved(recipients: number): string;
+  cancelled: string;
+  expired: string;
+  nothingPending: string;
+  noRecipients: string;
+  usage: string;
+  tooLong(length: number, max: number): string;
+}
+
+export const BROADCAST_SMS_MESSAGES: Readonly<Record<Language, BroadcastSmsMessages>> = {
+  'zh-CN': {
+    preview: (p) =>
+      `群发预览：将发给${p.centreName}的${p.recipients}位家长和照顾者，每条${p.segments}段短信（共${p.totalSegments}段，约${p.cost}）。内容：「${p.sample}」。10分钟内回复“是”发送，回复“否”取消。`,
+    approved: (n) => `已确认，几分钟内发给${n}人。`,
+    cancelled: '群发已取消，不会发送。',
+    expired: '这条群发预览已过期，没有发送。请重新发送“GB 内容”。',
+    nothingPending: '没有待确认的群发。群发请回复“GB 内容”。',
+    noRecipients: '没有可以收到这条群发的人，没有发送。',
+    usage: '群发请回复“GB”加上要说的话，例如：GB 周六活动取消。',
+    tooLong: (length, max) => `群发内容太长（${length}字），最多${max}字。请改短后重新发送。`,
+  },
+  en: {
+    preview: (p) =>
+      `Broadcast preview: to ${p.recipients} carers and parents of ${p.centreName}, ${p.segments} SMS segment(s) each (${p.totalSegments} in all, about ${p.cost}). It reads: "${p.sample}". Reply YES within 10 minutes to send, NO to cancel.`,
+    approved: (n) => `Approved: it goes out to ${n} people within minutes.`,
+    cancelled: 'Broadcast cancelled; nothing will be sent.',
+    expired: 'This broadcast preview has expired and nothing was sent. Text GB and your message again.',
+    nothingPending: 'There is no broadcast waiting for your YES. To send one, text GB and your message.',
+    noRecipients: 'No one could receive this broadcast, so nothing will be sent.',
+    usage: 'To broadcast, text GB followed by your message, e.g. GB No club on Saturday.',
+    tooLong: (length, max) =>
+      `The broadcast is too long (${length} characters, at most ${max}). Please shorten it and text GB again.`,
+  },
+};

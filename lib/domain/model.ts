@@ -68,6 +68,8 @@ export interface Session {
   attempts: number;
   startedAt: string;
   expiresAt: string;
+  /** A coordinator's broadcast (GB by SMS) waiting for YES: the draft's id. */
+  broadcastId?: string | undefined;
 }
 
 export type AnswerValue = number | string | boolean;

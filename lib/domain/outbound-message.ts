@@ -20,7 +20,8 @@ export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
  * queued → sending → sent → delivered | undelivered | failed (provider callbacks), or ends early:
  * suppressed (opted out), expired (stale), blocked (loop guard), failed (no retry helps or
  * retries exhausted), unknown (the request left but no answer came; a late callback resolves it),
- * rerouted (its channel could not reach the recipient; a copy went by another, under a derived key).
+ * rerouted (its channel could not reach the recipient; a copy went by another, under a derived key),
+ * cancelled (its broadcast was cancelled before the worker claimed it).
  */
 export const OUTBOUND_STATUSES = [
   'queued',
@@ -34,6 +35,7 @@ export const OUTBOUND_STATUSES = [
   'expired',
   'blocked',
   'rerouted',
+  'cancelled',
 ] as const;
 export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 
@@ -50,6 +52,7 @@ export const STATUS_RANK: Record<OutboundStatus, number> = {
   expired: 4,
   blocked: 4,
   rerouted: 4,
+  cancelled: 4,
 };
 
 /** Twilio's MessageStatus values in callbacks, mapped to ours (undefined: history only). */
@@ -110,6 +113,8 @@ export interface SendInstruction {
   expiresAt: string;
   timeZone: string;
   quietHours: QuietHours;
+  /** A broadcast's message: the claim checks the broadcast was not cancelled. */
+  broadcastId?: string | undefined;
 }
 
 export interface StatusEvent {
@@ -140,6 +145,7 @@ export interface EnqueueRequest {
   urgent?: boolean | undefined;
   notBefore?: Date | undefined;
   expiresAt?: Date | undefined;
+  broadcastId?: string | undefined;
 }
 
 export function segmentsOf(body: string): { segments: number; encoding: 'GSM-7' | 'UCS-2' } {
@@ -164,6 +170,7 @@ export function newOutboundMessage(request: EnqueueRequest, now: Date): Outbound
     expiresAt: expiresAt.toISOString(),
     timeZone: request.recipient.timeZone ?? DEFAULT_TIME_ZONE,
     quietHours: request.recipient.quietHours ?? DEFAULT_QUIET_HOURS,
+    ...(request.broadcastId === undefined ? {} : { broadcastId: request.broadcastId }),
     ...segmentsOf(request.body),
     status: 'queued',
     statusRank: STATUS_RANK.queued,
@@ -176,7 +183,21 @@ export function newOutboundMessage(request: EnqueueRequest, now: Date): Outbound
 export function toSendInstruction(m: OutboundMessage): SendInstruction {
   const { key, contactId, channel, address, body, kind, urgent, notBefore, expiresAt, timeZone, quietHours } =
     m;
-  return { key, contactId, channel, address, body, kind, urgent, notBefore, expiresAt, timeZone, quietHours };
+  const instruction: SendInstruction = {
+    key,
+    contactId,
+    channel,
+    address,
+    body,
+    kind,
+    urgent,
+    notBefore,
+    expiresAt,
+    timeZone,
+    quietHours,
+  };
+  if (m.broadcastId !== undefined) instruction.broadcastId = m.broadcastId;
+  return instruction;
 }
 
 const minutesOf = (hhmm: string): number => {

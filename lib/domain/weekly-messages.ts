@@ -107,6 +107,32 @@ export function missedCheckinsTaskText(options: {
   ]);
 }
 
+/** To every coordinator of the Centre when that task is still unacknowledged a day after it was raised. */
+export function missedCheckinsEscalationText(options: {
+  language: Language;
+  carerName: string;
+  carerPhone: string | undefined;
+  children: readonly string[];
+  optedOut: boolean;
+}): string {
+  const { language, carerName, carerPhone, optedOut } = options;
+  const names = joinNames(options.children, language);
+  if (language === 'zh-CN') {
+    const why = optedOut ? '（已退订消息）' : '';
+    const call = carerPhone
+      ? `请今天联系：${carerPhone}，并在系统中确认。`
+      : '请今天联系家里，并在系统中确认。';
+    return composeReply(language, [
+      `待办已超过24小时无人确认：${carerName}${why}已连续两周没有完成${names}的签到。${call}`,
+    ]);
+  }
+  const why = optedOut ? ' (has unsubscribed)' : '';
+  const call = carerPhone ? `Please call ${carerPhone} today` : 'Please get in touch today';
+  return composeReply(language, [
+    `To do unacknowledged for 24 h: ${carerName}${why} has missed the check-in for ${names} two weeks running. ${call} and acknowledge it.`,
+  ]);
+}
+
 /** What the parents' side of a conversation says back. */
 export const PARENT_REPLIES: Readonly<
   Record<

@@ -31,6 +31,13 @@ export interface WeeklySchedule {
   parentNudge: WeekTime;
   /** How long after the deadline an honest "no check-in came" update is still worth sending. */
   lateDigestHours: number;
+  /**
+   * A carer answering at the deadline keeps the week open while their last answer is this recent
+   * (and their session live), so the week is not closed as missed under their fingers.
+   */
+  closeGraceMinutes: number;
+  /** …but the week closes this long after the deadline at the latest, answering or not. */
+  closeMaxDelayHours: number;
 }
 
 export const DEFAULT_WEEKLY_SCHEDULE: WeeklySchedule = {
@@ -42,6 +49,10 @@ export const DEFAULT_WEEKLY_SCHEDULE: WeeklySchedule = {
   parentCheckin: { weekday: 5, time: '12:00' },
   parentNudge: { weekday: 6, time: '18:00' },
   lateDigestHours: 48,
+  // A check-in is a few questions per child; half an hour without a reply means she has stopped.
+  closeGraceMinutes: 30,
+  // The parents still hear the same evening, before most quiet hours.
+  closeMaxDelayHours: 2,
 };
 
 export const CARER_STEPS = ['plan', 'invite', 'remind', 'close'] as const;
@@ -290,6 +301,37 @@ export function stillWorthDoing(
 export function isAbandoned(week: string, now: Date, s: WeeklySchedule): boolean {
   if (week === NO_WEEK) return false;
   return now.getTime() >= atWeekTime(week, s.deadline).getTime() + s.lateDigestHours * HOUR_MS;
+}
+
+/** The carer's session of the week's check-in, as closing the week needs it. */
+export interface OpenCheckin {
+  /** When the carer last answered in it (or it was opened). */
+  lastTurnAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Until when the week's close waits for a carer still answering at the deadline, or undefined to
+ * close now. Closing under her fingers would record the week missed and tell the parents "no
+ * check-in came" minutes before the real update, which then shares its key and is dropped. It
+ * waits only while her session is live and she answered within `closeGraceMinutes` (a session the
+ * invitation opened on Saturday and nobody touched does not count), and never past
+ * `closeMaxDelayHours` after the deadline. The close then runs again: completed, nothing is missed.
+ */
+export function closeDelayedUntil(
+  week: string,
+  now: Date,
+  open: OpenCheckin | undefined,
+  s: WeeklySchedule,
+): Date | undefined {
+  if (!open) return undefined;
+  const latest = atWeekTime(week, s.deadline).getTime() + s.closeMaxDelayHours * HOUR_MS;
+  const until = Math.min(
+    open.expiresAt.getTime(),
+    open.lastTurnAt.getTime() + s.closeGraceMinutes * 60_000,
+    latest,
+  );
+  return until > now.getTime() ? new Date(until) : undefined;
 }
 
 /** The message kinds of the weekly rhythm, and until when each is worth sending. */

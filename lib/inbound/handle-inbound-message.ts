@@ -1,5 +1,6 @@
-import { runTurn, unregisteredReply } from '#lib/domain/conversation-engine.ts';
-import type { AlertRecord, ContactView } from '#lib/domain/model.ts';
+import { type BroadcastCommands, broadcastBySms } from '#lib/broadcasts/broadcast-by-sms.ts';
+import { runTurn, type TurnOutcome, unregisteredReply } from '#lib/domain/conversation-engine.ts';
+import type { AlertRecord, ContactView, Session } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
@@ -16,6 +17,8 @@ export interface InboundDependencies {
   logger: Logger;
   alerts: AlertNotifier;
   sessionTtlHours: number;
+  /** Coordinators' broadcasts by text (GB …, YES); without it, GB is an ordinary message. */
+  broadcasts?: BroadcastCommands | undefined;
 }
 
 // Concurrent messages from one phone race on the session version; a loser re-reads and retries.
@@ -65,13 +68,7 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
       deps.logger.info('message from an unregistered address', { from: inbound.from, replied: reply });
       return reply ? [unregisteredReply()] : [];
     }
-    const outcome = runTurn({
-      text: inbound.body,
-      now,
-      contact: snapshot.contact,
-      session: snapshot.session?.session,
-      sessionTtlHours: deps.sessionTtlHours,
-    });
+    const outcome = await decideTurn(inbound, snapshot.contact, snapshot.session?.session, now, deps);
     const result = await deps.store.commitTurn({
       inbound,
       contact: snapshot.contact,
@@ -102,6 +99,24 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
     await sleep(Math.random() * 20 * attempt);
   }
   throw new DependencyError(`session still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** A coordinator's broadcast command is answered first; everything else goes to the engine. */
+async function decideTurn(
+  inbound: InboundMessage,
+  contact: ContactView,
+  stored: Session | undefined,
+  now: Date,
+  deps: InboundDependencies,
+): Promise<TurnOutcome> {
+  let session = stored;
+  // Opted-out coordinators stay on the engine's path, which is silent unless they ask to come back.
+  if (contact.role === 'coordinator' && !contact.optedOut && deps.broadcasts) {
+    const turn = await broadcastBySms({ inbound, contact, session, now }, deps.broadcasts, deps.logger);
+    if (turn.kind === 'handled') return turn.outcome;
+    session = turn.session;
+  }
+  return runTurn({ text: inbound.body, now, contact, session, sessionTtlHours: deps.sessionTtlHours });
 }
 
 /** The alert is stored already; a failed notification must not fail (or replay) the carer's turn. */

@@ -1,7 +1,12 @@
-import { type EnqueueRequest, newOutboundMessage, toSendInstruction } from '#lib/domain/outbound-message.ts';
+import {
+  type EnqueueRequest,
+  newOutboundMessage,
+  type OutboundMessage,
+  toSendInstruction,
+} from '#lib/domain/outbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import type { OutboundPort } from '#lib/ports/outbound.ts';
+import type { BatchOutboundPort, OutboundPort } from '#lib/ports/outbound.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
 import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
 
@@ -11,7 +16,7 @@ const MAX_QUEUE_DELAY_SECONDS = 900;
  * `enqueue`, the one way a feature sends a message: the message item is created with a
  * conditional put (so a key is only ever enqueued once), then handed to the send queue.
  */
-export class OutboundService implements OutboundPort {
+export class OutboundService implements OutboundPort, BatchOutboundPort {
   constructor(
     private readonly deps: {
       repository: DynamoOutboundRepository;
@@ -57,6 +62,41 @@ export class OutboundService implements OutboundPort {
       segments: message.segments,
     });
     return true;
+  }
+
+  /**
+   * Many messages at once (a broadcast's page of recipients): each created with its own conditional
+   * put, then handed to the queue in batches (SQS takes ten a request). Returns how many were new.
+   * As with `enqueue`, a key still `queued` from an interrupted run is handed to the queue again.
+   */
+  async enqueueMany(requests: readonly EnqueueRequest[], concurrency = 16): Promise<number> {
+    const now = this.deps.clock.now();
+    const toQueue: OutboundMessage[] = [];
+    let created = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < requests.length) {
+        const request = requests[next++];
+        if (!request) break;
+        const message = newOutboundMessage(request, now);
+        if (await this.deps.repository.create(message)) {
+          created++;
+          toQueue.push(message);
+          continue;
+        }
+        const existing = await this.deps.repository.get(message.key);
+        if (existing?.status === 'queued') toQueue.push(existing);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
+    const byDelay = new Map<number, string[]>();
+    for (const m of toQueue) {
+      const delay = this.#delaySeconds(m, now);
+      byDelay.set(delay, [...(byDelay.get(delay) ?? []), JSON.stringify(toSendInstruction(m))]);
+    }
+    for (const [delay, bodies] of byDelay) await this.deps.queue.send(bodies, delay);
+    this.deps.logger.info('enqueued a batch', { requested: requests.length, created });
+    return created;
   }
 
   /** Later than the queue's own delay allows: the worker hides it again until notBefore. */

@@ -28,6 +28,7 @@ const instructionSchema = z.object({
   expiresAt: z.iso.datetime(),
   timeZone: z.string().min(1),
   quietHours: z.object({ start: hhmm, end: hhmm }),
+  broadcastId: z.string().min(1).max(128).optional(),
 }) satisfies z.ZodType<SendInstruction>;
 
 /** What the worker may do to a contact when the provider tells it something about them. */
@@ -105,6 +106,7 @@ export async function processDelivery(
     contactId: m.contactId,
     addressKey: addressKeyOf(m),
     now,
+    broadcastId: m.broadcastId,
     loopGuard: {
       bucket: `${createHash('sha256').update(m.body).digest('hex').slice(0, 32)}#${windowStart}`,
       limit: deps.policy.loopGuardLimit,
@@ -115,6 +117,10 @@ export async function processDelivery(
     case 'opted-out':
       await finish(deps, m, ['queued'], 'suppressed', now, 'contact opted out or address invalid');
       deps.logger.info('suppressed at send time', log);
+      return 'done';
+    case 'cancelled':
+      await finish(deps, m, ['queued'], 'cancelled', now, 'the broadcast was cancelled');
+      deps.logger.info('broadcast cancelled; not sent', log);
       return 'done';
     case 'loop-blocked':
       await finish(deps, m, ['queued'], 'blocked', now, 'loop guard: too many identical messages');

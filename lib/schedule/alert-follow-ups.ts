@@ -6,8 +6,10 @@ import { CoordinatorAlertNotifier } from '#lib/alerts/coordinator-alert-notifier
 import { needsEscalating, needsNotifying } from '#lib/domain/alert-escalation.ts';
 import { escalationMessage } from '#lib/domain/alert-message.ts';
 import type { ContactView } from '#lib/domain/model.ts';
+import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
+import type { Contact } from '#lib/store/roster-types.ts';
 import type { AlertFollowUpRow, StoredAlert } from '#lib/store/schedule-repository.ts';
 
 export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUpRow): Promise<void> {
@@ -32,9 +34,26 @@ export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUp
 }
 
 /** Every coordinator of the Centre, urgent, once per alert and coordinator. */
-async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: ContactView): Promise<void> {
+function escalate(tick: TickContext, alert: StoredAlert, raisedBy: ContactView): Promise<void> {
+  return toEveryCoordinator(tick, alert.centreId, (coordinator) => ({
+    key: `escalation#${alert.alertId}#${coordinator.contactId}`,
+    body: escalationMessage(alert, raisedBy, coordinator.language),
+    kind: 'alert',
+    urgent: true,
+  }));
+}
+
+/**
+ * One message to every coordinator of the Centre who can be reached (escalations of alerts and
+ * tasks); each under its own key, so a re-run tells no one twice.
+ */
+export async function toEveryCoordinator(
+  tick: TickContext,
+  centreId: string,
+  message: (coordinator: Contact) => Omit<EnqueueRequest, 'recipient'>,
+): Promise<void> {
   const { roster } = tick.deps;
-  const links = await roster.listCentreContacts(alert.centreId, 'coordinator');
+  const links = await roster.listCentreContacts(centreId, 'coordinator');
   const failures: unknown[] = [];
   for (const link of links) {
     const coordinator = await roster.getContact(link.contactId);
@@ -44,11 +63,8 @@ async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: Contact
     // One coordinator's failure must not keep the escalation from the others.
     await tick
       .enqueue({
-        key: `escalation#${alert.alertId}#${coordinator.contactId}`,
+        ...message(coordinator),
         recipient: { contactId: coordinator.contactId, ...to, quietHours: coordinator.quietHours },
-        body: escalationMessage(alert, raisedBy, coordinator.language),
-        kind: 'alert',
-        urgent: true,
       })
       .catch((error: unknown) => failures.push(error));
   }

@@ -20,8 +20,10 @@ import {
 import {
   afterInvitation,
   carerWeek,
+  closeDelayedUntil,
   expiryOf,
   isAbandoned,
+  type OpenCheckin,
   planFrom,
   resumeFrom,
   type ScheduleState,
@@ -35,6 +37,7 @@ import type { TickContext } from '#lib/schedule/tick-context.ts';
 import { recipientOf, type ScheduleItem } from '#lib/store/schedule-items.ts';
 import type { WeekSnapshot } from '#lib/store/schedule-repository.ts';
 
+const HOUR_MS = 60 * 60 * 1000;
 /** Steps one item may take in one tick: a week is at most three, so this catches up over two. */
 const MAX_STEPS = 8;
 /** Re-reads after losing a race (another tick decided, or the carer wrote meanwhile). */
@@ -238,6 +241,16 @@ async function remind(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot)
 async function close(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot): Promise<StepResult> {
   const { schedule: s, schedules } = tick.deps;
   const week = item.week;
+  const delayed = closeDelayedUntil(week, tick.now, openCheckin(tick, snap, week), s);
+  if (delayed) {
+    // She is answering right now: close when she is done (or stops), not under her fingers.
+    tick.deps.logger.info('close delayed: the carer is still answering', {
+      contactId: item.contactId,
+      week,
+      until: delayed.toISOString(),
+    });
+    return { state: { step: 'close', week, dueAt: delayed } };
+  }
   const decision = item.decidedWeek === week && item.decidedStep === 'invite' ? item.decision : undefined;
   const plan = closePlan({
     decision,
@@ -276,6 +289,17 @@ async function close(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot):
     state: after(tick, item),
     extra: { missedStreak: streak, lastMissedWeek: counted ? week : item.lastMissedWeek },
   };
+}
+
+/** The carer's session of this week's check-in, when there is one. */
+function openCheckin(tick: TickContext, snap: WeekSnapshot, week: string): OpenCheckin | undefined {
+  const open = snap.session?.session;
+  if (!open || open.flowId !== weeklyCheckinFlow.id || open.week !== week) return undefined;
+  const expiresAt = Date.parse(open.expiresAt);
+  if (Number.isNaN(expiresAt)) return undefined;
+  // Every turn (and the invitation that opened it) sets the expiry a full TTL ahead: so it was then.
+  const lastTurnAt = new Date(expiresAt - tick.deps.sessionTtlHours * HOUR_MS);
+  return { lastTurnAt, expiresAt: new Date(expiresAt) };
 }
 
 async function parentCheckin(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot): Promise<StepResult> {

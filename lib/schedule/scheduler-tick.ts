@@ -6,6 +6,7 @@ import { DependencyError } from '#lib/errors.ts';
 import { processAlertFollowUp } from '#lib/schedule/alert-follow-ups.ts';
 import { processSchedule } from '#lib/schedule/contact-schedule.ts';
 import { processCompletedCheckin } from '#lib/schedule/parent-digests.ts';
+import { processTaskFollowUp } from '#lib/schedule/task-follow-ups.ts';
 import { type SchedulerDependencies, TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
 import type { DueRow } from '#lib/store/schedule-repository.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
@@ -33,6 +34,8 @@ export async function runSchedulerTick(
       try {
         if (row.kind === 'schedule') await processSchedule(tick, row.item);
         else if (row.kind === 'alert') await processAlertFollowUp(tick, row);
+        else if (row.kind === 'task') await processTaskFollowUp(tick, row);
+        else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, started);
         else await processCompletedCheckin(tick, row);
       } catch (error) {
         // One contact's trouble must not hold up the others; it stays due for the next tick.
@@ -66,7 +69,19 @@ export async function runSchedulerTick(
 function dueRowName(row: DueRow): string {
   if (row.kind === 'schedule') return row.item.contactId;
   if (row.kind === 'alert') return `${row.step} ${row.alertId}`;
+  if (row.kind === 'task') return `escalate ${row.taskId}`;
+  if (row.kind === 'broadcast') return `broadcast ${row.broadcastId}`;
   return `${row.childId} ${row.week}`;
+}
+
+/** A due broadcast: fan out what the tick's time allows; the rest stays due for the next tick. */
+async function fanOutBroadcast(tick: TickContext, broadcastId: string, started: number): Promise<void> {
+  const { deps } = tick;
+  if (!deps.broadcasts) throw new DependencyError('a broadcast is due but the tick has no broadcast service');
+  const budgetMs = Math.max(0, deps.budgetMs - (Date.now() - started));
+  const outcome = await deps.broadcasts.fanOut(broadcastId, { budgetMs });
+  if (outcome === 'unfinished') tick.report.deferred++;
+  else tick.report.steps++;
 }
 
 /** At most `size` tasks at once, in the order they were given. */

@@ -1,3 +1,4 @@
+import type { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { OutboundKind } from '#lib/domain/outbound-message.ts';
 import type { WeeklySchedule } from '#lib/domain/weekly-schedule.ts';
 import type { Logger } from '#lib/observability/logger.ts';
@@ -16,6 +17,8 @@ export interface SchedulerDependencies {
   tasks: CoordinatorTaskRepository;
   /** The Centre's coordinators, for tasks. */
   roster: RosterRepository;
+  /** Fans out broadcasts when they are due (approved for now or a time). */
+  broadcasts?: Pick<BroadcastService, 'fanOut'> | undefined;
   /** Every message goes through enqueue: once per key, quiet hours and opt-out at send time. */
   outbound: OutboundPort;
   clock: Clock;

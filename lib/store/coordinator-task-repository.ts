@@ -1,11 +1,19 @@
 // Tasks for a Centre's coordinators, stored like alerts (CENTRE#<id> / TASK#<task>): open until a
-// coordinator closes them. The first kind: a carer missed two weekly check-ins in a row.
+// coordinator closes them. The first kind: a carer missed two weekly check-ins in a row. Raising one
+// also puts its escalation in the due index (TASKDUE#, a day on), like an alert's follow-ups.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { taskEscalationDueAt } from '#lib/domain/alert-escalation.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
-import { keys, prefixes } from '#lib/store/keys.ts';
+import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
 
 const taskSchema = z.object({
   taskId: z.string(),
@@ -23,9 +31,26 @@ const taskSchema = z.object({
   raisedAt: z.string(),
   closedAt: z.string().optional(),
   closedBy: z.string().optional(),
+  acknowledgedAt: z.string().optional(),
+  /** Set once by the tick when it told every coordinator that no one had acknowledged the task. */
+  escalatedAt: z.string().optional(),
 });
 export type CoordinatorTask = z.output<typeof taskSchema>;
-export type NewTask = Omit<CoordinatorTask, 'status' | 'closedAt' | 'closedBy'>;
+export type NewTask = Omit<
+  CoordinatorTask,
+  'status' | 'closedAt' | 'closedBy' | 'acknowledgedAt' | 'escalatedAt'
+>;
+
+/** A task's escalation in the due index (the tick reads these rows). */
+export const taskFollowUpRowSchema = z.object({
+  taskId: z.string(),
+  centreId: z.string(),
+  dueKey: z.string(),
+});
+export type TaskFollowUpRow = z.output<typeof taskFollowUpRowSchema>;
+
+/** The due-index id of a task's escalation (it picks the shard). */
+export const taskFollowUpId = (taskId: string): string => `task-escalate#${taskId}`;
 
 export class CoordinatorTaskRepository {
   readonly #client: DynamoDBDocumentClient;
@@ -36,20 +61,110 @@ export class CoordinatorTaskRepository {
     this.#table = opts.tableName;
   }
 
-  /** Raises the task once per id; false when it exists already (a re-run of the same tick). */
+  /**
+   * Raises the task once per id, with its escalation a day on in the due index, in one write;
+   * false when it exists already (a re-run of the same tick).
+   */
   async raise(task: NewTask): Promise<boolean> {
+    const dueAt = taskEscalationDueAt(task.raisedAt);
     try {
       await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: { ...keys.centreTask(task.centreId, task.taskId), entity: 'task', ...task, status: 'open' },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  ...keys.centreTask(task.centreId, task.taskId),
+                  entity: 'task',
+                  ...task,
+                  status: 'open',
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  ...keys.taskFollowUp(task.centreId, task.taskId),
+                  entity: 'task-follow-up',
+                  taskId: task.taskId,
+                  centreId: task.centreId,
+                  // Whom it is about, so an erasure finds it with the task.
+                  contactId: task.contactId,
+                  childIds: task.childIds,
+                  dueAt: dueAt.toISOString(),
+                  ...dueIndexKeys(taskFollowUpId(task.taskId), dueAt),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isNamed(error, 'TransactionCanceledException')) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      }
       throw new DependencyError('raising the task failed', { cause: error });
+    }
+  }
+
+  /** A task as it stands now (consistent read), or undefined when it is gone (erased). */
+  async get(centreId: string, taskId: string): Promise<CoordinatorTask | undefined> {
+    try {
+      const output = await this.#client.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: keys.centreTask(centreId, taskId),
+          ConsistentRead: true,
+        }),
+      );
+      return output.Item ? parseItem(taskSchema, output.Item, 'task') : undefined;
+    } catch (error) {
+      if (error instanceof DependencyError) throw error;
+      throw new DependencyError('reading the task failed', { cause: error });
+    }
+  }
+
+  /** The task was escalated (its messages are enqueued): recorded once, the first time stands. */
+  async recordEscalated(centreId: string, taskId: string, now: Date): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.centreTask(centreId, taskId),
+          UpdateExpression: 'SET escalatedAt = if_not_exists(escalatedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Erased meanwhile: nothing to record on.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyError('recording the task escalation failed', { cause: error });
+    }
+  }
+
+  /** The escalation is done: out of the due index (kept, so a re-run cannot redo it). */
+  async clearFollowUp(row: TaskFollowUpRow, now: Date): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.taskFollowUp(row.centreId, row.taskId),
+          UpdateExpression: 'REMOVE dueShard, dueKey SET doneAt = if_not_exists(doneAt, :at)',
+          ConditionExpression: 'dueKey = :dueKey',
+          ExpressionAttributeValues: { ':dueKey': row.dueKey, ':at': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Another tick cleared it first.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyError('clearing the task follow-up from the due index failed', { cause: error });
     }
   }
 
@@ -95,4 +210,8 @@ export class CoordinatorTaskRepository {
       throw new DependencyError('closing the task failed', { cause: error });
     }
   }
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
 }

@@ -494,7 +494,13 @@ export class DynamoConversationStore implements ConversationStore {
     const sharedChanges = (u: UpdateBuilder) =>
       u.set('optedOut', changes.optedOut).set('language', changes.language).set('updatedAt', now);
 
-    if (shared) out.push(guarded(keys.contactProfile(contact.contactId), sharedChanges(new UpdateBuilder())));
+    if (shared) {
+      out.push(guarded(keys.contactProfile(contact.contactId), sharedChanges(new UpdateBuilder())));
+      // The Centre's membership link carries them too: broadcasts are planned from it.
+      out.push(
+        guarded(keys.centreContact(contact.centreId, contact.contactId), sharedChanges(new UpdateBuilder())),
+      );
+    }
 
     const here: ChannelAddress = { channel: inbound.channel, address: inbound.from };
     const addresses = shared ? uniqueAddresses([here, ...contact.addresses]) : [];

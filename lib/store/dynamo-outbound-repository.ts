@@ -16,7 +16,7 @@ import {
 import { DependencyError } from '#lib/errors.ts';
 import { keys } from '#lib/store/keys.ts';
 
-export type ClaimResult = 'claimed' | 'not-queued' | 'opted-out' | 'loop-blocked';
+export type ClaimResult = 'claimed' | 'not-queued' | 'opted-out' | 'cancelled' | 'loop-blocked';
 
 export interface LoopGuard {
   /** Identifies "the same body to the same address in this window". */
@@ -86,6 +86,8 @@ export class DynamoOutboundRepository {
     addressKey: string;
     now: Date;
     loopGuard?: LoopGuard | undefined;
+    /** A broadcast's message: not claimed once the broadcast is cancelled. */
+    broadcastId?: string | undefined;
   }): Promise<{ result: ClaimResult; current?: OutboundMessage | undefined }> {
     const first = await this.#claim(options, options.loopGuard);
     // A retry (attempts > 0) skips the loop guard: the guard counted this message already.
@@ -96,7 +98,13 @@ export class DynamoOutboundRepository {
   }
 
   async #claim(
-    options: { key: string; contactId: string; addressKey: string; now: Date },
+    options: {
+      key: string;
+      contactId: string;
+      addressKey: string;
+      now: Date;
+      broadcastId?: string | undefined;
+    },
     loopGuard: LoopGuard | undefined,
   ): Promise<{ result: ClaimResult; current?: OutboundMessage | undefined }> {
     const at = options.now.toISOString();
@@ -132,6 +140,20 @@ export class DynamoOutboundRepository {
         },
       },
     ];
+    // In the same transaction, so cancelling a broadcast stops every message not yet claimed.
+    const broadcastCheck = options.broadcastId === undefined ? -1 : items.length;
+    if (options.broadcastId !== undefined) {
+      items.push({
+        ConditionCheck: {
+          TableName: this.#table,
+          Key: keys.broadcast(options.broadcastId),
+          ConditionExpression: '#status <> :cancelled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled' },
+        },
+      });
+    }
+    const loopGuardCheck = loopGuard ? items.length : -1;
     if (loopGuard) {
       items.push({
         Update: {
@@ -162,7 +184,8 @@ export class DynamoOutboundRepository {
         return { result: 'not-queued', current: old ? (unmarshall(old) as OutboundMessage) : undefined };
       }
       if (failed(1)) return { result: 'opted-out' };
-      if (failed(2)) return { result: 'loop-blocked' };
+      if (failed(broadcastCheck)) return { result: 'cancelled' };
+      if (failed(loopGuardCheck)) return { result: 'loop-blocked' };
       throw new DependencyError('claiming the outbound message failed', { cause: error });
     }
   }

@@ -44,6 +44,7 @@ export const sessionSchema = z.object({
   attempts: z.number().int(),
   startedAt: z.string(),
   expiresAt: z.string(),
+  broadcastId: z.string().optional(),
 }) satisfies z.ZodType<Session>;
 
 export const sessionItemSchema = z.object({ session: sessionSchema, version: z.number().int() });

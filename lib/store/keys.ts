@@ -86,6 +86,19 @@ export const keys = {
     sk: `AUDIT#${at}#${auditId}`,
   }),
 
+  /** A broadcast: its texts, target, state, preview and fan-out progress (in the due index while due). */
+  broadcast: (broadcastId: string): ItemKey => ({ pk: `BROADCAST#${broadcastId}`, sk: 'META' }),
+  /** One recipient of a broadcast (written before their message is enqueued): the report reads these. */
+  broadcastRecipient: (broadcastId: string, contactId: string): ItemKey => ({
+    pk: `BROADCAST#${broadcastId}`,
+    sk: `RCPT#${contactId}`,
+  }),
+  /** Lists a Centre's broadcasts, newest last. */
+  centreBroadcast: (centreId: string, createdAt: string, broadcastId: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `BROADCAST#${createdAt}#${broadcastId}`,
+  }),
+
   /** A message lianxin started, once per idempotency key. */
   outbound: (key: string): ItemKey => ({ pk: `OUTBOUND#${key}`, sk: 'MESSAGE' }),
 
@@ -113,6 +126,11 @@ export const keys = {
   centreTask: (centreId: string, taskId: string): ItemKey => ({
     pk: `CENTRE#${centreId}`,
     sk: `TASK#${taskId}`,
+  }),
+  /** A task's escalation for the scheduler tick (in the due index until done), like ALERTDUE#. */
+  taskFollowUp: (centreId: string, taskId: string): ItemKey => ({
+    pk: `CENTRE#${centreId}`,
+    sk: `TASKDUE#${taskId}#escalate`,
   }),
   /** A parent's message for a child, in the order they came, for the Centre to pass on. */
   childMessage: (centreId: string, messageKey: string): ItemKey => ({
@@ -156,9 +174,13 @@ export const prefixes = {
   activity: 'ACTIVITY#',
   pause: 'PAUSE#',
   task: 'TASK#',
+  taskFollowUp: 'TASKDUE#',
   childMessage: 'CHILDMSG#',
   family: 'FAMILY#',
   audit: 'AUDIT#',
+  broadcastPk: (broadcastId: string) => `BROADCAST#${broadcastId}`,
+  broadcast: 'BROADCAST#',
+  broadcastRecipient: 'RCPT#',
 } as const;
 
 /** Top-level attribute holding one check-in answer, so one UpdateItem can set several without overlap. */

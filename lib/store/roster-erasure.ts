@@ -3,12 +3,12 @@
 //   contact: CONTACT#<id> (PROFILE, SCHEDULE and its due-index keys, PWEEK#*); every item of each of its
 //     ADDR#<channel>#<address> partitions (projection, SESSION, MSG# log, UNPROCESSED#, UNREGISTERED,
 //     CSWINDOW, LINKFAIL#*); LOOPGUARD#<address> counters; its family and centre links; the Centre's
-//     messages for a child it sent (CHILDMSG#), tasks about it (TASK#) and follow-ups of alerts it
-//     raised (ALERTDUE#); its OUTBOUND# messages and LINKCODE# codes (no index by contact: one
-//     filtered Scan, acceptable for a rare request).
+//     messages for a child it sent (CHILDMSG#), tasks about it (TASK#) and their escalations
+//     (TASKDUE#), follow-ups of alerts it raised (ALERTDUE#); its OUTBOUND# messages and LINKCODE#
+//     codes (no index by contact: one filtered Scan, acceptable for a rare request).
 //   family: FAMILY#<id> (META, CHILD#*, links), the centre's link to it, CHILD#<child> check-ins,
 //     the Centre's alerts (ALERT#<child>#…) and their follow-ups (ALERTDUE#<child>#…), messages for
-//     the child and tasks naming its children,
+//     the child and tasks naming its children (and their escalations, TASKDUE#),
 //     OUTBOUND# messages whose key names a child (the parents' updates); its contacts that belong to no
 //     other family are erased as above, the others just leave it (projections and schedules rewritten).
 // What stays: an audit item under the Centre (who, when, what kind, counts of items per kind), with no
@@ -115,6 +115,15 @@ export class RosterErasure {
           (i.childIds as unknown[]).some((c) => childIds.has(String(c))),
       ),
     );
+    count(
+      'task-follow-up',
+      centreItems.filter(
+        (i) =>
+          String(i.sk).startsWith(prefixes.taskFollowUp) &&
+          Array.isArray(i.childIds) &&
+          (i.childIds as unknown[]).some((c) => childIds.has(String(c))),
+      ),
+    );
     count('outbound', await this.#scanOutbound([...childIds], []));
     count('family', await this.#query(prefixes.familyPk(familyId)));
     gone.push(keys.centreFamily(centreId, familyId));
@@ -163,6 +172,12 @@ export class RosterErasure {
     count(
       'task',
       centreItems.filter((i) => String(i.sk).startsWith(prefixes.task) && i.contactId === contact.contactId),
+    );
+    count(
+      'task-follow-up',
+      centreItems.filter(
+        (i) => String(i.sk).startsWith(prefixes.taskFollowUp) && i.contactId === contact.contactId,
+      ),
     );
     count(
       'alert-follow-up',

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import type { ChannelAddress, ChannelName, ChildRef, ContactRole, ContactView } from '#lib/domain/model.ts';
+import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import { DependencyError, ValidationError } from '#lib/errors.ts';
 import { contactViewSchema, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
@@ -306,7 +307,11 @@ export class RosterRepository {
     items.push({
       Put: {
         TableName: this.#table,
-        Item: { ...keys.centreContact(contact.centreId, contact.contactId), ...link },
+        Item: {
+          ...keys.centreContact(contact.centreId, contact.contactId),
+          ...link,
+          ...broadcastFields(contact, families),
+        },
       },
     });
     if (previous && previous.centreId !== contact.centreId) {
@@ -394,6 +399,23 @@ export function projectContactView(
     centrePhone: centre.phone,
     children: children.map(({ birthYear: _, ...ref }) => ref),
     addresses: contact.addresses,
+  };
+}
+
+/**
+ * What the broadcast planner needs of a contact, kept on the Centre's membership link so that a
+ * Centre's recipients are one paginated Query (a turn that opts out updates it too).
+ */
+function broadcastFields(contact: Contact, families: Family[]) {
+  const to = preferredAddress(contact);
+  return {
+    language: contact.language,
+    optedOut: contact.optedOut,
+    categories: [...new Set(families.flatMap((f) => f.children.map((c) => c.category)))].sort(),
+    channel: to?.channel ?? null,
+    address: to?.address ?? null,
+    invalid: to === undefined && contact.addresses.length > 0,
+    quietHours: contact.quietHours ?? null,
   };
 }
 

@@ -17,6 +17,7 @@ import type { AlertRecord, ChannelAddress, ContactView, Session } from '#lib/dom
 import type { ScheduleState } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
+import { type TaskFollowUpRow, taskFollowUpRowSchema } from '#lib/store/coordinator-task-repository.ts';
 import { SESSION_TTL_GRACE_DAYS } from '#lib/store/dynamo-conversation-store.ts';
 import { alertItemFields, contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
 import {
@@ -51,7 +52,9 @@ const BATCH_GET_MAX_ATTEMPTS = 6;
 export type DueRow =
   | { kind: 'schedule'; item: ScheduleItem }
   | { kind: 'checkin'; childId: string; familyId: string; week: string; dueKey: string }
-  | ({ kind: 'alert' } & AlertFollowUpRow);
+  | ({ kind: 'alert' } & AlertFollowUpRow)
+  | ({ kind: 'task' } & TaskFollowUpRow)
+  | { kind: 'broadcast'; broadcastId: string };
 
 /** An alert's follow-up in the due index (written by the turn that raised the alert). */
 export interface AlertFollowUpRow {
@@ -147,8 +150,12 @@ export class ScheduleRepository {
     for (const item of output.Items ?? []) {
       if (item.entity === 'schedule')
         rows.push({ kind: 'schedule', item: parseItem(scheduleItemSchema, item, 'schedule') });
+      else if (item.entity === 'broadcast' && typeof item.broadcastId === 'string')
+        rows.push({ kind: 'broadcast', broadcastId: item.broadcastId });
       else if (item.entity === 'alert-follow-up')
         rows.push({ kind: 'alert', ...parseItem(alertFollowUpRowSchema, item, 'alert follow-up') });
+      else if (item.entity === 'task-follow-up')
+        rows.push({ kind: 'task', ...parseItem(taskFollowUpRowSchema, item, 'task follow-up') });
       else if (
         item.entity === 'checkin' &&
         typeof item.childId === 'string' &&

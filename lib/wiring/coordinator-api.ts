@@ -1,34 +1,52 @@
 import { authenticator } from '#lib/api/auth.ts';
+import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
+import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { Config } from '#lib/config.ts';
 import type { ApiSettings } from '#lib/config-api.ts';
+import { broadcastPricing } from '#lib/config-broadcast.ts';
 import type { Logger } from '#lib/observability/logger.ts';
-import { systemClock } from '#lib/ports/clock.ts';
+import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
 import { CheckinRepository } from '#lib/store/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/child-message-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/coordinator-work-repository.ts';
-import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { RosterErasure } from '#lib/store/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
-import { type Adapters, localClock } from '#lib/wiring/adapters.ts';
+import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
-/** The table client and the clock: the API sends nothing, so it needs no queue. */
-function apiAdapters(config: Config): Pick<Adapters, 'client' | 'clock'> {
-  const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
-  return { client, clock: config.LIANXIN_ENV === 'local' ? localClock : systemClock };
-}
+export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies & BroadcastApiDependencies;
+
+/** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
+const INLINE_FAN_OUT_MS = 8_000;
 
 export function createCoordinatorApiDependencies(
   config: Config,
   logger: Logger,
-  adapters: Pick<Adapters, 'client' | 'clock'> = apiAdapters(config),
-): CoordinatorApiDependencies {
+  adapters: Adapters = defaultAdapters(config),
+  pricing: BroadcastPricing = broadcastPricing(config),
+): CoordinatorApiDependenciesWithBroadcasts {
   const store = { client: adapters.client, tableName: config.TABLE_NAME };
   const roster = new RosterRepository(store);
+  const outbound = new OutboundService({
+    repository: outboundRepository(config, adapters),
+    queue: adapters.queue,
+    clock: adapters.clock,
+    logger,
+  });
   return {
+    broadcasts: new BroadcastService({
+      broadcasts: new BroadcastRepository(store),
+      roster,
+      outbound,
+      clock: adapters.clock,
+      logger,
+      pricing,
+    }),
+    inlineFanOutMs: INLINE_FAN_OUT_MS,
     work: new CoordinatorWorkRepository(store),
     messages: new ChildMessageRepository(store),
     roster,
@@ -41,10 +59,10 @@ export function createCoordinatorApiDependencies(
 
 export function createCoordinatorApiOptions(
   settings: ApiSettings,
-  deps: CoordinatorApiDependencies,
+  deps: CoordinatorApiDependenciesWithBroadcasts,
 ): ApiHandlerOptions {
   return {
-    routes: withOpenApi([...coordinatorRoutes(deps), ...rosterRoutes(deps)]),
+    routes: withOpenApi([...coordinatorRoutes(deps), ...rosterRoutes(deps), ...broadcastRoutes(deps)]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,
     logger: deps.logger,

@@ -1,8 +1,10 @@
+import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { Config } from '#lib/config.ts';
 import { loadScheduleConfig } from '#lib/config-schedule.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import type { SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
+import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
 import { CheckinRepository } from '#lib/store/checkin-repository.ts';
 import { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
@@ -19,13 +21,27 @@ export function createSchedulerDependencies(
 ): SchedulerDependencies {
   const { client, clock, queue } = adapters;
   const tableName = config.TABLE_NAME;
+  const roster = new RosterRepository({ client, tableName });
+  const outbound = new OutboundService({
+    repository: outboundRepository(config, adapters),
+    queue,
+    clock,
+    logger,
+  });
   return {
     schedules: new ScheduleRepository({ client, tableName }),
     checkins: new CheckinRepository({ client, tableName }),
     calendar: new CentreCalendarRepository({ client, tableName }),
     tasks: new CoordinatorTaskRepository({ client, tableName }),
-    roster: new RosterRepository({ client, tableName }),
-    outbound: new OutboundService({ repository: outboundRepository(config, adapters), queue, clock, logger }),
+    roster,
+    outbound,
+    broadcasts: new BroadcastService({
+      broadcasts: new BroadcastRepository({ client, tableName }),
+      roster,
+      outbound,
+      clock,
+      logger,
+    }),
     clock,
     logger,
     schedule: loadScheduleConfig(),

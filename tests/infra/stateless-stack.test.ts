@@ -6,6 +6,7 @@ import { ACCESS_LOG_FIELDS } from '#infra/constructs/http-endpoints.ts';
 import { TABLE_ACTIONS } from '#infra/constructs/lianxin-function.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { loadConfig } from '#lib/config.ts';
+import { broadcastPricing } from '#lib/config-broadcast.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import {
   type DeployedFunction,
@@ -55,7 +56,7 @@ describe('functions', () => {
     }
   });
 
-  it('answer webhooks within 10 s; the send worker gets 30 s', () => {
+  it('answer webhooks within 10 s; the send worker gets 30 s, the API 25 s (inline broadcast fan-out)', () => {
     const timeouts = Object.fromEntries(
       functions.map((f) => [f.name, resource(t, f.logicalId).Properties.Timeout]),
     );
@@ -64,7 +65,8 @@ describe('functions', () => {
       'twilio-status-webhook': 10,
       'wechat-webhook': 10,
       'send-worker': 30,
-      'coordinator-api': 10,
+      // Below API Gateway's 30 s integration limit.
+      'coordinator-api': 25,
       // The tick stops taking new work 40 s before its timeout.
       'scheduler-tick': 240,
     });
@@ -103,9 +105,15 @@ describe('functions', () => {
         expect(fn.variables.WECHAT_SECRET_ARN).toEqual(crossStackRef());
       } else expect(fn.variables.WECHAT_SECRET_ARN).toBeUndefined();
       // What the function does at cold start: the secret supplies the auth token, then lib/config.ts.
-      expect(() =>
-        loadConfig({ ...env, AWS_REGION: 'us-east-1', TWILIO_AUTH_TOKEN: 'an-auth-token-from-secrets' }),
-      ).not.toThrow();
+      const config = loadConfig({
+        ...env,
+        AWS_REGION: 'us-east-1',
+        TWILIO_AUTH_TOKEN: 'an-auth-token-from-secrets',
+      });
+      // Those that preview broadcasts get the SMS price (in AWS there is no default).
+      if (fn.name === 'coordinator-api' || fn.name === 'twilio-sms-webhook') {
+        expect(broadcastPricing(config, env)).toEqual({ perSegment: 0.0113, currency: 'USD' });
+      } else expect(() => broadcastPricing(config, env)).toThrow(/SMS_PRICE_PER_SEGMENT/);
     }
     for (const fn of deployedFunctions(dev)) expect(fn.variables.LOG_LEVEL).toBe('DEBUG');
   });
@@ -143,8 +151,12 @@ describe('permissions', () => {
       { Action: 'sqs:SendMessage', Resource: queue },
     ]);
     expect(statementsOf('twilio-status-webhook')).toEqual(base);
-    // The coordinators' API: the table (acknowledge, close, delivered) and its key; no secret, no queue.
-    expect(statementsOf('coordinator-api')).toEqual(base.slice(0, -1));
+    // The coordinators' API: the table and its key, and the queue (a broadcast approved for now starts
+    // its fan-out in the request); no secret.
+    expect(statementsOf('coordinator-api')).toEqual([
+      ...base.slice(0, -1),
+      { Action: 'sqs:SendMessage', Resource: queue },
+    ]);
     // The tick: the table, and Query on its due index only (by name, no wildcard); it enqueues,
     // and never talks to Twilio, so no secret.
     expect(statementsOf('scheduler-tick')).toEqual([

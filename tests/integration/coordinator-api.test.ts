@@ -12,6 +12,7 @@ import { type ApiSettings, apiSettings, LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { lambdaContext } from '#lib/local/lambda-adapter.ts';
 import { createLogger } from '#lib/observability/logger.ts';
+import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
@@ -180,6 +181,7 @@ beforeAll(async () => {
   const deps = createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
     client: table.client,
     clock,
+    queue: new InProcessQueue({ clock, visibilityTimeoutSeconds: 60, maxReceiveCount: 5 }),
   });
   api = createCoordinatorApiHandler(createCoordinatorApiOptions(settings, deps));
 
@@ -262,6 +264,7 @@ describe('the coordinators API: authentication', () => {
         createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
           client: table.client,
           clock,
+          queue: new InProcessQueue({ clock, visibilityTimeoutSeconds: 60, maxReceiveCount: 5 }),
         }),
       ),
     );
@@ -525,6 +528,11 @@ describe('the coordinators API: input', () => {
     expect(res.status).toBe(200);
     expect(res.json.openapi).toBe('3.1.0');
     expect(Object.keys(res.json.paths).sort()).toEqual([
+      '/api/broadcasts',
+      '/api/broadcasts/preview',
+      '/api/broadcasts/{id}',
+      '/api/broadcasts/{id}/approve',
+      '/api/broadcasts/{id}/cancel',
       '/api/checkins/export.csv',
       '/api/checkins/summary',
       '/api/contacts',
@@ -562,6 +570,7 @@ describe('the coordinators API: logs', () => {
     const deps = createCoordinatorApiDependencies(config, logger, {
       client: table.client,
       clock,
+      queue: new InProcessQueue({ clock, visibilityTimeoutSeconds: 60, maxReceiveCount: 5 }),
     });
     deps.work.listAlerts = async () => {
       throw new Error(`lookup failed for ${GRANDMOTHER}`);

@@ -8,6 +8,7 @@ import { type Config, loadConfig } from '#lib/config.ts';
 import { apiSettings } from '#lib/config-api.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
+import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
@@ -120,6 +121,7 @@ beforeAll(async () => {
   const deps = createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
     client: table.client,
     clock,
+    queue: new InProcessQueue({ clock, visibilityTimeoutSeconds: 60, maxReceiveCount: 5 }),
   });
   api = createCoordinatorApiHandler(createCoordinatorApiOptions(settings, deps));
 });

@@ -163,6 +163,13 @@ const EXPECTED: [string, string, string][] = [
     ZHANG_BABA,
     '【连心】本周没有收到张伟的签到。本周活动：包饺子。回复留言，我们转告孩子。',
   ],
+  // No coordinator acknowledged 张奶奶's task within a day: it is escalated to every coordinator, once.
+  // (Mrs Chen's task, raised 12-27 20:00, would escalate on 12-28, after the month ends.)
+  [
+    '12-14 Mon 20:00',
+    WANG_LAOSHI,
+    '【连心】待办已超过24小时无人确认：张奶奶已连续两周没有完成张伟的签到。请今天联系：+8613800000002，并在系统中确认。',
+  ],
   // W51 is paused by the Centre: nothing at all. W52: 小明妈妈 said she talked (no nudge); 李奶奶 answers at
   // 21:30, inside quiet hours, so her update waits for 08:00; 张奶奶 answers after the reminder (no consent
   // given: the update says only that she checked in), held until 张伟爸爸's quiet hours end; Mrs Chen's

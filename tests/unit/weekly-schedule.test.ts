@@ -4,6 +4,7 @@ import {
   afterInvitation,
   atWeekTime,
   carerWeek,
+  closeDelayedUntil,
   DEFAULT_WEEKLY_SCHEDULE,
   expiryOf,
   isAbandoned,
@@ -237,5 +238,39 @@ describe('catching up after downtime', () => {
     expect(expiry('parent-checkin', 'parent')).toBe(iso(sh('2026-12-05T18:00')));
     expect(expiry('nudge', 'parent')).toBe(iso(sh('2026-12-06T18:00')));
     expect(expiry('missed-digest', 'carer')).toBe(iso(sh('2026-12-08T20:00')));
+  });
+});
+
+describe('closing a week while the carer is answering', () => {
+  const open = (lastTurn: string, expires = '2026-12-08T19:55') => ({
+    lastTurnAt: sh(lastTurn),
+    expiresAt: sh(expires),
+  });
+  it('waits half an hour after her last answer', () => {
+    expect(iso(closeDelayedUntil('2026-W49', sh('2026-12-06T20:00'), open('2026-12-06T19:55'), S))).toBe(
+      iso(sh('2026-12-06T20:25')),
+    );
+  });
+  it('closes now without a session, or when she has gone quiet (a session the invitation opened)', () => {
+    expect(closeDelayedUntil('2026-W49', sh('2026-12-06T20:00'), undefined, S)).toBeUndefined();
+    expect(
+      closeDelayedUntil('2026-W49', sh('2026-12-06T20:00'), open('2026-12-05T10:00'), S),
+    ).toBeUndefined();
+    expect(
+      closeDelayedUntil('2026-W49', sh('2026-12-06T20:25'), open('2026-12-06T19:55'), S),
+    ).toBeUndefined();
+  });
+  it('never waits past the session expiry, nor two hours after the deadline', () => {
+    const expiring = open('2026-12-06T19:55', '2026-12-06T20:10');
+    expect(iso(closeDelayedUntil('2026-W49', sh('2026-12-06T20:00'), expiring, S))).toBe(
+      iso(sh('2026-12-06T20:10')),
+    );
+    expect(closeDelayedUntil('2026-W49', sh('2026-12-06T20:10'), expiring, S)).toBeUndefined();
+    expect(iso(closeDelayedUntil('2026-W49', sh('2026-12-06T21:50'), open('2026-12-06T21:45'), S))).toBe(
+      iso(sh('2026-12-06T22:00')),
+    );
+    expect(
+      closeDelayedUntil('2026-W49', sh('2026-12-06T22:00'), open('2026-12-06T21:59'), S),
+    ).toBeUndefined();
   });
 });

@@ -1,0 +1,215 @@
+// Broadcasts end to end: preview, compose, approve, cancel, fan out and report. The API and the
+// coordinator's GB text message both use this; the scheduler tick runs the fan-out when it is due.
+import { randomUUID } from 'node:crypto';
+import {
+  type BroadcastPreview,
+  type BroadcastTarget,
+  type BroadcastTexts,
+  broadcastBody,
+  broadcastMessageKey,
+  type Exclusions,
+  noExclusions,
+  PreviewTally,
+  REPORT_GROUPS,
+  type ReportGroup,
+  reportGroupOf,
+  selectRecipients,
+} from '#lib/domain/broadcast.ts';
+import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
+import { ConfigError, ConflictError, NotFoundError } from '#lib/errors.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import type { Clock } from '#lib/ports/clock.ts';
+import type { BatchOutboundPort } from '#lib/ports/outbound.ts';
+import type { BroadcastRepository, StatusCounts, StoredBroadcast } from '#lib/store/broadcast-repository.ts';
+import type { RosterRepository } from '#lib/store/roster-repository.ts';
+
+export interface BroadcastPricing {
+  /** Price of one outbound SMS segment (the preview's estimate). */
+  perSegment: number;
+  currency: string;
+}
+
+export interface BroadcastDependencies {
+  broadcasts: BroadcastRepository;
+  roster: Pick<RosterRepository, 'getCentre'>;
+  outbound: BatchOutboundPort;
+  clock: Clock;
+  logger: Logger;
+  /** Only the entry points that preview need it (not the scheduler tick, which only fans out). */
+  pricing?: BroadcastPricing | undefined;
+  /** Membership links read per page (planning and fan-out). */
+  pageSize?: number;
+}
+
+export interface BroadcastReport {
+  recipients: number;
+  groups: Record<ReportGroup, number>;
+  /** The outbound statuses behind the groups, e.g. `undelivered` within failed. */
+  statuses: StatusCounts;
+}
+
+export interface ComposeInput {
+  broadcastId?: string | undefined;
+  target: BroadcastTarget;
+  texts: BroadcastTexts;
+  source: 'api' | 'sms';
+  createdBy: string;
+}
+
+/** Broadcasts are not worth sending two days late (a tick outage, a long queue). */
+const LIFETIME_MS = 48 * 60 * 60 * 1000;
+
+export class BroadcastService {
+  readonly #deps: BroadcastDependencies;
+  readonly #pageSize: number;
+
+  constructor(deps: BroadcastDependencies) {
+    this.#deps = deps;
+    this.#pageSize = deps.pageSize ?? 500;
+  }
+
+  /** Who would receive it now, what it costs: reads the targeted Centres' members page by page. */
+  async preview(target: BroadcastTarget, texts: BroadcastTexts): Promise<BroadcastPreview> {
+    const pricing = this.#deps.pricing;
+    if (!pricing) throw new ConfigError('previewing a broadcast needs the SMS price');
+    const tally = new PreviewTally(texts, await this.#centreNames(target.centreIds));
+    for (const centreId of target.centreIds) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#deps.broadcasts.candidates(centreId, startKey, this.#pageSize);
+        for (const r of selectRecipients(page.candidates, target, texts, tally.excluded).recipients)
+          tally.add(r);
+        startKey = page.next;
+      } while (startKey);
+    }
+    return tally.result(pricing);
+  }
+
+  /** A draft with its preview; the same broadcastId twice gives the first one back. */
+  async compose(input: ComposeInput): Promise<StoredBroadcast> {
+    const broadcastId = input.broadcastId ?? randomUUID();
+    const existing = await this.#deps.broadcasts.get(broadcastId);
+    if (existing) return existing;
+    const preview = await this.preview(input.target, input.texts);
+    const draft = {
+      broadcastId,
+      centreIds: input.target.centreIds,
+      target: input.target,
+      texts: input.texts,
+      source: input.source,
+      createdBy: input.createdBy,
+      createdAt: this.#deps.clock.now().toISOString(),
+      preview: { ...preview },
+    };
+    await this.#deps.broadcasts.create(draft);
+    const stored = await this.#deps.broadcasts.get(broadcastId);
+    if (!stored) throw new NotFoundError('broadcast vanished after it was written');
+    this.#deps.logger.info('broadcast composed', {
+      broadcastId,
+      source: input.source,
+      recipients: preview.recipients,
+    });
+    return stored;
+  }
+
+  list(centreId: string, limit: number): Promise<StoredBroadcast[]> {
+    return this.#deps.broadcasts.listForCentre(centreId, limit);
+  }
+
+  async get(broadcastId: string): Promise<StoredBroadcast> {
+    const b = await this.#deps.broadcasts.get(broadcastId);
+    if (!b) throw new NotFoundError('no such broadcast');
+    return b;
+  }
+
+  /**
+   * Approve a draft to go at `sendAt` (default now). Approving twice is a conflict, not a second
+   * send; a time in the past means now.
+   */
+  async approve(broadcastId: string, by: string, sendAt?: Date): Promise<StoredBroadcast> {
+    const now = this.#deps.clock.now();
+    const at = sendAt && sendAt > now ? sendAt : now;
+    const outcome = await this.#deps.broadcasts.approve(broadcastId, by, now, at);
+    if (outcome === 'not-found') throw new NotFoundError('no such broadcast');
+    if (outcome === 'conflict') throw new ConflictError('only a draft can be approved');
+    this.#deps.logger.info('broadcast approved', { broadcastId, sendAt: at.toISOString() });
+    return this.get(broadcastId);
+  }
+
+  async cancel(broadcastId: string, by: string): Promise<StoredBroadcast> {
+    const outcome = await this.#deps.broadcasts.cancel(broadcastId, by, this.#deps.clock.now());
+    if (outcome === 'not-found') throw new NotFoundError('no such broadcast');
+    if (outcome === 'conflict') throw new ConflictError('already cancelled');
+    this.#deps.logger.info('broadcast cancelled', { broadcastId });
+    return this.get(broadcastId);
+  }
+
+  async report(broadcastId: string): Promise<BroadcastReport> {
+    const statuses = await this.#deps.broadcasts.statusCounts(broadcastId);
+    const groups = Object.fromEntries(REPORT_GROUPS.map((g) => [g, 0])) as Record<ReportGroup, number>;
+    let recipients = 0;
+    for (const [status, count] of Object.entries(statuses)) {
+      groups[reportGroupOf(status === 'planned' ? undefined : status)] += count;
+      recipients += count;
+    }
+    return { recipients, groups, statuses };
+  }
+
+  /**
+   * Enqueue every recipient's message, page by page, saving progress after each page so a run cut
+   * short (time budget, crash) goes on where it stopped. Each message's key is one per broadcast and
+   * contact, so a page done twice sends nothing twice. Stops when the broadcast is cancelled.
+   * Returns whether the fan-out finished.
+   */
+  async fanOut(
+    broadcastId: string,
+    options: { budgetMs: number },
+  ): Promise<'sent' | 'unfinished' | 'not-due'> {
+    const started = Date.now();
+    const now = this.#deps.clock.now();
+    const b = await this.#deps.broadcasts.get(broadcastId);
+    if (!b || !(b.status === 'scheduled' || b.status === 'sending')) return 'not-due';
+    if (b.sendAt && Date.parse(b.sendAt) > now.getTime()) return 'not-due';
+    if ((await this.#deps.broadcasts.startSending(broadcastId, now)) !== 'done') return 'not-due';
+
+    const names = await this.#centreNames(b.centreIds);
+    const expiresAt = new Date(Date.parse(b.sendAt ?? now.toISOString()) + LIFETIME_MS);
+    let cursor = b.cursor ?? { centre: 0 };
+    let planned = b.planned;
+    const excluded: Exclusions = b.excluded ?? noExclusions();
+    // At least one page per run, however little time is left, so every run makes progress.
+    for (let first = true; cursor.centre < b.target.centreIds.length; first = false) {
+      if (!first && Date.now() - started > options.budgetMs) return 'unfinished';
+      const centreId = b.target.centreIds[cursor.centre] ?? '';
+      const page = await this.#deps.broadcasts.candidates(centreId, cursor.startKey, this.#pageSize);
+      const { recipients } = selectRecipients(page.candidates, b.target, b.texts, excluded);
+      await this.#deps.broadcasts.putRecipients(broadcastId, recipients);
+      const requests = recipients.map(
+        (r): EnqueueRequest => ({
+          key: broadcastMessageKey(broadcastId, r.contactId),
+          recipient: { contactId: r.contactId, ...r.address, quietHours: r.quietHours },
+          body: broadcastBody(b.texts[r.language] ?? '', names.get(r.centreId) ?? '', r.language),
+          kind: 'broadcast',
+          expiresAt,
+          broadcastId,
+        }),
+      );
+      await this.#deps.outbound.enqueueMany(requests);
+      planned += recipients.length;
+      cursor = page.next ? { centre: cursor.centre, startKey: page.next } : { centre: cursor.centre + 1 };
+      const saved = await this.#deps.broadcasts.saveProgress(broadcastId, { cursor, planned, excluded });
+      if (saved !== 'done') {
+        this.#deps.logger.info('broadcast fan-out stopped: cancelled meanwhile', { broadcastId });
+        return 'not-due';
+      }
+    }
+    await this.#deps.broadcasts.finish(broadcastId, this.#deps.clock.now());
+    this.#deps.logger.info('broadcast fanned out', { broadcastId, planned, excluded });
+    return 'sent';
+  }
+
+  async #centreNames(centreIds: readonly string[]): Promise<Map<string, string>> {
+    const centres = await Promise.all(centreIds.map((id) => this.#deps.roster.getCentre(id)));
+    return new Map(centres.flatMap((c) => (c ? [[c.centreId, c.name] as const] : [])));
+  }
+}

@@ -1,0 +1,218 @@
+// Broadcasts: a Centre's announcement to its carers and parents. Pure rules — who is targeted, what
+// each recipient gets, what the preview says it will cost, and which state changes are allowed.
+import { appendStopHint, composeReply } from '#lib/domain/message-catalog.ts';
+import type { ChannelAddress, ChildCategory, Language } from '#lib/domain/model.ts';
+import { segmentsOf } from '#lib/domain/outbound-message.ts';
+
+export const BROADCAST_ROLES = ['carer', 'parent'] as const;
+export type BroadcastRole = (typeof BROADCAST_ROLES)[number];
+
+/**
+ * draft → scheduled (approved, for now or a time) → sending (fan-out under way) → sent (every
+ * recipient's message handed to delivery). Cancelling is allowed in each of these: no message the
+ * send worker has not yet claimed goes out after it (the report tells how many had gone already).
+ */
+export const BROADCAST_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
+export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+
+export const CANCELLABLE: readonly BroadcastStatus[] = ['draft', 'scheduled', 'sending', 'sent'];
+
+/** The longest text a coordinator may write (about 7 Chinese SMS segments with the prefix). */
+export const MAX_BROADCAST_TEXT = 400;
+
+export interface BroadcastTarget {
+  centreIds: string[];
+  roles: BroadcastRole[];
+  /** Only contacts with a child of one of these categories; empty: every category. */
+  categories: ChildCategory[];
+  /** Only contacts who read one of these languages; empty: every language with a text. */
+  languages: Language[];
+}
+
+export type BroadcastTexts = Partial<Record<Language, string>>;
+
+/** A contact as the broadcast planner sees it (kept on the Centre's membership link). */
+export interface BroadcastCandidate {
+  contactId: string;
+  centreId: string;
+  role: 'carer' | 'parent' | 'coordinator';
+  language: Language;
+  optedOut: boolean;
+  /** Categories of the children the contact answers for or hears about. */
+  categories: ChildCategory[];
+  /** Where a message lianxin starts goes (preferred, valid); undefined when none can receive. */
+  address: ChannelAddress | undefined;
+  /** The contact has addresses, but every one is known not to receive. */
+  invalid: boolean;
+  quietHours?: { start: string; end: string } | undefined;
+}
+
+export interface BroadcastRecipient {
+  contactId: string;
+  centreId: string;
+  language: Language;
+  address: ChannelAddress;
+  quietHours?: { start: string; end: string } | undefined;
+}
+
+export interface Exclusions {
+  optedOut: number;
+  invalidAddress: number;
+  noAddress: number;
+  /** Their language has no text in this broadcast. */
+  noText: number;
+}
+
+export const noExclusions = (): Exclusions => ({ optedOut: 0, invalidAddress: 0, noAddress: 0, noText: 0 });
+
+/** Whether the contact is one the target names at all (before anything is excluded). */
+export function isTargeted(c: BroadcastCandidate, target: BroadcastTarget): boolean {
+  if (!target.centreIds.includes(c.centreId)) return false;
+  if (c.role === 'coordinator' || !target.roles.includes(c.role)) return false;
+  if (target.categories.length > 0 && !c.categories.some((k) => target.categories.includes(k))) return false;
+  if (target.languages.length > 0 && !target.languages.includes(c.language)) return false;
+  return true;
+}
+
+/**
+ * The recipients among the candidates, and why the others targeted are left out. Opted-out and
+ * unreachable contacts are excluded here; the send worker checks both again at send time.
+ */
+export function selectRecipients(
+  candidates: Iterable<BroadcastCandidate>,
+  target: BroadcastTarget,
+  texts: BroadcastTexts,
+  excluded: Exclusions = noExclusions(),
+): { recipients: BroadcastRecipient[]; excluded: Exclusions } {
+  const recipients: BroadcastRecipient[] = [];
+  for (const c of candidates) {
+    if (!isTargeted(c, target)) continue;
+    if (c.optedOut) excluded.optedOut++;
+    else if (!c.address) excluded[c.invalid ? 'invalidAddress' : 'noAddress']++;
+    else if (!texts[c.language]) excluded.noText++;
+    else {
+      recipients.push({
+        contactId: c.contactId,
+        centreId: c.centreId,
+        language: c.language,
+        address: c.address,
+        quietHours: c.quietHours,
+      });
+    }
+  }
+  return { recipients, excluded };
+}
+
+/** What a recipient receives: the brand, the Centre's name (who is speaking), the text, how to stop. */
+export function broadcastBody(text: string, centreName: string, language: Language): string {
+  const from = language === 'zh-CN' ? `${centreName}：` : `${centreName}: `;
+  return appendStopHint(composeReply(language, [`${from}${text.trim()}`]), language);
+}
+
+/** The idempotency key of one recipient's message: one per broadcast and contact, ever. */
+export const broadcastMessageKey = (broadcastId: string, contactId: string): string =>
+  `broadcast#${broadcastId}#${contactId}`;
+
+export interface LanguagePreview {
+  language: Language;
+  recipients: number;
+  sms: number;
+  wechat: number;
+  /** SMS segments per message (the longest Centre name of the target decides). */
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+  /** One recipient's message as it will read. */
+  sample: string;
+}
+
+export interface BroadcastPreview {
+  recipients: number;
+  excluded: Exclusions;
+  languages: LanguagePreview[];
+  smsSegments: number;
+  /** SMS segments × the price of one; WeChat messages cost nothing per message. */
+  estimatedCost: { amount: number; currency: string; perSegment: number };
+}
+
+/**
+ * Counts a preview as recipients come (the planner reads the roster page by page), so that 50,000
+ * recipients never have to be held at once.
+ */
+export class PreviewTally {
+  readonly #texts: BroadcastTexts;
+  readonly #centreNames: ReadonlyMap<string, string>;
+  readonly #perLanguage = new Map<Language, LanguagePreview>();
+  readonly #segmentsByBody = new Map<string, { segments: number; encoding: 'GSM-7' | 'UCS-2' }>();
+  #smsSegments = 0;
+  #recipients = 0;
+  excluded: Exclusions = noExclusions();
+
+  constructor(texts: BroadcastTexts, centreNames: ReadonlyMap<string, string>) {
+    this.#texts = texts;
+    this.#centreNames = centreNames;
+  }
+
+  add(r: BroadcastRecipient): void {
+    const text = this.#texts[r.language] ?? '';
+    const body = broadcastBody(text, this.#centreNames.get(r.centreId) ?? '', r.language);
+    let size = this.#segmentsByBody.get(body);
+    if (!size) {
+      size = segmentsOf(body);
+      this.#segmentsByBody.set(body, size);
+    }
+    let lang = this.#perLanguage.get(r.language);
+    if (!lang) {
+      lang = { language: r.language, recipients: 0, sms: 0, wechat: 0, ...size, sample: body };
+      this.#perLanguage.set(r.language, lang);
+    }
+    if (size.segments > lang.segments) Object.assign(lang, size, { sample: body });
+    lang.recipients++;
+    this.#recipients++;
+    if (r.address.channel === 'wechat') lang.wechat++;
+    else {
+      // Local addresses stand in for SMS on a developer's machine; count them as SMS.
+      lang.sms++;
+      this.#smsSegments += size.segments;
+    }
+  }
+
+  result(price: { perSegment: number; currency: string }): BroadcastPreview {
+    return {
+      recipients: this.#recipients,
+      excluded: { ...this.excluded },
+      languages: [...this.#perLanguage.values()].sort((a, b) => a.language.localeCompare(b.language)),
+      smsSegments: this.#smsSegments,
+      estimatedCost: {
+        amount: Math.round(this.#smsSegments * price.perSegment * 100) / 100,
+        currency: price.currency,
+        perSegment: price.perSegment,
+      },
+    };
+  }
+}
+
+/** The report's groups, from the outbound statuses of the recipients' messages. */
+export const REPORT_GROUPS = ['queued', 'sent', 'delivered', 'failed', 'suppressed', 'cancelled'] as const;
+export type ReportGroup = (typeof REPORT_GROUPS)[number];
+
+export function reportGroupOf(status: string | undefined): ReportGroup {
+  switch (status) {
+    case undefined:
+    case 'queued':
+    case 'sending':
+      return 'queued';
+    case 'sent':
+    case 'unknown':
+      return 'sent';
+    case 'delivered':
+      return 'delivered';
+    case 'failed':
+    case 'undelivered':
+      return 'failed';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      // suppressed (opted out at send time), expired, blocked, rerouted (a copy went by SMS)
+      return status === 'rerouted' ? 'sent' : 'suppressed';
+  }
+}

@@ -1,0 +1,34 @@
+// A coordinators' task's escalation, written in the due index with the task (a day on): if the task
+// is still open and no one has acknowledged it, tell every coordinator of the Centre once — not
+// urgent, unlike an alert's (a carer who stopped answering can wait for the morning) — and record
+// it on the task. Done or not needed, the follow-up leaves the due index.
+import { needsEscalating } from '#lib/domain/alert-escalation.ts';
+import { missedCheckinsEscalationText } from '#lib/domain/weekly-messages.ts';
+import { toEveryCoordinator } from '#lib/schedule/alert-follow-ups.ts';
+import type { TickContext } from '#lib/schedule/tick-context.ts';
+import type { TaskFollowUpRow } from '#lib/store/coordinator-task-repository.ts';
+
+export async function processTaskFollowUp(tick: TickContext, row: TaskFollowUpRow): Promise<void> {
+  const { tasks, roster, logger } = tick.deps;
+  const task = await tasks.get(row.centreId, row.taskId);
+  if (task && needsEscalating(task)) {
+    // The carer's number as it is now (the task keeps only the name).
+    const carer = await roster.getContact(task.contactId);
+    const carerPhone = carer?.addresses.find((a) => a.channel === 'sms')?.address;
+    await toEveryCoordinator(tick, task.centreId, (coordinator) => ({
+      key: `task-escalation#${task.taskId}#${coordinator.contactId}`,
+      body: missedCheckinsEscalationText({
+        language: coordinator.language,
+        carerName: task.contactName,
+        carerPhone,
+        children: task.childNames,
+        optedOut: task.optedOut,
+      }),
+      kind: 'task',
+    }));
+    await tasks.recordEscalated(task.centreId, task.taskId, tick.now);
+    logger.info('task escalated to every coordinator', { taskId: task.taskId, centreId: task.centreId });
+  }
+  await tasks.clearFollowUp(row, tick.now);
+  tick.report.steps++;
+}

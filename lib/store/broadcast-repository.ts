@@ -1,0 +1,363 @@
+// Broadcasts in the single table: the broadcast (BROADCAST#<id> / META, in the due index while it is
+// due to fan out), one link per targeted Centre (to list them), one item per recipient (the report),
+// and the Centre's membership links as the planner's source of recipients.
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import {
+  BROADCAST_ROLES,
+  BROADCAST_STATUSES,
+  type BroadcastCandidate,
+  type BroadcastRecipient,
+  type BroadcastStatus,
+  broadcastMessageKey,
+  CANCELLABLE,
+} from '#lib/domain/broadcast.ts';
+import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
+import { DependencyError } from '#lib/errors.ts';
+import { batchGetItems, batchPutItems } from '#lib/store/batch-items.ts';
+import { parseItem } from '#lib/store/item-schemas.ts';
+import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+
+const exclusionsSchema = z.object({
+  optedOut: z.number().int(),
+  invalidAddress: z.number().int(),
+  noAddress: z.number().int(),
+  noText: z.number().int(),
+});
+
+export const storedBroadcastSchema = z.object({
+  broadcastId: z.string(),
+  centreIds: z.array(z.string()).min(1),
+  target: z.object({
+    centreIds: z.array(z.string()),
+    roles: z.array(z.enum(BROADCAST_ROLES)),
+    categories: z.array(z.enum(CHILD_CATEGORIES)),
+    languages: z.array(z.enum(LANGUAGES)),
+  }),
+  texts: z.partialRecord(z.enum(LANGUAGES), z.string()),
+  status: z.enum(BROADCAST_STATUSES),
+  /** `api` or `sms` (a coordinator's GB message). */
+  source: z.enum(['api', 'sms']),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  /** The preview shown when it was composed (figures may change until it is sent). */
+  preview: z.record(z.string(), z.unknown()),
+  approvedBy: z.string().optional(),
+  approvedAt: z.string().optional(),
+  sendAt: z.string().optional(),
+  cancelledBy: z.string().optional(),
+  cancelledAt: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** Recipients whose message was enqueued so far, and those left out, as the fan-out found them. */
+  planned: z.number().int().default(0),
+  excluded: exclusionsSchema.optional(),
+  /** Where the fan-out goes on: the index of the Centre, and the Query key to start after. */
+  cursor: z
+    .object({ centre: z.number().int(), startKey: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
+});
+export type StoredBroadcast = z.output<typeof storedBroadcastSchema>;
+export type NewBroadcast = Pick<
+  StoredBroadcast,
+  'broadcastId' | 'centreIds' | 'target' | 'texts' | 'source' | 'createdBy' | 'createdAt' | 'preview'
+>;
+
+const candidateSchema = z.object({
+  contactId: z.string(),
+  role: z.enum(CONTACT_ROLES),
+  language: z.enum(LANGUAGES),
+  optedOut: z.boolean().default(false),
+  categories: z.array(z.enum(CHILD_CATEGORIES)).default([]),
+  channel: z.enum(CHANNEL_NAMES).nullish(),
+  address: z.string().nullish(),
+  invalid: z.boolean().default(false),
+  quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
+});
+
+export type StatusCounts = Record<string, number>;
+
+type Outcome = 'done' | 'not-found' | 'conflict';
+
+export class BroadcastRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(opts: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#client = opts.client;
+    this.#table = opts.tableName;
+  }
+
+  /** A new draft and its Centre links; false when the id exists (a retried create). */
+  async create(b: NewBroadcast): Promise<boolean> {
+    const meta = { ...keys.broadcast(b.broadcastId), entity: 'broadcast', ...b, status: 'draft', planned: 0 };
+    const links = b.centreIds.map((centreId) => ({
+      Put: {
+        TableName: this.#table,
+        Item: {
+          ...keys.centreBroadcast(centreId, b.createdAt, b.broadcastId),
+          entity: 'broadcast-link',
+          broadcastId: b.broadcastId,
+        },
+      },
+    }));
+    try {
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.#table, Item: meta, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...links,
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        return false;
+      }
+      throw new DependencyError('creating the broadcast failed', { cause: error });
+    }
+  }
+
+  async get(broadcastId: string): Promise<StoredBroadcast | undefined> {
+    const out = await this.#call('reading the broadcast', () =>
+      this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: keys.broadcast(broadcastId), ConsistentRead: true }),
+      ),
+    );
+    return out.Item ? parseItem(storedBroadcastSchema, out.Item, 'broadcast') : undefined;
+  }
+
+  /** A Centre's broadcasts, newest first (at most `limit`). */
+  async listForCentre(centreId: string, limit: number): Promise<StoredBroadcast[]> {
+    const out = await this.#call('listing broadcasts', () =>
+      this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': prefixes.centrePk(centreId), ':prefix': prefixes.broadcast },
+          ScanIndexForward: false,
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const ids = (out.Items ?? []).map((i) => String(i.broadcastId));
+    const metas = await batchGetItems(
+      this.#client,
+      this.#table,
+      ids.map(keys.broadcast),
+      'reading broadcasts',
+    );
+    const byId = new Map(metas.map((m) => [String(m.broadcastId), m]));
+    return ids.flatMap((id) => {
+      const item = byId.get(id);
+      return item ? [parseItem(storedBroadcastSchema, item, 'broadcast')] : [];
+    });
+  }
+
+  /** Approve a draft, to fan out at `sendAt` (enters the due index). */
+  approve(broadcastId: string, by: string, at: Date, sendAt: Date): Promise<Outcome> {
+    return this.#move(broadcastId, ['draft'], {
+      set: {
+        status: 'scheduled',
+        approvedBy: by,
+        approvedAt: at.toISOString(),
+        sendAt: sendAt.toISOString(),
+        ...dueIndexKeys(`broadcast#${broadcastId}`, sendAt),
+      },
+    });
+  }
+
+  /** Cancel before it is sent; it leaves the due index, and unclaimed messages are not sent. */
+  cancel(broadcastId: string, by: string, at: Date): Promise<Outcome> {
+    return this.#move(broadcastId, CANCELLABLE, {
+      set: { status: 'cancelled', cancelledBy: by, cancelledAt: at.toISOString() },
+      remove: ['dueShard', 'dueKey'],
+    });
+  }
+
+  /** The fan-out begins (or goes on after a tick ran out of time). */
+  startSending(broadcastId: string, at: Date): Promise<Outcome> {
+    return this.#move(broadcastId, ['scheduled', 'sending'], {
+      set: { status: 'sending' },
+      setIfMissing: { startedAt: at.toISOString() },
+    });
+  }
+
+  /** Progress after a page of recipients: a re-run starts after it. Conflict once cancelled. */
+  saveProgress(
+    broadcastId: string,
+    progress: {
+      cursor: NonNullable<StoredBroadcast['cursor']>;
+      planned: number;
+      excluded: StoredBroadcast['excluded'];
+    },
+  ): Promise<Outcome> {
+    return this.#move(broadcastId, ['sending'], {
+      set: { cursor: progress.cursor, planned: progress.planned, excluded: progress.excluded },
+    });
+  }
+
+  /** Every recipient's message is enqueued: out of the due index. */
+  finish(broadcastId: string, at: Date): Promise<Outcome> {
+    return this.#move(broadcastId, ['sending'], {
+      set: { status: 'sent', finishedAt: at.toISOString() },
+      remove: ['dueShard', 'dueKey', 'cursor'],
+    });
+  }
+
+  /** One page of a Centre's membership links, as broadcast candidates. */
+  async candidates(
+    centreId: string,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<{ candidates: BroadcastCandidate[]; next: Record<string, unknown> | undefined }> {
+    const out = await this.#call('reading the recipients', () =>
+      this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': prefixes.centrePk(centreId), ':prefix': prefixes.contact },
+          ExclusiveStartKey: startKey,
+          Limit: limit,
+        }),
+      ),
+    );
+    const candidates = (out.Items ?? []).map((item): BroadcastCandidate => {
+      const c = parseItem(candidateSchema, item, 'centre member');
+      return {
+        contactId: c.contactId,
+        centreId,
+        role: c.role,
+        language: c.language,
+        optedOut: c.optedOut,
+        categories: c.categories,
+        address: c.channel && c.address ? { channel: c.channel, address: c.address } : undefined,
+        invalid: c.invalid,
+        quietHours: c.quietHours ?? undefined,
+      };
+    });
+    return { candidates, next: out.LastEvaluatedKey };
+  }
+
+  /** Written before the messages are enqueued, so the report knows every recipient. */
+  async putRecipients(broadcastId: string, recipients: readonly BroadcastRecipient[]): Promise<void> {
+    await batchPutItems(
+      this.#client,
+      this.#table,
+      recipients.map((r) => ({
+        ...keys.broadcastRecipient(broadcastId, r.contactId),
+        entity: 'broadcast-recipient',
+        contactId: r.contactId,
+        centreId: r.centreId,
+        language: r.language,
+        channel: r.address.channel,
+      })),
+      'recording broadcast recipients',
+    );
+  }
+
+  /** How many of the recipients' messages are in each outbound status (no message yet: `planned`). */
+  async statusCounts(broadcastId: string): Promise<StatusCounts> {
+    const counts: StatusCounts = {};
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#call('reading the broadcast recipients', () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': prefixes.broadcastPk(broadcastId),
+              ':prefix': prefixes.broadcastRecipient,
+            },
+            ProjectionExpression: 'contactId',
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const ids = (out.Items ?? []).map((i) => String(i.contactId));
+      const messages = await batchGetItems(
+        this.#client,
+        this.#table,
+        ids.map((id) => keys.outbound(broadcastMessageKey(broadcastId, id))),
+        'reading broadcast messages',
+        { attributes: ['status'] },
+      );
+      for (const m of messages) counts[String(m.status)] = (counts[String(m.status)] ?? 0) + 1;
+      const missing = ids.length - messages.length;
+      if (missing > 0) counts.planned = (counts.planned ?? 0) + missing;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
+  }
+
+  async #move(
+    broadcastId: string,
+    from: readonly BroadcastStatus[],
+    change: { set: Record<string, unknown>; setIfMissing?: Record<string, unknown>; remove?: string[] },
+  ): Promise<Outcome> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    let n = 0;
+    for (const [attribute, value] of Object.entries(change.set)) {
+      names[`#s${n}`] = attribute;
+      values[`:s${n}`] = value;
+      sets.push(`#s${n} = :s${n}`);
+      n++;
+    }
+    for (const [attribute, value] of Object.entries(change.setIfMissing ?? {})) {
+      names[`#s${n}`] = attribute;
+      values[`:s${n}`] = value;
+      sets.push(`#s${n} = if_not_exists(#s${n}, :s${n})`);
+      n++;
+    }
+    const removes = (change.remove ?? []).map((attribute, i) => {
+      names[`#r${i}`] = attribute;
+      return `#r${i}`;
+    });
+    const allowed = from.map((s, i) => {
+      values[`:from${i}`] = s;
+      return `:from${i}`;
+    });
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.broadcast(broadcastId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'done';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return error.Item ? 'conflict' : 'not-found';
+      throw new DependencyError('updating the broadcast failed', { cause: error });
+    }
+  }
+
+  async #call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw new DependencyError(`${what} failed`, { cause: error });
+    }
+  }
+}

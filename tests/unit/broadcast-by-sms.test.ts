@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BROADCAST_CONFIRM_FLOW_ID,
+  type BroadcastCommands,
+  broadcastBySms,
+  broadcastIdFor,
+  confirmSession,
+  parseBroadcastCommand,
+  smsBroadcastTarget,
+} from '#lib/broadcasts/broadcast-by-sms.ts';
+import { ConflictError } from '#lib/errors.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import type { StoredBroadcast } from '#lib/store/broadcast-repository.ts';
+import { grandmother } from '#tests/unit/fixtures.ts';
+
+describe('parseBroadcastCommand', () => {
+  it.each([
+    ['GB 周六活动取消', '周六活动取消'],
+    ['gb hello all', 'hello all'],
+    ['Gb: hello', 'hello'],
+    ['ＧＢ　周六活动取消', '周六活动取消'],
+    ['ｇｂ：周六活动取消', '周六活动取消'],
+    ['GB：明天放假，请注意。', '明天放假，请注意。'],
+    ['群发 明天放假', '明天放假'],
+    ['群发明天放假', '明天放假'],
+    ['群发：明天放假', '明天放假'],
+    ['  GB line one\nline two  ', 'line one\nline two'],
+    ['GB明天放假', '明天放假'],
+  ])('%j composes %j, kept as written', (text, expected) => {
+    expect(parseBroadcastCommand(text)).toEqual({ kind: 'compose', text: expected });
+  });
+
+  it.each(['GB', 'gb', 'ＧＢ', ' 群发 ', 'GB:', '群发：'])('%j alone asks how to use it', (text) => {
+    expect(parseBroadcastCommand(text)).toEqual({ kind: 'usage' });
+  });
+
+  it.each(['YES', 'yes', 'Y', 'ｙｅｓ', ' Yes! ', '是', '是。', '确认', '好', 'OK'])('%j is yes', (text) => {
+    expect(parseBroadcastCommand(text)).toEqual({ kind: 'yes' });
+  });
+
+  it.each(['NO', 'no', 'N', 'ＮＯ', '否', '取消', ' 否。'])('%j is no', (text) => {
+    expect(parseBroadcastCommand(text)).toEqual({ kind: 'no' });
+  });
+
+  it.each(['gbye', 'GBP 5', 'hello GB', '是不是', 'yes please', 'STOP', 'cancel', '退订', 'HELP', '1', ''])(
+    '%j is not a broadcast command',
+    (text) => {
+      expect(parseBroadcastCommand(text)).toBeUndefined();
+    },
+  );
+});
+
+describe('the broadcast a GB message composes', () => {
+  it('has an id from the message, the same on a redelivery, valid for the API', () => {
+    const id = broadcastIdFor({ channel: 'sms', messageId: 'SM0123456789abcdef' });
+    expect(id).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(broadcastIdFor({ channel: 'sms', messageId: 'SM0123456789abcdef' })).toBe(id);
+    expect(broadcastIdFor({ channel: 'sms', messageId: 'SM0123456789abcdeg' })).not.toBe(id);
+    expect(broadcastIdFor({ channel: 'wechat', messageId: 'SM0123456789abcdef' })).not.toBe(id);
+  });
+
+  it("targets every carer and parent of the coordinator's Centre, with the text in every language", () => {
+    expect(smsBroadcastTarget({ centreId: 'centre-shimen' }, '明天放假')).toEqual({
+      target: { centreIds: ['centre-shimen'], roles: ['carer', 'parent'], categories: [], languages: [] },
+      texts: { 'zh-CN': '明天放假', en: '明天放假' },
+    });
+  });
+
+  it('waits 10 minutes for YES in a session of its own', () => {
+    const s = confirmSession('sms-abc12345', new Date('2026-12-05T10:00:00Z'));
+    expect(s).toMatchObject({
+      flowId: BROADCAST_CONFIRM_FLOW_ID,
+      broadcastId: 'sms-abc12345',
+      expiresAt: '2026-12-05T10:10:00.000Z',
+    });
+  });
+});
+
+describe('YES when the draft was approved meanwhile', () => {
+  const now = new Date('2026-12-05T10:00:00Z');
+  const stored = (status: StoredBroadcast['status']) =>
+    ({ broadcastId: 'sms-abc12345', status, preview: { recipients: 6 } }) as unknown as StoredBroadcast;
+  const logger = createLogger('test');
+  logger.setLogLevel('SILENT');
+  const coordinator = grandmother({ role: 'coordinator', contactId: 'contact-wang' });
+  const yes = (status: StoredBroadcast['status']) => {
+    const service = {
+      approve: () => Promise.reject(new ConflictError('only a draft can be approved')),
+      get: () => Promise.resolve(stored(status)),
+    } as unknown as BroadcastCommands;
+    return broadcastBySms(
+      {
+        inbound: { channel: 'sms', messageId: 'SMyes', body: '是' },
+        contact: coordinator,
+        session: confirmSession('sms-abc12345', now),
+        now: new Date(now.getTime() + 60_000),
+      },
+      service,
+      logger,
+    );
+  };
+
+  it('answers as approved when a concurrent duplicate approved it first', async () => {
+    const turn = await yes('scheduled');
+    expect(turn).toMatchObject({ kind: 'handled', outcome: { session: null } });
+    expect(turn.kind === 'handled' && turn.outcome.replies).toEqual(['【连心】已确认，几分钟内发给6人。']);
+  });
+
+  it('says cancelled when it was cancelled meanwhile', async () => {
+    const turn = await yes('cancelled');
+    expect(turn.kind === 'handled' && turn.outcome.replies).toEqual(['【连心】群发已取消，不会发送。']);
+  });
+});
