@@ -29,6 +29,11 @@ export interface StageConfig {
    * sends outside the 48-hour window; unset: those go by SMS. Template ids come from the WeChat console.
    */
   readonly wechatTemplates: string | undefined;
+  /**
+   * Origins (https://host) of the coordinators' web console, allowed by CORS on the API; none: no
+   * CORS at all (the console is not built yet; phones and the CLI do not need it).
+   */
+  readonly consoleOrigins: readonly string[];
   /** Where alarms are e-mailed; the alarm topic is an output either way. */
   readonly alarmEmail: string | undefined;
   readonly messageLogTtlDays: number;
@@ -68,7 +73,7 @@ const DEV_TWILIO = { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+150055500
 
 /**
  * Reads the stage from the context (`-c stage=prod`, default dev) and its parameters:
- * `-c twilioAccountSid=AC… -c twilioPhoneNumber=+… [-c publicUrl=https://… -c alarmEmail=…]`.
+ * `-c twilioAccountSid=AC… -c twilioPhoneNumber=+… [-c publicUrl=https://… -c alarmEmail=… -c consoleOrigins=https://a,https://b]`.
  * Prod refuses to synthesize without its real Twilio values.
  */
 export function stageConfigFrom(scope: Construct): StageConfig {
@@ -96,6 +101,13 @@ export function stageConfigFrom(scope: Construct): StageConfig {
   const wechatTemplates = ctx('wechatTemplates');
   // Validated now, so a bad template list fails the synth rather than the send worker's cold start.
   if (wechatTemplates !== undefined) parseTemplates(wechatTemplates);
+  const consoleOrigins = (ctx('consoleOrigins') ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/+$/, ''))
+    .filter((o) => o !== '');
+  for (const origin of consoleOrigins) {
+    if (!/^https:\/\/[^/*]+$/.test(origin)) throw new Error(`consoleOrigins: ${origin} is not https://host`);
+  }
   const alarmEmail = ctx('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))
     throw new Error('alarmEmail is not an address');
@@ -110,6 +122,7 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     twilio: { accountSid, phoneNumber },
     publicUrl,
     wechatTemplates,
+    consoleOrigins,
     alarmEmail,
     messageLogTtlDays: 90,
     sessionTtlHours: 48,

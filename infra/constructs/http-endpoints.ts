@@ -1,6 +1,7 @@
-import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   type HttpMethod,
   type HttpRoute,
@@ -68,6 +69,19 @@ export class HttpEndpoints extends Construct {
       apiName: stage.prefix,
       description: `lianxin ${stage.name}: webhooks (Twilio, later WeChat) and the coordinators' API`,
       createDefaultStage: false,
+      // Only the console's own origins, and only for the API's methods and headers. API Gateway answers
+      // the preflight itself, before any authorizer; browsers then send the token as usual.
+      ...(stage.consoleOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...stage.consoleOrigins],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+              allowHeaders: ['authorization', 'content-type'],
+              exposeHeaders: ['content-disposition'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: stage.logRetention,

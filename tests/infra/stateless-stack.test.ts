@@ -1,10 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_LOG_FIELDS } from '#infra/constructs/http-endpoints.ts';
 import { TABLE_ACTIONS } from '#infra/constructs/lianxin-function.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
+import { stageConfigFrom } from '#infra/stage.ts';
 import { loadConfig } from '#lib/config.ts';
 import { broadcastPricing } from '#lib/config-broadcast.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
@@ -311,6 +313,27 @@ describe('HTTP API', () => {
     dev.templates.stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
     });
+  });
+
+  it("allows CORS for the console's own origins only, and not at all when none is set", () => {
+    t.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://console.lianxin.example.org'],
+        AllowMethods: ['GET', 'POST', 'OPTIONS'],
+        AllowHeaders: ['authorization', 'content-type'],
+        ExposeHeaders: ['content-disposition'],
+        MaxAge: 3600,
+      },
+    });
+    for (const api of Object.values(dev.templates.stateless.findResources('AWS::ApiGatewayV2::Api'))) {
+      expect(api.Properties.CorsConfiguration).toBeUndefined();
+    }
+    expect(() => stageConfigFrom(new App({ context: { consoleOrigins: 'https://*.example.org' } }))).toThrow(
+      /consoleOrigins/,
+    );
+    expect(() =>
+      stageConfigFrom(new App({ context: { consoleOrigins: 'http://console.example.org' } })),
+    ).toThrow(/consoleOrigins/);
   });
 
   it('outputs the URLs to paste into Twilio: the custom domain when set, else execute-api', () => {

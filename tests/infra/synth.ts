@@ -20,6 +20,7 @@ export const PROD_CONTEXT = {
   twilioAccountSid: `AC${'0123456789abcdef'.repeat(2)}`,
   twilioPhoneNumber: '+15017122661',
   alarmEmail: 'alarms@example.org',
+  consoleOrigins: 'https://console.lianxin.example.org',
 } as const;
 
 export interface Synthesized extends Lianxin {
