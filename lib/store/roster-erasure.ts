@@ -5,7 +5,8 @@
 //     CSWINDOW, LINKFAIL#*); LOOPGUARD#<address> counters; its family and centre links; the Centre's
 //     messages for a child it sent (CHILDMSG#), tasks about it (TASK#) and their escalations
 //     (TASKDUE#), follow-ups of alerts it raised (ALERTDUE#); its OUTBOUND# messages and LINKCODE#
-//     codes (no index by contact: one filtered Scan, acceptable for a rare request).
+//     codes, and the broadcasts' recipient items naming them (no index by contact: one filtered Scan,
+//     acceptable for a rare request).
 //   family: FAMILY#<id> (META, CHILD#*, links), the centre's link to it, CHILD#<child> check-ins,
 //     the Centre's alerts (ALERT#<child>#…) and their follow-ups (ALERTDUE#<child>#…), messages for
 //     the child and tasks naming its children (and their escalations, TASKDUE#),
@@ -220,7 +221,10 @@ export class RosterErasure {
   async #scanOutbound(childIds: string[], contactIds: string[]): Promise<Item[]> {
     if (childIds.length === 0 && contactIds.length === 0) return [];
     const values: Record<string, unknown> = { ':out': 'OUTBOUND#' };
-    if (contactIds.length > 0) values[':link'] = 'LINKCODE#';
+    if (contactIds.length > 0) {
+      values[':link'] = 'LINKCODE#';
+      values[':broadcast'] = 'BROADCAST#';
+    }
     const byContact = contactIds.map((id, i) => {
       values[`:c${i}`] = id;
       return `contactId = :c${i}`;
@@ -232,7 +236,7 @@ export class RosterErasure {
     const outbound = [...byContact, ...byChild].join(' OR ');
     const filter =
       byContact.length > 0
-        ? `(begins_with(pk, :out) AND (${outbound})) OR (begins_with(pk, :link) AND (${byContact.join(' OR ')}))`
+        ? `(begins_with(pk, :out) AND (${outbound})) OR ((begins_with(pk, :link) OR begins_with(pk, :broadcast)) AND (${byContact.join(' OR ')}))`
         : `begins_with(pk, :out) AND (${outbound})`;
     const items: Item[] = [];
     let startKey: Record<string, unknown> | undefined;

@@ -304,6 +304,13 @@ describe('roster import', () => {
 });
 
 describe('erase on request (PIPL)', () => {
+  beforeAll(async () => {
+    // A broadcast to the whole centre: its recipient items and messages name the contacts too.
+    const draft = await post('/api/broadcasts', { centres: [A], texts: { 'zh-CN': '周六上午有活动。' } });
+    const approved = await post(`/api/broadcasts/${draft.json.id}/approve`, {});
+    expect(approved.json.report.recipients).toBeGreaterThan(3);
+  });
+
   it('erasing a family leaves nothing of it, its children or its only-here contacts', async () => {
     const response = await post(`/api/families/${encodeRef('family', A, 'family-li')}/erase`, {});
     expect(response.status).toBe(200);
