@@ -52,23 +52,50 @@ export async function batchGetItems(
 }
 
 /** Puts every item (unconditionally: for items whose rewrite is harmless). */
-export async function batchPutItems(
+export function batchPutItems(
   client: DynamoDBDocumentClient,
   tableName: string,
   items: readonly Record<string, unknown>[],
   what: string,
 ): Promise<void> {
-  for (let i = 0; i < items.length; i += MAX_WRITES) {
-    let pending: Record<string, unknown>[] = items.slice(i, i + MAX_WRITES).map((Item) => ({
-      PutRequest: { Item },
-    }));
+  return batchWrite(
+    client,
+    tableName,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    what,
+  );
+}
+
+/** Deletes every key (a missing item is no error). */
+export function batchDeleteItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly ItemKey[],
+  what: string,
+): Promise<void> {
+  return batchWrite(
+    client,
+    tableName,
+    keys.map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })),
+    what,
+  );
+}
+
+async function batchWrite(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  requests: Record<string, unknown>[],
+  what: string,
+): Promise<void> {
+  for (let i = 0; i < requests.length; i += MAX_WRITES) {
+    let pending = requests.slice(i, i + MAX_WRITES);
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > MAX_ATTEMPTS)
         throw new DependencyError(`${what}: ${pending.length} writes left unprocessed`);
       if (attempt > 1) await backoff(attempt);
-      const requests = pending;
+      const batch = pending;
       const output = await call(what, () =>
-        client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } })),
+        client.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch as never } })),
       );
       pending = (output.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
     }

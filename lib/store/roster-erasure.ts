@@ -15,13 +15,9 @@
 // What stays: an audit item under the Centre (who, when, what kind, counts of items per kind), with no
 // name, number or id of the erased person.
 import { randomUUID } from 'node:crypto';
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
+import { batchDeleteItems } from '#lib/store/batch-items.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 import type { RosterRepository } from '#lib/store/roster-repository.ts';
@@ -265,21 +261,7 @@ export class RosterErasure {
 
   async #delete(all: ItemKey[]): Promise<void> {
     const unique = [...new Map(all.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
-    for (let i = 0; i < unique.length; i += 25) {
-      let requests: Record<string, unknown[]> | undefined = {
-        [this.#table]: unique.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })),
-      };
-      for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
-        if (attempt > 8) throw new DependencyError('erasing: unprocessed deletes remain');
-        const batch = requests;
-        const out = await this.#call(() =>
-          this.#client.send(new BatchWriteCommand({ RequestItems: batch as never })),
-        );
-        requests = out.UnprocessedItems as Record<string, unknown[]> | undefined;
-        if (requests && Object.keys(requests).length > 0)
-          await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+    await batchDeleteItems(this.#client, this.#table, unique, 'erasing');
   }
 
   async #call<T>(request: () => Promise<T>): Promise<T> {

@@ -3,7 +3,6 @@
 // opens) in one transaction, and the conditional moves of a schedule that make a re-run harmless.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -17,6 +16,7 @@ import type { AlertRecord, ChannelAddress, ContactView, Session } from '#lib/dom
 import type { ScheduleState } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
+import { batchGetItems } from '#lib/store/batch-items.ts';
 import { type TaskFollowUpRow, taskFollowUpRowSchema } from '#lib/store/coordinator-task-repository.ts';
 import { SESSION_TTL_GRACE_DAYS } from '#lib/store/dynamo-conversation-store.ts';
 import { alertItemFields, contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
@@ -42,8 +42,6 @@ import { UpdateBuilder } from '#lib/store/update-expression.ts';
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const BATCH_GET_MAX_KEYS = 100;
-const BATCH_GET_MAX_ATTEMPTS = 6;
 
 /**
  * A row of the due index: a contact's schedule step, a completed check-in to tell parents about, or
@@ -496,27 +494,8 @@ export class ScheduleRepository {
     return out;
   }
 
-  async #batchGet(wanted: ItemKey[]): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    for (let i = 0; i < wanted.length; i += BATCH_GET_MAX_KEYS) {
-      let pending: Record<string, unknown>[] = wanted
-        .slice(i, i + BATCH_GET_MAX_KEYS)
-        .map((k) => ({ pk: k.pk, sk: k.sk }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > BATCH_GET_MAX_ATTEMPTS) {
-          throw new DependencyError(`reading the week left ${pending.length} keys unprocessed`);
-        }
-        if (attempt > 1) await sleep(20 * 2 ** attempt * Math.random());
-        const output = await this.#call('reading the week', () =>
-          this.#client.send(
-            new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } }),
-          ),
-        );
-        found.push(...(output.Responses?.[this.#table] ?? []));
-        pending = output.UnprocessedKeys?.[this.#table]?.Keys ?? [];
-      }
-    }
-    return found;
+  #batchGet(wanted: ItemKey[]): Promise<Record<string, unknown>[]> {
+    return batchGetItems(this.#client, this.#table, wanted, 'reading the week');
   }
 
   async #call<T>(what: string, request: () => Promise<T>): Promise<T> {
@@ -531,5 +510,3 @@ export class ScheduleRepository {
 function isNamed(error: unknown, name: string): boolean {
   return error instanceof Error && error.name === name;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

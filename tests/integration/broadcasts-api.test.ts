@@ -6,13 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import { LocalOutbox } from '#lib/channels/local-outbox.ts';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
 import { type Config, loadConfig, twilioAuthToken } from '#lib/config.ts';
 import { apiSettings } from '#lib/config-api.ts';
 import type { ChildCategory } from '#lib/domain/model.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
-import { startLocalServer } from '#lib/local/local-server.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
@@ -28,6 +26,7 @@ import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 import { invokeApi } from '#tests/support/api-event.ts';
 import { type FakeTwilio, fakeResponses, startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
+import { startStatusCallbackServer } from '#tests/support/status-callback-server.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 // Saturday 10:00 in Shanghai: outside quiet hours.
@@ -94,22 +93,7 @@ async function inParallel<T>(items: readonly T[], limit: number, task: (item: T)
 
 beforeAll(async () => {
   table = await createTestTable();
-  let statusHandler: ReturnType<typeof createStatusWebhookHandler> | undefined;
-  const local = await startLocalServer({
-    port: 0,
-    outbox: new LocalOutbox(),
-    routes: [
-      {
-        method: 'POST',
-        path: '/webhooks/twilio/status',
-        functionName: 'twilio-status-webhook',
-        handler: (event, context) => {
-          if (!statusHandler) throw new Error('not ready');
-          return statusHandler(event, context);
-        },
-      },
-    ],
-  });
+  const local = await startStatusCallbackServer();
   server = local.server;
   config = loadConfig({
     LIANXIN_ENV: 'local',
@@ -189,9 +173,11 @@ beforeAll(async () => {
   });
   harness = outboundHarness(config, table, clock, sms);
   const logger = createLogger('test-broadcasts');
-  statusHandler = createStatusWebhookHandler(
-    createStatusWebhookDependencies(config, logger, harness.adapters),
-    config.PUBLIC_URL,
+  local.setHandler(
+    createStatusWebhookHandler(
+      createStatusWebhookDependencies(config, logger, harness.adapters),
+      config.PUBLIC_URL,
+    ),
   );
   logger.setLogLevel('SILENT');
   const settings = apiSettings(config);

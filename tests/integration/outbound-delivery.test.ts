@@ -1,12 +1,10 @@
 import type { Server } from 'node:http';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalOutbox } from '#lib/channels/local-outbox.ts';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
 import { type Config, loadConfig, twilioAuthToken } from '#lib/config.ts';
 import type { EnqueueRequest, OutboundMessage } from '#lib/domain/outbound-message.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
-import { startLocalServer } from '#lib/local/local-server.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
@@ -16,6 +14,7 @@ import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 import { type FakeTwilio, fakeResponses, startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
+import { startStatusCallbackServer } from '#tests/support/status-callback-server.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 const HOUR = 3_600_000;
@@ -35,23 +34,7 @@ let contactCount = 0;
 
 beforeAll(async () => {
   table = await createTestTable();
-  // The status webhook must be reachable for the fake's callbacks: serve it like npm start does.
-  let statusHandler: ReturnType<typeof createStatusWebhookHandler> | undefined;
-  const local = await startLocalServer({
-    port: 0,
-    outbox: new LocalOutbox(),
-    routes: [
-      {
-        method: 'POST',
-        path: '/webhooks/twilio/status',
-        functionName: 'twilio-status-webhook',
-        handler: (event, context) => {
-          if (!statusHandler) throw new Error('not ready');
-          return statusHandler(event, context);
-        },
-      },
-    ],
-  });
+  const local = await startStatusCallbackServer();
   server = local.server;
   config = loadConfig({
     LIANXIN_ENV: 'local',
@@ -78,9 +61,11 @@ beforeAll(async () => {
   repository = harness.worker.repository;
   const logger = createLogger('test');
   service = new OutboundService({ repository, queue: harness.queue, clock, logger });
-  statusHandler = createStatusWebhookHandler(
-    createStatusWebhookDependencies(config, logger, harness.adapters),
-    config.PUBLIC_URL,
+  local.setHandler(
+    createStatusWebhookHandler(
+      createStatusWebhookDependencies(config, logger, harness.adapters),
+      config.PUBLIC_URL,
+    ),
   );
 });
 
