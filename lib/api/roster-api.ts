@@ -274,7 +274,8 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
     route({
       method: 'POST',
       path: '/api/families/{id}',
-      summary: 'Update a family: its name, and its children (the whole list: a child left out is removed)',
+      summary:
+        "Update a family: its name, and its children (the whole list: a child left out is removed, with its check-ins, alerts and messages; audited)",
       pathParams: ID_PARAM,
       body: familyUpdateBody,
       response: { contentType: 'application/json', schema: familyView, description: 'The family' },
@@ -285,7 +286,12 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
           name: body.name ?? existing.name,
           children: body.children ? children(body.children, existing) : existing.children,
         });
-        logger.info('family updated', { centreId: f.centreId, by: caller.subject });
+        // A child taken off the list leaves nothing behind: no orphaned check-ins, alerts or messages.
+        const removed = existing.children
+          .filter((c) => !f.children.some((n) => n.childId === c.childId))
+          .map((c) => c.childId);
+        await deps.erasure.eraseChildren(f.centreId, removed, caller.subject, deps.clock.now());
+        logger.info('family updated', { centreId: f.centreId, by: caller.subject, removed: removed.length });
         return json(200, await familyJson(f));
       },
     }),

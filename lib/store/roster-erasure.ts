@@ -32,7 +32,7 @@ export interface ErasureOptions {
 export interface ErasureAudit {
   auditId: string;
   centreId: string;
-  action: 'erase-family' | 'erase-contact';
+  action: 'erase-family' | 'erase-contact' | 'remove-children';
   by: string;
   at: string;
   /** Items deleted, per kind: counts only. */
@@ -82,6 +82,42 @@ export class RosterErasure {
       deleted[kind] = (deleted[kind] ?? 0) + items.length;
       gone.push(...items.map(keyOf));
     };
+    await this.#childData(centreId, childIds, count);
+    count('family', await this.#query(prefixes.familyPk(familyId)));
+    gone.push(keys.centreFamily(centreId, familyId));
+    await this.#delete(gone);
+    return this.#audit(centreId, 'erase-family', by, at, deleted);
+  }
+
+  /**
+   * Children taken off a family's list (the family update already wrote the list without them): their
+   * check-ins, alerts, messages for them, tasks naming them and the parents' updates about them go, as
+   * when the whole family is erased; one audit entry says how many of each.
+   */
+  async eraseChildren(
+    centreId: string,
+    childIds: readonly string[],
+    by: string,
+    at: Date,
+  ): Promise<ErasureAudit | undefined> {
+    if (childIds.length === 0) return undefined;
+    const deleted: Record<string, number> = {};
+    const gone: ItemKey[] = [];
+    await this.#childData(centreId, new Set(childIds), (kind, items) => {
+      if (items.length === 0) return;
+      deleted[kind] = (deleted[kind] ?? 0) + items.length;
+      gone.push(...items.map(keyOf));
+    });
+    await this.#delete(gone);
+    return this.#audit(centreId, 'remove-children', by, at, deleted);
+  }
+
+  /** Every item about these children: check-ins, alerts and follow-ups, messages, tasks, updates. */
+  async #childData(
+    centreId: string,
+    childIds: ReadonlySet<string>,
+    count: (kind: string, items: Item[]) => void,
+  ): Promise<void> {
     for (const childId of childIds) count('checkin', await this.#query(prefixes.childPk(childId)));
     const centreItems = await this.#query(prefixes.centrePk(centreId));
     count(
@@ -122,10 +158,6 @@ export class RosterErasure {
       ),
     );
     count('outbound', await this.#scanOutbound([...childIds], []));
-    count('family', await this.#query(prefixes.familyPk(familyId)));
-    gone.push(keys.centreFamily(centreId, familyId));
-    await this.#delete(gone);
-    return this.#audit(centreId, 'erase-family', by, at, deleted);
   }
 
   /** Erases the contact (undefined if it is not in this centre). */

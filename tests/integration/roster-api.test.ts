@@ -311,6 +311,36 @@ describe('erase on request (PIPL)', () => {
     expect(approved.json.report.recipients).toBeGreaterThan(3);
   });
 
+  it('a child taken off the family leaves nothing behind; the other child keeps everything', async () => {
+    const ref = encodeRef('family', A, 'family-li');
+    const before = (await call(`/api/families/${ref}`)).json;
+    const xiaoming = before.children.find((c: { name: string }) => c.name === '小明');
+    expect(await partition('CHILD#child-xiaohong')).not.toEqual([]);
+    const kept = await partition('CHILD#child-xiaoming');
+    expect(kept).not.toEqual([]);
+
+    const res = await post(`/api/families/${ref}`, {
+      children: [
+        { id: xiaoming.id, name: '小明', birthYear: xiaoming.birthYear, category: xiaoming.category },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.json.children.map((c: { name: string }) => c.name)).toEqual(['小明']);
+    expect(await partition('CHILD#child-xiaohong')).toEqual([]);
+    expect(await partition('CHILD#child-xiaoming')).toEqual(kept);
+    // Only the carer's own conversation keeps the name: her message log and the replies she got (both
+    // on a TTL), and her session, which ends at her next message since its child is gone. Erasing her
+    // would take those too.
+    const left = (await everything()).filter((i) => /child-xiaohong|小红/.test(JSON.stringify(i)));
+    const hers = (i: Record<string, unknown>) =>
+      i.pk === `ADDR#sms#${GRANDMOTHER}` || (i.kind === 'reply' && i.address === GRANDMOTHER);
+    expect(left.filter((i) => !hers(i))).toEqual([]);
+    expect((await roster.getContactView('sms', GRANDMOTHER))?.children.map((c) => c.name)).toEqual(['小明']);
+    const audits = (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'remove-children');
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ by: 'coord-a', deleted: { checkin: 1 } });
+  });
+
   it('erasing a family leaves nothing of it, its children or its only-here contacts', async () => {
     const response = await post(`/api/families/${encodeRef('family', A, 'family-li')}/erase`, {});
     expect(response.status).toBe(200);
@@ -334,9 +364,9 @@ describe('erase on request (PIPL)', () => {
       ),
     );
     expect(mentions).toEqual([]);
-    const audits = (await partition(`CENTRE#${A}`)).filter((i) => String(i.sk).startsWith('AUDIT#'));
+    const audits = (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'erase-family');
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ action: 'erase-family', by: 'coord-a' });
+    expect(audits[0]).toMatchObject({ by: 'coord-a' });
     // The rest of the centre is untouched.
     expect(await roster.getFamily('family-zhang')).toBeDefined();
     expect((await call(`/api/families/${encodeRef('family', A, 'family-li')}`)).status).toBe(404);
