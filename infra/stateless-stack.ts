@@ -128,7 +128,10 @@ export class StatelessStack extends Stack {
     // GET/POST /webhooks/wechat: WeChat's server check and its messages; one turn, a passive reply in 5 s.
     // It reads the WeChat secret only (not Twilio's), enqueues alerts and late replies, and invokes
     // itself asynchronously to finish a message it answered `success` for (lib/inbound/wechat-late-replies.ts).
-    const wechatWebhook = this.addFunction('WechatWebhook', { name: 'wechat-webhook' });
+    const wechatWebhook = this.addFunction('WechatWebhook', {
+      name: 'wechat-webhook',
+      environment: smsPrice,
+    });
     wechatWebhook.bindTable(data.table, 'readWrite').bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
     this.sendQueue.bindSender(wechatWebhook);
     if (!wechatWebhook.role) throw new Error('the WeChat webhook has no role');

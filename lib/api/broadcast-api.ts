@@ -8,6 +8,7 @@ import { json, RequestValidationError, type Route, route } from '#lib/api/router
 import type { BroadcastReport, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import {
   BROADCAST_ROLES,
+  BROADCAST_SOURCES,
   BROADCAST_STATUSES,
   type BroadcastTarget,
   type BroadcastTexts,
@@ -119,7 +120,7 @@ const reportView = z.object({
 const broadcastView = z.object({
   id: z.string(),
   status: z.enum(BROADCAST_STATUSES),
-  source: z.enum(['api', 'sms']),
+  source: z.enum(BROADCAST_SOURCES),
   target: z.object({
     centres: z.array(z.string()),
     roles: z.array(z.enum(BROADCAST_ROLES)),

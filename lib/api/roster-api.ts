@@ -275,7 +275,7 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       method: 'POST',
       path: '/api/families/{id}',
       summary:
-        "Update a family: its name, and its children (the whole list: a child left out is removed, with its check-ins, alerts and messages; audited)",
+        'Update a family: its name, and its children (the whole list: a child left out is removed, with its check-ins, alerts and messages; audited)',
       pathParams: ID_PARAM,
       body: familyUpdateBody,
       response: { contentType: 'application/json', schema: familyView, description: 'The family' },

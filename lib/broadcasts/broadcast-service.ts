@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type BroadcastPreview,
+  type BroadcastSource,
   type BroadcastTarget,
   type BroadcastTexts,
   broadcastBody,
@@ -52,7 +53,7 @@ export interface ComposeInput {
   broadcastId?: string | undefined;
   target: BroadcastTarget;
   texts: BroadcastTexts;
-  source: 'api' | 'sms';
+  source: BroadcastSource;
   createdBy: string;
 }
 

@@ -15,6 +15,10 @@ export type BroadcastRole = (typeof BROADCAST_ROLES)[number];
 export const BROADCAST_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
 
+/** Composed in the API, or by a coordinator's GB message by SMS or WeChat. */
+export const BROADCAST_SOURCES = ['api', 'sms', 'wechat'] as const;
+export type BroadcastSource = (typeof BROADCAST_SOURCES)[number];
+
 export const CANCELLABLE: readonly BroadcastStatus[] = ['draft', 'scheduled', 'sending', 'sent'];
 
 /** The longest text a coordinator may write (about 7 Chinese SMS segments with the prefix). */

@@ -115,6 +115,8 @@ export interface SendInstruction {
   quietHours: QuietHours;
   /** A broadcast's message: the claim checks the broadcast was not cancelled. */
   broadcastId?: string | undefined;
+  /** See EnqueueRequest.ignoresOptOut; only ever true on a `reply`. */
+  ignoresOptOut?: boolean | undefined;
 }
 
 export interface StatusEvent {
@@ -146,6 +148,12 @@ export interface EnqueueRequest {
   notBefore?: Date | undefined;
   expiresAt?: Date | undefined;
   broadcastId?: string | undefined;
+  /**
+   * A `reply` to the person's own message (they just wrote, so they are in conversation): sent even
+   * though they have opted out, as a passive reply would be, so that the confirmation of their own
+   * STOP reaches them. An invalid address still stops it. Ignored on any other kind.
+   */
+  ignoresOptOut?: boolean | undefined;
 }
 
 export function segmentsOf(body: string): { segments: number; encoding: 'GSM-7' | 'UCS-2' } {
@@ -171,6 +179,8 @@ export function newOutboundMessage(request: EnqueueRequest, now: Date): Outbound
     timeZone: request.recipient.timeZone ?? DEFAULT_TIME_ZONE,
     quietHours: request.recipient.quietHours ?? DEFAULT_QUIET_HOURS,
     ...(request.broadcastId === undefined ? {} : { broadcastId: request.broadcastId }),
+    // Only a reply may pass an opt-out: nothing lianxin starts on its own ever does.
+    ...(request.ignoresOptOut && request.kind === 'reply' ? { ignoresOptOut: true } : {}),
     ...segmentsOf(request.body),
     status: 'queued',
     statusRank: STATUS_RANK.queued,
@@ -197,6 +207,7 @@ export function toSendInstruction(m: OutboundMessage): SendInstruction {
     quietHours,
   };
   if (m.broadcastId !== undefined) instruction.broadcastId = m.broadcastId;
+  if (m.ignoresOptOut && m.kind === 'reply') instruction.ignoresOptOut = true;
   return instruction;
 }
 

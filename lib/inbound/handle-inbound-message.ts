@@ -1,4 +1,4 @@
-import { type BroadcastCommands, broadcastBySms } from '#lib/broadcasts/broadcast-by-sms.ts';
+import { type BroadcastCommands, broadcastBySms } from '#lib/broadcasts/gb-command.ts';
 import { runTurn, type TurnOutcome, unregisteredReply } from '#lib/domain/conversation-engine.ts';
 import type { AlertRecord, ContactView, Session } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';

@@ -16,7 +16,8 @@ export interface LateReplies {
 }
 
 /**
- * Enqueues the replies as customer-service messages (kind `reply`, urgent: the user is waiting), keyed
+ * Enqueues the replies as customer-service messages (kind `reply`, urgent: the user is waiting, and
+ * past an opt-out like any answer to their own message: the engine already decided what to say), keyed
  * `late-reply#wechat#<message id>#<n>` so that running this twice sends each once. An OpenID that is
  * not linked has no contact to send to: its (linking) reply is dropped, and the user can simply resend.
  */
@@ -38,6 +39,9 @@ export async function enqueueLateReplies(
       body,
       kind: 'reply',
       urgent: true,
+      // As the passive reply would have been: their own message asked for it, so even their
+      // opt-out does not stop it (it may be the confirmation of that very opt-out).
+      ignoresOptOut: true,
     });
   }
   deps.logger.info('late replies enqueued as customer-service messages', { count: outcome.replies.length });

@@ -29,6 +29,7 @@ const instructionSchema = z.object({
   timeZone: z.string().min(1),
   quietHours: z.object({ start: hhmm, end: hhmm }),
   broadcastId: z.string().min(1).max(128).optional(),
+  ignoresOptOut: z.boolean().optional(),
 }) satisfies z.ZodType<SendInstruction>;
 
 /** What the worker may do to a contact when the provider tells it something about them. */
@@ -107,6 +108,8 @@ export async function processDelivery(
     addressKey: addressKeyOf(m),
     now,
     broadcastId: m.broadcastId,
+    // Defence in depth: only a reply ever passes an opt-out, whatever the queue message says.
+    ignoresOptOut: m.ignoresOptOut === true && m.kind === 'reply',
     loopGuard: {
       bucket: `${createHash('sha256').update(m.body).digest('hex').slice(0, 32)}#${windowStart}`,
       limit: deps.policy.loopGuardLimit,

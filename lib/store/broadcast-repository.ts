@@ -12,6 +12,7 @@ import {
 import * as z from 'zod';
 import {
   BROADCAST_ROLES,
+  BROADCAST_SOURCES,
   BROADCAST_STATUSES,
   type BroadcastCandidate,
   type BroadcastRecipient,
@@ -45,8 +46,8 @@ export const storedBroadcastSchema = z.object({
   }),
   texts: z.partialRecord(z.enum(LANGUAGES), z.string()),
   status: z.enum(BROADCAST_STATUSES),
-  /** `api` or `sms` (a coordinator's GB message). */
-  source: z.enum(['api', 'sms']),
+  /** `api`, or where a coordinator's GB message came from. */
+  source: z.enum(BROADCAST_SOURCES),
   createdBy: z.string(),
   createdAt: z.string(),
   /** The preview shown when it was composed (figures may change until it is sent). */

@@ -25,6 +25,9 @@ export interface LoopGuard {
   expiresAt: Date;
 }
 
+const validAddress =
+  '(attribute_not_exists(invalidAddressKeys) OR NOT contains(invalidAddressKeys, :address))';
+
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /**
@@ -75,10 +78,10 @@ export class DynamoOutboundRepository {
 
   /**
    * Takes the message for sending, in one transaction that also checks, at send time, that the
-   * contact has not opted out and the address is not known invalid, and (on the first attempt
-   * only, so a retry never counts twice) counts the body against the loop guard. Only a `queued`
-   * message can be claimed, so a duplicate delivery cannot send. When it cannot be claimed, the
-   * message as it is comes back with the answer, at no extra request.
+   * contact has not opted out (unless `ignoresOptOut`) and the address is not known invalid, and
+   * (on the first attempt only, so a retry never counts twice) counts the body against the loop
+   * guard. Only a `queued` message can be claimed, so a duplicate delivery cannot send. When it
+   * cannot be claimed, the message as it is comes back with the answer, at no extra request.
    */
   async claim(options: {
     key: string;
@@ -88,6 +91,8 @@ export class DynamoOutboundRepository {
     loopGuard?: LoopGuard | undefined;
     /** A broadcast's message: not claimed once the broadcast is cancelled. */
     broadcastId?: string | undefined;
+    /** A reply to the person's own message: the contact's opt-out does not stop it (EnqueueRequest). */
+    ignoresOptOut?: boolean | undefined;
   }): Promise<{ result: ClaimResult; current?: OutboundMessage | undefined }> {
     const first = await this.#claim(options, options.loopGuard);
     // A retry (attempts > 0) skips the loop guard: the guard counted this message already.
@@ -104,6 +109,7 @@ export class DynamoOutboundRepository {
       addressKey: string;
       now: Date;
       broadcastId?: string | undefined;
+      ignoresOptOut?: boolean | undefined;
     },
     loopGuard: LoopGuard | undefined,
   ): Promise<{ result: ClaimResult; current?: OutboundMessage | undefined }> {
@@ -130,13 +136,18 @@ export class DynamoOutboundRepository {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
+      // Index 1, whatever else follows: a failure here is 'opted-out' (or the address is invalid).
       {
         ConditionCheck: {
           TableName: this.#table,
           Key: keys.contactProfile(options.contactId),
-          ConditionExpression:
-            'attribute_exists(pk) AND optedOut <> :true AND (attribute_not_exists(invalidAddressKeys) OR NOT contains(invalidAddressKeys, :address))',
-          ExpressionAttributeValues: { ':true': true, ':address': options.addressKey },
+          ConditionExpression: options.ignoresOptOut
+            ? `attribute_exists(pk) AND ${validAddress}`
+            : `attribute_exists(pk) AND optedOut <> :true AND ${validAddress}`,
+          // DynamoDB refuses a value the expression does not use.
+          ExpressionAttributeValues: options.ignoresOptOut
+            ? { ':address': options.addressKey }
+            : { ':true': true, ':address': options.addressKey },
         },
       },
     ];

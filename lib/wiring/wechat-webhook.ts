@@ -6,12 +6,14 @@ import type { WechatWebhookDependencies } from '#lib/http/wechat-webhook.ts';
 import { InProcessLateReplies, LambdaLateReplies } from '#lib/inbound/wechat-late-replies.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
 import { DynamoConversationStore } from '#lib/store/dynamo-conversation-store.ts';
 import { HandledMessageRepository } from '#lib/store/handled-message-repository.ts';
 import { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { WechatWindowRepository } from '#lib/store/wechat-window-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+import { textBroadcasts } from '#lib/wiring/broadcasts.ts';
 
 /**
  * The adapters behind the WeChat webhook; `overrides` injects fakes or failures in tests. In AWS
@@ -48,6 +50,14 @@ export function createWechatWebhookDependencies(
     logger,
     alerts: new CoordinatorAlertNotifier({ roster, outbound }),
     sessionTtlHours: config.SESSION_TTL_HOURS,
+    // GB from a coordinator's WeChat, as by SMS.
+    broadcasts: textBroadcasts(config, {
+      broadcasts: new BroadcastRepository({ client, tableName }),
+      roster,
+      outbound,
+      clock,
+      logger,
+    }),
     roster,
     linkCodes: new LinkCodeRepository({ client, tableName }),
     handled: new HandledMessageRepository({

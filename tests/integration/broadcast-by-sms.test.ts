@@ -1,7 +1,7 @@
 // A coordinator's broadcast from a phone, through the real SMS webhook, scheduler tick and send
 // worker: GB <text> → preview; YES within 10 minutes → approved and sent by the next tick.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { broadcastIdFor } from '#lib/broadcasts/broadcast-by-sms.ts';
+import { broadcastIdFor } from '#lib/broadcasts/gb-command.ts';
 import { broadcastBody } from '#lib/domain/broadcast.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { newMessageSid } from '#lib/local/twilio-inbound-request.ts';

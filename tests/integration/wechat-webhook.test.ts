@@ -20,6 +20,7 @@ import {
 import { createLogger } from '#lib/observability/logger.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import type { ConversationStore } from '#lib/ports/conversation-store.ts';
+import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
 import { CheckinRepository } from '#lib/store/checkin-repository.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { addressPk, keys } from '#lib/store/keys.ts';
@@ -347,6 +348,19 @@ describe('POST /webhooks/wechat', () => {
     expect((await say(openId, '订阅')).reply).toMatch(/^【连心】欢迎回来！/);
   });
 
+  it('answers a coordinator’s GB with the broadcast preview, as by SMS', async () => {
+    const openId = await linked('contact-wang-laoshi');
+    const gb = await say(openId, 'GB 周六儿童之家活动取消，下周照常。');
+    expect(gb.reply).toMatch(/^【连心】群发预览/);
+    expect(gb.reply).toContain('周六儿童之家活动取消，下周照常。');
+    expect(gb.reply).toContain('10分钟内回复“是”发送');
+    // Left unconfirmed: cancelled, so nothing is ever sent from this test.
+    expect((await say(openId, '否')).reply).toMatch(/^【连心】/);
+    const broadcasts = new BroadcastRepository({ client: table.client, tableName: table.tableName });
+    const [latest] = await broadcasts.listForCentre('centre-shimen', 1);
+    expect(latest).toMatchObject({ source: 'wechat', status: 'cancelled', createdBy: 'contact-wang-laoshi' });
+  });
+
   it('answers a signed but malformed message with a 400 that names the field', async () => {
     const openId = newOpenId();
     const xml = textMessageXml({ openId, content: 'hi' }).replace(/<MsgId>.*<\/MsgId>/, '');
@@ -386,6 +400,22 @@ describe('POST /webhooks/wechat', () => {
   });
 });
 
+/** A webhook whose turns take 600 ms, past a 150 ms reply budget: every reply comes late. */
+function slowly() {
+  const real = build().store;
+  const slow: ConversationStore = {
+    loadTurn: async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return real.loadTurn(...args);
+    },
+    commitTurn: (...args) => real.commitTurn(...args),
+    recordUnregistered: (...args) => real.recordUnregistered(...args),
+    recordUnprocessed: (...args) => real.recordUnprocessed(...args),
+  };
+  const slowDeps = build({ store: slow, replyBudgetMs: 150 });
+  return { slowDeps, slowHandler: createWechatWebhookHandler(slowDeps, config.PUBLIC_URL) };
+}
+
 describe('the 5-second budget', () => {
   it('in Lambda, finishes a message from its own late-reply event and sends the replies once', async () => {
     const openId = await linked('contact-zhang-nainai');
@@ -410,18 +440,7 @@ describe('the 5-second budget', () => {
   it('answers success at once and sends the reply as a customer-service message when the turn is slow', async () => {
     const openId = await linked('contact-li-baba');
     fake.userWrote(openId, clock.now());
-    const real = build().store;
-    const slow: ConversationStore = {
-      loadTurn: async (...args) => {
-        await new Promise((resolve) => setTimeout(resolve, 600));
-        return real.loadTurn(...args);
-      },
-      commitTurn: (...args) => real.commitTurn(...args),
-      recordUnregistered: (...args) => real.recordUnregistered(...args),
-      recordUnprocessed: (...args) => real.recordUnprocessed(...args),
-    };
-    const slowDeps = build({ store: slow, replyBudgetMs: 150 });
-    const slowHandler = createWechatWebhookHandler(slowDeps, config.PUBLIC_URL);
+    const { slowDeps, slowHandler } = slowly();
     const msgId = newMsgId();
     const started = Date.now();
     const first = await send(
@@ -446,6 +465,58 @@ describe('the 5-second budget', () => {
     const again = await send(openId, textMessageXml({ openId, content: 'HELP', msgId, at: clock.now() }));
     expect(again.reply).toBe(sent[0]?.text);
     await outbound.drain();
+    expect(fake.sent.filter((m) => m.openId === openId)).toHaveLength(1);
+  });
+
+  it('delivers the late confirmation of a STOP, and nothing but replies after it', async () => {
+    const openId = await linked('contact-li-mama');
+    fake.userWrote(openId, clock.now());
+    const { slowDeps, slowHandler } = slowly();
+    const first = await send(
+      openId,
+      textMessageXml({ openId, content: '退订', at: clock.now() }),
+      plain,
+      slowHandler,
+    );
+    expect(first.body).toBe('success');
+    await (slowDeps.lateReplies as InProcessLateReplies).idle();
+    await outbound.drain();
+    expect((await roster.getContact('contact-li-mama'))?.optedOut).toBe(true);
+    // The stop worked, and they are told so: the claim's opt-out check let their own reply through.
+    expect(fake.sent.filter((m) => m.openId === openId)).toEqual([
+      expect.objectContaining({
+        type: 'custom',
+        text: '【连心】您已退订，不会再收到消息。回复“订阅”可恢复。',
+      }),
+    ]);
+
+    // Anything lianxin starts itself is still suppressed, even if it claims to pass an opt-out.
+    const recipient = { contactId: 'contact-li-mama', channel: 'wechat' as const, address: openId };
+    const invitation = `invitation#late-stop-test#${openId}`;
+    await deps.outbound.enqueue({
+      key: invitation,
+      recipient,
+      body: '【连心】本周签到：回复“签到”开始。',
+      kind: 'invitation',
+      urgent: true,
+      ignoresOptOut: true,
+    });
+    await outbound.drain();
+    expect((await outbound.worker.repository.get(invitation))?.status).toBe('suppressed');
+
+    // A reply still stops at an address that cannot receive (they unfollowed).
+    await roster.markAddressInvalid('contact-li-mama', `wechat:${openId}`);
+    const reply = `late-reply#wechat#late-stop-test#${openId}`;
+    await deps.outbound.enqueue({
+      key: reply,
+      recipient,
+      body: '【连心】收到。',
+      kind: 'reply',
+      urgent: true,
+      ignoresOptOut: true,
+    });
+    await outbound.drain();
+    expect((await outbound.worker.repository.get(reply))?.status).toBe('suppressed');
     expect(fake.sent.filter((m) => m.openId === openId)).toHaveLength(1);
   });
 });

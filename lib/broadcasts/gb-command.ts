@@ -166,7 +166,8 @@ export async function broadcastBySms(
       const b = await broadcasts.compose({
         broadcastId,
         ...smsBroadcastTarget(contact, command.text),
-        source: 'sms',
+        // Where the coordinator wrote from: a text message or WeChat.
+        source: input.inbound.channel === 'wechat' ? 'wechat' : 'sms',
         createdBy: contact.contactId,
       });
       const preview = previewSchema.parse(b.preview);

@@ -7,7 +7,7 @@ import {
   confirmSession,
   parseBroadcastCommand,
   smsBroadcastTarget,
-} from '#lib/broadcasts/broadcast-by-sms.ts';
+} from '#lib/broadcasts/gb-command.ts';
 import { ConflictError } from '#lib/errors.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import type { StoredBroadcast } from '#lib/store/broadcast-repository.ts';
