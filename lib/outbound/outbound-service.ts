@@ -92,7 +92,9 @@ export class OutboundService implements OutboundPort, BatchOutboundPort {
     const byDelay = new Map<number, string[]>();
     for (const m of toQueue) {
       const delay = this.#delaySeconds(m, now);
-      byDelay.set(delay, [...(byDelay.get(delay) ?? []), JSON.stringify(toSendInstruction(m))]);
+      const bodies = byDelay.get(delay) ?? [];
+      bodies.push(JSON.stringify(toSendInstruction(m)));
+      byDelay.set(delay, bodies);
     }
     for (const [delay, bodies] of byDelay) await this.deps.queue.send(bodies, delay);
     this.deps.logger.info('enqueued a batch', { requested: requests.length, created });

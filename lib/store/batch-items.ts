@@ -7,6 +7,7 @@ import type { ItemKey } from '#lib/store/keys.ts';
 const MAX_GET_KEYS = 100;
 const MAX_WRITES = 25;
 const MAX_ATTEMPTS = 8;
+const WRITES_IN_FLIGHT = 4;
 
 const backoff = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
@@ -87,19 +88,26 @@ async function batchWrite(
   requests: Record<string, unknown>[],
   what: string,
 ): Promise<void> {
-  for (let i = 0; i < requests.length; i += MAX_WRITES) {
-    let pending = requests.slice(i, i + MAX_WRITES);
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_ATTEMPTS)
-        throw new DependencyError(`${what}: ${pending.length} writes left unprocessed`);
-      if (attempt > 1) await backoff(attempt);
-      const batch = pending;
-      const output = await call(what, () =>
-        client.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch as never } })),
-      );
-      pending = (output.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < requests.length; i += MAX_WRITES) chunks.push(requests.slice(i, i + MAX_WRITES));
+  // A few chunks in flight at once: a page of 500 is 20 requests, which one after another dominate.
+  let next = 0;
+  const worker = async () => {
+    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
+      let pending = chunk;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_ATTEMPTS)
+          throw new DependencyError(`${what}: ${pending.length} writes left unprocessed`);
+        if (attempt > 1) await backoff(attempt);
+        const batch = pending;
+        const output = await call(what, () =>
+          client.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch as never } })),
+        );
+        pending = (output.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, chunks.length) }, worker));
 }
 
 async function call<T>(what: string, request: () => Promise<T>): Promise<T> {

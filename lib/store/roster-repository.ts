@@ -55,6 +55,7 @@ export class RosterRepository {
 
   async putCentre(input: z.input<typeof centreSchema>): Promise<Centre> {
     const centre = validate(centreSchema, input, 'centre');
+    const previous = await this.getCentre(centre.centreId);
     await this.#call('writing the centre', () =>
       this.#client.send(
         new PutCommand({
@@ -63,8 +64,11 @@ export class RosterRepository {
         }),
       ),
     );
-    // Projections carry the Centre's name and phone (help texts): refresh them.
-    await this.#reproject(await this.listCentreContacts(centre.centreId));
+    // Projections carry the Centre's name and phone (help texts): refresh them when those changed
+    // (a Centre of thousands must not be rewritten for a change of its village's spelling).
+    if (previous && (previous.name !== centre.name || previous.phone !== centre.phone)) {
+      await this.#reproject(await this.listCentreContacts(centre.centreId));
+    }
     return centre;
   }
 

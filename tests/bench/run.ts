@@ -1,6 +1,8 @@
 // `npm run bench`: every performance figure of the project, measured on this machine.
+// `npm run bench -- broadcast tick` runs only the named groups.
+import { broadcastFigures } from '#tests/bench/broadcast-figures.ts';
 import { bundleFigures } from '#tests/bench/bundle-figures.ts';
-import { printFigures } from '#tests/bench/figures.ts';
+import { type Figure, printFigures } from '#tests/bench/figures.ts';
 import { functionFigures } from '#tests/bench/function-figures.ts';
 import { sendFigures } from '#tests/bench/send-figures.ts';
 import { tickFigures } from '#tests/bench/tick-figures.ts';
@@ -9,15 +11,26 @@ import { turnFigures } from '#tests/bench/turn-figures.ts';
 // The handlers log every turn and send; the figures are the output here.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
-const figures = [
-  ...(await turnFigures()),
-  ...(await bundleFigures()),
-  ...(await functionFigures()),
+const groups: Record<string, () => Promise<Figure[]>> = {
+  turn: turnFigures,
+  bundle: bundleFigures,
+  function: functionFigures,
   // With no Twilio latency the fake answers at once, so the bare loop measures nothing but HTTP on
   // loopback; 300 ms is closer to what Twilio's API takes from an AWS region.
-  ...(await sendFigures(10_000, 0)),
-  ...(await sendFigures(10_000, 300)),
+  send: async () => [...(await sendFigures(10_000, 0)), ...(await sendFigures(10_000, 300))],
   // 100,000 carers, 1/70 then 1/7 of them due: the tick's cost follows the due set, not the roster.
-  ...(await tickFigures(100_000)),
-];
+  tick: () => tickFigures(100_000),
+  // 50,000 carers and parents: preview and fan-out planning; the full fan-out over 5,000.
+  broadcast: () => broadcastFigures(50_000, 5_000),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in groups));
+if (unknown.length > 0) {
+  throw new Error(`unknown bench group ${unknown.join(', ')}; groups: ${Object.keys(groups).join(', ')}`);
+}
+const figures: Figure[] = [];
+for (const [name, run] of Object.entries(groups)) {
+  if (wanted.length === 0 || wanted.includes(name)) figures.push(...(await run()));
+}
 printFigures(figures);

@@ -199,5 +199,15 @@ describe('projections follow roster changes', () => {
       phone: '0731-2222',
     });
     expect((await roster.getContactView('sms', '+8613811110001'))?.centrePhone).toBe('0731-2222');
+
+    // The same name and phone again: the centre is written, its members' projections are not.
+    t.requests.length = 0;
+    await roster.putCentre({
+      centreId: 'centre-b',
+      name: '河口村儿童之家',
+      village: '河口',
+      phone: '0731-2222',
+    });
+    expect(t.requests).toEqual(['GetItemCommand', 'PutItemCommand']);
   });
 });
