@@ -203,7 +203,14 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
         name: c.name,
         birthYear: c.birthYear,
         category: c.category,
-        consent: c.consent ?? { attendance: false, mood: false, school: false, health: false },
+        // Unchanged unless given: an update that leaves consent out must not withdraw what was agreed.
+        consent: c.consent ??
+          existing?.children.find((e) => e.childId === c.id)?.consent ?? {
+            attendance: false,
+            mood: false,
+            school: false,
+            health: false,
+          },
       };
     });
   const familyIds = (caller: Caller, centre: string, refs: string[]) =>
@@ -281,16 +288,19 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       response: { contentType: 'application/json', schema: familyView, description: 'The family' },
       handle: async ({ caller, params, body }) => {
         const existing = await family(caller, params.id ?? '');
-        const f = await roster.putFamily({
-          ...existing,
-          name: body.name ?? existing.name,
-          children: body.children ? children(body.children, existing) : existing.children,
-        });
+        const next = body.children ? children(body.children, existing) : existing.children;
         // A child taken off the list leaves nothing behind: no orphaned check-ins, alerts or messages.
+        // Their data goes first, then the list without them: if the erasure fails, the child is still
+        // listed, so a retry finds it removed again and erases again (idempotent) before writing. The
+        // other way round, a failed erasure would leave the data with no child to find it by (and no
+        // audit). If the write fails instead, the child stays listed without its data: retried the same
+        // way. A check-in for the child landing between the two steps (its carer answering meanwhile)
+        // would outlive it: a narrow window, accepted.
         const removed = existing.children
-          .filter((c) => !f.children.some((n) => n.childId === c.childId))
+          .filter((c) => !next.some((n) => n.childId === c.childId))
           .map((c) => c.childId);
-        await deps.erasure.eraseChildren(f.centreId, removed, caller.subject, deps.clock.now());
+        await deps.erasure.eraseChildren(existing.centreId, removed, caller.subject, deps.clock.now());
+        const f = await roster.putFamily({ ...existing, name: body.name ?? existing.name, children: next });
         logger.info('family updated', { centreId: f.centreId, by: caller.subject, removed: removed.length });
         return json(200, await familyJson(f));
       },

@@ -145,6 +145,11 @@ export class BroadcastService {
     return this.get(broadcastId);
   }
 
+  /** Drop a draft (never approved); false when it is no longer a draft. */
+  async discard(broadcastId: string, by: string): Promise<boolean> {
+    return (await this.#deps.broadcasts.discard(broadcastId, by, this.#deps.clock.now())) === 'done';
+  }
+
   async report(broadcastId: string): Promise<BroadcastReport> {
     const statuses = await this.#deps.broadcasts.statusCounts(broadcastId);
     const groups = Object.fromEntries(REPORT_GROUPS.map((g) => [g, 0])) as Record<ReportGroup, number>;
@@ -204,7 +209,10 @@ export class BroadcastService {
         return 'not-due';
       }
     }
-    await this.#deps.broadcasts.finish(broadcastId, this.#deps.clock.now());
+    if ((await this.#deps.broadcasts.finish(broadcastId, this.#deps.clock.now())) !== 'done') {
+      this.#deps.logger.info('broadcast fan-out done, but it was cancelled meanwhile', { broadcastId });
+      return 'not-due';
+    }
     this.#deps.logger.info('broadcast fanned out', { broadcastId, planned, excluded });
     return 'sent';
   }

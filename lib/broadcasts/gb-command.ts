@@ -101,7 +101,7 @@ const previewSchema = z.object({
 const recipientsOf = (preview: Record<string, unknown>): number =>
   typeof preview.recipients === 'number' ? preview.recipients : 0;
 
-export type BroadcastCommands = Pick<BroadcastService, 'compose' | 'approve' | 'cancel' | 'get'>;
+export type BroadcastCommands = Pick<BroadcastService, 'compose' | 'approve' | 'cancel' | 'discard' | 'get'>;
 
 export interface CoordinatorTurnInput {
   inbound: Pick<InboundMessage, 'channel' | 'messageId' | 'body'>;
@@ -150,8 +150,7 @@ export async function broadcastBySms(
     ((command.kind === 'yes' || command.kind === 'no') && input.session && !pending)
   ) {
     // The coordinator moved on: a draft still waiting is not going to be confirmed.
-    if (pending && isLive(pending, now))
-      await cancelQuietly(broadcasts, pending.broadcastId, contact, logger);
+    if (pending && isLive(pending, now)) await discardDraft(broadcasts, pending.broadcastId, contact, logger);
     return { kind: 'engine', session: pending ? undefined : input.session };
   }
   switch (command.kind) {
@@ -162,7 +161,7 @@ export async function broadcastBySms(
         return reply(m.tooLong(command.text.length, MAX_BROADCAST_TEXT), unchanged);
       const broadcastId = broadcastIdFor(input.inbound);
       if (pending && pending.broadcastId !== broadcastId)
-        await cancelQuietly(broadcasts, pending.broadcastId, contact, logger);
+        await discardDraft(broadcasts, pending.broadcastId, contact, logger);
       const b = await broadcasts.compose({
         broadcastId,
         ...smsBroadcastTarget(contact, command.text),
@@ -172,7 +171,7 @@ export async function broadcastBySms(
       });
       const preview = previewSchema.parse(b.preview);
       if (preview.recipients === 0) {
-        await cancelQuietly(broadcasts, broadcastId, contact, logger);
+        await discardDraft(broadcasts, broadcastId, contact, logger);
         return reply(m.noRecipients, null);
       }
       const lang = preview.languages.find((l) => l.language === contact.language) ?? preview.languages[0];
@@ -218,7 +217,21 @@ async function approve(
   }
 }
 
-/** Cancel a draft; one already cancelled, sent or gone is fine (a retried turn cancels twice). */
+/**
+ * Drop a draft nobody confirmed (the coordinator moved on, or wrote a new GB). Only a draft: a
+ * concurrent YES from the same phone may have approved it meanwhile, and that stands.
+ */
+async function discardDraft(
+  broadcasts: BroadcastCommands,
+  broadcastId: string,
+  contact: ContactView,
+  logger: Logger,
+): Promise<void> {
+  if (!(await broadcasts.discard(broadcastId, contact.contactId)))
+    logger.info('broadcast by message not discarded: no longer a draft', { broadcastId });
+}
+
+/** The coordinator said NO: cancel; one already cancelled or gone is fine (a retried turn cancels twice). */
 async function cancelQuietly(
   broadcasts: BroadcastCommands,
   broadcastId: string,

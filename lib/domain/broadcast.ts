@@ -134,8 +134,11 @@ export interface BroadcastPreview {
   excluded: Exclusions;
   languages: LanguagePreview[];
   smsSegments: number;
-  /** SMS segments × the price of one; WeChat messages cost nothing per message. */
-  estimatedCost: { amount: number; currency: string; perSegment: number };
+  /**
+   * SMS segments × the price of one; WeChat messages cost nothing per message. `upTo`: if every
+   * WeChat recipient had to get it by SMS instead (outside WeChat's 48-hour window, with no template).
+   */
+  estimatedCost: { amount: number; upTo: number; currency: string; perSegment: number };
 }
 
 /**
@@ -148,6 +151,7 @@ export class PreviewTally {
   readonly #perLanguage = new Map<Language, LanguagePreview>();
   readonly #segmentsByBody = new Map<string, { segments: number; encoding: 'GSM-7' | 'UCS-2' }>();
   #smsSegments = 0;
+  #wechatSegments = 0;
   #recipients = 0;
   excluded: Exclusions = noExclusions();
 
@@ -172,8 +176,10 @@ export class PreviewTally {
     if (size.segments > lang.segments) Object.assign(lang, size, { sample: body });
     lang.recipients++;
     this.#recipients++;
-    if (r.address.channel === 'wechat') lang.wechat++;
-    else {
+    if (r.address.channel === 'wechat') {
+      lang.wechat++;
+      this.#wechatSegments += size.segments;
+    } else {
       // Local addresses stand in for SMS on a developer's machine; count them as SMS.
       lang.sms++;
       this.#smsSegments += size.segments;
@@ -187,13 +193,16 @@ export class PreviewTally {
       languages: [...this.#perLanguage.values()].sort((a, b) => a.language.localeCompare(b.language)),
       smsSegments: this.#smsSegments,
       estimatedCost: {
-        amount: Math.round(this.#smsSegments * price.perSegment * 100) / 100,
+        amount: cents(this.#smsSegments * price.perSegment),
+        upTo: cents((this.#smsSegments + this.#wechatSegments) * price.perSegment),
         currency: price.currency,
         perSegment: price.perSegment,
       },
     };
   }
 }
+
+const cents = (amount: number) => Math.round(amount * 100) / 100;
 
 /** The report's groups, from the outbound statuses of the recipients' messages. */
 export const REPORT_GROUPS = ['queued', 'sent', 'delivered', 'failed', 'suppressed', 'cancelled'] as const;

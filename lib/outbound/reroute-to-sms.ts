@@ -32,6 +32,8 @@ export function smsReroute(deps: { roster: Pick<RosterRepository, 'getContact'>;
       kind: m.kind,
       urgent: m.urgent,
       expiresAt: new Date(m.expiresAt),
+      // A broadcast's copy is stopped by the broadcast's cancel like the original.
+      broadcastId: m.broadcastId,
     });
     return key;
   };

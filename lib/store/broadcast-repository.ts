@@ -1,7 +1,11 @@
 // Broadcasts in the single table: the broadcast (BROADCAST#<id> / META, in the due index while it is
 // due to fan out), one link per targeted Centre (to list them), one item per recipient (the report),
 // and the Centre's membership links as the planner's source of recipients.
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -25,6 +29,9 @@ import { DependencyError } from '#lib/errors.ts';
 import { batchGetItems, batchPutItems } from '#lib/store/batch-items.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
+import { queryPartition } from '#lib/store/query-partition.ts';
+import { broadcastFields } from '#lib/store/roster-repository.ts';
+import { contactSchema, type Family, familySchema } from '#lib/store/roster-types.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 
@@ -73,6 +80,10 @@ export type NewBroadcast = Pick<
   'broadcastId' | 'centreIds' | 'target' | 'texts' | 'source' | 'createdBy' | 'createdAt' | 'preview'
 >;
 
+/**
+ * A Centre membership link as the roster writes it since broadcasts exist (`channel` always
+ * written, possibly null). A link without `channel` is older: see `#legacyCandidates`.
+ */
 const candidateSchema = z.object({
   contactId: z.string(),
   role: z.enum(CONTACT_ROLES),
@@ -84,6 +95,26 @@ const candidateSchema = z.object({
   invalid: z.boolean().default(false),
   quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
 });
+type CandidateFields = z.output<typeof candidateSchema>;
+
+const toCandidate = (centreId: string, c: CandidateFields): BroadcastCandidate => ({
+  contactId: c.contactId,
+  centreId,
+  role: c.role,
+  language: c.language,
+  optedOut: c.optedOut,
+  categories: c.categories,
+  address: c.channel && c.address ? { channel: c.channel, address: c.address } : undefined,
+  invalid: c.invalid,
+  quietHours: c.quietHours ?? undefined,
+});
+
+/** Tries of a broadcast update that fails only with TransactionConflictException. */
+const MOVE_ATTEMPTS = 5;
+const conflictBackoff = () => new Promise<void>((resolve) => setTimeout(resolve, 10 + Math.random() * 90));
+
+/** Family partitions read at once for legacy links (a page may name hundreds). */
+const FAMILY_READS_IN_FLIGHT = 8;
 
 export type StatusCounts = Record<string, number>;
 
@@ -182,11 +213,18 @@ export class BroadcastRepository {
     });
   }
 
-  /** Cancel before it is sent; it leaves the due index, and unclaimed messages are not sent. */
+  /** Cancel; it leaves the due index, and messages the send worker has not claimed are not sent. */
   cancel(broadcastId: string, by: string, at: Date): Promise<Outcome> {
     return this.#move(broadcastId, CANCELLABLE, {
       set: { status: 'cancelled', cancelledBy: by, cancelledAt: at.toISOString() },
-      remove: ['dueShard', 'dueKey'],
+      remove: ['dueShard', 'dueKey', 'cursor'],
+    });
+  }
+
+  /** Drop a draft nobody approved (never anything approved since). */
+  discard(broadcastId: string, by: string, at: Date): Promise<Outcome> {
+    return this.#move(broadcastId, ['draft'], {
+      set: { status: 'cancelled', cancelledBy: by, cancelledAt: at.toISOString() },
     });
   }
 
@@ -237,21 +275,67 @@ export class BroadcastRepository {
         }),
       ),
     );
-    const candidates = (out.Items ?? []).map((item): BroadcastCandidate => {
-      const c = parseItem(candidateSchema, item, 'centre member');
-      return {
-        contactId: c.contactId,
-        centreId,
-        role: c.role,
-        language: c.language,
-        optedOut: c.optedOut,
-        categories: c.categories,
-        address: c.channel && c.address ? { channel: c.channel, address: c.address } : undefined,
-        invalid: c.invalid,
-        quietHours: c.quietHours ?? undefined,
-      };
+    const items = out.Items ?? [];
+    const isLegacy = (item: Record<string, unknown>) => !('channel' in item);
+    const legacy = await this.#legacyCandidates(centreId, items.filter(isLegacy));
+    const candidates = items.flatMap((item): BroadcastCandidate[] => {
+      if (!isLegacy(item)) return [toCandidate(centreId, parseItem(candidateSchema, item, 'centre member'))];
+      const c = legacy.get(String(item.contactId));
+      return c ? [c] : [];
     });
     return { candidates, next: out.LastEvaluatedKey };
+  }
+
+  /**
+   * Links written before broadcasts existed carry only `{contactId, role, name}` (a turn that opted
+   * out may have added `optedOut`/`language` since): their fields come from the contact's profile
+   * (one BatchGetItem per page) and families, as the roster writes them now. A link whose profile is
+   * gone, or says another Centre, is skipped.
+   */
+  async #legacyCandidates(
+    centreId: string,
+    links: readonly Record<string, unknown>[],
+  ): Promise<Map<string, BroadcastCandidate>> {
+    if (links.length === 0) return new Map();
+    const profiles = await batchGetItems(
+      this.#client,
+      this.#table,
+      links.map((l) => keys.contactProfile(String(l.contactId))),
+      "reading the recipients' profiles",
+    );
+    const contacts = profiles
+      .map((p) => parseItem(contactSchema, p, 'contact'))
+      .filter((c) => c.centreId === centreId);
+    const families = await this.#families([...new Set(contacts.flatMap((c) => c.familyIds))]);
+    return new Map(
+      contacts.map((c) => {
+        const own = c.familyIds.flatMap((id) => families.get(id) ?? []);
+        const fields = { contactId: c.contactId, role: c.role, ...broadcastFields(c, own) };
+        return [c.contactId, toCandidate(centreId, fields)];
+      }),
+    );
+  }
+
+  /** Families with their children, read as `RosterRepository.getFamily` does (missing ones left out). */
+  async #families(familyIds: readonly string[]): Promise<Map<string, Family>> {
+    const found = new Map<string, Family>();
+    let next = 0;
+    const worker = async () => {
+      for (let id = familyIds[next++]; id !== undefined; id = familyIds[next++]) {
+        const items = await queryPartition(
+          this.#client,
+          this.#table,
+          "reading the recipients' families",
+          prefixes.familyPk(id),
+        );
+        const meta = items.find((i) => i.sk === 'META');
+        if (!meta) continue;
+        const children = items.filter((i) => String(i.sk).startsWith(prefixes.child));
+        found.set(id, parseItem(familySchema, { ...meta, children }, 'family'));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FAMILY_READS_IN_FLIGHT, familyIds.length) }, worker));
+    return found;
   }
 
   /** Written before the messages are enqueued, so the report knows every recipient. */
@@ -298,7 +382,18 @@ export class BroadcastRepository {
         'reading broadcast messages',
         { attributes: ['status'] },
       );
-      for (const m of messages) counts[String(m.status)] = (counts[String(m.status)] ?? 0) + 1;
+      // A message WeChat could not carry went by SMS under `<key>#sms`: the copy's status is the outcome.
+      const rerouted = messages
+        .filter((m) => m.status === 'rerouted')
+        .map((m) => ({ pk: `${m.pk}#sms`, sk: 'MESSAGE' }));
+      const copies = await batchGetItems(this.#client, this.#table, rerouted, 'reading broadcast messages', {
+        attributes: ['status'],
+      });
+      const copied = new Map(copies.map((c) => [String(c.pk), String(c.status)]));
+      for (const m of messages) {
+        const status = m.status === 'rerouted' ? (copied.get(`${m.pk}#sms`) ?? 'rerouted') : String(m.status);
+        counts[status] = (counts[status] ?? 0) + 1;
+      }
       const missing = ids.length - messages.length;
       if (missing > 0) counts.planned = (counts.planned ?? 0) + missing;
       startKey = out.LastEvaluatedKey;
@@ -335,22 +430,29 @@ export class BroadcastRepository {
       values[`:from${i}`] = s;
       return `:from${i}`;
     });
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: keys.broadcast(broadcastId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return 'done';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return error.Item ? 'conflict' : 'not-found';
-      throw new DependencyError('updating the broadcast failed', { cause: error });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keys.broadcast(broadcastId),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: `attribute_exists(pk) AND #status IN (${allowed.join(', ')})`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return 'done';
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return error.Item ? 'conflict' : 'not-found';
+        // A claim's transaction was checking this item at that moment (the SDK does not retry it).
+        if (error instanceof TransactionConflictException && attempt < MOVE_ATTEMPTS) {
+          await conflictBackoff();
+          continue;
+        }
+        throw new DependencyError('updating the broadcast failed', { cause: error });
+      }
     }
   }
 

@@ -30,6 +30,10 @@ const validAddress =
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/** Tries of a claim cancelled only by a TransactionConflict (a concurrent write to one of its items). */
+const CLAIM_ATTEMPTS = 5;
+const conflictBackoff = () => new Promise<void>((resolve) => setTimeout(resolve, 10 + Math.random() * 90));
+
 /**
  * Outbound messages, one item per idempotency key. Three requests per message on the happy
  * path: create (conditional put), claim (one transaction), outcome (one update).
@@ -181,23 +185,32 @@ export class DynamoOutboundRepository {
         },
       });
     }
-    try {
-      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { result: 'claimed' };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { result: 'claimed' };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) {
+          throw new DependencyError('claiming the outbound message failed', { cause: error });
+        }
+        const reasons = error.CancellationReasons ?? [];
+        const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+        if (failed(0)) {
+          const old = reasons[0]?.Item;
+          return { result: 'not-queued', current: old ? (unmarshall(old) as OutboundMessage) : undefined };
+        }
+        if (failed(1)) return { result: 'opted-out' };
+        if (failed(broadcastCheck)) return { result: 'cancelled' };
+        if (failed(loopGuardCheck)) return { result: 'loop-blocked' };
+        // Another request touched one of these items at that moment (every claim of a broadcast's
+        // messages checks its META): nothing was written, and the SDK does not retry it.
+        const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
+        if (conflict && attempt < CLAIM_ATTEMPTS) {
+          await conflictBackoff();
+          continue;
+        }
         throw new DependencyError('claiming the outbound message failed', { cause: error });
       }
-      const reasons = error.CancellationReasons ?? [];
-      const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
-      if (failed(0)) {
-        const old = reasons[0]?.Item;
-        return { result: 'not-queued', current: old ? (unmarshall(old) as OutboundMessage) : undefined };
-      }
-      if (failed(1)) return { result: 'opted-out' };
-      if (failed(broadcastCheck)) return { result: 'cancelled' };
-      if (failed(loopGuardCheck)) return { result: 'loop-blocked' };
-      throw new DependencyError('claiming the outbound message failed', { cause: error });
     }
   }
 

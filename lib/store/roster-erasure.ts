@@ -12,10 +12,14 @@
 //     the child and tasks naming its children (and their escalations, TASKDUE#),
 //     OUTBOUND# messages whose key names a child (the parents' updates); its contacts that belong to no
 //     other family are erased as above, the others just leave it (projections and schedules rewritten).
+//   children taken off a family (the family stays): as for a family's children, except that a message,
+//     task or task escalation that also names a child still on the roster (a sibling) is kept, rewritten
+//     without the removed children (the coordinators keep an open task about the sibling).
 // What stays: an audit item under the Centre (who, when, what kind, counts of items per kind), with no
 // name, number or id of the erased person.
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
@@ -35,11 +39,16 @@ export interface ErasureAudit {
   action: 'erase-family' | 'erase-contact' | 'remove-children';
   by: string;
   at: string;
-  /** Items deleted, per kind: counts only. */
+  /** Items deleted, per kind: counts only; `<kind>-updated` counts items kept with the removed children taken out. */
   deleted: Record<string, number>;
 }
 
 type Item = Record<string, unknown>;
+/** An item kept with some attributes rewritten (the removed children taken out). */
+interface Rewrite {
+  key: ItemKey;
+  set: Record<string, unknown>;
+}
 
 export class RosterErasure {
   readonly #client: DynamoDBDocumentClient;
@@ -82,17 +91,26 @@ export class RosterErasure {
       deleted[kind] = (deleted[kind] ?? 0) + items.length;
       gone.push(...items.map(keyOf));
     };
-    await this.#childData(centreId, childIds, count);
+    // A task or message that also names a child of another family (a carer answering for two
+    // families) stays for that child, without this family's children.
+    const rewrites: Rewrite[] = [];
+    await this.#childData(centreId, childIds, count, (kind, rewrite) => {
+      deleted[`${kind}-updated`] = (deleted[`${kind}-updated`] ?? 0) + 1;
+      rewrites.push(rewrite);
+    });
     count('family', await this.#query(prefixes.familyPk(familyId)));
     gone.push(keys.centreFamily(centreId, familyId));
+    for (const r of rewrites) await this.#rewrite(r);
     await this.#delete(gone);
     return this.#audit(centreId, 'erase-family', by, at, deleted);
   }
 
   /**
-   * Children taken off a family's list (the family update already wrote the list without them): their
-   * check-ins, alerts, messages for them, tasks naming them and the parents' updates about them go, as
-   * when the whole family is erased; one audit entry says how many of each.
+   * Children taken off a family's list: their check-ins, alerts, messages for them, tasks naming them
+   * and the parents' updates about them go, as when the whole family is erased, except that a message,
+   * task or escalation also naming a child who stays is rewritten without them; one audit entry says
+   * how many of each. Idempotent: the family update calls it before writing the list without them, so a
+   * retry after a failure (the child still listed) erases again.
    */
   async eraseChildren(
     centreId: string,
@@ -103,20 +121,35 @@ export class RosterErasure {
     if (childIds.length === 0) return undefined;
     const deleted: Record<string, number> = {};
     const gone: ItemKey[] = [];
-    await this.#childData(centreId, new Set(childIds), (kind, items) => {
-      if (items.length === 0) return;
-      deleted[kind] = (deleted[kind] ?? 0) + items.length;
-      gone.push(...items.map(keyOf));
-    });
+    const rewrites: Rewrite[] = [];
+    await this.#childData(
+      centreId,
+      new Set(childIds),
+      (kind, items) => {
+        if (items.length === 0) return;
+        deleted[kind] = (deleted[kind] ?? 0) + items.length;
+        gone.push(...items.map(keyOf));
+      },
+      (kind, rewrite) => {
+        deleted[`${kind}-updated`] = (deleted[`${kind}-updated`] ?? 0) + 1;
+        rewrites.push(rewrite);
+      },
+    );
+    for (const r of rewrites) await this.#rewrite(r);
     await this.#delete(gone);
     return this.#audit(centreId, 'remove-children', by, at, deleted);
   }
 
-  /** Every item about these children: check-ins, alerts and follow-ups, messages, tasks, updates. */
+  /**
+   * Every item about these children: check-ins, alerts and follow-ups, messages, tasks, updates. A
+   * message, task or escalation that also names another child (a sibling who stays, or a child of
+   * another family) goes to `rewrite` without these children instead of to `count` (deleted).
+   */
   async #childData(
     centreId: string,
     childIds: ReadonlySet<string>,
     count: (kind: string, items: Item[]) => void,
+    rewrite: (kind: string, r: Rewrite) => void,
   ): Promise<void> {
     for (const childId of childIds) count('checkin', await this.#query(prefixes.childPk(childId)));
     const centreItems = await this.#query(prefixes.centrePk(centreId));
@@ -130,32 +163,53 @@ export class RosterErasure {
         (i) => String(i.sk).startsWith(prefixes.alertFollowUp) && childIds.has(String(i.childId)),
       ),
     );
-    count(
+    const named = (prefix: string, ids: (i: Item) => unknown[] | undefined) =>
+      centreItems.filter((i) => {
+        if (!String(i.sk).startsWith(prefix)) return false;
+        return (ids(i) ?? []).some((c) => childIds.has(String(c)));
+      });
+    const arrayOf = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
+    // Deleted when it names no other child, else rewritten without them.
+    const split = (kind: string, items: Item[], without: (i: Item) => Rewrite | undefined) => {
+      const whole: Item[] = [];
+      for (const item of items) {
+        const r = without(item);
+        if (r) rewrite(kind, r);
+        else whole.push(item);
+      }
+      count(kind, whole);
+    };
+    const stays = (c: unknown) => !childIds.has(String(c));
+    split(
       'message-for-child',
-      centreItems.filter(
-        (i) =>
-          String(i.sk).startsWith(prefixes.childMessage) &&
-          Array.isArray(i.children) &&
-          (i.children as Item[]).some((c) => childIds.has(String(c.childId))),
-      ),
+      named(prefixes.childMessage, (i) => arrayOf(i.children)?.map((c) => (c as Item | null)?.childId)),
+      (i) => {
+        const left = (i.children as Item[]).filter((c) => stays(c?.childId));
+        return left.length > 0 ? { key: keyOf(i), set: { children: left } } : undefined;
+      },
     );
-    count(
+    split(
       'task',
-      centreItems.filter(
-        (i) =>
-          String(i.sk).startsWith(prefixes.task) &&
-          Array.isArray(i.childIds) &&
-          (i.childIds as unknown[]).some((c) => childIds.has(String(c))),
-      ),
+      named(prefixes.task, (i) => arrayOf(i.childIds)),
+      (i) => {
+        // childIds and childNames are parallel: keep the same positions of both.
+        const ids = i.childIds as unknown[];
+        const names = arrayOf(i.childNames) ?? [];
+        const keep = ids.map((_, n) => n).filter((n) => stays(ids[n]));
+        if (keep.length === 0) return undefined;
+        return {
+          key: keyOf(i),
+          set: { childIds: keep.map((n) => ids[n]), childNames: keep.map((n) => names[n] ?? '') },
+        };
+      },
     );
-    count(
+    split(
       'task-follow-up',
-      centreItems.filter(
-        (i) =>
-          String(i.sk).startsWith(prefixes.taskFollowUp) &&
-          Array.isArray(i.childIds) &&
-          (i.childIds as unknown[]).some((c) => childIds.has(String(c))),
-      ),
+      named(prefixes.taskFollowUp, (i) => arrayOf(i.childIds)),
+      (i) => {
+        const left = (i.childIds as unknown[]).filter(stays);
+        return left.length > 0 ? { key: keyOf(i), set: { childIds: left } } : undefined;
+      },
     );
     count('outbound', await this.#scanOutbound([...childIds], []));
   }
@@ -285,6 +339,26 @@ export class RosterErasure {
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return items;
+  }
+
+  /** Sets these attributes on the item if it is still there (erased meanwhile: nothing to rewrite). */
+  async #rewrite({ key, set }: Rewrite): Promise<void> {
+    const names = Object.keys(set);
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: `SET ${names.map((_, n) => `#a${n} = :v${n}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, n) => [`#a${n}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((name, n) => [`:v${n}`, set[name]])),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyError('erasing failed', { cause: error });
+    }
   }
 
   #query(pk: string): Promise<Item[]> {

@@ -410,7 +410,7 @@ export function projectContactView(
  * What the broadcast planner needs of a contact, kept on the Centre's membership link so that a
  * Centre's recipients are one paginated Query (a turn that opts out updates it too).
  */
-function broadcastFields(contact: Contact, families: Family[]) {
+export function broadcastFields(contact: Contact, families: Family[]) {
   const to = preferredAddress(contact);
   return {
     language: contact.language,

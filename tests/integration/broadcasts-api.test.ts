@@ -400,7 +400,7 @@ describe('cancelling, scheduling and scope', () => {
         );
     } while (outcome === 'unfinished' && runs < 200);
     expect(outcome).toBe('sent');
-    expect(runs).toBeGreaterThan(10);
+    expect(runs).toBeGreaterThan(3);
     await harness.drain(16);
     // Those Twilio refused in the first broadcast are now opted out or marked invalid: left out.
     const left = new Set([...OPTED_OUT, ...INVALID, ...REFUSED_INVALID, ...REFUSED_UNSUBSCRIBED]);
@@ -415,7 +415,9 @@ describe('cancelling, scheduling and scope', () => {
     const draft = await post('/api/broadcasts', { centres: [B], texts: { 'zh-CN': '今晚有雨。' } }, tokenB);
     const approved = await post(`/api/broadcasts/${draft.json.id}/approve`, {}, tokenB);
     expect(approved.json.status).toBe('sent');
-    expect(approved.json.report.groups.queued).toBe(1);
+    expect(
+      (await call(`/api/broadcasts/${draft.json.id}`, { token: tokenB })).json.report.groups.queued,
+    ).toBe(1);
     const cancelled = await post(`/api/broadcasts/${draft.json.id}/cancel`, {}, tokenB);
     expect(cancelled.status).toBe(200);
     await harness.drain();
@@ -433,6 +435,10 @@ describe('cancelling, scheduling and scope', () => {
       expect((await post(`/api/broadcasts/${target}/approve`, {}, tokenB)).status).toBe(404);
       expect((await post(`/api/broadcasts/${target}/cancel`, {}, tokenB)).status).toBe(404);
     }
+    // A coordinator of A only does not see a broadcast that also targets B (its figures include B's).
+    expect((await call(`/api/broadcasts/${both}`)).status).toBe(404);
+    expect((await post(`/api/broadcasts/${both}/cancel`)).status).toBe(404);
+    expect((await call(`/api/broadcasts/${both}`, { token: tokenAB })).status).toBe(200);
     expect(
       (await post('/api/broadcasts/preview', { centres: [A], texts: { 'zh-CN': 'x' } }, tokenB)).status,
     ).toBe(404);

@@ -1,17 +1,20 @@
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { encodeRef } from '#lib/api/coordinator-api.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { type Config, loadConfig } from '#lib/config.ts';
-import { apiSettings } from '#lib/config-api.ts';
+import { type ApiSettings, apiSettings } from '#lib/config-api.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
+import { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { keys } from '#lib/store/keys.ts';
 import { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
+import { RosterErasure } from '#lib/store/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import {
   createCoordinatorApiDependencies,
@@ -38,6 +41,8 @@ let table: TestTable;
 let config: Config;
 let roster: RosterRepository;
 let api: ReturnType<typeof createCoordinatorApiHandler>;
+let settings: ApiSettings;
+let deps: ReturnType<typeof createCoordinatorApiDependencies>;
 let tokenA: string;
 let tokenB: string;
 
@@ -53,6 +58,15 @@ async function call(
   const result = await invokeApi(api, pathAndQuery, { method, headers, body: options.body });
   const body = result.body ?? '';
   return { status: result.statusCode ?? 0, json: body ? JSON.parse(body) : undefined };
+}
+
+/** An erasure that fails its first removal of children (a DynamoDB timeout), then works. */
+class FailingOnceErasure extends RosterErasure {
+  failures = 1;
+  override async eraseChildren(...args: Parameters<RosterErasure['eraseChildren']>) {
+    if (this.failures-- > 0) throw new Error('DynamoDB timed out');
+    return super.eraseChildren(...args);
+  }
 }
 const post = (path: string, body: unknown, token?: string) =>
   call(path, { method: 'POST', body: JSON.stringify(body), ...(token ? { token } : {}) });
@@ -99,7 +113,7 @@ beforeAll(async () => {
     TABLE_NAME: table.tableName,
     DYNAMODB_ENDPOINT: table.endpoint,
   });
-  const settings = apiSettings(config, {});
+  settings = apiSettings(config, {});
   roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
   await seedSecondCentre(roster);
@@ -118,7 +132,7 @@ beforeAll(async () => {
   if (settings.auth.mode !== 'local') throw new Error('expected local auth');
   tokenA = await issueLocalToken(settings.auth.signingKey, { subject: 'coord-a', centres: [A] });
   tokenB = await issueLocalToken(settings.auth.signingKey, { subject: 'coord-b', centres: [B] });
-  const deps = createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
+  deps = createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
     client: table.client,
     clock,
     queue: new InProcessQueue({ clock, visibilityTimeoutSeconds: 60, maxReceiveCount: 5 }),
@@ -174,6 +188,15 @@ describe('roster routes: families and contacts', () => {
       '小花',
       '小草',
     ]);
+    // An update that leaves consent out keeps what the family agreed.
+    const { consent: _, ...xiaohua } = family.children[0];
+    const renamedChild = await post(`/api/families/${family.id}`, {
+      children: [{ ...xiaohua, name: '花花' }, grown.json.children[1]],
+    });
+    expect(renamedChild.json.children[0]).toMatchObject({
+      name: '花花',
+      consent: { attendance: false, mood: true, school: false, health: false },
+    });
   });
 
   it('400 lists the bad fields; 409 for a number of another contact', async () => {
@@ -308,37 +331,168 @@ describe('erase on request (PIPL)', () => {
     // A broadcast to the whole centre: its recipient items and messages name the contacts too.
     const draft = await post('/api/broadcasts', { centres: [A], texts: { 'zh-CN': '周六上午有活动。' } });
     const approved = await post(`/api/broadcasts/${draft.json.id}/approve`, {});
-    expect(approved.json.report.recipients).toBeGreaterThan(3);
+    expect(approved.json.status).toBe('sent');
+    expect((await call(`/api/broadcasts/${draft.json.id}`)).json.report.recipients).toBeGreaterThan(3);
   });
 
   it('a child taken off the family leaves nothing behind; the other child keeps everything', async () => {
     const ref = encodeRef('family', A, 'family-li');
     const before = (await call(`/api/families/${ref}`)).json;
     const xiaoming = before.children.find((c: { name: string }) => c.name === '小明');
+    // Records shared by both children: an open task about their carer (and its escalation), and a
+    // parent's message for both. They must stay, about 小明 only.
+    const tasks = new CoordinatorTaskRepository({ client: table.client, tableName: table.tableName });
+    const taskId = 'missed#contact-li-nainai#2026-W49';
+    expect(
+      await tasks.raise({
+        taskId,
+        centreId: A,
+        kind: 'missed-checkins',
+        contactId: 'contact-li-nainai',
+        contactName: '李奶奶',
+        childIds: ['child-xiaohong', 'child-xiaoming'],
+        childNames: ['小红', '小明'],
+        weeks: ['2026-W48', '2026-W49'],
+        optedOut: false,
+        raisedAt: '2026-12-04T12:00:00.000Z',
+      }),
+    ).toBe(true);
+    const messageKey = `2026-12-05T01:00:00.000Z#sms#SM${'c'.repeat(32)}`;
+    const message = keys.childMessage(A, messageKey);
+    const child = (childId: string, name: string) => ({
+      childId,
+      familyId: 'family-li',
+      name,
+      category: 'both-away',
+    });
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          ...message,
+          entity: 'child-message',
+          messageKey,
+          centreId: A,
+          fromContactId: 'contact-li-baba',
+          fromName: '小明爸爸',
+          children: [child('child-xiaoming', '小明'), child('child-xiaohong', '小红')],
+          text: '孩子们加油',
+          truncated: false,
+          week: '2026-W49',
+          receivedAt: '2026-12-05T01:00:00.000Z',
+          status: 'new',
+        },
+      }),
+    );
     expect(await partition('CHILD#child-xiaohong')).not.toEqual([]);
     const kept = await partition('CHILD#child-xiaoming');
     expect(kept).not.toEqual([]);
+    const about = (name: RegExp) => async () =>
+      (await everything()).filter((i) => name.test(JSON.stringify(i)));
+    const aboutXiaoming = about(/child-xiaoming|小明/);
+    const onlyXiaoming = (await aboutXiaoming()).filter(
+      (i) => !/child-xiaohong|小红/.test(JSON.stringify(i)),
+    );
 
     const res = await post(`/api/families/${ref}`, {
       children: [
-        { id: xiaoming.id, name: '小明', birthYear: xiaoming.birthYear, category: xiaoming.category },
+        {
+          id: xiaoming.id,
+          name: '小明',
+          birthYear: xiaoming.birthYear,
+          category: xiaoming.category,
+          consent: xiaoming.consent,
+        },
       ],
     });
     expect(res.status).toBe(200);
     expect(res.json.children.map((c: { name: string }) => c.name)).toEqual(['小明']);
     expect(await partition('CHILD#child-xiaohong')).toEqual([]);
     expect(await partition('CHILD#child-xiaoming')).toEqual(kept);
+    // Everything about 小明 alone is untouched; the shared records remain, naming only 小明.
+    const after = await aboutXiaoming();
+    // (Its parents' profiles are rewritten with the family: only their write time changes.)
+    const unstamped = ({ updatedAt: _, ...rest }: Record<string, unknown>) => rest;
+    for (const item of onlyXiaoming) expect(after.map(unstamped)).toContainEqual(unstamped(item));
+    expect(await tasks.get(A, taskId)).toMatchObject({
+      status: 'open',
+      childIds: ['child-xiaoming'],
+      childNames: ['小明'],
+    });
+    const escalation = keys.taskFollowUp(A, taskId);
+    expect(after.find((i) => i.pk === escalation.pk && i.sk === escalation.sk)).toMatchObject({
+      childIds: ['child-xiaoming'],
+    });
+    expect(after.find((i) => i.pk === message.pk && i.sk === message.sk)).toMatchObject({
+      text: '孩子们加油',
+      children: [child('child-xiaoming', '小明')],
+    });
     // Only the carer's own conversation keeps the name: her message log and the replies she got (both
     // on a TTL), and her session, which ends at her next message since its child is gone. Erasing her
     // would take those too.
-    const left = (await everything()).filter((i) => /child-xiaohong|小红/.test(JSON.stringify(i)));
+    const left = await about(/child-xiaohong|小红/)();
     const hers = (i: Record<string, unknown>) =>
       i.pk === `ADDR#sms#${GRANDMOTHER}` || (i.kind === 'reply' && i.address === GRANDMOTHER);
     expect(left.filter((i) => !hers(i))).toEqual([]);
     expect((await roster.getContactView('sms', GRANDMOTHER))?.children.map((c) => c.name)).toEqual(['小明']);
     const audits = (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'remove-children');
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ by: 'coord-a', deleted: { checkin: 1 } });
+    expect(audits[0]).toMatchObject({
+      by: 'coord-a',
+      deleted: { checkin: 1, 'task-updated': 1, 'task-follow-up-updated': 1, 'message-for-child-updated': 1 },
+    });
+    expect(audits[0]?.deleted).not.toHaveProperty('task');
+  });
+
+  it('a failed erasure leaves the child on the list with its data; the retry erases it', async () => {
+    const created = await post('/api/families', {
+      centre: A,
+      name: '钱家',
+      children: [
+        { name: '小甲', birthYear: 2015, category: 'one-away' },
+        { name: '小乙', birthYear: 2017, category: 'one-away' },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const [jia, yi] = created.json.children as { id: string; name: string }[];
+    if (!jia || !yi) throw new Error('expected two children');
+    const yiId = yi.id; // a child's id in the API is its own id (as the update body takes it)
+    await table.client.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { pk: `CHILD#${yiId}`, sk: 'WEEK#2026-W49', entity: 'checkin', childId: yiId, mood: 2 },
+      }),
+    );
+    const audits = async () =>
+      (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'remove-children').length;
+    const auditsBefore = await audits();
+    const erasure = new FailingOnceErasure({ client: table.client, tableName: table.tableName, roster });
+    const flaky = createCoordinatorApiHandler(createCoordinatorApiOptions(settings, { ...deps, erasure }));
+    const update = async () => {
+      const result = await invokeApi(flaky, `/api/families/${created.json.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenA}` },
+        body: JSON.stringify({
+          children: [{ id: jia.id, name: '小甲', birthYear: 2015, category: 'one-away' }],
+        }),
+      });
+      return result.statusCode;
+    };
+
+    expect(await update()).toBe(500);
+    const still = (await call(`/api/families/${created.json.id}`)).json;
+    expect(still.children.map((c: { name: string }) => c.name).sort()).toEqual(['小乙', '小甲'].sort());
+    expect(await partition(`CHILD#${yiId}`)).toHaveLength(1);
+    expect(await audits()).toBe(auditsBefore);
+
+    expect(await update()).toBe(200);
+    const now = (await call(`/api/families/${created.json.id}`)).json;
+    expect(now.children.map((c: { name: string }) => c.name)).toEqual(['小甲']);
+    expect(await partition(`CHILD#${yiId}`)).toEqual([]);
+    expect((await everything()).filter((i) => new RegExp(`${yiId}|小乙`).test(JSON.stringify(i)))).toEqual(
+      [],
+    );
+    expect(await audits()).toBe(auditsBefore + 1);
   });
 
   it('erasing a family leaves nothing of it, its children or its only-here contacts', async () => {

@@ -6,11 +6,13 @@ import { HttpWechatApi } from '#lib/channels/wechat/wechat-api.ts';
 import { WechatOutbound } from '#lib/channels/wechat/wechat-outbound.ts';
 import { type Config, loadConfig } from '#lib/config.ts';
 import { parseTemplates, WECHAT_LOCAL_DEFAULTS } from '#lib/config-wechat.ts';
-import type { OutboundKind } from '#lib/domain/outbound-message.ts';
+import { newOutboundMessage, type OutboundKind } from '#lib/domain/outbound-message.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
 import { SendFailure } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
+import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
 import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { WechatWindowRepository } from '#lib/store/wechat-window-repository.ts';
@@ -233,6 +235,63 @@ describe('through the send worker', () => {
       ['+8613800000001', '【连心】周六上午儿童之家有剪纸活动。'],
     ]);
     expect(fake.sent).toEqual([]);
+  });
+
+  it("a broadcast's SMS fallback copy is stopped by the broadcast's cancel, like the original", async () => {
+    const roster = new RosterRepository({ client: table.client, tableName: table.tableName });
+    const sms = new LocalOutbox();
+    const harness = outboundHarness(config, table, clock, sms);
+    const logger = createLogger('test');
+    const outbound = new OutboundService({
+      repository: harness.worker.repository,
+      queue: harness.queue,
+      clock,
+      logger,
+    });
+    const broadcasts = new BroadcastRepository({ client: table.client, tableName: table.tableName });
+    const broadcastId = 'bc-fallback-cancelled';
+    await broadcasts.create({
+      broadcastId,
+      centreIds: ['centre-shimen'],
+      target: { centreIds: ['centre-shimen'], roles: ['carer'], categories: [], languages: [] },
+      texts: { 'zh-CN': '周六剪纸活动改期。' },
+      source: 'api',
+      createdBy: 'coord-a',
+      createdAt: clock.now().toISOString(),
+      preview: {},
+    });
+    const original = {
+      key: `broadcast#${broadcastId}#contact-zhang-nainai`,
+      contactId: 'contact-zhang-nainai',
+      channel: 'wechat' as const,
+      address: newOpenId(),
+      body: '【连心】石门村儿童之家：周六剪纸活动改期。回复TD退订',
+      kind: 'broadcast' as const,
+      urgent: false,
+      notBefore: clock.now().toISOString(),
+      expiresAt: new Date(clock.now().getTime() + 48 * HOUR).toISOString(),
+      timeZone: 'Asia/Shanghai',
+      quietHours: { start: '21:00', end: '08:00' },
+      broadcastId,
+    };
+    const copy = await smsReroute({ roster, outbound })(original);
+    expect((await harness.worker.repository.get(copy ?? ''))?.broadcastId).toBe(broadcastId);
+    expect(await broadcasts.cancel(broadcastId, 'coord-a', clock.now())).toBe('done');
+    await harness.drain();
+    expect((await harness.worker.repository.get(copy ?? ''))?.status).toBe('cancelled');
+    expect(sms.list()).toEqual([]);
+    // The report follows the copy: the original's `rerouted` is not the outcome.
+    await harness.worker.repository.create({
+      ...newOutboundMessage(
+        { key: original.key, recipient: original, body: original.body, kind: 'broadcast', broadcastId },
+        clock.now(),
+      ),
+      status: 'rerouted',
+    });
+    await broadcasts.putRecipients(broadcastId, [
+      { contactId: original.contactId, centreId: 'centre-shimen', language: 'zh-CN', address: original },
+    ]);
+    expect(await broadcasts.statusCounts(broadcastId)).toEqual({ cancelled: 1 });
   });
 
   it('sends alerts to a coordinator on their preferred channel', async () => {

@@ -111,3 +111,37 @@ describe('YES when the draft was approved meanwhile', () => {
     expect(turn.kind === 'handled' && turn.outcome.replies).toEqual(['【连心】群发已取消，不会发送。']);
   });
 });
+
+describe('a message that moves on while a draft waits', () => {
+  const now = new Date('2026-12-05T10:00:00Z');
+  const logger = createLogger('test');
+  logger.setLogLevel('SILENT');
+  const coordinator = grandmother({ role: 'coordinator', contactId: 'contact-wang' });
+
+  it('drops only a draft: a broadcast a concurrent YES approved meanwhile is never cancelled', async () => {
+    const calls: string[] = [];
+    const service = {
+      // The YES won the race: no longer a draft.
+      discard: (id: string) => {
+        calls.push(`discard ${id}`);
+        return Promise.resolve(false);
+      },
+      cancel: (id: string) => {
+        calls.push(`cancel ${id}`);
+        return Promise.reject(new Error('must not cancel an approved broadcast'));
+      },
+    } as unknown as BroadcastCommands;
+    const turn = await broadcastBySms(
+      {
+        inbound: { channel: 'sms', messageId: 'SMthanks', body: '谢谢' },
+        contact: coordinator,
+        session: confirmSession('sms-abc12345', now),
+        now: new Date(now.getTime() + 30_000),
+      },
+      service,
+      logger,
+    );
+    expect(turn).toEqual({ kind: 'engine', session: undefined });
+    expect(calls).toEqual(['discard sms-abc12345']);
+  });
+});
