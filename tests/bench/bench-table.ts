@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Config, loadConfig } from '#lib/config.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
@@ -33,4 +33,32 @@ export async function startBenchTable(
   await ensureTable(client, tableName);
   requests.count = 0;
   return { client, config, requests, stop: () => dynamo.stop() };
+}
+
+/** Writes every item, 25 a request, `concurrency` requests at once (seeding, not measured). */
+export async function seedItems(
+  client: DynamoDBDocumentClient,
+  table: string,
+  items: Iterator<Record<string, unknown>>,
+  concurrency: number,
+): Promise<void> {
+  const take = () => {
+    const batch: Record<string, unknown>[] = [];
+    for (let next = items.next(); !next.done; next = items.next()) {
+      batch.push(next.value);
+      if (batch.length === 25) break;
+    }
+    return batch;
+  };
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let batch = take(); batch.length > 0; batch = take()) {
+        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+          pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+        }
+      }
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 // A broadcast to a large roster: the preview and the fan-out's planning over 50,000 recipients, and
 // the full fan-out (a conditional put per message) over a smaller Centre. The planner reads only the
 // Centres' membership links, so the bench seeds those (as the roster writes them) and no profiles.
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import { broadcastPricing } from '#lib/config-broadcast.ts';
 import type { BroadcastTarget, BroadcastTexts } from '#lib/domain/broadcast.ts';
@@ -16,7 +16,7 @@ import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
 import { keys } from '#lib/store/keys.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { outboundRepository } from '#lib/wiring/adapters.ts';
-import { startBenchTable } from '#tests/bench/bench-table.ts';
+import { seedItems, startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 
 const SEED_CONCURRENCY = 16;
@@ -305,25 +305,6 @@ async function seedMembers(
       };
     }
   };
-  const source = items();
-  const take = () => {
-    const batch: Record<string, unknown>[] = [];
-    for (let next = source.next(); !next.done; next = source.next()) {
-      batch.push(next.value);
-      if (batch.length === 25) break;
-    }
-    return batch;
-  };
-  await Promise.all(
-    Array.from({ length: SEED_CONCURRENCY }, async () => {
-      for (let batch = take(); batch.length > 0; batch = take()) {
-        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-          pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-        }
-      }
-    }),
-  );
+  await seedItems(client, table, items(), SEED_CONCURRENCY);
   return seeded;
 }

@@ -1,6 +1,6 @@
 // The scheduler tick over a large roster: 100,000 carers with their weekly schedule, of whom a part
 // is due. The tick finds them through the due index, so its cost follows the due set, not the roster.
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { addWeeks, atWeekTime } from '#lib/domain/weekly-schedule.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
@@ -10,7 +10,7 @@ import { dueIndexKeys, keys } from '#lib/store/keys.ts';
 import { scheduleItemId } from '#lib/store/schedule-items.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
-import { startBenchTable } from '#tests/bench/bench-table.ts';
+import { seedItems, startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 
 const WEEK = '2026-W49';
@@ -143,24 +143,5 @@ async function seed(client: DynamoDBDocumentClient, table: string, contacts: num
       };
     }
   };
-  const source = items();
-  const take = () => {
-    const batch: Record<string, unknown>[] = [];
-    for (let next = source.next(); !next.done; next = source.next()) {
-      batch.push(next.value);
-      if (batch.length === 25) break;
-    }
-    return batch;
-  };
-  await Promise.all(
-    Array.from({ length: SEED_CONCURRENCY }, async () => {
-      for (let batch = take(); batch.length > 0; batch = take()) {
-        let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-          pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-        }
-      }
-    }),
-  );
+  await seedItems(client, table, items(), SEED_CONCURRENCY);
 }
