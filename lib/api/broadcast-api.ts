@@ -121,7 +121,9 @@ const reportView = z.object({
   recipients: z.number().int(),
   groups: z
     .record(z.string(), z.number().int())
-    .describe('queued, sent, delivered, failed, suppressed, cancelled'),
+    .describe(
+      'queued, sent, delivered, failed, suppressed (opted out or number dead at send time), not-sent (expired, loop guard), cancelled',
+    ),
   statuses: z.record(z.string(), z.number().int()),
 });
 const broadcastView = z.object({
@@ -210,7 +212,7 @@ export function broadcastRoutes(deps: BroadcastApiDependencies): Route[] {
       method: 'GET',
       path: '/api/broadcasts/{id}',
       summary:
-        'A broadcast with its report (queued, sent, delivered, failed, suppressed, cancelled); reads every recipient',
+        'A broadcast with its report (queued, sent, delivered, failed, suppressed, not sent, cancelled); reads every recipient',
       pathParams: { id: 'The broadcast id' },
       response: { contentType: 'application/json', schema: broadcastView, description: 'The broadcast' },
       handle: async ({ caller, params }) => {

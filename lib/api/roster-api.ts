@@ -294,13 +294,14 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
         // listed, so a retry finds it removed again and erases again (idempotent) before writing. The
         // other way round, a failed erasure would leave the data with no child to find it by (and no
         // audit). If the write fails instead, the child stays listed without its data: retried the same
-        // way. A check-in for the child landing between the two steps (its carer answering meanwhile)
-        // would outlive it: a narrow window, accepted.
+        // way. What was written about the child while it was being erased (its carer answering
+        // meanwhile, a task the tick raised) is swept once more after the write.
         const removed = existing.children
           .filter((c) => !next.some((n) => n.childId === c.childId))
           .map((c) => c.childId);
         await deps.erasure.eraseChildren(existing.centreId, removed, caller.subject, deps.clock.now());
         const f = await roster.putFamily({ ...existing, name: body.name ?? existing.name, children: next });
+        await deps.erasure.sweepRemovedChildren(existing.centreId, removed);
         logger.info('family updated', { centreId: f.centreId, by: caller.subject, removed: removed.length });
         return json(200, await familyJson(f));
       },

@@ -204,8 +204,20 @@ export class PreviewTally {
 
 const cents = (amount: number) => Math.round(amount * 100) / 100;
 
-/** The report's groups, from the outbound statuses of the recipients' messages. */
-export const REPORT_GROUPS = ['queued', 'sent', 'delivered', 'failed', 'suppressed', 'cancelled'] as const;
+/**
+ * The report's groups, from the outbound statuses of the recipients' messages: `suppressed` is the
+ * recipient's doing (opted out, or the number stopped working, at send time); `not-sent` is ours
+ * (too late after quiet hours or an outage, or the loop guard).
+ */
+export const REPORT_GROUPS = [
+  'queued',
+  'sent',
+  'delivered',
+  'failed',
+  'suppressed',
+  'not-sent',
+  'cancelled',
+] as const;
 export type ReportGroup = (typeof REPORT_GROUPS)[number];
 
 export function reportGroupOf(status: string | undefined): ReportGroup {
@@ -216,6 +228,8 @@ export function reportGroupOf(status: string | undefined): ReportGroup {
       return 'queued';
     case 'sent':
     case 'unknown':
+    // A copy went by SMS; the report reads the copy's own status when it can.
+    case 'rerouted':
       return 'sent';
     case 'delivered':
       return 'delivered';
@@ -224,8 +238,10 @@ export function reportGroupOf(status: string | undefined): ReportGroup {
       return 'failed';
     case 'cancelled':
       return 'cancelled';
+    case 'expired':
+    case 'blocked':
+      return 'not-sent';
     default:
-      // suppressed (opted out at send time), expired, blocked, rerouted (a copy went by SMS)
-      return status === 'rerouted' ? 'sent' : 'suppressed';
+      return 'suppressed';
   }
 }

@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
@@ -44,10 +45,17 @@ export interface ErasureAudit {
 }
 
 type Item = Record<string, unknown>;
-/** An item kept with some attributes rewritten (the removed children taken out). */
+
+/** Parts of the table the erasure's scan reads at once. */
+const SCAN_SEGMENTS = 8;
+/**
+ * An item kept with some attributes rewritten (the removed children taken out): `without` computes the
+ * new values from the item as it is (undefined: nothing left, delete it), so a concurrent change can
+ * be re-read and recomputed rather than overwritten.
+ */
 interface Rewrite {
-  key: ItemKey;
-  set: Record<string, unknown>;
+  item: Item;
+  without: (item: Item) => Record<string, unknown> | undefined;
 }
 
 export class RosterErasure {
@@ -94,10 +102,16 @@ export class RosterErasure {
     // A task or message that also names a child of another family (a carer answering for two
     // families) stays for that child, without this family's children.
     const rewrites: Rewrite[] = [];
-    await this.#childData(centreId, childIds, count, (kind, rewrite) => {
-      deleted[`${kind}-updated`] = (deleted[`${kind}-updated`] ?? 0) + 1;
-      rewrites.push(rewrite);
-    });
+    await this.#childData(
+      centreId,
+      childIds,
+      count,
+      (kind, rewrite) => {
+        deleted[`${kind}-updated`] = (deleted[`${kind}-updated`] ?? 0) + 1;
+        rewrites.push(rewrite);
+      },
+      { outbound: true, keepMessagesForOthers: false },
+    );
     count('family', await this.#query(prefixes.familyPk(familyId)));
     gone.push(keys.centreFamily(centreId, familyId));
     for (const r of rewrites) await this.#rewrite(r);
@@ -119,6 +133,24 @@ export class RosterErasure {
     at: Date,
   ): Promise<ErasureAudit | undefined> {
     if (childIds.length === 0) return undefined;
+    const deleted = await this.#removeChildData(centreId, childIds, { outbound: true });
+    return this.#audit(centreId, 'remove-children', by, at, deleted);
+  }
+
+  /**
+   * After the family is written without them: what was written about these children while they
+   * were being erased (a check-in answered meanwhile, a task the tick raised) goes too. Only their own
+   * partitions and the Centre's; the outbound messages were found by the erasure itself.
+   */
+  async sweepRemovedChildren(centreId: string, childIds: readonly string[]): Promise<void> {
+    if (childIds.length > 0) await this.#removeChildData(centreId, childIds, { outbound: false });
+  }
+
+  async #removeChildData(
+    centreId: string,
+    childIds: readonly string[],
+    options: { outbound: boolean },
+  ): Promise<Record<string, number>> {
     const deleted: Record<string, number> = {};
     const gone: ItemKey[] = [];
     const rewrites: Rewrite[] = [];
@@ -134,10 +166,11 @@ export class RosterErasure {
         deleted[`${kind}-updated`] = (deleted[`${kind}-updated`] ?? 0) + 1;
         rewrites.push(rewrite);
       },
+      { outbound: options.outbound, keepMessagesForOthers: true },
     );
     for (const r of rewrites) await this.#rewrite(r);
     await this.#delete(gone);
-    return this.#audit(centreId, 'remove-children', by, at, deleted);
+    return deleted;
   }
 
   /**
@@ -150,7 +183,11 @@ export class RosterErasure {
     childIds: ReadonlySet<string>,
     count: (kind: string, items: Item[]) => void,
     rewrite: (kind: string, r: Rewrite) => void,
+    options: { outbound: boolean; keepMessagesForOthers: boolean },
   ): Promise<void> {
+    // The whole-table scan first, so the partitions are read as late as possible (a check-in written
+    // meanwhile is still found; the family update sweeps once more after its write).
+    if (options.outbound) count('outbound', await this.#scanOutbound([...childIds], []));
     for (const childId of childIds) count('checkin', await this.#query(prefixes.childPk(childId)));
     const centreItems = await this.#query(prefixes.centrePk(centreId));
     count(
@@ -170,48 +207,45 @@ export class RosterErasure {
       });
     const arrayOf = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
     // Deleted when it names no other child, else rewritten without them.
-    const split = (kind: string, items: Item[], without: (i: Item) => Rewrite | undefined) => {
+    const split = (kind: string, items: Item[], without: Rewrite['without']) => {
       const whole: Item[] = [];
       for (const item of items) {
-        const r = without(item);
-        if (r) rewrite(kind, r);
+        if (without(item)) rewrite(kind, { item, without });
         else whole.push(item);
       }
       count(kind, whole);
     };
     const stays = (c: unknown) => !childIds.has(String(c));
-    split(
-      'message-for-child',
-      named(prefixes.childMessage, (i) => arrayOf(i.children)?.map((c) => (c as Item | null)?.childId)),
-      (i) => {
-        const left = (i.children as Item[]).filter((c) => stays(c?.childId));
-        return left.length > 0 ? { key: keyOf(i), set: { children: left } } : undefined;
-      },
+    const messages = named(prefixes.childMessage, (i) =>
+      arrayOf(i.children)?.map((c) => (c as Item | null)?.childId),
     );
+    if (options.keepMessagesForOthers) {
+      split('message-for-child', messages, (i) => {
+        const left = (arrayOf(i.children) ?? []).filter((c) => stays((c as Item | null)?.childId));
+        return left.length > 0 ? { children: left } : undefined;
+      });
+      // An erasure request: the parent's free text may name the erased child, so it goes whole.
+    } else count('message-for-child', messages);
     split(
       'task',
       named(prefixes.task, (i) => arrayOf(i.childIds)),
       (i) => {
         // childIds and childNames are parallel: keep the same positions of both.
-        const ids = i.childIds as unknown[];
+        const ids = arrayOf(i.childIds) ?? [];
         const names = arrayOf(i.childNames) ?? [];
         const keep = ids.map((_, n) => n).filter((n) => stays(ids[n]));
         if (keep.length === 0) return undefined;
-        return {
-          key: keyOf(i),
-          set: { childIds: keep.map((n) => ids[n]), childNames: keep.map((n) => names[n] ?? '') },
-        };
+        return { childIds: keep.map((n) => ids[n]), childNames: keep.map((n) => names[n] ?? '') };
       },
     );
     split(
       'task-follow-up',
       named(prefixes.taskFollowUp, (i) => arrayOf(i.childIds)),
       (i) => {
-        const left = (i.childIds as unknown[]).filter(stays);
-        return left.length > 0 ? { key: keyOf(i), set: { childIds: left } } : undefined;
+        const left = (arrayOf(i.childIds) ?? []).filter(stays);
+        return left.length > 0 ? { childIds: left } : undefined;
       },
     );
-    count('outbound', await this.#scanOutbound([...childIds], []));
   }
 
   /** Erases the contact (undefined if it is not in this centre). */
@@ -320,44 +354,78 @@ export class RosterErasure {
       byContact.length > 0
         ? `(begins_with(pk, :out) AND (${outbound})) OR ((begins_with(pk, :link) OR begins_with(pk, :broadcast)) AND (${byContact.join(' OR ')}))`
         : `begins_with(pk, :out) AND (${outbound})`;
+    // A parallel scan: the table is read in SCAN_SEGMENTS parts at once, since it runs in a request.
     const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#call(() =>
-        this.#client.send(
-          new ScanCommand({
-            TableName: this.#table,
-            FilterExpression: filter,
-            ExpressionAttributeValues: values,
-            ProjectionExpression: 'pk, sk',
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    await Promise.all(
+      Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const out = await this.#call(() =>
+            this.#client.send(
+              new ScanCommand({
+                TableName: this.#table,
+                FilterExpression: filter,
+                ExpressionAttributeValues: values,
+                ProjectionExpression: 'pk, sk',
+                ConsistentRead: true,
+                Segment: segment,
+                TotalSegments: SCAN_SEGMENTS,
+                ExclusiveStartKey: startKey,
+              }),
+            ),
+          );
+          items.push(...(out.Items ?? []));
+          startKey = out.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
     return items;
   }
 
-  /** Sets these attributes on the item if it is still there (erased meanwhile: nothing to rewrite). */
-  async #rewrite({ key, set }: Rewrite): Promise<void> {
-    const names = Object.keys(set);
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: key,
-          UpdateExpression: `SET ${names.map((_, n) => `#a${n} = :v${n}`).join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: Object.fromEntries(names.map((name, n) => [`#a${n}`, name])),
-          ExpressionAttributeValues: Object.fromEntries(names.map((name, n) => [`:v${n}`, set[name]])),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw new DependencyError('erasing failed', { cause: error });
+  /**
+   * Rewrites the item without the removed children, on condition that what was read is still there:
+   * two erasures at once (another child, another family) each take theirs out, and neither puts the
+   * other's back. On a lost race it reads the item again and recomputes; erased meanwhile: nothing to do.
+   */
+  async #rewrite(r: Rewrite): Promise<void> {
+    let item: Item | undefined = r.item;
+    for (let attempt = 1; item; attempt++) {
+      if (attempt > 5) throw new DependencyError('erasing failed: an item kept changing');
+      const set = r.without(item);
+      if (!set) {
+        await this.#delete([keyOf(item)]);
+        return;
+      }
+      const names = Object.keys(set);
+      const values: Record<string, unknown> = {};
+      const conditions = ['attribute_exists(pk)'];
+      names.forEach((name, n) => {
+        values[`:v${n}`] = set[name];
+        if (item?.[name] === undefined) conditions.push(`attribute_not_exists(#a${n})`);
+        else {
+          values[`:o${n}`] = item[name];
+          conditions.push(`#a${n} = :o${n}`);
+        }
+      });
+      try {
+        await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: keyOf(item),
+            UpdateExpression: `SET ${names.map((_, n) => `#a${n} = :v${n}`).join(', ')}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: Object.fromEntries(names.map((name, n) => [`#a${n}`, name])),
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new DependencyError('erasing failed', { cause: error });
+        }
+        item = error.Item ? (unmarshall(error.Item) as Item) : undefined;
+      }
     }
   }
 

@@ -318,6 +318,7 @@ describe('a broadcast to 2,000 contacts', () => {
       delivered: 25,
       failed: REFUSED_INVALID.size,
       suppressed: REFUSED_UNSUBSCRIBED.size,
+      'not-sent': 0,
       cancelled: 0,
     });
     // Nothing to Centre B or to the coordinator.

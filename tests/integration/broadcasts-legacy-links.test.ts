@@ -106,11 +106,25 @@ beforeAll(async () => {
 
   await putOldLink(OLD_EN);
   await putOldLink(OLD_PARENT);
-  await putOldLink(OLD_OPTED_OUT, { optedOut: true });
+  // The profile says opted out; the old link does not know (opt-out comes from the profile).
+  await putOldLink(OLD_OPTED_OUT, { optedOut: false, language: 'en' });
   // A turn updated this old link (and the profile) since: language, but still no channel.
   await putOldLink(OLD_TURNED, { optedOut: false, language: 'zh-CN' });
   // An old link whose contact is gone: skipped.
   await putOldLink(contact('gone', 'parent', 'zh-CN', [], '+8613900000009'));
+  // A stale old link: the contact moved to another Centre since. Skipped, never messaged from here.
+  await roster.putCentre({
+    centreId: 'centre-elsewhere',
+    name: '别村儿童之家',
+    village: '别村',
+    phone: '0731-1',
+  });
+  const moved = {
+    ...contact('moved-away', 'carer', 'zh-CN', [], '+8613900000010'),
+    centreId: 'centre-elsewhere',
+  };
+  await roster.putContact(moved);
+  await putOldLink(moved);
 
   const logger = createLogger('test-legacy-links');
   logger.setLogLevel('SILENT');

@@ -68,6 +68,20 @@ class FailingOnceErasure extends RosterErasure {
     return super.eraseChildren(...args);
   }
 }
+/** The carer answers for the child while it is being erased: her check-in lands after the erasure read. */
+class AnsweredMeanwhileErasure extends RosterErasure {
+  constructor(
+    opts: ConstructorParameters<typeof RosterErasure>[0],
+    private readonly write: () => Promise<void>,
+  ) {
+    super(opts);
+  }
+  override async eraseChildren(...args: Parameters<RosterErasure['eraseChildren']>) {
+    const audit = await super.eraseChildren(...args);
+    await this.write();
+    return audit;
+  }
+}
 const post = (path: string, body: unknown, token?: string) =>
   call(path, { method: 'POST', body: JSON.stringify(body), ...(token ? { token } : {}) });
 const importCsv = (query: string, csv: string, token?: string) =>
@@ -493,6 +507,42 @@ describe('erase on request (PIPL)', () => {
       [],
     );
     expect(await audits()).toBe(auditsBefore + 1);
+  });
+
+  it('what is written about the child while it is erased goes too (swept after the family write)', async () => {
+    const created = await post('/api/families', {
+      centre: A,
+      name: '孙家',
+      children: [
+        { name: '孙大', birthYear: 2014, category: 'both-away' },
+        { name: '孙二', birthYear: 2016, category: 'both-away' },
+      ],
+    });
+    const [da, er] = created.json.children as { id: string }[];
+    if (!da || !er) throw new Error('expected two children');
+    const lateCheckin = () =>
+      table.client
+        .send(
+          new PutCommand({
+            TableName: table.tableName,
+            Item: { pk: `CHILD#${er.id}`, sk: 'CHECKIN#2026-W49', entity: 'checkin', childId: er.id },
+          }),
+        )
+        .then(() => undefined);
+    const erasure = new AnsweredMeanwhileErasure(
+      { client: table.client, tableName: table.tableName, roster },
+      lateCheckin,
+    );
+    const api2 = createCoordinatorApiHandler(createCoordinatorApiOptions(settings, { ...deps, erasure }));
+    const result = await invokeApi(api2, `/api/families/${created.json.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenA}` },
+      body: JSON.stringify({
+        children: [{ id: da.id, name: '孙大', birthYear: 2014, category: 'both-away' }],
+      }),
+    });
+    expect(result.statusCode).toBe(200);
+    expect(await partition(`CHILD#${er.id}`)).toEqual([]);
   });
 
   it('erasing a family leaves nothing of it, its children or its only-here contacts', async () => {

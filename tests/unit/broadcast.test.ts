@@ -126,8 +126,9 @@ describe('reportGroupOf', () => {
     ['undelivered', 'failed'],
     ['failed', 'failed'],
     ['suppressed', 'suppressed'],
-    ['expired', 'suppressed'],
-    ['blocked', 'suppressed'],
+    ['rerouted', 'sent'],
+    ['expired', 'not-sent'],
+    ['blocked', 'not-sent'],
     ['cancelled', 'cancelled'],
   ])('%s → %s', (status, group) => {
     expect(reportGroupOf(status)).toBe(group);
