@@ -1,5 +1,6 @@
 import { authenticator } from '#lib/api/auth.ts';
 import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
+import { centreRoutes } from '#lib/api/centre-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
@@ -62,7 +63,12 @@ export function createCoordinatorApiOptions(
   deps: CoordinatorApiDependenciesWithBroadcasts,
 ): ApiHandlerOptions {
   return {
-    routes: withOpenApi([...coordinatorRoutes(deps), ...rosterRoutes(deps), ...broadcastRoutes(deps)]),
+    routes: withOpenApi([
+      ...coordinatorRoutes(deps),
+      ...centreRoutes(deps),
+      ...rosterRoutes(deps),
+      ...broadcastRoutes(deps),
+    ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,
     logger: deps.logger,

@@ -533,6 +533,8 @@ describe('the coordinators API: input', () => {
       '/api/broadcasts/{id}',
       '/api/broadcasts/{id}/approve',
       '/api/broadcasts/{id}/cancel',
+      '/api/centres',
+      '/api/centres/{id}',
       '/api/checkins/export.csv',
       '/api/checkins/summary',
       '/api/contacts',

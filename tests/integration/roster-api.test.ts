@@ -239,6 +239,36 @@ describe('roster routes: families and contacts', () => {
   });
 });
 
+describe('centre routes', () => {
+  it("lists, creates and updates only the centres in the token; a change reaches the contacts' help texts", async () => {
+    if (settings.auth.mode !== 'local') throw new Error('expected local auth');
+    const tokenNew = await issueLocalToken(settings.auth.signingKey, {
+      subject: 'coord-new',
+      centres: [A, 'centre-new'],
+    });
+    const listed = await call('/api/centres', { token: tokenNew });
+    expect(listed.json.centres.map((c: { id: string }) => c.id)).toEqual([A]);
+    expect(listed.json.missing).toEqual(['centre-new']);
+
+    const body = { id: 'centre-new', name: '新村儿童之家', village: '新村', phone: '0731-8888 7777' };
+    expect((await post('/api/centres', body, tokenNew)).status).toBe(201);
+    expect((await post('/api/centres', body, tokenNew)).status).toBe(409);
+    // Not in the token: 404, existing or not, and nothing changes.
+    expect((await post('/api/centres', { ...body, id: 'centre-other' })).status).toBe(404);
+    expect((await post('/api/centres', { ...body, id: B })).status).toBe(404);
+    expect((await post(`/api/centres/${B}`, { phone: '110' })).status).toBe(404);
+    expect(
+      (await call('/api/centres', { token: tokenB })).json.centres.map((c: { id: string }) => c.id),
+    ).toEqual([B]);
+
+    const updated = await post(`/api/centres/${A}`, { phone: '0731-8888 0000' });
+    expect(updated.status).toBe(200);
+    expect(updated.json).toMatchObject({ id: A, phone: '0731-8888 0000' });
+    expect((await roster.getContactView('sms', GRANDMOTHER))?.centrePhone).toBe('0731-8888 0000');
+    expect((await post(`/api/centres/${A}`, { phone: '' })).status).toBe(400);
+  });
+});
+
 describe('roster routes: the scope matrix', () => {
   const wuFamily = encodeRef('family', B, 'family-wu');
   const wuCarer = encodeRef('contact', B, 'contact-wu-nainai');

@@ -1,0 +1,95 @@
+// The Centres part of the coordinators' API. Which Centres a coordinator works for is decided by an
+// administrator (the token's `custom:centres`); within those, the coordinator keeps the Centre's own
+// record (its name and village as messages say them, and the phone the help texts give). A Centre not
+// in the token is "not found" (404), whether it exists or not.
+import * as z from 'zod';
+import { requireCentre } from '#lib/api/coordinator-api.ts';
+import { json, type Route, route } from '#lib/api/router.ts';
+import { ConflictError, NotFoundError } from '#lib/errors.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { Centre } from '#lib/store/roster-types.ts';
+
+export interface CentreApiDependencies {
+  roster: Pick<RosterRepository, 'getCentre' | 'putCentre'>;
+  logger: Logger;
+}
+
+const centreId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -');
+const fields = {
+  name: z.string().trim().min(1).max(64).describe('As messages name it, e.g. 石门村儿童之家'),
+  village: z.string().trim().min(1).max(64),
+  phone: z.string().trim().min(3).max(32).describe('Given in help texts; a landline is fine'),
+};
+const centreCreateBody = z
+  .object({ id: centreId.describe('One of the centres in your token'), ...fields })
+  .strict();
+const centreUpdateBody = z.object(fields).partial().strict();
+const centreView = z.object({ id: z.string(), name: z.string(), village: z.string(), phone: z.string() });
+
+const view = (c: Centre): z.input<typeof centreView> => ({
+  id: c.centreId,
+  name: c.name,
+  village: c.village,
+  phone: c.phone,
+});
+
+export function centreRoutes(deps: CentreApiDependencies): Route[] {
+  const { roster, logger } = deps;
+  return [
+    route({
+      method: 'GET',
+      path: '/api/centres',
+      summary: 'The centres in your token that have a record (those without one: create it)',
+      response: {
+        contentType: 'application/json',
+        schema: z.object({ centres: z.array(centreView), missing: z.array(z.string()) }),
+        description: 'The centres',
+      },
+      handle: async ({ caller }) => {
+        const ids = [...caller.centres].sort();
+        const found = await Promise.all(ids.map((id) => roster.getCentre(id)));
+        return json(200, {
+          centres: found.flatMap((c) => (c ? [view(c)] : [])),
+          missing: ids.filter((_, i) => found[i] === undefined),
+        });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/centres',
+      summary: 'Create the record of a centre in your token (409 if it exists: update it instead)',
+      body: centreCreateBody,
+      response: { contentType: 'application/json', schema: centreView, description: 'The centre' },
+      handle: async ({ caller, body }) => {
+        requireCentre(caller, body.id);
+        if (await roster.getCentre(body.id)) throw new ConflictError('the centre exists already');
+        const c = await roster.putCentre({
+          centreId: body.id,
+          name: body.name,
+          village: body.village,
+          phone: body.phone,
+        });
+        logger.info('centre created', { centreId: c.centreId, by: caller.subject });
+        return json(201, view(c));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/centres/{id}',
+      summary: "Update a centre's name, village or phone (its contacts' messages use them from now on)",
+      pathParams: { id: 'The centre id' },
+      body: centreUpdateBody,
+      response: { contentType: 'application/json', schema: centreView, description: 'The centre' },
+      handle: async ({ caller, params, body }) => {
+        const id = params.id ?? '';
+        requireCentre(caller, id);
+        const existing = await roster.getCentre(id);
+        if (!existing) throw new NotFoundError('no record of this centre yet');
+        const c = await roster.putCentre({ ...existing, ...body });
+        logger.info('centre updated', { centreId: c.centreId, by: caller.subject });
+        return json(200, view(c));
+      },
+    }),
+  ];
+}
