@@ -93,9 +93,15 @@ const isLive = (session: Session, now: Date): boolean => now.getTime() < Date.pa
 const previewSchema = z.object({
   recipients: z.number(),
   smsSegments: z.number(),
-  estimatedCost: z.object({ amount: z.number(), currency: z.string() }),
+  estimatedCost: z.object({ amount: z.number(), upTo: z.number().optional(), currency: z.string() }),
   languages: z.array(z.object({ language: z.string(), segments: z.number(), sample: z.string() })),
 });
+
+/** `0.07 USD`, or `0.07–0.10 USD` when WeChat recipients may have to get it by SMS. */
+const costText = (c: z.output<typeof previewSchema>['estimatedCost']): string =>
+  c.upTo !== undefined && c.upTo > c.amount
+    ? `${c.amount}–${c.upTo} ${c.currency}`
+    : `${c.amount} ${c.currency}`;
 
 // After an approval nothing may fail the turn (a retry would find it approved): read leniently.
 const recipientsOf = (preview: Record<string, unknown>): number =>
@@ -180,7 +186,7 @@ export async function broadcastBySms(
         centreName: contact.centreName,
         segments: lang?.segments ?? 0,
         totalSegments: preview.smsSegments,
-        cost: `${preview.estimatedCost.amount} ${preview.estimatedCost.currency}`,
+        cost: costText(preview.estimatedCost),
         sample: lang?.sample ?? command.text,
       });
       return reply(text, confirmSession(broadcastId, now));

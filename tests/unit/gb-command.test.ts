@@ -145,3 +145,30 @@ describe('a message that moves on while a draft waits', () => {
     expect(calls).toEqual(['discard sms-abc12345']);
   });
 });
+
+describe('the preview by text', () => {
+  it('gives the cost as a range when WeChat recipients may have to get it by SMS', async () => {
+    const logger = createLogger('test');
+    logger.setLogLevel('SILENT');
+    const preview = {
+      recipients: 3,
+      smsSegments: 2,
+      estimatedCost: { amount: 0.02, upTo: 0.03, currency: 'USD' },
+      languages: [{ language: 'zh-CN', segments: 1, sample: '【连心】石门村儿童之家：周六停水。回复TD退订' }],
+    };
+    const service = {
+      compose: () => Promise.resolve({ broadcastId: 'sms-x', status: 'draft', preview }),
+    } as unknown as BroadcastCommands;
+    const turn = await broadcastBySms(
+      {
+        inbound: { channel: 'sms', messageId: 'SMgb', body: 'GB 周六停水。' },
+        contact: grandmother({ role: 'coordinator', contactId: 'contact-wang' }),
+        session: undefined,
+        now: new Date('2026-12-05T02:00:00Z'),
+      },
+      service,
+      logger,
+    );
+    expect(turn.kind === 'handled' && turn.outcome.replies[0]).toContain('共2段，约0.02–0.03 USD');
+  });
+});
