@@ -85,51 +85,40 @@ export function nudgeText(language: Language, children: readonly string[]): stri
     : composeReply(language, [`It's the weekend: give ${names} a call. They would love to hear your voice.`]);
 }
 
-/** To the Centre's coordinators when a carer has missed two weekly check-ins in a row. */
-export function missedCheckinsTaskText(options: {
+interface MissedCheckinsText {
   language: Language;
   carerName: string;
   carerPhone: string | undefined;
   children: readonly string[];
   optedOut: boolean;
-}): string {
-  const { language, carerName, carerPhone, optedOut } = options;
-  const names = joinNames(options.children, language);
-  if (language === 'zh-CN') {
-    const why = optedOut ? '（已退订消息）' : '';
-    const call = carerPhone ? `请联系：${carerPhone}` : '请联系家里';
-    return composeReply(language, [`待办：${carerName}${why}已连续两周没有完成${names}的签到。${call}`]);
-  }
-  const why = optedOut ? ' (has unsubscribed)' : '';
-  const call = carerPhone ? `Please call ${carerPhone}.` : 'Please get in touch.';
-  return composeReply(language, [
-    `To do: ${carerName}${why} has missed the check-in for ${names} two weeks running. ${call}`,
-  ]);
+}
+
+/** To the Centre's coordinators when a carer has missed two weekly check-ins in a row. */
+export function missedCheckinsTaskText(options: MissedCheckinsText): string {
+  return missedCheckinsText(options, false);
 }
 
 /** To every coordinator of the Centre when that task is still unacknowledged a day after it was raised. */
-export function missedCheckinsEscalationText(options: {
-  language: Language;
-  carerName: string;
-  carerPhone: string | undefined;
-  children: readonly string[];
-  optedOut: boolean;
-}): string {
+export function missedCheckinsEscalationText(options: MissedCheckinsText): string {
+  return missedCheckinsText(options, true);
+}
+
+function missedCheckinsText(options: MissedCheckinsText, escalated: boolean): string {
   const { language, carerName, carerPhone, optedOut } = options;
   const names = joinNames(options.children, language);
   if (language === 'zh-CN') {
     const why = optedOut ? '（已退订消息）' : '';
-    const call = carerPhone
-      ? `请今天联系：${carerPhone}，并在系统中确认。`
-      : '请今天联系家里，并在系统中确认。';
-    return composeReply(language, [
-      `待办已超过24小时无人确认：${carerName}${why}已连续两周没有完成${names}的签到。${call}`,
-    ]);
+    const who = carerPhone ? `联系：${carerPhone}` : '联系家里';
+    const head = escalated ? '待办已超过24小时无人确认：' : '待办：';
+    const call = escalated ? `请今天${who}，并在系统中确认。` : `请${who}`;
+    return composeReply(language, [`${head}${carerName}${why}已连续两周没有完成${names}的签到。${call}`]);
   }
   const why = optedOut ? ' (has unsubscribed)' : '';
-  const call = carerPhone ? `Please call ${carerPhone} today` : 'Please get in touch today';
+  const head = escalated ? 'To do unacknowledged for 24 h' : 'To do';
+  const reach = carerPhone ? `Please call ${carerPhone}` : 'Please get in touch';
+  const call = escalated ? `${reach} today and acknowledge it.` : `${reach}.`;
   return composeReply(language, [
-    `To do unacknowledged for 24 h: ${carerName}${why} has missed the check-in for ${names} two weeks running. ${call} and acknowledge it.`,
+    `${head}: ${carerName}${why} has missed the check-in for ${names} two weeks running. ${call}`,
   ]);
 }
 
