@@ -1,0 +1,62 @@
+// What every webhook that runs conversation turns (SMS, WeChat) is built from: the store, the alert
+// notifier, and the coordinators' GB command, on one roster and one outbound path.
+import { CoordinatorAlertNotifier } from '#lib/alerts/coordinator-alert-notifier.ts';
+import { type BroadcastDependencies, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
+import type { Config } from '#lib/config.ts';
+import { broadcastPricing } from '#lib/config-broadcast.ts';
+import { ConfigError } from '#lib/errors.ts';
+import type { InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
+import type { Logger } from '#lib/observability/logger.ts';
+import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
+import { DynamoConversationStore } from '#lib/store/dynamo-conversation-store.ts';
+import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { type Adapters, outboundRepository } from '#lib/wiring/adapters.ts';
+
+export function conversationTurns(
+  config: Config,
+  logger: Logger,
+  adapters: Adapters,
+): { turns: InboundDependencies; roster: RosterRepository; outbound: OutboundService } {
+  const { client, clock, queue } = adapters;
+  const tableName = config.TABLE_NAME;
+  const roster = new RosterRepository({ client, tableName });
+  const outbound = new OutboundService({
+    repository: outboundRepository(config, adapters),
+    queue,
+    clock,
+    logger,
+  });
+  const turns: InboundDependencies = {
+    store: new DynamoConversationStore({ client, tableName, messageLogTtlDays: config.MESSAGE_LOG_TTL_DAYS }),
+    clock,
+    logger,
+    alerts: new CoordinatorAlertNotifier({ roster, outbound }),
+    sessionTtlHours: config.SESSION_TTL_HOURS,
+    broadcasts: textBroadcasts(config, {
+      broadcasts: new BroadcastRepository({ client, tableName }),
+      roster,
+      outbound,
+      clock,
+      logger,
+    }),
+  };
+  return { turns, roster, outbound };
+}
+
+/**
+ * The coordinators' GB command previews, so it needs the SMS price. Without one (not configured for
+ * this deployment) GB is an ordinary message: a missing price must never stop carers' answers.
+ */
+function textBroadcasts(
+  config: Config,
+  deps: Omit<BroadcastDependencies, 'pricing'>,
+): BroadcastService | undefined {
+  try {
+    return new BroadcastService({ ...deps, pricing: broadcastPricing(config) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    deps.logger.warn('broadcasts by text message are off: no SMS price configured', { error });
+    return undefined;
+  }
+}
