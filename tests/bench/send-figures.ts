@@ -1,5 +1,4 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
 import { twilioAuthToken } from '#lib/config.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
@@ -10,7 +9,7 @@ import { keys } from '#lib/store/keys.ts';
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 import { startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
-import { startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
+import { smsChannelTo, startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
 
 const CONTACTS = 1_000;
 const CONCURRENCY = 32;
@@ -37,12 +36,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       }));
       await client.send(new BatchWriteCommand({ RequestItems: { [config.TABLE_NAME]: batch } }));
     }
-    const sms = new TwilioSmsOutbound({
-      accountSid: config.TWILIO_ACCOUNT_SID,
-      authToken: twilioAuthToken(config),
-      from: config.TWILIO_PHONE_NUMBER,
-      apiBaseUrl: fake.baseUrl,
-    });
+    const sms = smsChannelTo(fake, config);
     const clock = new ManualClock('2026-12-05T04:00:00Z'); // noon in Shanghai
     const queue = new InProcessQueue({ clock, visibilityTimeoutSeconds: 600, maxReceiveCount: 10 });
     const logger = createLogger('bench');

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
 import { type Config, loadConfig, twilioAuthToken } from '#lib/config.ts';
 import { apiSettings } from '#lib/config-api.ts';
 import type { ChildCategory } from '#lib/domain/model.ts';
@@ -24,7 +23,12 @@ import {
 import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
 import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 import { invokeApi } from '#tests/support/api-event.ts';
-import { type FakeTwilio, fakeResponses, startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
+import {
+  type FakeTwilio,
+  fakeResponses,
+  smsChannelTo,
+  startFakeTwilio,
+} from '#tests/support/fake-twilio-server.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { startStatusCallbackServer } from '#tests/support/status-callback-server.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
@@ -164,14 +168,7 @@ beforeAll(async () => {
     addresses: [{ channel: 'sms', address: '+8613700000099' }],
   });
 
-  const sms = new TwilioSmsOutbound({
-    accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: twilioAuthToken(config),
-    from: config.TWILIO_PHONE_NUMBER,
-    timeoutMs: 2000,
-    apiBaseUrl: fake.baseUrl,
-  });
-  harness = outboundHarness(config, table, clock, sms);
+  harness = outboundHarness(config, table, clock, smsChannelTo(fake, config, { timeoutMs: 2000 }));
   const logger = createLogger('test-broadcasts');
   local.setHandler(
     createStatusWebhookHandler(

@@ -9,7 +9,6 @@ import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { type Config, loadConfig } from '#lib/config.ts';
 import { type ApiSettings, apiSettings, LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '#lib/config-api.ts';
-import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { lambdaContext } from '#lib/local/lambda-adapter.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
@@ -22,11 +21,10 @@ import {
   createCoordinatorApiDependencies,
   createCoordinatorApiOptions,
 } from '#lib/wiring/coordinator-api.ts';
-import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { invokeApi } from '#tests/support/api-event.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { CENTRE_A, CENTRE_B, CENTRE_B_CARER, seedSecondCentre } from '#tests/support/second-centre.ts';
-import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
+import { texting } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 // Saturday 10:00 in Shanghai, ISO week 2026-W49; the week before is 2026-W48.
@@ -106,12 +104,7 @@ beforeAll(async () => {
   await seedSecondCentre(roster);
 
   // Real alerts and a real check-in, through the SMS webhook handler.
-  const outbound = outboundHarness(config, table, clock, localOutbox);
-  const sms = createSmsWebhookHandler(
-    createSmsWebhookDependencies(config, createLogger('test-sms'), {}, outbound.adapters),
-    config.PUBLIC_URL,
-  );
-  const say = (from: string, body: string) => invoke(sms, smsEvent(config, { from, body }));
+  const say = texting(config, outboundHarness(config, table, clock, localOutbox).adapters);
   // 小明 (eldest first): 3 days, very sad (alert), school 1, health 1, talked 1, a message; then 小红.
   for (const answer of ['签到', '3', '4', '1', '1', '1', MESSAGE_TEXT, '5', '1', '2', '1', '2', '0'])
     await say(GRANDMOTHER, answer);

@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
 import { type Config, loadConfig, twilioAuthToken } from '#lib/config.ts';
 import type { EnqueueRequest, OutboundMessage } from '#lib/domain/outbound-message.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
@@ -12,7 +11,12 @@ import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
 import { RosterRepository } from '#lib/store/roster-repository.ts';
 import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
-import { type FakeTwilio, fakeResponses, startFakeTwilio } from '#tests/support/fake-twilio-server.ts';
+import {
+  type FakeTwilio,
+  fakeResponses,
+  smsChannelTo,
+  startFakeTwilio,
+} from '#tests/support/fake-twilio-server.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { startStatusCallbackServer } from '#tests/support/status-callback-server.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
@@ -49,13 +53,7 @@ beforeAll(async () => {
   });
   roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
-  const sms = new TwilioSmsOutbound({
-    accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: twilioAuthToken(config),
-    from: config.TWILIO_PHONE_NUMBER,
-    timeoutMs: 300,
-    apiBaseUrl: fake.baseUrl,
-  });
+  const sms = smsChannelTo(fake, config, { timeoutMs: 300 });
   // Backoff at its ceiling, so a test knows how far to move the clock.
   harness = outboundHarness(config, table, clock, sms, (deps) => ({ ...deps, random: () => 1 }));
   repository = harness.worker.repository;

@@ -6,7 +6,6 @@ import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { type Config, loadConfig } from '#lib/config.ts';
 import { type ApiSettings, apiSettings } from '#lib/config-api.ts';
-import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
@@ -20,11 +19,10 @@ import {
   createCoordinatorApiDependencies,
   createCoordinatorApiOptions,
 } from '#lib/wiring/coordinator-api.ts';
-import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { invokeApi } from '#tests/support/api-event.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { CENTRE_A, CENTRE_B, CENTRE_B_CARER, seedSecondCentre } from '#tests/support/second-centre.ts';
-import { invoke, smsEvent } from '#tests/support/sms-webhook.ts';
+import { texting } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 // Saturday 10:00 in Shanghai, ISO week 2026-W49.
@@ -133,12 +131,7 @@ beforeAll(async () => {
   await seedSecondCentre(roster);
   // Real data to erase: a check-in with an alert (very sad), a session, the message log, replies,
   // the coordinator's alert message, and a parent's message for the child.
-  const outbound = outboundHarness(config, table, clock, localOutbox);
-  const sms = createSmsWebhookHandler(
-    createSmsWebhookDependencies(config, createLogger('test-sms'), {}, outbound.adapters),
-    config.PUBLIC_URL,
-  );
-  const say = (from: string, body: string) => invoke(sms, smsEvent(config, { from, body }));
+  const say = texting(config, outboundHarness(config, table, clock, localOutbox).adapters);
   for (const answer of ['签到', '3', '4', '1', '1', '1', '想妈妈', '5', '1']) await say(GRANDMOTHER, answer);
   await say(LI_PARENTS[0] as string, '小明生日快乐！');
   await say(ZHANG_BABA, '张伟加油');

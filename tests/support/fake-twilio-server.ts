@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
+import { type Config, twilioAuthToken } from '#lib/config.ts';
 
 /**
  * How the fake answers one request. With no `status` it creates the message and answers 201 with
@@ -231,4 +233,19 @@ export async function startFakeTwilio(options: {
     },
   };
   return fake;
+}
+
+/** The real Twilio channel (the twilio client), sending to this fake with the config's account. */
+export function smsChannelTo(
+  fake: FakeTwilio,
+  config: Config,
+  options: { timeoutMs?: number } = {},
+): TwilioSmsOutbound {
+  return new TwilioSmsOutbound({
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: twilioAuthToken(config),
+    from: config.TWILIO_PHONE_NUMBER,
+    apiBaseUrl: fake.baseUrl,
+    ...options,
+  });
 }

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type Config, twilioAuthToken } from '#lib/config.ts';
+import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { type HttpApiHandler, lambdaContext } from '#lib/local/lambda-adapter.ts';
 import {
   inboundSmsParams,
   messagesFromTwiml,
   signedInboundSmsRequest,
 } from '#lib/local/twilio-inbound-request.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import type { Adapters } from '#lib/wiring/adapters.ts';
+import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 
 export const SMS_PATH = '/webhooks/twilio/sms';
 
@@ -75,4 +79,16 @@ export async function invoke(handler: HttpApiHandler, event: APIGatewayProxyEven
     lambdaContext('twilio-sms-webhook', randomUUID()),
   )) as APIGatewayProxyStructuredResultV2;
   return { ...result, replies: result.statusCode === 200 ? messagesFromTwiml(result.body ?? '') : [] };
+}
+
+/**
+ * Texting lianxin through the real SMS webhook handler on these adapters (a test table, a clock, a
+ * queue): `say(from, body)` as a phone would, replies included.
+ */
+export function texting(config: Config, adapters: Adapters) {
+  const handler = createSmsWebhookHandler(
+    createSmsWebhookDependencies(config, createLogger('test-sms'), {}, adapters),
+    config.PUBLIC_URL,
+  );
+  return (from: string, body: string) => invoke(handler, smsEvent(config, { from, body }));
 }
