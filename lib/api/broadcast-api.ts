@@ -157,7 +157,7 @@ export function broadcastRoutes(deps: BroadcastApiDependencies): Route[] {
     return b;
   };
   const withReport = async (b: StoredBroadcast) =>
-    view(b, b.status === 'draft' ? undefined : await broadcasts.report(b.broadcastId));
+    view(b, b.status === 'draft' ? undefined : await broadcasts.report(b));
 
   return [
     route({

@@ -150,12 +150,17 @@ export class BroadcastService {
     return (await this.#deps.broadcasts.discard(broadcastId, by, this.#deps.clock.now())) === 'done';
   }
 
-  async report(broadcastId: string): Promise<BroadcastReport> {
-    const statuses = await this.#deps.broadcasts.statusCounts(broadcastId);
+  async report(broadcast: Pick<StoredBroadcast, 'broadcastId' | 'status'>): Promise<BroadcastReport> {
+    const statuses = await this.#deps.broadcasts.statusCounts(broadcast.broadcastId);
     const groups = Object.fromEntries(REPORT_GROUPS.map((g) => [g, 0])) as Record<ReportGroup, number>;
     let recipients = 0;
     for (const [status, count] of Object.entries(statuses)) {
-      groups[reportGroupOf(status === 'planned' ? undefined : status)] += count;
+      const group = reportGroupOf(status === 'planned' ? undefined : status);
+      // Once cancelled, a message still waiting (quiet hours, the queue) can never be claimed: it
+      // is cancelled already, though the worker records it only when it comes to it.
+      groups[
+        group === 'queued' && status !== 'sending' && broadcast.status === 'cancelled' ? 'cancelled' : group
+      ] += count;
       recipients += count;
     }
     return { recipients, groups, statuses };

@@ -418,6 +418,10 @@ describe('cancelling, scheduling and scope', () => {
     ).toBe(1);
     const cancelled = await post(`/api/broadcasts/${draft.json.id}/cancel`, {}, tokenB);
     expect(cancelled.status).toBe(200);
+    // Not yet taken by the worker, it counts as cancelled at once: it can no longer go.
+    const before = (await call(`/api/broadcasts/${draft.json.id}`, { token: tokenB })).json.report;
+    expect(before.groups).toMatchObject({ queued: 0, cancelled: 1 });
+    expect(before.statuses).toEqual({ queued: 1 });
     await harness.drain();
     expect(fake.requests).toHaveLength(0);
     const report = (await call(`/api/broadcasts/${draft.json.id}`, { token: tokenB })).json.report;
