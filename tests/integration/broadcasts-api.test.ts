@@ -11,7 +11,6 @@ import { apiSettings } from '#lib/config-api.ts';
 import type { ChildCategory } from '#lib/domain/model.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
-import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
 import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
@@ -361,12 +360,7 @@ describe('cancelling, scheduling and scope', () => {
     const service = new BroadcastService({
       broadcasts: new BroadcastRepository({ client: table.client, tableName: table.tableName }),
       roster: new RosterRepository({ client: table.client, tableName: table.tableName }),
-      outbound: new OutboundService({
-        repository: harness.worker.repository,
-        queue: harness.queue,
-        clock,
-        logger,
-      }),
+      outbound: harness.outbound,
       clock,
       logger,
       pageSize: 50,

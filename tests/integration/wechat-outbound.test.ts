@@ -7,8 +7,6 @@ import { WechatOutbound } from '#lib/channels/wechat/wechat-outbound.ts';
 import { type Config, loadConfig } from '#lib/config.ts';
 import { parseTemplates, WECHAT_LOCAL_DEFAULTS } from '#lib/config-wechat.ts';
 import { newOutboundMessage, type OutboundKind } from '#lib/domain/outbound-message.ts';
-import { createLogger } from '#lib/observability/logger.ts';
-import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
 import { SendFailure } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
@@ -213,13 +211,7 @@ describe('through the send worker', () => {
     await roster.attachAddress('contact-li-nainai', { channel: 'wechat', address: openId }, { prefer: true });
     const sms = new LocalOutbox();
     const harness = outboundHarness(config, table, clock, sms);
-    const logger = createLogger('test');
-    const service = new OutboundService({
-      repository: harness.worker.repository,
-      queue: harness.queue,
-      clock,
-      logger,
-    });
+    const service = harness.outbound;
     const key = `broadcast#test#${openId}`;
     await service.enqueue({
       key,
@@ -241,13 +233,7 @@ describe('through the send worker', () => {
     const roster = new RosterRepository({ client: table.client, tableName: table.tableName });
     const sms = new LocalOutbox();
     const harness = outboundHarness(config, table, clock, sms);
-    const logger = createLogger('test');
-    const outbound = new OutboundService({
-      repository: harness.worker.repository,
-      queue: harness.queue,
-      clock,
-      logger,
-    });
+    const outbound = harness.outbound;
     const broadcasts = new BroadcastRepository({ client: table.client, tableName: table.tableName });
     const broadcastId = 'bc-fallback-cancelled';
     await broadcasts.create({
@@ -304,13 +290,7 @@ describe('through the send worker', () => {
     );
     await userWrites(openId);
     const harness = outboundHarness(config, table, clock, new LocalOutbox());
-    const logger = createLogger('test');
-    const service = new OutboundService({
-      repository: harness.worker.repository,
-      queue: harness.queue,
-      clock,
-      logger,
-    });
+    const service = harness.outbound;
     const raisedBy = await roster.getContactView('sms', '+8613800000001');
     if (!raisedBy) throw new Error('demo roster missing');
     await new CoordinatorAlertNotifier({ roster, outbound: service }).notify(

@@ -1,6 +1,7 @@
 import type { Config } from '#lib/config.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
+import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import type { ManualClock } from '#lib/ports/clock.ts';
@@ -32,6 +33,8 @@ export function outboundHarness(
     queue,
     adapters,
     worker,
+    /** The enqueue side on the same table, queue and clock. */
+    outbound: new OutboundService({ repository: worker.repository, queue, clock, logger }),
     drain: (concurrency = 4) =>
       queue.drain((delivery, control) => processDelivery(delivery, control, worker), { concurrency }),
   };
