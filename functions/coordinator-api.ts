@@ -1,6 +1,6 @@
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
-import { loadConfig } from '#lib/config.ts';
-import { apiSettings } from '#lib/config-api.ts';
+import { apiSettings } from '#lib/config/api.ts';
+import { loadConfig } from '#lib/config/core.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import {
   createCoordinatorApiDependencies,

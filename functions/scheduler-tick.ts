@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
+import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { runSchedulerTickOrFail } from '#lib/schedule/scheduler-tick.ts';
 import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';

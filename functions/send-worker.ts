@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
-import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
+import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';

@@ -1,4 +1,4 @@
-import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
+import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';

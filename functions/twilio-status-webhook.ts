@@ -1,4 +1,4 @@
-import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
+import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';

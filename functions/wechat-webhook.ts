@@ -1,4 +1,4 @@
-import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
+import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
 import { createWechatWebhookHandler } from '#lib/http/wechat-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { createWechatWebhookDependencies } from '#lib/wiring/wechat-webhook.ts';

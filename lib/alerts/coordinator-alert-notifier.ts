@@ -3,7 +3,7 @@ import type { AlertRecord, ContactView } from '#lib/domain/model.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import type { AlertNotifier } from '#lib/inbound/handle-inbound-message.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 /**
  * Sends each alert to every coordinator of the child's Centre, urgent (quiet hours do not hold it),

@@ -7,7 +7,7 @@ import {
   CENTRES_CLAIM,
   LOCAL_TOKEN_AUDIENCE,
   LOCAL_TOKEN_ISSUER,
-} from '#lib/config-api.ts';
+} from '#lib/config/api.ts';
 import { UnauthorizedError } from '#lib/errors.ts';
 
 export interface Caller {

@@ -18,7 +18,7 @@ import { CHILD_CATEGORIES, LANGUAGES } from '#lib/domain/model.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import type { StoredBroadcast } from '#lib/store/broadcast-repository.ts';
+import type { StoredBroadcast } from '#lib/store/broadcasts/broadcast-repository.ts';
 
 export interface BroadcastApiDependencies {
   broadcasts: BroadcastService;

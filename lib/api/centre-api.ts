@@ -7,8 +7,8 @@ import { requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
 import { ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
-import type { Centre } from '#lib/store/roster-types.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import type { Centre } from '#lib/store/roster/roster-types.ts';
 
 export interface CentreApiDependencies {
   roster: Pick<RosterRepository, 'getCentre' | 'putCentre'>;

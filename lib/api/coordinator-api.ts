@@ -26,17 +26,20 @@ import {
 import { ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import type { CheckinRepository } from '#lib/store/checkin-repository.ts';
-import type { ChildMessage, ChildMessageRepository } from '#lib/store/child-message-repository.ts';
+import type { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
+import type {
+  ChildMessage,
+  ChildMessageRepository,
+} from '#lib/store/conversation/child-message-repository.ts';
+import { keys } from '#lib/store/keys.ts';
+import type { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type {
   AlertWork,
   CoordinatorWorkRepository,
   TaskWork,
   WorkUpdate,
-} from '#lib/store/coordinator-work-repository.ts';
-import { keys } from '#lib/store/keys.ts';
-import type { RosterErasure } from '#lib/store/roster-erasure.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
+} from '#lib/store/tasks/coordinator-work-repository.ts';
 
 export interface CoordinatorApiDependencies {
   work: CoordinatorWorkRepository;

@@ -12,9 +12,9 @@ import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import { normalisePhone } from '#lib/roster/csv-import.ts';
 import { importRosterCsv } from '#lib/roster/roster-import.ts';
-import type { RosterErasure } from '#lib/store/roster-erasure.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
-import type { Contact, ContactInput, Family } from '#lib/store/roster-types.ts';
+import type { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import type { Contact, ContactInput, Family } from '#lib/store/roster/roster-types.ts';
 
 export interface RosterApiDependencies {
   roster: RosterRepository;

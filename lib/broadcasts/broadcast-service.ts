@@ -21,8 +21,12 @@ import { ConfigError, ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { BatchOutboundPort } from '#lib/ports/outbound.ts';
-import type { BroadcastRepository, StatusCounts, StoredBroadcast } from '#lib/store/broadcast-repository.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type {
+  BroadcastRepository,
+  StatusCounts,
+  StoredBroadcast,
+} from '#lib/store/broadcasts/broadcast-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 export interface BroadcastPricing {
   /** Price of one outbound SMS segment (the preview's estimate). */

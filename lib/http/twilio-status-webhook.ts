@@ -6,7 +6,7 @@ import { createHttpHandler } from '#lib/http/http-handler.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { WebhookRequest, WebhookResponse } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
 export interface StatusWebhookDependencies {
   authToken: string;

@@ -15,10 +15,10 @@ import {
 import { composeReply, MESSAGES } from '#lib/domain/message-catalog.ts';
 import type { ContactView } from '#lib/domain/model.ts';
 import { handleInboundMessage, type InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
-import type { HandledMessageRepository } from '#lib/store/handled-message-repository.ts';
-import type { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
-import type { WechatWindowRepository } from '#lib/store/wechat-window-repository.ts';
+import type { HandledMessageRepository } from '#lib/store/conversation/handled-message-repository.ts';
+import type { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
+import type { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 export interface WechatMessageDependencies extends InboundDependencies {
   roster: Pick<

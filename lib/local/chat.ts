@@ -5,8 +5,8 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { OPENID } from '#lib/channels/wechat/wechat-inbound.ts';
-import { loadConfig, twilioAuthToken } from '#lib/config.ts';
-import { wechatInboundSettings } from '#lib/config-wechat.ts';
+import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
+import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import {
   inboundSmsParams,
   messagesFromTwiml,

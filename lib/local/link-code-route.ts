@@ -3,8 +3,8 @@
 import { formatLinkCode } from '#lib/domain/link-code.ts';
 import type { DevRoute } from '#lib/local/local-server.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import type { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 export const LINK_CODE_PATH = '/dev/wechat/link-code';
 

@@ -1,7 +1,7 @@
 // `npm run link-code -- contact-li-nainai`: what a coordinator will do in the console — issue a
 // one-time code for a carer or parent to link their WeChat. Talks to `npm start` (local only).
 import { parseArgs } from 'node:util';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig } from '#lib/config/core.ts';
 import { LINK_CODE_PATH } from '#lib/local/link-code-route.ts';
 
 const { positionals, values } = parseArgs({ options: { url: { type: 'string' } }, allowPositionals: true });

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { issueLocalToken } from '#lib/api/auth.ts';
-import { loadConfig } from '#lib/config.ts';
-import { apiSettings } from '#lib/config-api.ts';
+import { apiSettings } from '#lib/config/api.ts';
+import { loadConfig } from '#lib/config/core.ts';
 import { parseCsvRecords } from '#lib/roster/csv-import.ts';
 
 const CHUNK_ROWS = 200;

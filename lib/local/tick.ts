@@ -2,7 +2,7 @@
 // (its DynamoDB Local, its table, its send queue), after moving its clock to that moment; without
 // --at, at its current time. Prints what the tick did and what the outbox then shows.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig } from '#lib/config/core.ts';
 import { parseTickTime, TICK_PATH } from '#lib/local/tick-route.ts';
 
 const { values } = parseArgs({ options: { at: { type: 'string' }, url: { type: 'string' } } });

@@ -8,7 +8,7 @@ import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { BatchOutboundPort, OutboundPort } from '#lib/ports/outbound.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
-import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
 const MAX_QUEUE_DELAY_SECONDS = 900;
 

@@ -1,6 +1,6 @@
 import type { SendInstruction } from '#lib/domain/outbound-message.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 /**
  * The SMS fallback: a message WeChat cannot deliver (outside the 48-hour window, no template for its

@@ -13,7 +13,7 @@ import type { Logger } from '#lib/observability/logger.ts';
 import { type OutboundChannel, SendFailure } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { DeliveryResult, QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
-import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 const instructionSchema = z.object({

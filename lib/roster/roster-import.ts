@@ -2,7 +2,7 @@
 // already owned by another contact, then (unless a dry run) the writes. Nothing is written unless every
 // line is valid, or the caller accepts the valid lines (`acceptValidRows`).
 import { type LineReport, type ParsedImport, parseRosterCsv } from '#lib/roster/csv-import.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 export interface ImportOptions {
   dryRun: boolean;

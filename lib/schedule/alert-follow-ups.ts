@@ -9,8 +9,8 @@ import type { ContactView } from '#lib/domain/model.ts';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
-import type { Contact } from '#lib/store/roster-types.ts';
-import type { AlertFollowUpRow, StoredAlert } from '#lib/store/schedule-repository.ts';
+import type { Contact } from '#lib/store/roster/roster-types.ts';
+import type { AlertFollowUpRow, StoredAlert } from '#lib/store/schedule/schedule-repository.ts';
 
 export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUpRow): Promise<void> {
   const { deps } = tick;

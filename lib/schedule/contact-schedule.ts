@@ -34,8 +34,8 @@ import { DependencyError } from '#lib/errors.ts';
 import { raiseMissedCheckinsTask } from '#lib/schedule/missed-checkins-task.ts';
 import { sendParentDigests } from '#lib/schedule/parent-digests.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
-import { recipientOf, type ScheduleItem } from '#lib/store/schedule-items.ts';
-import type { WeekSnapshot } from '#lib/store/schedule-repository.ts';
+import { recipientOf, type ScheduleItem } from '#lib/store/schedule/schedule-items.ts';
+import type { WeekSnapshot } from '#lib/store/schedule/schedule-repository.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Steps one item may take in one tick: a week is at most three, so this catches up over two. */

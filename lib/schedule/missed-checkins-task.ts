@@ -3,7 +3,7 @@
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import { missedCheckinsTaskText } from '#lib/domain/weekly-messages.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
-import type { ScheduleItem } from '#lib/store/schedule-items.ts';
+import type { ScheduleItem } from '#lib/store/schedule/schedule-items.ts';
 
 export async function raiseMissedCheckinsTask(
   tick: TickContext,

@@ -3,7 +3,7 @@
 import { composeDigest, type ShareConsent } from '#lib/domain/parent-digest.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
-import type { CheckinRecord } from '#lib/store/checkin-repository.ts';
+import type { CheckinRecord } from '#lib/store/conversation/checkin-repository.ts';
 
 export interface DigestSubject {
   childId: string;

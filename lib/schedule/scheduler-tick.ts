@@ -8,7 +8,7 @@ import { processSchedule } from '#lib/schedule/contact-schedule.ts';
 import { processCompletedCheckin } from '#lib/schedule/parent-digests.ts';
 import { processTaskFollowUp } from '#lib/schedule/task-follow-ups.ts';
 import { type SchedulerDependencies, TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
-import type { DueRow } from '#lib/store/schedule-repository.ts';
+import type { DueRow } from '#lib/store/schedule/schedule-repository.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
 
 export type { SchedulerDependencies, TickReport };

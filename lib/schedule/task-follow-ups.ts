@@ -6,7 +6,7 @@ import { needsEscalating } from '#lib/domain/alert-escalation.ts';
 import { missedCheckinsEscalationText } from '#lib/domain/weekly-messages.ts';
 import { toEveryCoordinator } from '#lib/schedule/alert-follow-ups.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
-import type { TaskFollowUpRow } from '#lib/store/coordinator-task-repository.ts';
+import type { TaskFollowUpRow } from '#lib/store/tasks/coordinator-task-repository.ts';
 
 export async function processTaskFollowUp(tick: TickContext, row: TaskFollowUpRow): Promise<void> {
   const { tasks, roster, logger } = tick.deps;

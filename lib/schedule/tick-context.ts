@@ -4,11 +4,11 @@ import type { WeeklySchedule } from '#lib/domain/weekly-schedule.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
-import type { Activity, CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
-import type { CheckinRepository } from '#lib/store/checkin-repository.ts';
-import type { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
-import type { ScheduleRepository } from '#lib/store/schedule-repository.ts';
+import type { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
+import type { Activity, CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import type { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
+import type { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
 
 export interface SchedulerDependencies {
   schedules: ScheduleRepository;

@@ -10,7 +10,7 @@ import {
   type Session,
 } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
-import { channelAddressSchema } from '#lib/store/roster-types.ts';
+import { channelAddressSchema } from '#lib/store/roster/roster-types.ts';
 
 const childRefSchema = z.object({
   childId: z.string(),

@@ -2,14 +2,14 @@
 // table's client, a manual clock, an in-process queue) through the same factories. One module per
 // entry point, so that a function's bundle holds only what it uses (the webhook never the REST client).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Config } from '#lib/config.ts';
+import type { Config } from '#lib/config/core.ts';
 import { ConfigError } from '#lib/errors.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import type { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
 import { type Clock, ShiftedClock, systemClock } from '#lib/ports/clock.ts';
 import type { QueueControl, SendQueue } from '#lib/ports/send-queue.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
-import { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
 export interface Adapters {
   client: DynamoDBDocumentClient;

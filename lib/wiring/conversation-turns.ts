@@ -2,15 +2,15 @@
 // notifier, and the coordinators' GB command, on one roster and one outbound path.
 import { CoordinatorAlertNotifier } from '#lib/alerts/coordinator-alert-notifier.ts';
 import { type BroadcastDependencies, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import type { Config } from '#lib/config.ts';
-import { broadcastPricing } from '#lib/config-broadcast.ts';
+import { broadcastPricing } from '#lib/config/broadcast.ts';
+import type { Config } from '#lib/config/core.ts';
 import { ConfigError } from '#lib/errors.ts';
 import type { InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
-import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
-import { DynamoConversationStore } from '#lib/store/dynamo-conversation-store.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { DynamoConversationStore } from '#lib/store/conversation/dynamo-conversation-store.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { type Adapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
 export function conversationTurns(

@@ -1,15 +1,15 @@
 import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import type { Config } from '#lib/config.ts';
-import { loadScheduleConfig } from '#lib/config-schedule.ts';
+import type { Config } from '#lib/config/core.ts';
+import { loadScheduleConfig } from '#lib/config/schedule.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import type { SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
-import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
-import { CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
-import { CheckinRepository } from '#lib/store/checkin-repository.ts';
-import { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
-import { ScheduleRepository } from '#lib/store/schedule-repository.ts';
+import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
+import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
+import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
 /** The scheduler tick's adapters; tests pass a test table's client, a manual clock and their queue. */

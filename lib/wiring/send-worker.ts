@@ -4,8 +4,8 @@ import { LocalWechatApi } from '#lib/channels/wechat/local-wechat-api.ts';
 import { AccessTokenCache } from '#lib/channels/wechat/wechat-access-token.ts';
 import { HttpWechatApi } from '#lib/channels/wechat/wechat-api.ts';
 import { WechatOutbound } from '#lib/channels/wechat/wechat-outbound.ts';
-import { type Config, twilioAuthToken } from '#lib/config.ts';
-import { wechatOutboundSettings } from '#lib/config-wechat.ts';
+import { type Config, twilioAuthToken } from '#lib/config/core.ts';
+import { wechatOutboundSettings } from '#lib/config/wechat.ts';
 import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
@@ -13,8 +13,8 @@ import { RatePacer } from '#lib/outbound/rate-pacer.ts';
 import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
 import type { SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
-import { WechatWindowRepository } from '#lib/store/wechat-window-repository.ts';
+import { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
 /** The SMS channel lianxin sends through: Twilio in AWS, the outbox locally. */

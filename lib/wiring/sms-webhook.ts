@@ -1,5 +1,5 @@
 import { TwilioSmsInbound } from '#lib/channels/twilio-sms/twilio-sms-inbound.ts';
-import { type Config, twilioAuthToken } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config/core.ts';
 import type { SmsWebhookDependencies } from '#lib/http/twilio-sms-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { type Adapters, defaultAdapters } from '#lib/wiring/adapters.ts';

@@ -1,4 +1,4 @@
-import { type Config, twilioAuthToken } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config/core.ts';
 import type { StatusWebhookDependencies } from '#lib/http/twilio-status-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';

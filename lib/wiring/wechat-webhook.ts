@@ -1,12 +1,12 @@
 import { WechatInbound } from '#lib/channels/wechat/wechat-inbound.ts';
-import type { Config } from '#lib/config.ts';
-import { wechatInboundSettings } from '#lib/config-wechat.ts';
+import type { Config } from '#lib/config/core.ts';
+import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import type { WechatWebhookDependencies } from '#lib/http/wechat-webhook.ts';
 import { InProcessLateReplies, LambdaLateReplies } from '#lib/inbound/wechat-late-replies.ts';
 import type { Logger } from '#lib/observability/logger.ts';
-import { HandledMessageRepository } from '#lib/store/handled-message-repository.ts';
-import { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
-import { WechatWindowRepository } from '#lib/store/wechat-window-repository.ts';
+import { HandledMessageRepository } from '#lib/store/conversation/handled-message-repository.ts';
+import { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
+import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { type Adapters, defaultAdapters } from '#lib/wiring/adapters.ts';
 import { conversationTurns } from '#lib/wiring/conversation-turns.ts';
 

@@ -3,7 +3,7 @@
 // Centres' membership links, so the bench seeds those (as the roster writes them) and no profiles.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import { broadcastPricing } from '#lib/config-broadcast.ts';
+import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { BroadcastTarget, BroadcastTexts } from '#lib/domain/broadcast.ts';
 import type { ChildCategory } from '#lib/domain/model.ts';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
@@ -12,9 +12,9 @@ import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import type { BatchOutboundPort } from '#lib/ports/outbound.ts';
-import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
+import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { keys } from '#lib/store/keys.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { outboundRepository } from '#lib/wiring/adapters.ts';
 import { seedItems, startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';

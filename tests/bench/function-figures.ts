@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FUNCTIONS } from '#infra/function-catalog.ts';
-import { WECHAT_LOCAL_DEFAULTS } from '#lib/config-wechat.ts';
+import { WECHAT_LOCAL_DEFAULTS } from '#lib/config/local-defaults.ts';
 import { medianInitMs } from '#tests/bench/bundle-figures.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 import { deployedFunctions, resolvedEnvironment, root, synthesize } from '#tests/infra/synth.ts';

@@ -7,7 +7,7 @@ import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
 import { dueIndexKeys, keys } from '#lib/store/keys.ts';
-import { scheduleItemId } from '#lib/store/schedule-items.ts';
+import { scheduleItemId } from '#lib/store/schedule/schedule-items.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
 import { seedItems, startBenchTable } from '#tests/bench/bench-table.ts';

@@ -1,8 +1,8 @@
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { systemClock } from '#lib/ports/clock.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { localSendQueue } from '#lib/wiring/adapters.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { startBenchTable } from '#tests/bench/bench-table.ts';

@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig, twilioAuthToken } from '#lib/config.ts';
+import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
+import { DEMO_ROSTER } from '#lib/local/demo/demo-roster.ts';
 import {
   inboundSmsParams,
   messagesFromTwiml,
   newMessageSid,
   signedInboundSmsRequest,
 } from '#lib/local/twilio-inbound-request.ts';
-import { CheckinRepository } from '#lib/store/checkin-repository.ts';
-import { DEMO_ROSTER } from '#lib/store/demo-roster.ts';
+import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { isProcessAlive, waitFor } from '#tests/support/processes.ts';
 

@@ -7,8 +7,8 @@ import { ACCESS_LOG_FIELDS } from '#infra/constructs/http-endpoints.ts';
 import { TABLE_ACTIONS } from '#infra/constructs/lianxin-function.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { stageConfigFrom } from '#infra/stage.ts';
-import { loadConfig } from '#lib/config.ts';
-import { broadcastPricing } from '#lib/config-broadcast.ts';
+import { broadcastPricing } from '#lib/config/broadcast.ts';
+import { loadConfig } from '#lib/config/core.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import {
   type DeployedFunction,

@@ -4,8 +4,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
-import { CoordinatorWorkRepository } from '#lib/store/coordinator-work-repository.ts';
 import { keys } from '#lib/store/keys.ts';
+import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { type WeeklyRhythmWorld, weeklyRhythmWorld } from '#tests/support/weekly-rhythm.ts';
 
 const LI_NAINAI = '+8613800000001';

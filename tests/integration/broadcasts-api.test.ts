@@ -6,15 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import { type Config, loadConfig, twilioAuthToken } from '#lib/config.ts';
-import { apiSettings } from '#lib/config-api.ts';
+import { apiSettings } from '#lib/config/api.ts';
+import { type Config, loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import type { ChildCategory } from '#lib/domain/model.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
-import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import {
   createCoordinatorApiDependencies,
   createCoordinatorApiOptions,

@@ -8,10 +8,10 @@ import type { BroadcastTarget } from '#lib/domain/broadcast.ts';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
-import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
+import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { keys } from '#lib/store/keys.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
-import type { ContactInput } from '#lib/store/roster-types.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import type { ContactInput } from '#lib/store/roster/roster-types.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 const clock = new ManualClock('2026-12-05T02:00:00Z');

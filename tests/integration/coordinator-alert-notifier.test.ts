@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CoordinatorAlertNotifier } from '#lib/alerts/coordinator-alert-notifier.ts';
 import type { AlertRecord, ContactView } from '#lib/domain/model.ts';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createTestTable } from '#tests/support/test-table.ts';
 
 let roster: RosterRepository;

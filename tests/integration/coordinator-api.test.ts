@@ -7,16 +7,16 @@ import { issueLocalToken } from '#lib/api/auth.ts';
 import { encodeRef } from '#lib/api/coordinator-api.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
-import { type Config, loadConfig } from '#lib/config.ts';
-import { type ApiSettings, apiSettings, LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '#lib/config-api.ts';
+import { type ApiSettings, apiSettings, LOCAL_TOKEN_AUDIENCE, LOCAL_TOKEN_ISSUER } from '#lib/config/api.ts';
+import { type Config, loadConfig } from '#lib/config/core.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { lambdaContext } from '#lib/local/lambda-adapter.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
-import { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { keys } from '#lib/store/keys.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
 import {
   createCoordinatorApiDependencies,
   createCoordinatorApiOptions,

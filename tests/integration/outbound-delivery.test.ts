@@ -1,15 +1,15 @@
 import type { Server } from 'node:http';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Config, loadConfig, twilioAuthToken } from '#lib/config.ts';
+import { type Config, loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import type { EnqueueRequest, OutboundMessage } from '#lib/domain/outbound-message.ts';
 import { createStatusWebhookHandler } from '#lib/http/twilio-status-webhook.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
-import type { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 import {
   type FakeTwilio,

@@ -2,8 +2,8 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#lib/store/keys.ts';
-import { RosterErasure } from '#lib/store/roster-erasure.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 const CENTRE = 'centre-race';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
 import { keys } from '#lib/store/keys.ts';
-import { ScheduleRepository } from '#lib/store/schedule-repository.ts';
+import { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import { type WeeklyRhythmWorld, weeklyRhythmWorld } from '#tests/support/weekly-rhythm.ts';
 

@@ -1,16 +1,16 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
-import { loadConfig } from '#lib/config.ts';
+import { loadConfig } from '#lib/config/core.ts';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { lambdaContext } from '#lib/local/lambda-adapter.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { systemClock } from '#lib/ports/clock.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
-import { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { localSendQueue } from '#lib/wiring/adapters.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 

@@ -2,13 +2,13 @@ import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRecord, ContactView } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import type { CommitResult } from '#lib/ports/conversation-store.ts';
-import { CheckinRepository } from '#lib/store/checkin-repository.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
+import { DynamoConversationStore } from '#lib/store/conversation/dynamo-conversation-store.ts';
 import { REQUEST_COUNTER_MIDDLEWARE } from '#lib/store/dynamo-client.ts';
-import { DynamoConversationStore } from '#lib/store/dynamo-conversation-store.ts';
 import { keys } from '#lib/store/keys.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 import { answer, inbound, NOW, session, turn, WEEK } from '#tests/support/turn-fixtures.ts';
 

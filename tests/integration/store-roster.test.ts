@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '#lib/errors.ts';
-import { DEMO_ROSTER, seedDemoRoster } from '#lib/store/demo-roster.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { DEMO_ROSTER, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 let t: TestTable;

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoConversationStore } from '#lib/store/dynamo-conversation-store.ts';
+import { DynamoConversationStore } from '#lib/store/conversation/dynamo-conversation-store.ts';
 import { keys } from '#lib/store/keys.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 import { inbound, NOW } from '#tests/support/turn-fixtures.ts';

@@ -5,12 +5,12 @@ import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamo
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '#lib/errors.ts';
+import { DEMO_ROSTER, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
-import { CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
-import { DEMO_ROSTER, seedDemoRoster } from '#lib/store/demo-roster.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { keys } from '#lib/store/keys.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { DUE_INDEX, ensureTable, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 

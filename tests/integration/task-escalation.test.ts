@@ -2,7 +2,7 @@
 // escalated like an alert: through the real tick, one message to every coordinator of the Centre,
 // once; an acknowledged (or closed) task is not.
 import { describe, expect, it } from 'vitest';
-import { CoordinatorWorkRepository } from '#lib/store/coordinator-work-repository.ts';
+import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { weeklyRhythmWorld } from '#tests/support/weekly-rhythm.ts';
 
 const CENTRE = 'centre-shimen';

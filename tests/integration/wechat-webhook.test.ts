@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
-import { type Config, loadConfig } from '#lib/config.ts';
-import { WECHAT_LOCAL_DEFAULTS } from '#lib/config-wechat.ts';
+import { type Config, loadConfig } from '#lib/config/core.ts';
+import { WECHAT_LOCAL_DEFAULTS } from '#lib/config/local-defaults.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import { formatLinkCode, LINK_ATTEMPTS_PER_HOUR, linkingTexts } from '#lib/domain/link-code.ts';
 import { createWechatWebhookHandler, type WechatWebhookDependencies } from '#lib/http/wechat-webhook.ts';
 import { type InProcessLateReplies, LATE_REPLY_SOURCE } from '#lib/inbound/wechat-late-replies.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import {
   eventXml,
   mediaMessageXml,
@@ -20,12 +21,11 @@ import {
 import { createLogger } from '#lib/observability/logger.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import type { ConversationStore } from '#lib/ports/conversation-store.ts';
-import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
-import { CheckinRepository } from '#lib/store/checkin-repository.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
+import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { addressPk, keys } from '#lib/store/keys.ts';
-import { LinkCodeRepository } from '#lib/store/link-code-repository.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createWechatWebhookDependencies } from '#lib/wiring/wechat-webhook.ts';
 import { type FakeWechat, startFakeWechat } from '#tests/support/fake-wechat-server.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';

@@ -6,9 +6,9 @@
 
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChildMessageRepository } from '#lib/store/child-message-repository.ts';
-import { CoordinatorTaskRepository } from '#lib/store/coordinator-task-repository.ts';
+import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { keys } from '#lib/store/keys.ts';
+import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
 import { type Sent, type WeeklyRhythmWorld, weeklyRhythmWorld } from '#tests/support/weekly-rhythm.ts';
 
 const LI_NAINAI = '+8613800000001';

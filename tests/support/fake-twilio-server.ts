@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SegmentedMessage } from 'sms-segments-calculator';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
-import { type Config, twilioAuthToken } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config/core.ts';
 
 /**
  * How the fake answers one request. With no `status` it creates the message and answers 201 with

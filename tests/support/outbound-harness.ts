@@ -1,4 +1,4 @@
-import type { Config } from '#lib/config.ts';
+import type { Config } from '#lib/config/core.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';

@@ -1,4 +1,4 @@
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 export const CENTRE_A = 'centre-shimen';
 export const CENTRE_B = 'centre-hekou';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type Config, twilioAuthToken } from '#lib/config.ts';
+import { type Config, twilioAuthToken } from '#lib/config/core.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
 import { type HttpApiHandler, lambdaContext } from '#lib/local/lambda-adapter.ts';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Config } from '#lib/config.ts';
-import { wechatInboundSettings } from '#lib/config-wechat.ts';
+import type { Config } from '#lib/config/core.ts';
+import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import { type HttpApiHandler, lambdaContext } from '#lib/local/lambda-adapter.ts';
 import { signedWechatPost, verificationUrl, type WechatKeys } from '#lib/local/wechat-inbound-request.ts';
 

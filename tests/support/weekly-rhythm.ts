@@ -3,7 +3,7 @@
 // manual clock, sending through the local outbox with the clock's time noted for each message.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalOutbox } from '#lib/channels/local-outbox.ts';
-import { type Config, loadConfig } from '#lib/config.ts';
+import { type Config, loadConfig } from '#lib/config/core.ts';
 import type { OutboundMessage } from '#lib/domain/outbound-message.ts';
 import {
   DEFAULT_WEEKLY_SCHEDULE,
@@ -11,14 +11,14 @@ import {
   type WeeklySchedule,
 } from '#lib/domain/weekly-schedule.ts';
 import { createSmsWebhookHandler, type SmsWebhookDependencies } from '#lib/http/twilio-sms-webhook.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { runSchedulerTick, type SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
-import { CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
-import { CheckinRepository } from '#lib/store/checkin-repository.ts';
-import { seedDemoRoster } from '#lib/store/demo-roster.ts';
-import { RosterRepository } from '#lib/store/roster-repository.ts';
+import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
+import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';

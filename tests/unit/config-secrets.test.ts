@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
+import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
 import { ConfigError } from '#lib/errors.ts';
 
 const AWS_ENV = {

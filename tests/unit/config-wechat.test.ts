@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '#lib/config.ts';
-import { loadConfigWithSecrets } from '#lib/config-secrets.ts';
-import {
-  parseTemplates,
-  WECHAT_LOCAL_DEFAULTS,
-  wechatInboundSettings,
-  wechatOutboundSettings,
-} from '#lib/config-wechat.ts';
+import { loadConfig } from '#lib/config/core.ts';
+import { WECHAT_LOCAL_DEFAULTS } from '#lib/config/local-defaults.ts';
+import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
+import { parseTemplates, wechatInboundSettings, wechatOutboundSettings } from '#lib/config/wechat.ts';
 import { ConfigError } from '#lib/errors.ts';
 
 const AWS_ENV = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LOCAL_DEFAULTS, loadConfig, twilioAuthToken } from '#lib/config.ts';
+import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
+import { LOCAL_DEFAULTS, WECHAT_LOCAL_DEFAULTS } from '#lib/config/local-defaults.ts';
 import { ConfigError } from '#lib/errors.ts';
 
 /** A complete, valid AWS environment. */
@@ -181,6 +182,8 @@ describe('loadConfig locally', () => {
       SEND_MAX_ATTEMPTS: 5,
       LOOP_GUARD_LIMIT: 3,
       SEND_CLAIM_TIMEOUT_SECONDS: 120,
+      // The local Official Account, so `npm start` has WeChat too.
+      ...WECHAT_LOCAL_DEFAULTS,
     });
   });
 

@@ -10,7 +10,7 @@ import {
 } from '#lib/broadcasts/gb-command.ts';
 import { ConflictError } from '#lib/errors.ts';
 import { createLogger } from '#lib/observability/logger.ts';
-import type { StoredBroadcast } from '#lib/store/broadcast-repository.ts';
+import type { StoredBroadcast } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { grandmother } from '#tests/unit/fixtures.ts';
 
 describe('parseBroadcastCommand', () => {

@@ -8,8 +8,8 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DependencyError } from '#lib/errors.ts';
-import { BroadcastRepository } from '#lib/store/broadcast-repository.ts';
-import { DynamoOutboundRepository } from '#lib/store/dynamo-outbound-repository.ts';
+import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
 /** A client whose first `failures` sends throw `error()`, the rest answer `{}`. */
 function fakeClient(error: () => Error, failures: number) {

@@ -12,7 +12,7 @@ import {
 import type { OutboundKind } from '#lib/domain/outbound-message.ts';
 import { type OutboundChannel, SendFailure, type SendOptions, type SendResult } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import type { WechatWindowRepository } from '#lib/store/wechat-window-repository.ts';
+import type { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
 
 /** A template approved for the account, and the one field lianxin puts the message text in. */
 export interface WechatTemplate {

@@ -1,6 +1,20 @@
 import * as z from 'zod';
-import { type Config, loadConfig } from '#lib/config.ts';
 import { ConfigError } from '#lib/errors.ts';
+import { type Config, loadConfig } from './core.ts';
+import { type Env, parseEnv } from './parse-env.ts';
+
+export const secretsEnvSchema = z.object({
+  TWILIO_SECRET_ARN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('AWS only: the Secrets Manager secret {"accountSid","authToken"}'),
+  WECHAT_SECRET_ARN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('AWS only: the Secrets Manager secret {"appId","appSecret","token","encodingAesKey"}'),
+});
 
 const twilioSecretSchema = z.object({ accountSid: z.string().min(1), authToken: z.string().min(8) });
 
@@ -22,12 +36,13 @@ const secretsManager: FetchSecret = async (secretId) => {
  * validated as usual.
  */
 export async function loadConfigWithSecrets(
-  env: Record<string, string | undefined> = process.env,
+  env: Env = process.env,
   fetchSecret: FetchSecret = secretsManager,
 ): Promise<Config> {
+  const arns = parseEnv(secretsEnvSchema, env);
   const [twilio, wechat] = await Promise.all([
-    env.TWILIO_SECRET_ARN ? readTwilioSecret(env.TWILIO_SECRET_ARN, fetchSecret) : {},
-    env.WECHAT_SECRET_ARN ? readWechatSecret(env.WECHAT_SECRET_ARN, fetchSecret) : {},
+    arns.TWILIO_SECRET_ARN ? readTwilioSecret(arns.TWILIO_SECRET_ARN, fetchSecret) : {},
+    arns.WECHAT_SECRET_ARN ? readWechatSecret(arns.WECHAT_SECRET_ARN, fetchSecret) : {},
   ]);
   return loadConfig({ ...env, ...twilio, ...wechat });
 }

@@ -8,7 +8,7 @@ import type { ChannelAddress, ContactRole } from '#lib/domain/model.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import { NO_WEEK, PLAN_NOW, type ScheduleStep } from '#lib/domain/weekly-schedule.ts';
 import { dueIndexKeys, keys } from '#lib/store/keys.ts';
-import type { Contact } from '#lib/store/roster-types.ts';
+import type { Contact } from '#lib/store/roster/roster-types.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -1,28 +1,12 @@
-// The WeChat part of the configuration, as each entry point needs it. WeChat is optional: a deployment
-// without it has none of the WECHAT_* values, the send worker then has no WeChat channel, and only the
-// WeChat webhook refuses to start. Locally (`npm start`) the dev values below are filled in.
+// The WeChat settings each entry point needs, from the WECHAT_* values of the core configuration
+// (lib/config/wechat-env.ts). WeChat is optional: without it the send worker has no WeChat channel and
+// only the WeChat webhook refuses to start.
 import * as z from 'zod';
 import type { WechatTemplates } from '#lib/channels/wechat/wechat-outbound.ts';
-import type { Config } from '#lib/config.ts';
 import { OUTBOUND_KINDS } from '#lib/domain/outbound-message.ts';
 import { ConfigError } from '#lib/errors.ts';
-
-/** Dev values printed by `npm start`; never used unless LIANXIN_ENV=local. */
-export const WECHAT_LOCAL_DEFAULTS = {
-  WECHAT_APP_ID: 'wx0000000000000000',
-  WECHAT_APP_SECRET: 'local-dev-wechat-app-secret',
-  WECHAT_TOKEN: 'localdevwechattoken',
-  WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-  // Locally every scheduled kind has a template, so the outbox shows the window rules at work.
-  WECHAT_TEMPLATES: JSON.stringify(
-    Object.fromEntries(
-      ['invitation', 'reminder', 'digest', 'nudge', 'alert'].map((kind) => [
-        kind,
-        { templateId: `local-${kind}`, field: 'content', maxLength: 200 },
-      ]),
-    ),
-  ),
-} as const;
+import type { Config } from './core.ts';
+import { configError } from './parse-env.ts';
 
 export const WECHAT_API_ORIGIN = 'https://api.weixin.qq.com';
 /** Under WeChat's 5 s, leaving room for the network on both sides and the encrypted reply. */
@@ -57,20 +41,10 @@ export interface WechatOutboundSettings {
   templates: WechatTemplates;
 }
 
-function withLocalDefaults(config: Config): Config {
-  if (config.LIANXIN_ENV !== 'local') return config;
-  const filled = { ...config } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(WECHAT_LOCAL_DEFAULTS)) filled[key] ??= value;
-  return filled as Config;
-}
-
 /** What the WeChat webhook needs; a ConfigError (stops init) when WeChat is not configured. */
-export function wechatInboundSettings(config: Config): WechatInboundSettings {
-  const c = withLocalDefaults(config);
+export function wechatInboundSettings(c: Config): WechatInboundSettings {
   const missing = (['WECHAT_APP_ID', 'WECHAT_TOKEN'] as const).filter((k) => !c[k]);
-  if (missing.length > 0) {
-    throw new ConfigError(`invalid configuration (${missing.map((k) => `${k}: required`).join('; ')})`);
-  }
+  if (missing.length > 0) throw configError(missing.map((k) => ({ path: [k], message: 'required' })));
   return {
     appId: c.WECHAT_APP_ID as string,
     token: c.WECHAT_TOKEN as string,
@@ -81,8 +55,7 @@ export function wechatInboundSettings(config: Config): WechatInboundSettings {
 }
 
 /** What the send worker needs to send by WeChat, or undefined when WeChat is not configured. */
-export function wechatOutboundSettings(config: Config): WechatOutboundSettings | undefined {
-  const c = withLocalDefaults(config);
+export function wechatOutboundSettings(c: Config): WechatOutboundSettings | undefined {
   if (!c.WECHAT_APP_ID || !c.WECHAT_APP_SECRET) return undefined;
   return {
     appId: c.WECHAT_APP_ID,
@@ -101,9 +74,6 @@ export function parseTemplates(json: string | undefined): WechatTemplates {
     throw new ConfigError('invalid configuration (WECHAT_TEMPLATES: not JSON)');
   }
   const parsed = templatesSchema.safeParse(value);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid configuration (WECHAT_TEMPLATES ${fields})`);
-  }
+  if (!parsed.success) throw configError(parsed.error.issues, 'WECHAT_TEMPLATES ');
   return parsed.data;
 }

@@ -30,8 +30,8 @@ import { batchGetItems, batchPutItems } from '#lib/store/batch-items.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
-import { broadcastFields } from '#lib/store/roster-repository.ts';
-import { contactSchema, type Family, familySchema } from '#lib/store/roster-types.ts';
+import { broadcastFields } from '#lib/store/roster/roster-repository.ts';
+import { contactSchema, type Family, familySchema } from '#lib/store/roster/roster-types.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 

@@ -17,8 +17,7 @@ import type { ScheduleState } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
 import { batchGetItems } from '#lib/store/batch-items.ts';
-import { type TaskFollowUpRow, taskFollowUpRowSchema } from '#lib/store/coordinator-task-repository.ts';
-import { SESSION_TTL_GRACE_DAYS } from '#lib/store/dynamo-conversation-store.ts';
+import { SESSION_TTL_GRACE_DAYS } from '#lib/store/conversation/dynamo-conversation-store.ts';
 import { alertItemFields, contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
 import {
   dueIndexKeys,
@@ -29,14 +28,15 @@ import {
   keys,
   prefixes,
 } from '#lib/store/keys.ts';
-import { type Child, type Contact, childSchema, contactSchema } from '#lib/store/roster-types.ts';
+import { type Child, type Contact, childSchema, contactSchema } from '#lib/store/roster/roster-types.ts';
 import {
   type ScheduleItem,
   scheduleItemId,
   scheduleItemSchema,
   type WeekDecision,
-} from '#lib/store/schedule-items.ts';
+} from '#lib/store/schedule/schedule-items.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
+import { type TaskFollowUpRow, taskFollowUpRowSchema } from '#lib/store/tasks/coordinator-task-repository.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

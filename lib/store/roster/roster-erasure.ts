@@ -25,8 +25,8 @@ import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
-import type { RosterRepository } from '#lib/store/roster-repository.ts';
-import type { Contact } from '#lib/store/roster-types.ts';
+import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import type { Contact } from '#lib/store/roster/roster-types.ts';
 
 export interface ErasureOptions {
   client: DynamoDBDocumentClient;

@@ -22,8 +22,8 @@ import {
   type Family,
   type FamilyInput,
   familySchema,
-} from '#lib/store/roster-types.ts';
-import { scheduleWrite } from '#lib/store/schedule-items.ts';
+} from '#lib/store/roster/roster-types.ts';
+import { scheduleWrite } from '#lib/store/schedule/schedule-items.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -3,8 +3,8 @@
 
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import { addWeeks, weekDates } from '#lib/domain/weekly-schedule.ts';
-import type { CentreCalendarRepository } from '#lib/store/centre-calendar-repository.ts';
-import { DEMO_ROSTER } from '#lib/store/demo-roster.ts';
+import { DEMO_ROSTER } from '#lib/local/demo/demo-roster.ts';
+import type { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 
 const ACTIVITIES = [
   ['剪纸', '作业辅导'],
