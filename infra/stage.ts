@@ -25,7 +25,7 @@ export interface StageConfig {
   /** Public base URL Twilio calls (a custom domain); default: the API's execute-api URL. */
   readonly publicUrl: string | undefined;
   /**
-   * WeChat template messages per message kind (JSON, as WECHAT_TEMPLATES in lib/config-wechat.ts), for
+   * WeChat template messages per message kind (JSON, as WECHAT_TEMPLATES in lib/config/wechat.ts), for
    * sends outside the 48-hour window; unset: those go by SMS. Template ids come from the WeChat console.
    */
   readonly wechatTemplates: string | undefined;
@@ -38,7 +38,7 @@ export interface StageConfig {
   readonly alarmEmail: string | undefined;
   readonly messageLogTtlDays: number;
   readonly sessionTtlHours: number;
-  /** The weekly rhythm: the carers' reminder (lib/config-schedule.ts) and how often the tick runs. */
+  /** The weekly rhythm: the carers' reminder (lib/config/schedule.ts) and how often the tick runs. */
   readonly weeklyRhythm: { readonly reminderAfterHours: number; readonly tickEveryMinutes: number };
   /**
    * The price of one outbound SMS segment, for the broadcast preview's estimate (not a secret; set
@@ -47,7 +47,7 @@ export interface StageConfig {
   readonly smsPrice: { readonly perSegment: number; readonly currency: string };
   /** Stage-wide API throttling (requests per second, burst). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** The send path (lib/config.ts SEND_*, LOOP_GUARD_LIMIT); the queue and its worker are sized from it. */
+  /** The send path (lib/config/core.ts SEND_*, LOOP_GUARD_LIMIT); the queue and its worker are sized from it. */
   readonly sending: {
     /** Messages per second our sender may send (Twilio's per-sender limit), shared by all workers. */
     readonly ratePerSecond: number;
@@ -89,7 +89,7 @@ export function stageConfigFrom(scope: Construct): StageConfig {
   const accountSid = ctx('twilioAccountSid') ?? (prod ? undefined : DEV_TWILIO.accountSid);
   const phoneNumber = ctx('twilioPhoneNumber') ?? (prod ? undefined : DEV_TWILIO.phoneNumber);
   if (accountSid === undefined || phoneNumber === undefined) {
-    throw new Error('prod needs -c twilioAccountSid=AC… -c twilioPhoneNumber=+E164 (see infra/README.md)');
+    throw new Error('prod needs -c twilioAccountSid=AC… -c twilioPhoneNumber=+E164 (see docs/deploying.md)');
   }
   if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw new Error('twilioAccountSid must be AC + 32 hex digits');
   if (!/^\+[1-9]\d{6,14}$/.test(phoneNumber))
@@ -127,7 +127,7 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     messageLogTtlDays: 90,
     sessionTtlHours: 48,
     weeklyRhythm: { reminderAfterHours: 24, tickEveryMinutes: 5 },
-    // The README's cost estimate: Twilio's per-segment price plus carrier fees, in US dollars.
+    // The cost estimate of docs/cost.md: Twilio's per-segment price plus carrier fees, in US dollars.
     smsPrice: { perSegment: 0.0113, currency: 'USD' },
     apiThrottle: prod ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
     sending: {

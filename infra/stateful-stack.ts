@@ -94,7 +94,7 @@ export class StatefulStack extends Stack {
     Validations.of(this.twilioSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Twilio issues the auth token; Secrets Manager cannot rotate it. Rotation is manual (Twilio console: secondary token, promote, then put-secret-value), as infra/README.md describes.',
+        'Twilio issues the auth token; Secrets Manager cannot rotate it. Rotation is manual (Twilio console: secondary token, promote, then put-secret-value), as docs/deploying.md describes.',
     });
 
     this.wechatSecret = new Secret(this, 'WechatSecret', {
@@ -111,7 +111,7 @@ export class StatefulStack extends Stack {
     Validations.of(this.wechatSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'WeChat issues the AppSecret and the console holds the Token and EncodingAESKey; Secrets Manager cannot rotate them in WeChat. Rotation is manual (WeChat console, then put-secret-value), as infra/README.md describes.',
+        'WeChat issues the AppSecret and the console holds the Token and EncodingAESKey; Secrets Manager cannot rotate them in WeChat. Rotation is manual (WeChat console, then put-secret-value), as docs/deploying.md describes.',
     });
 
     this.coordinators = new UserPool(this, 'Coordinators', {

@@ -79,7 +79,7 @@ export class StatelessStack extends Stack {
       throw new Error('sending.claimTimeoutSeconds must be at least the send worker timeout');
     }
 
-    // What every function reads at cold start (lib/config.ts), less TABLE_NAME and the secret ARNs,
+    // What every function reads at cold start (lib/config/core.ts), less TABLE_NAME and the secret ARNs,
     // which come with their grants (bindTable, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
       PUBLIC_URL: this.http.url,

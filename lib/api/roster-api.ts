@@ -414,7 +414,7 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       method: 'POST',
       path: '/api/roster/import',
       summary:
-        'Import a roster CSV (text/csv, see the README for the columns): a per-line report; nothing is written unless every line is valid or acceptValidRows=true',
+        'Import a roster CSV (text/csv, columns in docs/api.md): a per-line report; nothing is written unless every line is valid or acceptValidRows=true',
       query: importQuery,
       rawBodyType: 'text/csv',
       maxBodyBytes: MAX_IMPORT_BYTES,

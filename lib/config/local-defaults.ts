@@ -38,7 +38,7 @@ export const LOCAL_DEFAULTS = {
   SEND_CLAIM_TIMEOUT_SECONDS: '120',
   // coordinators' API: the key local tokens are signed with
   API_LOCAL_SIGNING_KEY: 'local-dev-coordinators-api-signing-key-not-a-secret',
-  // broadcasts: the README's estimate (Twilio's US price per segment plus carrier fees)
+  // broadcasts: the estimate of docs/cost.md (Twilio's US price per segment plus carrier fees)
   SMS_PRICE_PER_SEGMENT: '0.0113',
   SMS_PRICE_CURRENCY: 'USD',
   ...WECHAT_LOCAL_DEFAULTS,

@@ -85,7 +85,7 @@ describe('functions', () => {
     }
   });
 
-  it('get the configuration lib/config.ts requires, and no secret value among it', () => {
+  it('get the configuration lib/config/core.ts requires, and no secret value among it', () => {
     for (const fn of functions) {
       const env = resolvedEnvironment(fn);
       expect(env).toMatchObject({
@@ -106,7 +106,7 @@ describe('functions', () => {
       if (fn.name === 'wechat-webhook' || fn.name === 'send-worker') {
         expect(fn.variables.WECHAT_SECRET_ARN).toEqual(crossStackRef());
       } else expect(fn.variables.WECHAT_SECRET_ARN).toBeUndefined();
-      // What the function does at cold start: the secret supplies the auth token, then lib/config.ts.
+      // What the function does at cold start: the secret supplies the auth token, then lib/config/core.ts.
       const config = loadConfig({
         ...env,
         AWS_REGION: 'us-east-1',

@@ -88,7 +88,7 @@ export function deployedFunctions(synthesized: Synthesized): DeployedFunction[] 
 
 /**
  * A function's environment with each CloudFormation reference replaced by a value of the shape it will
- * have once deployed, so the configuration can be checked (lib/config.ts) or a bundle initialized.
+ * have once deployed, so the configuration can be checked (lib/config/core.ts) or a bundle initialized.
  */
 export function resolvedEnvironment(fn: DeployedFunction): Record<string, string> {
   const resolved: Record<string, string> = {};
