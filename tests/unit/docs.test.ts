@@ -118,6 +118,27 @@ describe('the documents', () => {
     expect(broken).toEqual([]);
   });
 
+  it('the code layout in docs/architecture.md names every top-level folder and every folder of lib/', () => {
+    const architecture = read('docs/architecture.md');
+    const layout = /## Code layout\n+```\n([\s\S]*?)```/.exec(architecture)?.[1] ?? '';
+    // Folders git ignores (node_modules/, cdk.out/ …) are not part of the code.
+    const ignored = new Set(
+      read('.gitignore')
+        .split('\n')
+        .map((l) => l.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    );
+    const folders = (dir: string) =>
+      readdirSync(join(root, dir), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !ignored.has(e.name))
+        .map((e) => e.name);
+    const missing = [...folders('.'), ...folders('lib')].filter(
+      (name) => !new RegExp(`(^|\\s)${name}/`, 'm').test(layout),
+    );
+    expect(layout).not.toBe('');
+    expect(missing).toEqual([]);
+  });
+
   it.each(documents())('%s: does not promise existing work for "a later issue"', (file) => {
     const lines = read(file).split('\n');
     expect(lines.filter((line) => /later issue/i.test(line))).toEqual([]);
