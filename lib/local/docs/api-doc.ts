@@ -9,7 +9,7 @@ import {
   createCoordinatorApiDependencies,
   createCoordinatorApiOptions,
 } from '#lib/wiring/coordinator-api.ts';
-import { fieldRows, type JsonSchema } from './json-schema-text.ts';
+import { fieldRows, type JsonSchema, typeText } from './json-schema-text.ts';
 import { anchor, cell, code } from './markdown.ts';
 
 /**
@@ -63,8 +63,9 @@ export function apiSection(
       }
     }
     for (const [contentType, { schema }] of Object.entries(op.requestBody?.content ?? {})) {
-      out.push('', `Request body (${code(contentType)}):`);
-      out.push(...fieldTable(schema));
+      const table = fieldTable(schema);
+      out.push('', `Request body (${code(contentType)})${table.length > 0 ? ':' : `: ${typeText(schema)}.`}`);
+      out.push(...table);
     }
     for (const [status, response] of Object.entries(op.responses)) {
       if (status !== '200') continue;

@@ -19,7 +19,11 @@ export function typeText(schema: JsonSchema): string {
     case 'array':
       return `array of ${schema.items ? typeText(schema.items as JsonSchema) : 'anything'}${count(schema.minItems, schema.maxItems, 'items')}`;
     case 'object':
-      return schema.properties ? 'object' : schema.additionalProperties ? 'map' : 'object';
+      if (schema.properties) return 'object';
+      if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+        return `map of ${typeText(schema.additionalProperties as JsonSchema)}`;
+      }
+      return 'object';
     case undefined:
       return 'any';
     default:
@@ -37,7 +41,10 @@ function stringText(schema: JsonSchema): string {
   return `string${count(schema.minLength, schema.maxLength, 'characters')}`;
 }
 
-function range(min: unknown, max: unknown): string {
+/** zod's .int() says "a safe integer" with these bounds: no news to a reader. */
+function range(rawMin: unknown, rawMax: unknown): string {
+  const min = rawMin === Number.MIN_SAFE_INTEGER ? undefined : rawMin;
+  const max = rawMax === Number.MAX_SAFE_INTEGER ? undefined : rawMax;
   if (typeof min === 'number' && typeof max === 'number') return ` ${min}–${max}`;
   if (typeof min === 'number') return ` ≥ ${min}`;
   if (typeof max === 'number') return ` ≤ ${max}`;
