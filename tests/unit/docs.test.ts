@@ -15,7 +15,8 @@ import {
   generatedSection,
   replaceGeneratedSection,
 } from '#lib/local/docs/generated-sections.ts';
-import { headingAnchors, linkTargets } from '#lib/local/docs/markdown.ts';
+import { fieldRows, typeText } from '#lib/local/docs/json-schema-text.ts';
+import { cell, headingAnchors, linkTargets } from '#lib/local/docs/markdown.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -165,5 +166,54 @@ describe('the Markdown helpers', () => {
       'same',
       'same-1',
     ]);
+  });
+});
+
+describe('JSON Schema in a few words', () => {
+  const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+
+  it('says what zod schemas accept', () => {
+    expect(typeText(json(z.coerce.number().int().min(1).max(365)))).toBe('integer 1–365');
+    expect(typeText(json(z.number().int()))).toBe('integer');
+    expect(typeText(json(z.enum(['aws', 'local'])))).toBe('"aws" or "local"');
+    expect(typeText(json(z.url()))).toBe('URL');
+    expect(typeText(json(z.string().min(1)))).toBe('string, not empty');
+    expect(typeText(json(z.string().min(1).max(500)))).toBe('string (1–500 characters)');
+    expect(typeText(json(z.string().regex(/^AC[0-9]{2}$/)))).toBe('string matching `^AC[0-9]{2}$`');
+    expect(typeText(json(z.array(z.string()).max(3)))).toBe('array of string (≤ 3 items)');
+    expect(typeText(json(z.record(z.string(), z.number())))).toBe('map of number');
+    expect(typeText(json(z.object({ a: z.string() }).nullable()))).toBe('object or null');
+  });
+
+  it('flattens nested fields, and keeps required, defaults and descriptions', () => {
+    const schema = z.object({
+      name: z.string().describe('The family name'),
+      children: z.array(z.object({ name: z.string(), consent: z.array(z.string()).default([]) })),
+      closed: z.object({ at: z.string() }).nullable().optional(),
+    });
+    expect(fieldRows(json(schema))).toEqual([
+      { name: 'name', type: 'string', required: true, description: 'The family name', default: undefined },
+      {
+        name: 'children',
+        type: 'array of object',
+        required: true,
+        description: undefined,
+        default: undefined,
+      },
+      { name: 'children[].name', type: 'string', required: true, description: undefined, default: undefined },
+      {
+        name: 'children[].consent',
+        type: 'array of string',
+        required: false,
+        description: undefined,
+        default: [],
+      },
+      { name: 'closed', type: 'object or null', required: false, description: undefined, default: undefined },
+      { name: 'closed.at', type: 'string', required: true, description: undefined, default: undefined },
+    ]);
+  });
+
+  it('keeps table cells on one line and their pipes escaped', () => {
+    expect(cell('a | b\n  c')).toBe('a \\| b c');
   });
 });
