@@ -4,11 +4,27 @@ import { defineConfig } from 'vitest/config';
 const root = fileURLToPath(new URL('..', import.meta.url));
 // CI asks for a JSON report to count results from; locally the default reporter is enough.
 const jsonReport = process.env.LIANXIN_TEST_REPORT;
+// Files and tests run in a random order, so that no test can lean on another's leftovers. The seed
+// is printed; LIANXIN_TEST_SEED=<seed> replays that order.
+// (Vitest reads this file once per project: the first reading picks the seed, the others reuse it.)
+const printed = process.env.LIANXIN_TEST_SEED_PRINTED === '1';
+const seed = testSeed(process.env.LIANXIN_TEST_SEED);
+process.env.LIANXIN_TEST_SEED = String(seed);
+process.env.LIANXIN_TEST_SEED_PRINTED = '1';
+if (!printed) console.log(`test order seed ${seed} (replay: LIANXIN_TEST_SEED=${seed})`);
+
+function testSeed(fromEnv: string | undefined): number {
+  if (fromEnv === undefined || fromEnv === '') return Math.floor(Math.random() * 2 ** 31);
+  const value = Number(fromEnv);
+  if (!Number.isSafeInteger(value)) throw new Error(`LIANXIN_TEST_SEED must be an integer, not ${fromEnv}`);
+  return value;
+}
 
 export default defineConfig({
   test: {
     root,
     reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
+    sequence: { shuffle: { files: true, tests: true }, seed },
     projects: [
       {
         extends: true,

@@ -360,10 +360,20 @@ describe('a month of the weekly rhythm', () => {
     const first = list[0];
     if (!first) throw new Error('no message');
     expect(
-      await messages.markDelivered('centre-shimen', first.messageKey, 'contact-wang-laoshi', new Date()),
+      await messages.markDelivered(
+        'centre-shimen',
+        first.messageKey,
+        'contact-wang-laoshi',
+        world.clock.now(),
+      ),
     ).toBe(true);
     expect(
-      await messages.markDelivered('centre-shimen', first.messageKey, 'contact-wang-laoshi', new Date()),
+      await messages.markDelivered(
+        'centre-shimen',
+        first.messageKey,
+        'contact-wang-laoshi',
+        world.clock.now(),
+      ),
     ).toBe(false);
     expect((await messages.list('centre-shimen', 'new')).map((m) => m.fromName)).toEqual(['小明妈妈']);
   });
