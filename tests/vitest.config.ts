@@ -25,6 +25,10 @@ export default defineConfig({
     root,
     reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
     sequence: { shuffle: { files: true, tests: true }, seed },
+    // Vitest's default (one worker fewer than the cores) is a single worker on a 2-core machine; the
+    // integration files spend most of their time waiting on DynamoDB Local and child processes, and
+    // each has its own table and free ports, so three run side by side.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,
