@@ -20,15 +20,33 @@ function testSeed(fromEnv: string | undefined): number {
   return value;
 }
 
+/** Files that start their own DynamoDB Local (Java) or `npm start`. */
+const STARTS_PROCESSES = [
+  'tests/e2e/**/*.test.ts',
+  'tests/integration/store-dynamodb-local.test.ts',
+  'tests/integration/store-weekly-rhythm.test.ts',
+];
+
+/** What every test on DynamoDB Local shares. */
+const integration = {
+  globalSetup: ['tests/support/dynamodb-global-setup.ts'],
+  testTimeout: 30_000,
+  // The handlers log every turn; tests read outcomes, not logs (the logger has its own unit tests).
+  env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  hookTimeout: 60_000,
+};
+
 export default defineConfig({
   test: {
     root,
     reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
     sequence: { shuffle: { files: true, tests: true }, seed },
-    // Vitest's default (one worker fewer than the cores) is a single worker on a 2-core machine; the
-    // integration files spend most of their time waiting on DynamoDB Local and child processes, and
-    // each has its own table and free ports, so three run side by side.
-    maxWorkers: 3,
+    // Vitest's default (one worker fewer than the cores) is a single worker on a 2-core machine.
+    // Unit and integration files run two at a time: the integration files mostly wait on the one
+    // DynamoDB Local, each with its own table and free ports. What starts its own Java or server, and
+    // the CDK bundling, runs afterwards one file at a time (maxWorkers 1): several JVMs starting at
+    // once on two busy cores outlast any sensible bound.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -38,12 +56,18 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/support/dynamodb-global-setup.ts'],
-          testTimeout: 30_000,
-          // The handlers log every turn; tests read outcomes, not logs (the logger has its own unit tests).
-          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
-          hookTimeout: 60_000,
+          include: ['tests/integration/**/*.test.ts'],
+          exclude: STARTS_PROCESSES,
+          ...integration,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'processes',
+          include: STARTS_PROCESSES,
+          ...integration,
+          maxWorkers: 1,
         },
       },
       {
@@ -54,6 +78,7 @@ export default defineConfig({
           // Synthesis imports aws-cdk-lib (seconds) and one test bundles every function.
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          maxWorkers: 1,
         },
       },
     ],
