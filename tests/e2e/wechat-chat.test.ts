@@ -52,7 +52,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`no banner within 30 s:\n${out}`)), 30_000);
+    // A bound, not a measure: generous, as the server starts slowly on a busy machine.
+    const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${out}`)), 90_000);
     server?.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       if (BANNER.test(out) && out.includes('Ctrl-C stops everything.')) {
@@ -64,7 +65,7 @@ beforeAll(async () => {
   });
   server.stdout?.resume();
   server.stderr?.resume();
-});
+}, 90_000);
 
 afterAll(async () => {
   if (!server || server.exitCode !== null) return;

@@ -12,6 +12,7 @@ import { keys } from '#lib/store/keys.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { DUE_INDEX, ensureTable, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
+import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 let table: TestTable;
@@ -147,8 +148,10 @@ describe('the schedule the roster keeps with each contact', () => {
 describe('the due index', () => {
   // On a DynamoDB Local of its own, as `npm start --data` has: the shared one, busy with every test
   // file's tables, builds a new index on an existing table far more slowly.
-  it('is added to a table made before it existed (npm start --data)', async () => {
-    const dynamo = await startDynamoDbLocal({});
+  it('is added to a table made before it existed (npm start --data)', {
+    timeout: 2 * JAVA_READY_TIMEOUT_MS,
+  }, async () => {
+    const dynamo = await startDynamoDbLocal({ readyTimeoutMs: JAVA_READY_TIMEOUT_MS });
     const client = createDocumentClient({ region: 'local', endpoint: dynamo.endpoint });
     try {
       const tableName = 'lianxin-local';
@@ -173,5 +176,5 @@ describe('the due index', () => {
       client.destroy();
       await dynamo.stop();
     }
-  }, 60_000);
+  });
 });
