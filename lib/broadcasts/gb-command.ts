@@ -28,8 +28,9 @@ export type BroadcastCommand =
 // GB in any case or width (ＧＢ), or 群发; then an optional colon or comma. After GB a Latin letter
 // means another word ('gbye'), not the command; 群发 may run straight into Chinese text.
 const GB_PREFIX = /^\s*(?:[gGｇＧ][bBｂＢ](?![A-Za-zＡ-Ｚａ-ｚ])|群发|群發)\s*[:：,，]?/u;
-// Said explicitly; a wrong YES sends a message to a whole Centre, so the list stays short.
-const YES = new Set(['yes', 'y', 'ok', '是', '是的', '确认', '确定', '好', '好的']);
+// Said explicitly; a wrong YES sends a message to a whole Centre, so the list stays short. Not OK or
+// 确认: a coordinator says those to acknowledge an alert (lib/alerts/coordinator-text-commands.ts).
+const YES = new Set(['yes', 'y', '是', '是的', '确定', '好', '好的']);
 // Not 'cancel': it is a carrier-standard STOP word and keeps that meaning.
 const NO = new Set(['no', 'n', '否', '不', '不要', '取消']);
 

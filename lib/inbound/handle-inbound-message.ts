@@ -1,3 +1,7 @@
+import {
+  type CoordinatorWorkDependencies,
+  coordinatorWorkByText,
+} from '#lib/alerts/coordinator-text-commands.ts';
 import { type BroadcastCommands, broadcastBySms } from '#lib/broadcasts/gb-command.ts';
 import { runTurn, type TurnOutcome, unregisteredReply } from '#lib/domain/conversation-engine.ts';
 import type { AlertRecord, ContactView, Session } from '#lib/domain/model.ts';
@@ -19,6 +23,8 @@ export interface InboundDependencies {
   sessionTtlHours: number;
   /** Coordinators' broadcasts by text (GB …, YES); without it, GB is an ordinary message. */
   broadcasts?: BroadcastCommands | undefined;
+  /** Coordinators answering alerts and tasks by text (收到 A7, 完成 A7 …, A7 ?), and their HELP. */
+  coordinatorWork?: CoordinatorWorkDependencies | undefined;
 }
 
 // Concurrent messages from one phone race on the session version; a loser re-reads and retries.
@@ -111,6 +117,11 @@ async function decideTurn(
 ): Promise<TurnOutcome> {
   let session = stored;
   // Opted-out coordinators stay on the engine's path, which is silent unless they ask to come back.
+  if (contact.role === 'coordinator' && !contact.optedOut && deps.coordinatorWork) {
+    const text = inbound.body;
+    const handled = await coordinatorWorkByText({ text, contact, session, now }, deps.coordinatorWork);
+    if (handled) return handled;
+  }
   if (contact.role === 'coordinator' && !contact.optedOut && deps.broadcasts) {
     const turn = await broadcastBySms({ inbound, contact, session, now }, deps.broadcasts, deps.logger);
     if (turn.kind === 'handled') return turn.outcome;

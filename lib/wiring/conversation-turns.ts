@@ -11,6 +11,8 @@ import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { DynamoConversationStore } from '#lib/store/conversation/dynamo-conversation-store.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
+import { WorkReferenceRepository } from '#lib/store/tasks/work-reference-repository.ts';
 import { type Adapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
 export function conversationTurns(
@@ -31,7 +33,13 @@ export function conversationTurns(
     store: new DynamoConversationStore({ client, tableName, messageLogTtlDays: config.MESSAGE_LOG_TTL_DAYS }),
     clock,
     logger,
-    alerts: new CoordinatorAlertNotifier({ roster, outbound }),
+    alerts: new CoordinatorAlertNotifier({
+      roster,
+      outbound,
+      references: new WorkReferenceRepository({ client, tableName }),
+      logger,
+    }),
+    coordinatorWork: { work: new CoordinatorWorkRepository({ client, tableName }), roster },
     sessionTtlHours: config.SESSION_TTL_HOURS,
     broadcasts: textBroadcasts(config, {
       broadcasts: new BroadcastRepository({ client, tableName }),

@@ -34,7 +34,7 @@ describe('parseBroadcastCommand', () => {
     expect(parseBroadcastCommand(text)).toEqual({ kind: 'usage' });
   });
 
-  it.each(['YES', 'yes', 'Y', 'ｙｅｓ', ' Yes! ', '是', '是。', '确认', '好', 'OK'])('%j is yes', (text) => {
+  it.each(['YES', 'yes', 'Y', 'ｙｅｓ', ' Yes! ', '是', '是。', '确定', '好'])('%j is yes', (text) => {
     expect(parseBroadcastCommand(text)).toEqual({ kind: 'yes' });
   });
 
@@ -42,12 +42,23 @@ describe('parseBroadcastCommand', () => {
     expect(parseBroadcastCommand(text)).toEqual({ kind: 'no' });
   });
 
-  it.each(['gbye', 'GBP 5', 'hello GB', '是不是', 'yes please', 'STOP', 'cancel', '退订', 'HELP', '1', ''])(
-    '%j is not a broadcast command',
-    (text) => {
-      expect(parseBroadcastCommand(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    'gbye',
+    'GBP 5',
+    'hello GB',
+    '是不是',
+    'yes please',
+    'STOP',
+    'cancel',
+    '退订',
+    'HELP',
+    '1',
+    '',
+    'OK',
+    '确认',
+  ])('%j is not a broadcast command', (text) => {
+    expect(parseBroadcastCommand(text)).toBeUndefined();
+  });
 });
 
 describe('the broadcast a GB message composes', () => {
