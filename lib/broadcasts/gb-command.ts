@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
+import { splitPin } from '#lib/broadcasts/gb-pin.ts';
+import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
 import { compactInput } from '#lib/domain/answer-parsing.ts';
 import { type BroadcastTarget, type BroadcastTexts, MAX_BROADCAST_TEXT } from '#lib/domain/broadcast.ts';
 import type { TurnOutcome } from '#lib/domain/conversation-engine.ts';
@@ -131,6 +133,7 @@ export type CoordinatorTurn =
 export async function broadcastBySms(
   input: CoordinatorTurnInput,
   broadcasts: BroadcastCommands,
+  pins: GbPinCheck,
   logger: Logger,
 ): Promise<CoordinatorTurn> {
   const { contact, now } = input;
@@ -164,14 +167,23 @@ export async function broadcastBySms(
     case 'usage':
       return reply(m.usage, unchanged);
     case 'compose': {
-      if (command.text.length > MAX_BROADCAST_TEXT)
-        return reply(m.tooLong(command.text.length, MAX_BROADCAST_TEXT), unchanged);
+      // The sender number can be forged; the PIN in front of the message is what a forger lacks.
+      const split = splitPin(command.text);
+      if (!split) return reply(m.pinMissing, unchanged);
+      if (split.message === '') return reply(m.usage, unchanged);
+      const verdict = await pins.check(contact, split.pin, input.inbound.messageId, now);
+      if (verdict.kind === 'not-set') return reply(m.pinNotSet(contact.centrePhone), unchanged);
+      if (verdict.kind === 'locked') return reply(m.locked(contact.centrePhone), unchanged);
+      if (verdict.kind === 'wrong') return reply(m.pinWrong(verdict.left), unchanged);
+      const text = split.message;
+      if (text.length > MAX_BROADCAST_TEXT)
+        return reply(m.tooLong(text.length, MAX_BROADCAST_TEXT), unchanged);
       const broadcastId = broadcastIdFor(input.inbound);
       if (pending && pending.broadcastId !== broadcastId)
         await discardDraft(broadcasts, pending.broadcastId, contact, logger);
       const b = await broadcasts.compose({
         broadcastId,
-        ...smsBroadcastTarget(contact, command.text),
+        ...smsBroadcastTarget(contact, text),
         // Where the coordinator wrote from: a text message or WeChat.
         source: input.inbound.channel === 'wechat' ? 'wechat' : 'sms',
         createdBy: contact.contactId,
@@ -182,15 +194,15 @@ export async function broadcastBySms(
         return reply(m.noRecipients, null);
       }
       const lang = preview.languages.find((l) => l.language === contact.language) ?? preview.languages[0];
-      const text = m.preview({
+      const shown = m.preview({
         recipients: preview.recipients,
         centreName: contact.centreName,
         segments: lang?.segments ?? 0,
         totalSegments: preview.smsSegments,
         cost: costText(preview.estimatedCost),
-        sample: lang?.sample ?? command.text,
+        sample: lang?.sample ?? text,
       });
-      return reply(text, confirmSession(broadcastId, now));
+      return reply(shown, confirmSession(broadcastId, now));
     }
     case 'yes': {
       if (!pending) return reply(m.nothingPending, null);

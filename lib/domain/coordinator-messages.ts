@@ -27,6 +27,10 @@ export interface CoordinatorTextMessages {
   help(centre: { centreName: string; centrePhone: string }): string;
   /** What a task is about, as a reply names it. */
   taskWhat(task: TaskSubject): string;
+  /** A new task, sent to the Centre's coordinators. */
+  taskNotice(w: WorkLabel, phone: string | undefined): string;
+  /** A task no one acknowledged in a day, sent to every coordinator. */
+  taskEscalation(w: WorkLabel, phone: string | undefined): string;
 }
 
 /** A task as replies name it. */
@@ -37,6 +41,10 @@ export interface TaskSubject {
 }
 
 const zh: CoordinatorTextMessages = {
+  taskNotice: (w, phone) =>
+    `待办${w.ref}：${w.what}。${phone ? `电话${phone}。` : ''}回复“收到 ${w.ref}”确认，“完成 ${w.ref} 备注”处理完毕。`,
+  taskEscalation: (w, phone) =>
+    `待办${w.ref}已超过24小时无人确认：${w.what}。${phone ? `电话${phone}。` : ''}请今天处理，回复“收到 ${w.ref}”确认。`,
   taskWhat: (t) =>
     t.kind === 'missed-checkins'
       ? `${t.contactName}连续两周没有签到`
@@ -62,6 +70,10 @@ const zh: CoordinatorTextMessages = {
 };
 
 const en: CoordinatorTextMessages = {
+  taskNotice: (w, phone) =>
+    `To do ${w.ref}: ${w.what}. ${phone ? `Phone ${phone}. ` : ''}Reply OK ${w.ref} to acknowledge, DONE ${w.ref} and a note when done.`,
+  taskEscalation: (w, phone) =>
+    `To do ${w.ref} unacknowledged for 24 h: ${w.what}. ${phone ? `Phone ${phone}. ` : ''}Please see to it today and reply OK ${w.ref}.`,
   taskWhat: (t) =>
     t.kind === 'missed-checkins'
       ? `${t.contactName} missed two check-ins`

@@ -3,6 +3,7 @@ import {
   coordinatorWorkByText,
 } from '#lib/alerts/coordinator-text-commands.ts';
 import { type BroadcastCommands, broadcastBySms } from '#lib/broadcasts/gb-command.ts';
+import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
 import { runTurn, type TurnOutcome, unregisteredReply } from '#lib/domain/conversation-engine.ts';
 import type { AlertRecord, ContactView, Session } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
@@ -23,6 +24,8 @@ export interface InboundDependencies {
   sessionTtlHours: number;
   /** Coordinators' broadcasts by text (GB …, YES); without it, GB is an ordinary message. */
   broadcasts?: BroadcastCommands | undefined;
+  /** The PIN a GB must carry; GB is off without it (the sender number alone can be forged). */
+  broadcastPins?: GbPinCheck | undefined;
   /** Coordinators answering alerts and tasks by text (收到 A7, 完成 A7 …, A7 ?), and their HELP. */
   coordinatorWork?: CoordinatorWorkDependencies | undefined;
 }
@@ -117,15 +120,22 @@ async function decideTurn(
 ): Promise<TurnOutcome> {
   let session = stored;
   // Opted-out coordinators stay on the engine's path, which is silent unless they ask to come back.
-  if (contact.role === 'coordinator' && !contact.optedOut && deps.coordinatorWork) {
+  const coordinator = contact.role === 'coordinator' && !contact.optedOut;
+  if (coordinator && deps.broadcasts && deps.broadcastPins) {
+    const turn = await broadcastBySms(
+      { inbound, contact, session, now },
+      deps.broadcasts,
+      deps.broadcastPins,
+      deps.logger,
+    );
+    if (turn.kind === 'handled') return turn.outcome;
+    session = turn.session;
+  }
+  // Then their alerts and tasks (收到 A7 …) and HELP; a GB draft waiting was dropped above.
+  if (coordinator && deps.coordinatorWork) {
     const text = inbound.body;
     const handled = await coordinatorWorkByText({ text, contact, session, now }, deps.coordinatorWork);
     if (handled) return handled;
-  }
-  if (contact.role === 'coordinator' && !contact.optedOut && deps.broadcasts) {
-    const turn = await broadcastBySms({ inbound, contact, session, now }, deps.broadcasts, deps.logger);
-    if (turn.kind === 'handled') return turn.outcome;
-    session = turn.session;
   }
   return runTurn({ text: inbound.body, now, contact, session, sessionTtlHours: deps.sessionTtlHours });
 }

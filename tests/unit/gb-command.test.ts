@@ -8,6 +8,7 @@ import {
   parseBroadcastCommand,
   smsBroadcastTarget,
 } from '#lib/broadcasts/gb-command.ts';
+import type { GbPinCheck, PinVerdict } from '#lib/broadcasts/gb-pin-guard.ts';
 import { ConflictError } from '#lib/errors.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import type { StoredBroadcast } from '#lib/store/broadcasts/broadcast-repository.ts';
@@ -87,6 +88,17 @@ describe('the broadcast a GB message composes', () => {
   });
 });
 
+/** A PIN check that answers the verdict given, recording what it was asked. */
+function pinCheck(verdict: PinVerdict, asked: string[] = []): GbPinCheck {
+  return {
+    check: async (_contact, pin) => {
+      asked.push(pin);
+      return verdict;
+    },
+  };
+}
+const rightPin = pinCheck({ kind: 'ok' });
+
 describe('YES when the draft was approved meanwhile', () => {
   const now = new Date('2026-12-05T10:00:00Z');
   const stored = (status: StoredBroadcast['status']) =>
@@ -107,6 +119,7 @@ describe('YES when the draft was approved meanwhile', () => {
         now: new Date(now.getTime() + 60_000),
       },
       service,
+      rightPin,
       logger,
     );
   };
@@ -150,6 +163,7 @@ describe('a message that moves on while a draft waits', () => {
         now: new Date(now.getTime() + 30_000),
       },
       service,
+      rightPin,
       logger,
     );
     expect(turn).toEqual({ kind: 'engine', session: undefined });
@@ -172,14 +186,62 @@ describe('the preview by text', () => {
     } as unknown as BroadcastCommands;
     const turn = await broadcastBySms(
       {
-        inbound: { channel: 'sms', messageId: 'SMgb', body: 'GB 周六停水。' },
+        inbound: { channel: 'sms', messageId: 'SMgb', body: 'GB 4821 周六停水。' },
         contact: grandmother({ role: 'coordinator', contactId: 'contact-wang' }),
         session: undefined,
         now: new Date('2026-12-05T02:00:00Z'),
       },
       service,
+      rightPin,
       logger,
     );
     expect(turn.kind === 'handled' && turn.outcome.replies[0]).toContain('共2段，约0.02–0.03 USD');
+  });
+});
+
+describe('GB needs the PIN', () => {
+  const logger = createLogger('test');
+  logger.setLogLevel('SILENT');
+  const coordinator = grandmother({ role: 'coordinator', contactId: 'contact-wang', centrePhone: '0731-1' });
+  const composed: string[] = [];
+  const service = {
+    compose: (request: { texts: Record<string, string> }) => {
+      composed.push(request.texts['zh-CN'] ?? '');
+      return Promise.reject(new Error('must not compose'));
+    },
+  } as unknown as BroadcastCommands;
+  const gb = (body: string, pins: GbPinCheck) =>
+    broadcastBySms(
+      {
+        inbound: { channel: 'sms', messageId: `SM${body.length}`, body },
+        contact: coordinator,
+        session: undefined,
+        now: new Date('2026-12-05T02:00:00Z'),
+      },
+      service,
+      pins,
+      logger,
+    );
+  const replyOf = (turn: Awaited<ReturnType<typeof gb>>) =>
+    turn.kind === 'handled' ? turn.outcome.replies[0] : '';
+
+  it.each<[string, PinVerdict, RegExp]>([
+    ['GB 明天开会', { kind: 'ok' }, /没有发送。群发要先写您的群发密码：GB 密码 内容/],
+    ['GB 9999 明天开会', { kind: 'wrong', left: 2 }, /群发密码不对，没有发送。再错2次将锁定群发/],
+    ['GB 9999 明天开会', { kind: 'locked' }, /群发已锁定.*0731-1/],
+    ['GB 4821 明天开会', { kind: 'not-set' }, /您还没有群发密码.*0731-1/],
+  ])('%j with the PIN %j sends nothing and says why', async (body, verdict, reply) => {
+    const asked: string[] = [];
+    expect(replyOf(await gb(body, pinCheck(verdict, asked)))).toMatch(reply);
+    expect(composed).toEqual([]);
+    // Without digits in front there is no PIN to check.
+    expect(asked).toEqual(body === 'GB 明天开会' ? [] : [body.split(' ')[1]]);
+  });
+
+  it('reads a full-width PIN, and a PIN with no message asks how to use GB', async () => {
+    const asked: string[] = [];
+    await gb('ＧＢ　４８２１　明天开会', pinCheck({ kind: 'wrong', left: 1 }, asked));
+    expect(asked).toEqual(['4821']);
+    expect(replyOf(await gb('GB 4821', pinCheck({ kind: 'ok' })))).toContain('GB 4821 周六活动取消');
   });
 });
