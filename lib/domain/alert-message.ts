@@ -3,7 +3,7 @@ import type { AlertRecord, ContactView, Language } from '#lib/domain/model.ts';
 import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
 
 // What made the answer concerning, in words a coordinator reads at a glance.
-const REASONS: Record<Language, Record<string, string>> = {
+export const ALERT_REASONS: Readonly<Record<Language, Record<string, string>>> = {
   'zh-CN': {
     [WEEKLY_CHECKIN_ITEMS.mood]: '这周很难过',
     [WEEKLY_CHECKIN_ITEMS.school]: '这周没去上学',
@@ -69,13 +69,13 @@ export function alertWhat(alert: AlertRecord, childName: string, language: Langu
     const reason =
       alert.reason === 'words'
         ? `的留言需要关注：“${quote}${more}”`
-        : (REASONS['zh-CN'][alert.itemId] ?? '需要关注');
+        : (ALERT_REASONS['zh-CN'][alert.itemId] ?? '需要关注');
     return `${childName}${reason}`;
   }
   const reason =
     alert.reason === 'words'
       ? `: a message needs attention: "${quote}${more}"`
-      : ` ${REASONS.en[alert.itemId] ?? 'needs attention'}`;
+      : ` ${ALERT_REASONS.en[alert.itemId] ?? 'needs attention'}`;
   return `${childName}${reason}`;
 }
 
