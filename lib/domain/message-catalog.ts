@@ -78,7 +78,7 @@ const zh: MessageSet = {
   help: (c, who) =>
     who.optedOut
       ? `${c.centreName}电话：${c.centrePhone}。您已退订，回复“订阅”恢复消息。`
-      : `${c.centreName}电话：${c.centrePhone}。${who.carer ? '回复“签到”做本周签到，' : '回复'}“退订”停止消息，“English”改英文。`,
+      : `${c.centreName}电话：${c.centrePhone}。${who.carer ? '回复“签到”做本周签到，' : '回复“电话”约时间和孩子通话，'}“退订”停止消息，“English”改英文。`,
   languageSet: '已改为中文。',
   idle: (who) => (who.carer ? '您好！回复“签到”做本周签到。' : '您好！回复“帮助”查看说明。'),
   checkinIsForCarers: (c) => `签到由照顾孩子的家人填写。有事请联系${c.centreName}：${c.centrePhone}。`,
@@ -119,7 +119,7 @@ const en: MessageSet = {
   help: (c, who) =>
     who.optedOut
       ? `${c.centreName}: ${c.centrePhone}. You have unsubscribed; reply START to get messages again.`
-      : `${c.centreName}: ${c.centrePhone}. Reply ${who.carer ? "CHECKIN for this week's check-in, " : ''}STOP to stop messages, 中文 for Chinese.`,
+      : `${c.centreName}: ${c.centrePhone}. Reply ${who.carer ? "CHECKIN for this week's check-in, " : 'CALL to arrange a call with your child, '}STOP to stop messages, 中文 for Chinese.`,
   languageSet: 'Language set to English.',
   idle: (who) =>
     who.carer ? "Hello! Reply CHECKIN for this week's check-in." : 'Hello! Reply HELP for help.',

@@ -142,6 +142,8 @@ export const PARENT_REPLIES: Readonly<
       messageKept(children: string): string;
       skipped: string;
       pleasantry: string;
+      /** After 电话 / CALL: the Centre will arrange a call. */
+      callRequested(children: string): string;
     }
   >
 > = {
@@ -151,6 +153,7 @@ export const PARENT_REPLIES: Readonly<
     messageKept: (c) => `收到，我们会把您的话转告${c}。`,
     skipped: '好的，谢谢您！',
     pleasantry: '不客气！想给孩子留言，直接回复文字就行。',
+    callRequested: (c) => `好的，儿童之家老师会联系您，约时间和${c}通电话。`,
   },
   en: {
     talkedYes: (c) => `Wonderful! Anything to tell ${c}? Just reply and we will pass it on.`,
@@ -158,5 +161,6 @@ export const PARENT_REPLIES: Readonly<
     messageKept: (c) => `Thank you. We will pass your message on to ${c}.`,
     skipped: 'All right, thank you!',
     pleasantry: "You're welcome! To leave a message for your child, just reply in words.",
+    callRequested: (c) => `All right: the Centre will get in touch to arrange a call with ${c}.`,
   },
 };

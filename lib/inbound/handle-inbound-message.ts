@@ -1,3 +1,4 @@
+import type { TaskRaiser } from '#lib/alerts/coordinator-task-notifier.ts';
 import {
   type CoordinatorWorkDependencies,
   coordinatorWorkByText,
@@ -26,6 +27,8 @@ export interface InboundDependencies {
   broadcasts?: BroadcastCommands | undefined;
   /** The PIN a GB must carry; GB is off without it (the sender number alone can be forged). */
   broadcastPins?: GbPinCheck | undefined;
+  /** Raises a parent's call request (电话 / CALL) as a task for the Centre's coordinators. */
+  tasks?: TaskRaiser | undefined;
   /** Coordinators answering alerts and tasks by text (收到 A7, 完成 A7 …, A7 ?), and their HELP. */
   coordinatorWork?: CoordinatorWorkDependencies | undefined;
 }
@@ -78,6 +81,9 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
       return reply ? [unregisteredReply()] : [];
     }
     const outcome = await decideTurn(inbound, snapshot.contact, snapshot.session?.session, now, deps);
+    // Before the commit, and once per parent and week (the task's id): a failure here keeps the
+    // message for replay, so the request is not lost; a replay raises nothing twice.
+    await raiseCallRequests(outcome, deps);
     const result = await deps.store.commitTurn({
       inbound,
       contact: snapshot.contact,
@@ -138,6 +144,30 @@ async function decideTurn(
     if (handled) return handled;
   }
   return runTurn({ text: inbound.body, now, contact, session, sessionTtlHours: deps.sessionTtlHours });
+}
+
+async function raiseCallRequests(outcome: TurnOutcome, deps: InboundDependencies): Promise<void> {
+  for (const r of outcome.callRequests ?? []) {
+    if (!deps.tasks) {
+      deps.logger.warn('call request not raised: no task raiser wired', { contactId: r.contactId });
+      continue;
+    }
+    await deps.tasks.raise(
+      {
+        taskId: `parent-call#${r.contactId}#${r.week}`,
+        centreId: r.centreId,
+        kind: 'parent-call',
+        contactId: r.contactId,
+        contactName: r.contactName,
+        childIds: r.children.map((c) => c.childId),
+        childNames: r.children.map((c) => c.name),
+        weeks: [r.week],
+        optedOut: false,
+        raisedAt: r.requestedAt,
+      },
+      r.phone,
+    );
+  }
 }
 
 /** The alert is stored already; a failed notification must not fail (or replay) the carer's turn. */

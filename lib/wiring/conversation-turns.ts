@@ -53,6 +53,7 @@ export function conversationTurns(
     }),
     coordinatorWork: { work: new CoordinatorWorkRepository({ client, tableName }), roster },
     sessionTtlHours: config.SESSION_TTL_HOURS,
+    tasks,
     broadcastPins: new GbPinGuard({ pins: new GbPinRepository({ client, tableName }), tasks, logger }),
     broadcasts: textBroadcasts(config, {
       broadcasts: new BroadcastRepository({ client, tableName }),
