@@ -13,7 +13,7 @@ import { ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
-import { tickRoute } from '#lib/local/tick-route.ts';
+import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
@@ -110,7 +110,8 @@ try {
         roster,
         clock: localClock,
       }),
-      tickRoute({ scheduler, clock: localClock }),
+      tickRoute({ scheduler, clock: localClock, queue: localSendQueue(config) }),
+      clockRoute(localClock),
     ],
     routes: [
       ...['GET', 'POST'].map((method) => ({
