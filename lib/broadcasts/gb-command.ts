@@ -53,6 +53,17 @@ export function parseBroadcastCommand(text: string): BroadcastCommand | undefine
   return undefined;
 }
 
+/**
+ * The message as it may be kept (the message log, an unprocessed message): a GB's PIN masked
+ * (`GB **** 明天开会`), so the PIN is never stored in clear. Any other text is kept as it is.
+ */
+export function maskGbPin(text: string): string {
+  const prefix = GB_PREFIX.exec(text);
+  if (!prefix) return text;
+  const rest = text.slice(prefix[0].length);
+  return `${text.slice(0, prefix[0].length)}${rest.replace(/^(\s*)[0-9０-９]{4,8}(?=[\s:：,，]|$)/u, '$1****')}`;
+}
+
 /** One draft per inbound message, so a redelivered GB composes nothing new. */
 export function broadcastIdFor(inbound: Pick<InboundMessage, 'channel' | 'messageId'>): string {
   const hash = createHash('sha256').update(`${inbound.channel}:${inbound.messageId}`).digest('hex');

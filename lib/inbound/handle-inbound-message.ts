@@ -3,7 +3,7 @@ import {
   type CoordinatorWorkDependencies,
   coordinatorWorkByText,
 } from '#lib/alerts/coordinator-text-commands.ts';
-import { type BroadcastCommands, broadcastBySms } from '#lib/broadcasts/gb-command.ts';
+import { type BroadcastCommands, broadcastBySms, maskGbPin } from '#lib/broadcasts/gb-command.ts';
 import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
 import { runTurn, type TurnOutcome, unregisteredReply } from '#lib/domain/conversation-engine.ts';
 import type { AlertRecord, ContactView, Session } from '#lib/domain/model.ts';
@@ -53,8 +53,13 @@ export async function handleInboundMessage(
       from: inbound.from,
       error: error as Error,
     });
+    // Kept with a GB's PIN masked: a broadcast is never replayed, and a PIN never stored in clear.
     await deps.store
-      .recordUnprocessed(inbound, error instanceof Error ? error.message : String(error), deps.clock.now())
+      .recordUnprocessed(
+        { ...inbound, body: maskGbPin(inbound.body) },
+        error instanceof Error ? error.message : String(error),
+        deps.clock.now(),
+      )
       .catch((keepError: unknown) =>
         deps.logger.critical('could not keep unprocessed inbound message', {
           messageId: inbound.messageId,
@@ -85,7 +90,8 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
     // message for replay, so the request is not lost; a replay raises nothing twice.
     await raiseCallRequests(outcome, deps);
     const result = await deps.store.commitTurn({
-      inbound,
+      // The message log keeps what was said, but never a GB's PIN in clear.
+      inbound: { ...inbound, body: maskGbPin(inbound.body) },
       contact: snapshot.contact,
       expectedSessionVersion: snapshot.session?.version,
       session: outcome.session,

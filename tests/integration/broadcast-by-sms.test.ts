@@ -1,5 +1,6 @@
 // A coordinator's broadcast from a phone, through the real SMS webhook, scheduler tick and send
 // worker: GB <text> → preview; YES within 10 minutes → approved and sent by the next tick.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { broadcastIdFor } from '#lib/broadcasts/gb-command.ts';
 import { broadcastBody } from '#lib/domain/broadcast.ts';
@@ -8,6 +9,7 @@ import { DEMO_ROSTER } from '#lib/local/demo/demo-roster.ts';
 import { newMessageSid } from '#lib/local/twilio-inbound-request.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { keys } from '#lib/store/keys.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { createSmsWebhookDependencies } from '#lib/wiring/sms-webhook.ts';
 import { setGbPin } from '#tests/support/gb-pin.ts';
@@ -72,6 +74,11 @@ describe('a coordinator broadcasts by SMS', () => {
     // The PIN is the coordinator's: never in the preview, never in the broadcast.
     expect(preview).not.toContain(PIN);
 
+    // The message log keeps the GB, never the PIN in clear.
+    const logged = await world.table.client.send(
+      new GetCommand({ TableName: world.table.tableName, Key: keys.message('sms', COORDINATOR, sid) }),
+    );
+    expect(logged.Item?.body).toBe(`GB **** ${text}`);
     const again = await say(COORDINATOR, `GB ${PIN} ${text}`, sid);
     expect(again.replies).toEqual(gb.replies);
     const drafts = await draftsWith(text);

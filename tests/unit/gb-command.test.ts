@@ -5,6 +5,7 @@ import {
   broadcastBySms,
   broadcastIdFor,
   confirmSession,
+  maskGbPin,
   parseBroadcastCommand,
   smsBroadcastTarget,
 } from '#lib/broadcasts/gb-command.ts';
@@ -243,5 +244,19 @@ describe('GB needs the PIN', () => {
     await gb('ＧＢ　４８２１　明天开会', pinCheck({ kind: 'wrong', left: 1 }, asked));
     expect(asked).toEqual(['4821']);
     expect(replyOf(await gb('GB 4821', pinCheck({ kind: 'ok' })))).toContain('GB 4821 周六活动取消');
+  });
+});
+
+describe('maskGbPin', () => {
+  it.each([
+    ['GB 4821 明天开会', 'GB **** 明天开会'],
+    ['ＧＢ　４８２１　明天开会', 'ＧＢ　****　明天开会'],
+    ['群发 482193：明天', '群发 ****：明天'],
+    ['GB 4821', 'GB ****'],
+    ['GB 明天3点开会', 'GB 明天3点开会'],
+    ['收到 A7', '收到 A7'],
+    ['签到', '签到'],
+  ])('%j is kept as %j', (text, kept) => {
+    expect(maskGbPin(text)).toBe(kept);
   });
 });
