@@ -3,7 +3,7 @@
 import { compactInput } from '#lib/domain/answer-parsing.ts';
 import { type Flow, type FlowStep, findStep, nextStepId, renderStepText } from '#lib/domain/flow-schema.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
-import { detectKeyword, type Keyword } from '#lib/domain/keywords.ts';
+import { detectKeyword, isCallRequest, type Keyword } from '#lib/domain/keywords.ts';
 import {
   appendStopHint,
   composeReply,
@@ -15,6 +15,7 @@ import type {
   AlertRecord,
   AnswerRecord,
   AnswerValue,
+  CallRequest,
   ChildMessageRecord,
   ChildRef,
   CompletedCheckin,
@@ -64,6 +65,8 @@ export interface TurnOutcome {
   childMessages: ChildMessageRecord[];
   /** A parent's answer to "did you talk with your child this week?". */
   parentAnswers: ParentWeekAnswer[];
+  /** A parent asks for a call with the child (电话 / CALL): a task for the Centre's coordinators. */
+  callRequests?: CallRequest[] | undefined;
 }
 
 const FLOWS: ReadonlyMap<string, Flow> = new Map([
@@ -87,6 +90,7 @@ interface Draft {
   changes?: ContactChanges;
   childMessages?: ChildMessageRecord[];
   parentAnswers?: ParentWeekAnswer[];
+  callRequests?: CallRequest[];
 }
 
 interface Context {
@@ -142,6 +146,7 @@ export function runTurn(input: TurnInput): TurnOutcome {
     contactChanges: changes,
     childMessages: draft.childMessages ?? [],
     parentAnswers: draft.parentAnswers ?? [],
+    ...(draft.callRequests ? { callRequests: draft.callRequests } : {}),
   };
 }
 
@@ -397,6 +402,7 @@ function parentTurn(ctx: Context): Draft {
     ctx.language,
   );
   const pleasantry = isPleasantry(input.text);
+  if (isCallRequest(input.text)) return callRequest(ctx, names);
 
   switch (session?.stepId) {
     case PARENT_STEPS.talked: {
@@ -443,6 +449,26 @@ function parentTurn(ctx: Context): Draft {
       }
       return idle;
   }
+}
+
+/** 电话 / CALL at any step: the Centre arranges a call; an open session stays as it was. */
+function callRequest(ctx: Context, names: string): Draft {
+  const { contact, now } = ctx;
+  return {
+    parts: [PARENT_REPLIES[ctx.language].callRequested(names)],
+    session: ctx.live ?? null,
+    callRequests: [
+      {
+        centreId: contact.centreId,
+        contactId: contact.contactId,
+        contactName: contact.displayName,
+        phone: contact.addresses.find((a) => a.channel === 'sms')?.address,
+        children: contact.children.map((c) => ({ ...c })),
+        week: isoWeekOf(now),
+        requestedAt: now.toISOString(),
+      },
+    ],
+  };
 }
 
 function firstChild(contact: ContactView): ChildRef {

@@ -31,3 +31,11 @@ const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>([
 export function detectKeyword(text: string): Keyword | undefined {
   return KEYWORDS.get(compactInput(text));
 }
+
+// A parent asking the Centre to arrange a call with their child (电话 / CALL), as the whole message.
+const CALL_REQUEST = new Set(['电话', '打电话', '通电话', '约电话', 'call', 'callme', 'phone']);
+
+/** Whether a parent's message asks for a call with the child (a task for the coordinators). */
+export function isCallRequest(text: string): boolean {
+  return CALL_REQUEST.has(compactInput(text));
+}

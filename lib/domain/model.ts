@@ -133,6 +133,19 @@ export interface ChildMessageRecord {
   receivedAt: string;
 }
 
+/** A parent asks the Centre to arrange a call with their children (电话 / CALL): a coordinators' task. */
+export interface CallRequest {
+  centreId: string;
+  contactId: string;
+  contactName: string;
+  /** The parent's SMS number, for the coordinator to call back. */
+  phone?: string | undefined;
+  children: ChildRef[];
+  /** ISO week it was asked in: one task per parent and week. */
+  week: string;
+  requestedAt: string;
+}
+
 /** A parent's answer to "did you talk with your child this week?". */
 export interface ParentWeekAnswer {
   contactId: string;

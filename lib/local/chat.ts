@@ -68,12 +68,15 @@ async function sendLine(text: string): Promise<void> {
 
 /** A WeChat message: text, or `/photo`, `/follow`, `/unfollow` for the other things a user does. */
 async function sendWechat(user: string, line: string): Promise<void> {
+  // WeChat stamps each message with its time (CreateTime), which opens the 48-hour window: the local
+  // server's time, which `npm run tick -- --at` may have moved, not this machine's.
+  const at = await serverTime();
   const xml =
     line === '/photo'
-      ? mediaMessageXml({ openId: user, msgType: 'image' })
+      ? mediaMessageXml({ openId: user, msgType: 'image', at })
       : line === '/follow' || line === '/unfollow'
-        ? eventXml({ openId: user, event: line === '/follow' ? 'subscribe' : 'unsubscribe' })
-        : textMessageXml({ openId: user, content: line });
+        ? eventXml({ openId: user, event: line === '/follow' ? 'subscribe' : 'unsubscribe', at })
+        : textMessageXml({ openId: user, content: line, at });
   const post = signedWechatPost(`${config.PUBLIC_URL}/webhooks/wechat`, wechatKeys, xml, user);
   const url = new URL(post.url);
   const response = await fetch(`${base}${url.pathname}${url.search}`, {
@@ -88,6 +91,18 @@ async function sendWechat(user: string, line: string): Promise<void> {
     console.log(reply === undefined ? '  (no reply: success)' : `← ${reply}`);
   }
   await printOutbox();
+}
+
+/** The local server's clock (GET /dev/clock); this machine's when the server has none (deployed). */
+async function serverTime(): Promise<Date> {
+  try {
+    const response = await fetch(`${base}/dev/clock`);
+    const { now } = (await response.json()) as { now?: string };
+    const at = now ? new Date(now) : new Date(Number.NaN);
+    return Number.isNaN(at.getTime()) ? new Date() : at;
+  } catch {
+    return new Date();
+  }
 }
 
 async function printOutbox(): Promise<void> {

@@ -8,15 +8,16 @@ import { apiSettings } from '#lib/config/api.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import { seedDemoCalendar } from '#lib/local/demo/demo-calendar.ts';
+import { DEMO_GB_PIN, seedDemoGbPin } from '#lib/local/demo/demo-gb-pin.ts';
 import { ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
-import { tickRoute } from '#lib/local/tick-route.ts';
+import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
-import { systemClock } from '#lib/ports/clock.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
+import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
@@ -80,6 +81,8 @@ try {
   const seeded = (await roster.findContactIdByAddress('sms', '+8613700000001')) === undefined;
   if (seeded) await seedDemoRoster(roster);
   else await ensureDemoSchedules(roster);
+  if (seeded)
+    await seedDemoGbPin(new GbPinRepository({ client, tableName: config.TABLE_NAME }), localClock.now());
 
   // The weekly rhythm: the scheduler tick on the same table and send queue as the handlers, on the
   // process's clock, which `npm run tick -- --at …` may move (EventBridge Scheduler in AWS).
@@ -105,9 +108,10 @@ try {
       linkCodeRoute({
         codes: new LinkCodeRepository({ client, tableName: config.TABLE_NAME }),
         roster,
-        clock: systemClock,
+        clock: localClock,
       }),
-      tickRoute({ scheduler, clock: localClock }),
+      tickRoute({ scheduler, clock: localClock, queue: localSendQueue(config) }),
+      clockRoute(localClock),
     ],
     routes: [
       ...['GET', 'POST'].map((method) => ({
@@ -181,7 +185,7 @@ try {
       '',
       `lianxin (连心) is running locally on http://localhost:${port}`,
       `  DynamoDB Local     ${config.DYNAMODB_ENDPOINT}  table ${config.TABLE_NAME}${values.data ? ` (data in ${values.data})` : ' (in memory)'}`,
-      `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001`,
+      `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001 (GB PIN ${DEMO_GB_PIN})`,
       `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,
       `  status callbacks   POST ${config.PUBLIC_URL}/webhooks/twilio/status`,
       `  WeChat webhook     GET/POST ${config.PUBLIC_URL}/webhooks/wechat  (token ${wechatDev.token}, AppID ${wechatDev.appId}; WeChat API → outbox)`,

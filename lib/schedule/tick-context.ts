@@ -9,12 +9,15 @@ import type { Activity, CentreCalendarRepository } from '#lib/store/roster/centr
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
 import type { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
+import type { WorkReferenceRepository } from '#lib/store/tasks/work-reference-repository.ts';
 
 export interface SchedulerDependencies {
   schedules: ScheduleRepository;
   checkins: CheckinRepository;
   calendar: CentreCalendarRepository;
   tasks: CoordinatorTaskRepository;
+  /** Short references (A7, T3) on alerts and tasks sent to coordinators, to answer them by text. */
+  references?: WorkReferenceRepository | undefined;
   /** The Centre's coordinators, for tasks. */
   roster: RosterRepository;
   /** Fans out broadcasts when they are due (approved for now or a time). */

@@ -2,6 +2,7 @@ import { authenticator } from '#lib/api/auth.ts';
 import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
 import { centreRoutes } from '#lib/api/centre-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
+import { type GbPinApiDependencies, gbPinRoutes } from '#lib/api/gb-pin-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
@@ -12,6 +13,7 @@ import type { Config } from '#lib/config/core.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
@@ -19,7 +21,9 @@ import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
-export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies & BroadcastApiDependencies;
+export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
+  BroadcastApiDependencies &
+  Partial<Pick<GbPinApiDependencies, 'gbPins'>>;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -49,6 +53,7 @@ export function createCoordinatorApiDependencies(
     }),
     inlineFanOutMs: INLINE_FAN_OUT_MS,
     work: new CoordinatorWorkRepository(store),
+    gbPins: new GbPinRepository(store),
     messages: new ChildMessageRepository(store),
     roster,
     erasure: new RosterErasure({ ...store, roster }),
@@ -68,6 +73,7 @@ export function createCoordinatorApiOptions(
       ...centreRoutes(deps),
       ...rosterRoutes(deps),
       ...broadcastRoutes(deps),
+      ...(deps.gbPins ? gbPinRoutes({ ...deps, gbPins: deps.gbPins }) : []),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

@@ -10,6 +10,7 @@ import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repo
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
 import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
+import { WorkReferenceRepository } from '#lib/store/tasks/work-reference-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
 /** The scheduler tick's adapters; tests pass a test table's client, a manual clock and their queue. */
@@ -33,6 +34,7 @@ export function createSchedulerDependencies(
     checkins: new CheckinRepository({ client, tableName }),
     calendar: new CentreCalendarRepository({ client, tableName }),
     tasks: new CoordinatorTaskRepository({ client, tableName }),
+    references: new WorkReferenceRepository({ client, tableName }),
     roster,
     outbound,
     broadcasts: new BroadcastService({

@@ -125,7 +125,7 @@ describe("an alert's follow-ups", () => {
     const escalated = toCoordinators();
     expect(escalated.map((m) => m.to).sort()).toEqual([...COORDINATORS].sort());
     for (const m of escalated)
-      expect(m.body).toMatch(/^【连心】提醒已超过24小时无人确认：.*小红这周没去上学/);
+      expect(m.body).toMatch(/^【连心】提醒A\d+已超过24小时无人确认：.*小红这周没去上学/);
     expect((await alertItem(XIAOHONG_SCHOOL))?.escalatedAt).toBe(
       new Date(RAISED_AT.getTime() + 24 * 60 * MINUTE + 5 * MINUTE).toISOString(),
     );

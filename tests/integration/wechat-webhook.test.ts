@@ -28,6 +28,7 @@ import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createWechatWebhookDependencies } from '#lib/wiring/wechat-webhook.ts';
 import { type FakeWechat, startFakeWechat } from '#tests/support/fake-wechat-server.ts';
+import { setGbPin } from '#tests/support/gb-pin.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 import {
@@ -368,7 +369,11 @@ describe('POST /webhooks/wechat', () => {
 
   it('answers a coordinator’s GB with the broadcast preview, as by SMS', async () => {
     const openId = await linked('contact-wang-laoshi');
-    const gb = await say(openId, 'GB 周六儿童之家活动取消，下周照常。');
+    const pin = { centreId: 'centre-shimen', contactId: 'contact-wang-laoshi' };
+    expect((await setGbPin(config, outbound.adapters, pin, '4821')).statusCode).toBe(200);
+    // The PIN is asked for from WeChat too: one rule for every channel.
+    expect((await say(openId, 'GB 周六活动取消')).reply).toContain('群发要先写您的群发密码');
+    const gb = await say(openId, 'GB 4821 周六儿童之家活动取消，下周照常。');
     expect(gb.reply).toMatch(/^【连心】群发预览/);
     expect(gb.reply).toContain('周六儿童之家活动取消，下周照常。');
     expect(gb.reply).toContain('10分钟内回复“是”发送');
