@@ -10,7 +10,8 @@ describe('a GB PIN', () => {
     expect(await verifyPin('４８２１', stored)).toBe(true);
     for (const wrong of ['4820', '48210', '', 'abcd', '1234'])
       expect(await verifyPin(wrong, stored)).toBe(false);
-  });
+    // Seven scrypt derivations (16 MiB each): room for a busy machine, not a timing assertion.
+  }, 20_000);
 
   it('gets its own salt each time: the same PIN twice hashes differently', async () => {
     const [a, b] = await Promise.all([hashPin('4821'), hashPin('4821')]);
