@@ -6,7 +6,7 @@ import { createAliyunSmsWebhookDependencies } from '#lib/wiring/aliyun-sms-webho
 
 // Cold start: config and secrets (the callback path secrets among them) read once.
 const config = await loadConfigWithSecrets();
-const mainland = await loadMainlandSmsSettings(config);
+const mainland = await loadMainlandSmsSettings(config, process.env, undefined, { sending: false });
 const logger = createLogger('aliyun-sms-webhook');
 
 export const handler = createAliyunSmsWebhookHandler(

@@ -145,21 +145,26 @@ export async function loadMainlandSmsSettings(
   config: Pick<Config, 'LIANXIN_ENV'>,
   env: Env = process.env,
   fetchSecret: FetchSecret = secretsManager,
+  /** false for the callbacks, which never send: the provider's AccessKey and codes are not needed. */
+  options: { sending: boolean } = { sending: true },
 ): Promise<MainlandSmsSettings> {
   const merged = withLocalDefaults({ ...env, LIANXIN_ENV: config.LIANXIN_ENV });
   const fromSecret = merged.ALIYUN_SMS_SECRET_ARN
     ? await readAliyunSecret(merged.ALIYUN_SMS_SECRET_ARN, fetchSecret)
     : {};
-  return mainlandSmsSettings(parseEnv(mainlandSmsEnvSchema, { ...merged, ...fromSecret }));
+  return mainlandSmsSettings(parseEnv(mainlandSmsEnvSchema, { ...merged, ...fromSecret }), options);
 }
 
 /** Checks what the chosen provider needs; every catalogue template must have a code. */
-export function mainlandSmsSettings(e: MainlandSmsEnv): MainlandSmsSettings {
+export function mainlandSmsSettings(
+  e: MainlandSmsEnv,
+  options: { sending: boolean } = { sending: true },
+): MainlandSmsSettings {
   const secrets = [e.ALIYUN_SMS_CALLBACK_SECRET, e.ALIYUN_SMS_PREVIOUS_CALLBACK_SECRET].filter(
     (s): s is string => s !== undefined,
   );
   let aliyun: AliyunSmsSettings | undefined;
-  if (e.SMS_PROVIDER === 'aliyun') {
+  if (e.SMS_PROVIDER === 'aliyun' && options.sending) {
     const missing = (
       ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_TEMPLATE_CODES'] as const
     ).filter((k) => e[k] === undefined);
