@@ -176,6 +176,16 @@ describe('renderMainlandSms: every kind of message through its template', () => 
     expect(mainlandSmsRefusal('broadcast', broadcastBody('好', centre.centreName, 'zh-CN'))).toBeUndefined();
   });
 
+  it('carries every broadcast the service accepts (the longest text, a 32-character Centre name) in either language', () => {
+    const centreName = '石'.repeat(32);
+    for (const language of LANGUAGES) {
+      const body = broadcastBody('通'.repeat(MAX_BROADCAST_TEXT), centreName, language);
+      expect(mainlandSmsRefusal('broadcast', body)).toBeUndefined();
+      const english = broadcastBody('w'.repeat(MAX_BROADCAST_TEXT), 'C'.repeat(32), language);
+      expect(mainlandSmsRefusal('broadcast', english)).toBeUndefined();
+    }
+  });
+
   it('tells a mainland mobile from other numbers', () => {
     expect(['+8613800000001', '+8619912345678'].map(isMainlandMobile)).toEqual([true, true]);
     expect(['+85291234567', '+861080000000', '+447700900123', '13800000001'].map(isMainlandMobile)).toEqual([
