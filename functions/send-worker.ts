@@ -1,18 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
+import { loadMainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
 import { defaultAdapters } from '#lib/wiring/adapters.ts';
-import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
+import { createSendWorkerDependencies, defaultSmsChannel } from '#lib/wiring/send-worker.ts';
 
 // Cold start: config and secrets read once; clients reused across invocations.
 const config = await loadConfigWithSecrets();
 const logger = createLogger('send-worker');
 const adapters = defaultAdapters(config);
-const deps = createSendWorkerDependencies(config, logger, adapters);
+const mainland = await loadMainlandSmsSettings(config);
+const deps = createSendWorkerDependencies(config, logger, adapters, defaultSmsChannel(config, mainland));
 
 const sendWorker = (event: SQSEvent) =>
   processSqsBatch(event, (delivery, control) => processDelivery(delivery, control, deps), adapters.queue, {

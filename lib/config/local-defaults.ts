@@ -1,5 +1,6 @@
 // Every dev value `npm start` runs with, in one place. Used only when LIANXIN_ENV=local
 // (lib/config/parse-env.ts withLocalDefaults); none of them is a secret, and none reaches AWS.
+import { SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 
 const WECHAT_TEMPLATE_KINDS = ['invitation', 'reminder', 'digest', 'nudge', 'alert'] as const;
 
@@ -18,6 +19,16 @@ export const WECHAT_LOCAL_DEFAULTS = {
       ]),
     ),
   ),
+} as const;
+
+/** Mainland SMS: Twilio (the outbox) unless SMS_PROVIDER=aliyun, then the local SendSms stand-in,
+ * whose template codes are the catalogue's own ids. */
+export const MAINLAND_SMS_LOCAL_DEFAULTS = {
+  SMS_PROVIDER: 'twilio',
+  ALIYUN_SMS_ACCESS_KEY_ID: 'local-dev-aliyun-key-id',
+  ALIYUN_SMS_ACCESS_KEY_SECRET: 'local-dev-aliyun-key-secret',
+  ALIYUN_SMS_CALLBACK_SECRET: 'local-dev-aliyun-callback',
+  ALIYUN_SMS_TEMPLATE_CODES: JSON.stringify(Object.fromEntries(SMS_TEMPLATES.map((t) => [t.id, t.id]))),
 } as const;
 
 export const LOCAL_DEFAULTS = {
@@ -42,4 +53,5 @@ export const LOCAL_DEFAULTS = {
   SMS_PRICE_PER_SEGMENT: '0.0113',
   SMS_PRICE_CURRENCY: 'USD',
   ...WECHAT_LOCAL_DEFAULTS,
+  ...MAINLAND_SMS_LOCAL_DEFAULTS,
 } as const;

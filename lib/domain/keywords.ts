@@ -39,3 +39,12 @@ const CALL_REQUEST = new Set(['电话', '打电话', '通电话', '约电话', '
 export function isCallRequest(text: string): boolean {
   return CALL_REQUEST.has(compactInput(text));
 }
+
+// What mainland carriers teach people to reply to stop application SMS (回复T/TD退订, 回复R拒收). Only on
+// the domestic channel: there a lone "R" means nothing else, and carriers expect it to work.
+const DOMESTIC_STOP = new Set(['t', 'td', 'r', '退订', '拒收']);
+
+/** A reply on the domestic SMS channel that asks to stop (any case and width, spaces ignored). */
+export function isDomesticOptOut(text: string): boolean {
+  return DOMESTIC_STOP.has(compactInput(text));
+}

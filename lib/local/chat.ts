@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { OPENID } from '#lib/channels/wechat/wechat-inbound.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
+import { sendAliyunUplink } from '#lib/local/aliyun-uplink-request.ts';
 import {
   inboundSmsParams,
   messagesFromTwiml,
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     wechat: { type: 'string' },
     plain: { type: 'boolean', default: false },
     url: { type: 'string' },
+    aliyun: { type: 'boolean', default: false },
   },
 });
 const config = loadConfig({ ...process.env, LIANXIN_ENV: 'local' });
@@ -114,7 +116,7 @@ async function printOutbox(): Promise<void> {
     messages: { seq: number; channel: string; to: string; body: string; via?: string }[];
   };
   for (const m of messages) {
-    const how = m.channel === 'sms' ? '' : ` ${m.channel}${m.via ? ` (${m.via})` : ''}`;
+    const how = m.channel === 'sms' && !m.via ? '' : ` ${m.channel}${m.via ? ` (${m.via})` : ''}`;
     console.log(`  [outbox →${how} ${m.to}] ${m.body}`);
     outboxSeen = Math.max(outboxSeen, m.seq);
   }
@@ -126,9 +128,16 @@ try {
   console.error(`Nothing answers at ${base}. Start lianxin first: npm start`);
   process.exit(1);
 }
-const send = openId === undefined ? sendLine : (line: string) => sendWechat(openId, line);
+const send =
+  openId !== undefined
+    ? (line: string) => sendWechat(openId, line)
+    : values.aliyun
+      ? (line: string) => sendAliyunUplink(base, from, line).then(printOutbox)
+      : sendLine;
 if (openId === undefined) {
-  console.log(`Texting lianxin as ${from}. Type a message and press Enter (Ctrl-D to quit).`);
+  console.log(
+    `Texting lianxin as ${from}${values.aliyun ? ' through Alibaba Cloud (uplink pushes; replies come by template)' : ''}. Type a message and press Enter (Ctrl-D to quit).`,
+  );
 } else {
   console.log(
     `Chatting with the lianxin Official Account as WeChat user ${openId} (${values.plain ? 'plaintext' : 'safe mode, encrypted'}).`,

@@ -13,6 +13,7 @@ import { ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
+import { startLocalMainlandSms } from '#lib/local/mainland-sms-local.ts';
 import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
@@ -25,7 +26,7 @@ import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { ensureTable } from '#lib/store/table-definition.ts';
 import { localClock, localSendQueue } from '#lib/wiring/adapters.ts';
 import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
-import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
+import { createSendWorkerDependencies, defaultSmsChannel } from '#lib/wiring/send-worker.ts';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
@@ -73,6 +74,8 @@ try {
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   const config = loadConfig();
+  const mainlandSms = await startLocalMainlandSms(config.PUBLIC_URL);
+  stops.push(() => mainlandSms.stop());
   const wechatDev = wechatInboundSettings(config);
   const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   await ensureTable(client, config.TABLE_NAME);
@@ -101,6 +104,7 @@ try {
   const status = await import('#functions/twilio-status-webhook.ts');
   const wechat = await import('#functions/wechat-webhook.ts');
   const api = await import('#functions/coordinator-api.ts');
+  const aliyunSms = await import('#functions/aliyun-sms-webhook.ts');
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
@@ -132,6 +136,13 @@ try {
         functionName: 'twilio-status-webhook',
         handler: status.handler,
       },
+      {
+        method: 'POST',
+        path: '/webhooks/aliyun-sms/',
+        prefix: true,
+        functionName: 'aliyun-sms-webhook',
+        handler: aliyunSms.handler,
+      },
       ...['GET', 'POST'].map((method) => ({
         method,
         path: '/api/',
@@ -146,7 +157,12 @@ try {
   // The send worker, on the in-process queue the handlers enqueue into (SQS + Lambda in AWS).
   const workerLogger = createLogger('send-worker');
   const queue = localSendQueue(config);
-  const worker = createSendWorkerDependencies(config, workerLogger, { client, clock: localClock, queue });
+  const worker = createSendWorkerDependencies(
+    config,
+    workerLogger,
+    { client, clock: localClock, queue },
+    defaultSmsChannel(config, mainlandSms.settings),
+  );
   queue.start((delivery, control) => processDelivery(delivery, control, worker), {
     concurrency: config.SEND_WORKER_CONCURRENCY,
     pollMs: 250,
@@ -188,6 +204,7 @@ try {
       `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001 (GB PIN ${DEMO_GB_PIN})`,
       `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,
       `  status callbacks   POST ${config.PUBLIC_URL}/webhooks/twilio/status`,
+      ...mainlandSms.banner,
       `  WeChat webhook     GET/POST ${config.PUBLIC_URL}/webhooks/wechat  (token ${wechatDev.token}, AppID ${wechatDev.appId}; WeChat API → outbox)`,
       `  send queue         in-process, ${config.SEND_RATE_PER_SECOND} msg/s, quiet hours 21:00-08:00 Asia/Shanghai`,
       `  local outbox       GET  http://localhost:${port}/dev/outbox`,
@@ -200,7 +217,7 @@ try {
       `    ${apiToken}`,
       '',
       'Chat as the grandmother of 小明 and 小红 (type 签到 to start the check-in, TD to stop):',
-      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001`,
+      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001   (add --aliyun for the domestic path)`,
       'Or link a WeChat account to her and chat as it (follow, send the code, then 签到):',
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run link-code -- contact-li-nainai`,
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --wechat oTEST123`,

@@ -10,7 +10,7 @@ import {
   type SendInstruction,
 } from '#lib/domain/outbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
-import { type OutboundChannel, SendFailure } from '#lib/ports/channel.ts';
+import { type OutboundChannel, SendFailure, type SentTemplate } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { DeliveryResult, QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
@@ -143,9 +143,10 @@ export async function processDelivery(
   }
   await deps.pace?.();
   try {
-    const { providerId } = await channel.send(m.address, m.body, {
+    const { providerId, provider, template } = await channel.send(m.address, m.body, {
       statusCallbackUrl: deps.statusCallbackUrl?.(m.key),
       kind: m.kind,
+      key: m.key,
     });
     await deps.repository.transition({
       key: m.key,
@@ -153,12 +154,28 @@ export async function processDelivery(
       to: 'sent',
       at: deps.clock.now(),
       providerId,
+      // A mainland message went by template: the record keeps which, with what, as the phone shows it.
+      ...(template || provider ? { set: sentBy(provider, template) } : {}),
     });
     deps.logger.info('sent', { ...log, providerId });
     return 'done';
   } catch (error) {
     return onSendFailure(error, m, delivery, control, deps, log);
   }
+}
+
+function sentBy(provider: string | undefined, template: SentTemplate | undefined) {
+  return {
+    ...(provider ? { provider } : {}),
+    ...(template
+      ? {
+          templateCode: template.code,
+          templateParams: JSON.stringify(template.params),
+          providerBody: template.text,
+          providerSegments: template.segments,
+        }
+      : {}),
+  };
 }
 
 /** Not yet: before notBefore, or (unless urgent) inside the recipient's quiet hours. */
