@@ -24,6 +24,16 @@ export class UpdateBuilder {
     return this;
   }
 
+  /** Add one to a counter (absent: 0), e.g. a record's version. */
+  increment(attribute: string): this {
+    const i = this.#next++;
+    this.#names[`#n${i}`] = attribute;
+    this.#values[`:z${i}`] = 0;
+    this.#values[`:o${i}`] = 1;
+    this.#sets.push(`#n${i} = if_not_exists(#n${i}, :z${i}) + :o${i}`);
+    return this;
+  }
+
   /** A placeholder for an attribute name, for use in a ConditionExpression. */
   name(attribute: string): string {
     const n = `#c${this.#next++}`;

@@ -23,6 +23,7 @@ import type {
   TurnCommit,
   TurnSnapshot,
 } from '#lib/ports/conversation-store.ts';
+import { VERSION_ATTRIBUTE } from '#lib/store/conditional-write.ts';
 import {
   contactViewSchema,
   messageItemSchema,
@@ -495,7 +496,11 @@ export class DynamoConversationStore implements ConversationStore {
       u.set('optedOut', changes.optedOut).set('language', changes.language).set('updatedAt', now);
 
     if (shared) {
-      out.push(guarded(keys.contactProfile(contact.contactId), sharedChanges(new UpdateBuilder())));
+      // The person's own choice: stamped, and a new version of the profile, so that a roster write
+      // that read the profile before it (an edit, an import) fails its condition instead of undoing it.
+      const profile = sharedChanges(new UpdateBuilder()).increment(VERSION_ATTRIBUTE);
+      if (changes.optedOut === true) profile.set('optedOutAt', now);
+      out.push(guarded(keys.contactProfile(contact.contactId), profile));
       // The Centre's membership link carries them too: broadcasts are planned from it.
       out.push(
         guarded(keys.centreContact(contact.centreId, contact.contactId), sharedChanges(new UpdateBuilder())),
