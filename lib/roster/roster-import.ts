@@ -114,19 +114,21 @@ async function markErased(roster: RosterRepository, parsed: ParsedImport): Promi
   const erasedFamilies = new Set(families.flat().map((f) => f.familyId));
   const erasedContacts = contacts.flat();
   if (erasedFamilies.size === 0 && erasedContacts.length === 0) return;
-  const reasons = new Map<number, string>();
-  for (const c of erasedContacts) {
-    for (const line of c.lines) reasons.set(line, 'contact: erased on request, cannot be recreated');
-  }
+  const reasons = new Map<number, string[]>();
+  const add = (lines: number[], reason: string) => {
+    for (const line of lines) reasons.set(line, [...(reasons.get(line) ?? []), reason]);
+  };
   for (const c of parsed.contacts) {
-    if (!c.familyIds.some((f) => erasedFamilies.has(f))) continue;
-    for (const line of c.lines) reasons.set(line, 'family: erased on request, cannot be recreated');
+    if (c.familyIds.some((f) => erasedFamilies.has(f))) {
+      add(c.lines, 'family: erased on request, cannot be recreated');
+    }
   }
+  for (const c of erasedContacts) add(c.lines, 'contact: erased on request, cannot be recreated');
   for (const line of parsed.lines) {
-    const reason = reasons.get(line.line);
-    if (!reason) continue;
+    const why = reasons.get(line.line);
+    if (!why) continue;
     line.status = 'invalid';
-    line.reasons.push(reason);
+    line.reasons.push(...why);
   }
   parsed.families = parsed.families.filter((f) => !erasedFamilies.has(f.familyId));
   const gone = new Set(erasedContacts.map((c) => c.contactId));
