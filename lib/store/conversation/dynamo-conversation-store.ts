@@ -367,7 +367,29 @@ export class DynamoConversationStore implements ConversationStore {
           answeredAt: a.answeredAt,
         });
       }
-      if (completed) {
+      // Every answer of every run, in order, with who and which run: a correction or a message added
+      // later never takes an earlier answer or free text away (the answer_ attributes are the final ones).
+      u.append(
+        'history',
+        commit.answers
+          .filter((a) => a.childId === first.childId && a.week === first.week)
+          .map((a) => ({
+            itemId: a.itemId,
+            status: a.status,
+            ...(a.value === undefined ? {} : { value: a.value }),
+            raw: a.raw,
+            answeredAt: a.answeredAt,
+            by: commit.contact.contactId,
+            ...(a.run === undefined ? {} : { run: a.run }),
+            ...(a.correction ? { correction: true } : {}),
+          })),
+      );
+      if ([...answers.values()].some((a) => a.correction)) u.set('correctedAt', now);
+      if (completed?.correction) {
+        // The week was answered before: its parents' update is due once only. If it went out already,
+        // `correctedAt` after `digestAt` says the figures changed since.
+        u.setIfNotExists('status', 'completed').setIfNotExists('completedAt', completed.completedAt);
+      } else if (completed) {
         u.set('status', 'completed').set('completedAt', completed.completedAt);
         // The parents' update is now due: the scheduler tick finds it in the due index.
         const due = dueIndexKeys(`digest#${first.childId}#${first.week}`, commit.now);
@@ -509,12 +531,19 @@ export class DynamoConversationStore implements ConversationStore {
 
     const here: ChannelAddress = { channel: inbound.channel, address: inbound.from };
     const addresses = shared ? uniqueAddresses([here, ...contact.addresses]) : [];
-    const perAddress = changes.stopHintWeek !== undefined || changes.lastIdleReplyAt !== undefined;
+    const perAddress =
+      changes.stopHintWeek !== undefined ||
+      changes.lastIdleReplyAt !== undefined ||
+      changes.checkinDoneWeek !== undefined;
     if (!shared && perAddress) addresses.push(here);
     for (const a of addresses) {
       const u = shared ? sharedChanges(new UpdateBuilder()) : new UpdateBuilder().set('updatedAt', now);
       const isHere = a.channel === here.channel && a.address === here.address;
-      if (isHere) u.set('stopHintWeek', changes.stopHintWeek).set('lastIdleReplyAt', changes.lastIdleReplyAt);
+      if (isHere) {
+        u.set('stopHintWeek', changes.stopHintWeek)
+          .set('lastIdleReplyAt', changes.lastIdleReplyAt)
+          .set('checkinDoneWeek', changes.checkinDoneWeek);
+      }
       out.push(guarded(keys.contactView(a.channel, a.address), u));
     }
     return out;
