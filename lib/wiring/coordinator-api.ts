@@ -5,6 +5,7 @@ import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coo
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
+import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { ApiSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
@@ -14,12 +15,15 @@ import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
+import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
-export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies & BroadcastApiDependencies;
+export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
+  BroadcastApiDependencies &
+  UnprocessedApiDependencies;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -53,6 +57,7 @@ export function createCoordinatorApiDependencies(
     roster,
     erasure: new RosterErasure({ ...store, roster }),
     checkins: new CheckinRepository(store),
+    unprocessed: new UnprocessedRepository(store),
     clock: adapters.clock,
     logger,
   };
@@ -68,6 +73,7 @@ export function createCoordinatorApiOptions(
       ...centreRoutes(deps),
       ...rosterRoutes(deps),
       ...broadcastRoutes(deps),
+      ...unprocessedRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

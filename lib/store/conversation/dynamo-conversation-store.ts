@@ -2,6 +2,7 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -24,6 +25,7 @@ import type {
   TurnSnapshot,
 } from '#lib/ports/conversation-store.ts';
 import { VERSION_ATTRIBUTE } from '#lib/store/conditional-write.ts';
+import { firstReplay, unprocessedLinkKey } from '#lib/store/conversation/unprocessed-repository.ts';
 import {
   contactViewSchema,
   messageItemSchema,
@@ -169,6 +171,17 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async recordUnprocessed(inbound: InboundMessage, reason: string, now: Date): Promise<void> {
+    // Whose Centre lists it (best effort: the read may fail for the same reason the turn did).
+    const centreId = await this.#client
+      .send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: keys.contactView(inbound.channel, inbound.from),
+          ProjectionExpression: 'centreId',
+        }),
+      )
+      .then((out) => (typeof out.Item?.centreId === 'string' ? out.Item.centreId : undefined))
+      .catch(() => undefined);
     try {
       await this.#client.send(
         new PutCommand({
@@ -186,6 +199,9 @@ export class DynamoConversationStore implements ConversationStore {
             reason: reason.slice(0, MAX_REASON_LENGTH),
             recordedAt: now.toISOString(),
             ttl: this.#messageTtl(now),
+            ...(centreId === undefined ? {} : { centreId }),
+            // The scheduler tick replays it (lib/inbound/replay-unprocessed.ts).
+            ...firstReplay(inbound, now),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -194,6 +210,23 @@ export class DynamoConversationStore implements ConversationStore {
       // A redelivery of a message already kept: the first record stands.
       if (isNamed(error, 'ConditionalCheckFailedException')) return;
       throw new DependencyError('recording an unprocessed message failed', { cause: error });
+    }
+    if (centreId !== undefined) {
+      await this.#client
+        .send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: {
+              ...unprocessedLinkKey(centreId, inbound),
+              entity: 'unprocessed-link',
+              channel: inbound.channel,
+              from: inbound.from,
+              messageId: inbound.messageId,
+              ttl: this.#messageTtl(now),
+            },
+          }),
+        )
+        .catch(() => undefined); // the message itself is kept and replayed; only the listing lacks it
     }
   }
 
