@@ -34,7 +34,7 @@ const instructionSchema = z.object({
 
 /** What the worker may do to a contact when the provider tells it something about them. */
 export interface ContactFlags {
-  markOptedOut(contactId: string): Promise<void>;
+  markOptedOut(contactId: string, at?: Date): Promise<void>;
   markAddressInvalid(contactId: string, addressKey: string): Promise<void>;
 }
 
@@ -227,7 +227,7 @@ async function onSendFailure(
     : 'error';
   switch (failure?.kind) {
     case 'opted-out':
-      await deps.contacts.markOptedOut(m.contactId);
+      await deps.contacts.markOptedOut(m.contactId, at);
       await finish(deps, m, ['sending'], 'suppressed', at, detail);
       deps.logger.info('recipient has blocked us; contact opted out', log);
       return 'done';

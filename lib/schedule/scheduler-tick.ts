@@ -36,6 +36,7 @@ export async function runSchedulerTick(
         else if (row.kind === 'alert') await processAlertFollowUp(tick, row);
         else if (row.kind === 'task') await processTaskFollowUp(tick, row);
         else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, started);
+        else if (row.kind === 'replay') await replayKept(tick, row);
         else await processCompletedCheckin(tick, row);
       } catch (error) {
         // One contact's trouble must not hold up the others; it stays due for the next tick.
@@ -71,6 +72,7 @@ function dueRowName(row: DueRow): string {
   if (row.kind === 'alert') return `${row.step} ${row.alertId}`;
   if (row.kind === 'task') return `escalate ${row.taskId}`;
   if (row.kind === 'broadcast') return `broadcast ${row.broadcastId}`;
+  if (row.kind === 'replay') return 'replay of an unprocessed message';
   return `${row.childId} ${row.week}`;
 }
 
@@ -82,6 +84,13 @@ async function fanOutBroadcast(tick: TickContext, broadcastId: string, started: 
   const outcome = await deps.broadcasts.fanOut(broadcastId, { budgetMs });
   if (outcome === 'unfinished') tick.report.deferred++;
   else tick.report.steps++;
+}
+
+/** An inbound message kept after a failed turn: replayed (lib/inbound/replay-unprocessed.ts). */
+async function replayKept(tick: TickContext, row: { pk: string; sk: string }): Promise<void> {
+  if (!tick.deps.replay) throw new DependencyError('a message is due for replay but the tick cannot replay');
+  const outcome = await tick.deps.replay({ pk: row.pk, sk: row.sk });
+  if (outcome === 'replayed') tick.report.steps++;
 }
 
 /** At most `size` tasks at once, in the order they were given. */

@@ -6,6 +6,7 @@ import { type GbPinApiDependencies, gbPinRoutes } from '#lib/api/gb-pin-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
+import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { ApiSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
@@ -16,6 +17,7 @@ import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
+import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
@@ -23,7 +25,8 @@ import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/
 
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
   BroadcastApiDependencies &
-  Partial<Pick<GbPinApiDependencies, 'gbPins'>>;
+  Partial<Pick<GbPinApiDependencies, 'gbPins'>> &
+  UnprocessedApiDependencies;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -58,6 +61,7 @@ export function createCoordinatorApiDependencies(
     roster,
     erasure: new RosterErasure({ ...store, roster }),
     checkins: new CheckinRepository(store),
+    unprocessed: new UnprocessedRepository(store),
     clock: adapters.clock,
     logger,
   };
@@ -74,6 +78,7 @@ export function createCoordinatorApiOptions(
       ...rosterRoutes(deps),
       ...broadcastRoutes(deps),
       ...(deps.gbPins ? gbPinRoutes({ ...deps, gbPins: deps.gbPins }) : []),
+      ...unprocessedRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

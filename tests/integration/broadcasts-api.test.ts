@@ -140,11 +140,12 @@ beforeAll(async () => {
       name: `联系人${i}`,
       role: c.role,
       language: c.language,
-      optedOut: OPTED_OUT.has(i),
       invalidAddressKeys: INVALID.has(i) ? [`sms:${c.phone}`] : [],
       addresses: [{ channel: 'sms', address: c.phone }],
       familyIds: [`f${c.family}`],
     });
+    // Opted out the only way there is: their own stop (no roster write carries it).
+    if (OPTED_OUT.has(i)) await roster.markOptedOut(c.contactId);
   });
   // Centre B: one family, its carer and a coordinator of A (who must never get a broadcast).
   await roster.putFamily({

@@ -123,17 +123,22 @@ describe('the schedule the roster keeps with each contact', () => {
         ExpressionAttributeValues: { ':s': 'remind', ':w': '2026-W49' },
       }),
     );
-    const contact = await roster.getContact(id);
-    if (!contact) throw new Error('no contact');
+    // Each write from a fresh read: a write from a stale one is refused (versions).
+    const fresh = async () => {
+      const contact = await roster.getContact(id);
+      if (!contact) throw new Error('no contact');
+      return contact;
+    };
+    const contact = await fresh();
     await roster.putContact({ ...contact, quietHours: { start: '22:00', end: '07:00' }, language: 'en' });
     expect(await scheduleOf(id)).toMatchObject({
       step: 'remind',
       week: '2026-W49',
       quietHours: { start: '22:00' },
     });
-    await roster.putContact({ ...contact, checkinAt: { weekday: 2, time: '19:00' } });
+    await roster.putContact({ ...(await fresh()), checkinAt: { weekday: 2, time: '19:00' } });
     expect(await scheduleOf(id)).toMatchObject({ step: 'plan', week: '-', checkinAt: { weekday: 2 } });
-    await roster.putContact({ ...contact, role: 'coordinator' });
+    await roster.putContact({ ...(await fresh()), role: 'coordinator' });
     expect(await scheduleOf(id)).toBeUndefined();
   });
 

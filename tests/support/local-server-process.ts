@@ -41,13 +41,14 @@ export function freePort(): Promise<number> {
 
 /** Starts the local server on this DynamoDB Local and table; resolves once its banner is out. */
 export async function startLocalServerProcess(options: {
-  port: number;
+  /** A free one when left out. */
+  port?: number;
   tableName: string;
   dynamodbEndpoint: string;
 }): Promise<LocalServerProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PORT: String(options.port),
+    PORT: String(options.port ?? (await freePort())),
     TABLE_NAME: options.tableName,
     DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
   };
@@ -100,6 +101,13 @@ export async function stopLocalServerProcess(server: LocalServerProcess) {
   const result = await Promise.race([server.exited, timeout]);
   if (result === 'timeout') server.child.kill('SIGKILL');
   return result;
+}
+
+/** The coordinator's bearer token the banner prints for this centre. */
+export function bannerToken(banner: string, centreId: string): string {
+  const token = new RegExp(`\\(${centreId}, \\d+ days\\):\\n\\s+(\\S+)`).exec(banner)?.[1];
+  if (!token) throw new Error(`no token for ${centreId} in the banner`);
+  return token;
 }
 
 /** A phone texting the server: each text is posted exactly as Twilio posts it, signed. */

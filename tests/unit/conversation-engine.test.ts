@@ -211,6 +211,7 @@ describe('answers that are not understood', () => {
         raw: '不知道呀',
         truncated: false,
         answeredAt: WEDNESDAY.toISOString(),
+        run: WEDNESDAY.toISOString(),
       },
     ]);
     expect(outcome.session).toMatchObject({ stepId: 'school', attempts: 0 });
