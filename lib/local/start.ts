@@ -8,11 +8,13 @@ import { apiSettings } from '#lib/config/api.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import { seedDemoCalendar } from '#lib/local/demo/demo-calendar.ts';
-import { ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
+import { DEMO_ROSTER, ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
+import { signInRoutes } from '#lib/local/sign-in-route.ts';
 import { tickRoute } from '#lib/local/tick-route.ts';
+import { ensureWebBuild, WEB_DIST } from '#lib/local/web-static.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { systemClock } from '#lib/ports/clock.ts';
@@ -98,10 +100,16 @@ try {
   const status = await import('#functions/twilio-status-webhook.ts');
   const wechat = await import('#functions/wechat-webhook.ts');
   const api = await import('#functions/coordinator-api.ts');
+  const apiAuth = apiSettings(config).auth;
+  await ensureWebBuild();
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
+    webDist: WEB_DIST,
     devRoutes: [
+      ...(apiAuth.mode === 'local'
+        ? signInRoutes({ roster, centreIds: [DEMO_ROSTER.centre.centreId], signingKey: apiAuth.signingKey })
+        : []),
       linkCodeRoute({
         codes: new LinkCodeRepository({ client, tableName: config.TABLE_NAME }),
         roster,
@@ -167,7 +175,6 @@ try {
   });
 
   // The coordinators' API: a token for the demo coordinator, as Cognito would issue one in AWS.
-  const apiAuth = apiSettings(config).auth;
   const apiToken =
     apiAuth.mode === 'local'
       ? await issueLocalToken(apiAuth.signingKey, {
@@ -180,6 +187,7 @@ try {
     [
       '',
       `lianxin (连心) is running locally on http://localhost:${port}`,
+      `  console            http://localhost:${port}/  (sign in as a demo coordinator)`,
       `  DynamoDB Local     ${config.DYNAMODB_ENDPOINT}  table ${config.TABLE_NAME}${values.data ? ` (data in ${values.data})` : ' (in memory)'}`,
       `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001`,
       `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,

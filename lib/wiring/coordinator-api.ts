@@ -2,6 +2,7 @@ import { authenticator } from '#lib/api/auth.ts';
 import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
 import { centreRoutes } from '#lib/api/centre-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
+import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
@@ -68,6 +69,7 @@ export function createCoordinatorApiOptions(
       ...centreRoutes(deps),
       ...rosterRoutes(deps),
       ...broadcastRoutes(deps),
+      ...dashboardRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

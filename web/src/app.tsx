@@ -1,0 +1,81 @@
+// The console's frame: sign-in, the centre, the language switch and the pages. wouter-preact routes
+// on the browser's own paths (the server answers index.html for each).
+import { useState } from 'preact/hooks';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
+import { CentrePicker, CentreProvider } from './centre.tsx';
+import { I18nProvider, useI18n } from './i18n.tsx';
+import type { MessageKey } from './messages.ts';
+import { AlertsPage } from './pages/alerts.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { WeekPage } from './pages/week.tsx';
+import { loadSession, type Session, saveSession } from './session.ts';
+
+const NAV: { path: string; label: MessageKey }[] = [
+  { path: '/', label: 'navWeek' },
+  { path: '/alerts', label: 'navAlerts' },
+];
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Shell />
+    </I18nProvider>
+  );
+}
+
+function Shell() {
+  const [session, setSession] = useState<Session | undefined>(loadSession);
+  const [location] = useLocation();
+  const signIn = (next: Session) => {
+    saveSession(next);
+    setSession(next);
+  };
+  if (!session) {
+    return location === '/sign-in' ? <SignInPage onSignedIn={signIn} /> : <Redirect to="/sign-in" />;
+  }
+  const signOut = () => {
+    saveSession(undefined);
+    setSession(undefined);
+  };
+  return (
+    <CentreProvider session={session}>
+      <Header name={session.name} onSignOut={signOut} />
+      <main id="main">
+        <Switch>
+          <Route path="/" component={WeekPage} />
+          <Route path="/alerts" component={AlertsPage} />
+          <Route path="/sign-in">
+            <Redirect to="/" />
+          </Route>
+        </Switch>
+      </main>
+    </CentreProvider>
+  );
+}
+
+function Header({ name, onSignOut }: { name: string; onSignOut(): void }) {
+  const { t, lang, setLang } = useI18n();
+  const [location] = useLocation();
+  return (
+    <header class="top">
+      <div class="bar">
+        <strong class="brand">{t('appName')}</strong>
+        <CentrePicker />
+        <span class="who">{name}</span>
+        <button type="button" class="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
+          {t('langSwitch')}
+        </button>
+        <button type="button" class="link" onClick={onSignOut}>
+          {t('signOut')}
+        </button>
+      </div>
+      <nav aria-label={t('appName')}>
+        {NAV.map((item) => (
+          <Link key={item.path} href={item.path} aria-current={location === item.path ? 'page' : undefined}>
+            {t(item.label)}
+          </Link>
+        ))}
+      </nav>
+    </header>
+  );
+}
