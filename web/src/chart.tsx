@@ -23,12 +23,12 @@ export function WeeklyChart({ title, weeks, series }: { title: string; weeks: st
       {
         width,
         height: 180,
-        legend: { show: true },
+        legend: { show: true, live: false },
         cursor: { show: false },
         scales: { x: { time: false }, y: { range: [0, 1] } },
         axes: [
           { values: (_u, ticks) => ticks.map((i) => (weeks[i] ?? '').replace(/^\d{4}-/, '')) },
-          { values: (_u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`), size: 44 },
+          { values: (_u, ticks) => ticks.map((v) => `${Math.round(v * 100)}%`), size: 52 },
         ],
         series: [
           { label: t('week') },

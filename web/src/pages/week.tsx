@@ -35,7 +35,11 @@ function Week({ dashboard: d }: { dashboard: Dashboard }) {
       CATEGORIES.map((c) => ({
         label: t(c.label),
         color: c.color,
-        values: d.series.map((w) => w.categories[c.id]?.responseRate ?? null),
+        // A week without any check-in (before the rhythm, a pause week) is a gap, not 0%.
+        values: d.series.map((w) => {
+          const f = w.categories[c.id];
+          return f && f.none < f.children ? f.responseRate : null;
+        }),
       })),
     [d, t],
   );
@@ -71,7 +75,7 @@ function Week({ dashboard: d }: { dashboard: Dashboard }) {
         <table class="data">
           <thead>
             <tr>
-              <th scope="col">{t('centre')}</th>
+              <th scope="col">{t('category')}</th>
               <th scope="col">{t('children')}</th>
               <th scope="col">{t('completed')}</th>
               <th scope="col">{t('responseRate')}</th>
