@@ -1,6 +1,8 @@
+import { type ActivityApiDependencies, activityRoutes } from '#lib/api/activity-api.ts';
 import { authenticator } from '#lib/api/auth.ts';
 import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
 import { centreRoutes } from '#lib/api/centre-api.ts';
+import { childRoutes } from '#lib/api/child-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
 import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
@@ -15,12 +17,15 @@ import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
+import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
 
-export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies & BroadcastApiDependencies;
+export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
+  BroadcastApiDependencies &
+  ActivityApiDependencies;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -54,6 +59,7 @@ export function createCoordinatorApiDependencies(
     roster,
     erasure: new RosterErasure({ ...store, roster }),
     checkins: new CheckinRepository(store),
+    calendar: new CentreCalendarRepository(store),
     clock: adapters.clock,
     logger,
   };
@@ -70,6 +76,8 @@ export function createCoordinatorApiOptions(
       ...rosterRoutes(deps),
       ...broadcastRoutes(deps),
       ...dashboardRoutes(deps),
+      ...childRoutes(deps),
+      ...activityRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

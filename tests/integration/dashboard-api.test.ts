@@ -98,3 +98,19 @@ describe('GET /api/dashboard', () => {
     expect(json.paths['/api/dashboard'].get.parameters[0].name).toBe('centre');
   });
 });
+
+describe('GET /api/children/{id}/checkins', () => {
+  it("gives a child's weekly answers and the carer's message, oldest first", async () => {
+    const { status, json } = await api.get(`/api/children/child-xiaoming/checkins?centre=${CENTRE_A}`);
+    expect(status).toBe(200);
+    expect(json.name).toBe('小明');
+    expect(json.checkins.map((c: { week: string }) => c.week)).toEqual(['2026-W49']);
+    expect(json.checkins[0]).toMatchObject({ status: 'completed', answers: { mood: 4, school: 1 } });
+  });
+
+  it("is 404 for a child of another centre, or of the caller's centre named wrongly", async () => {
+    expect((await api.get(`/api/children/child-wuxiao/checkins?centre=${CENTRE_A}`)).status).toBe(404);
+    expect((await api.get(`/api/children/child-xiaoming/checkins?centre=${CENTRE_B}`)).status).toBe(404);
+    expect((await api.get(`/api/children/child-xiaoming/checkins?centre=${CENTRE_B}`, 'B')).status).toBe(404);
+  });
+});
