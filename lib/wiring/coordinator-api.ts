@@ -7,6 +7,7 @@ import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coo
 import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
+import { type LinkCodeApiDependencies, linkCodeRoutes } from '#lib/api/link-code-api.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { ApiSettings } from '#lib/config/api.ts';
@@ -18,6 +19,7 @@ import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
@@ -25,7 +27,8 @@ import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/
 
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
   BroadcastApiDependencies &
-  ActivityApiDependencies;
+  ActivityApiDependencies &
+  LinkCodeApiDependencies;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -60,6 +63,7 @@ export function createCoordinatorApiDependencies(
     erasure: new RosterErasure({ ...store, roster }),
     checkins: new CheckinRepository(store),
     calendar: new CentreCalendarRepository(store),
+    linkCodes: new LinkCodeRepository(store),
     clock: adapters.clock,
     logger,
   };
@@ -78,6 +82,7 @@ export function createCoordinatorApiOptions(
       ...dashboardRoutes(deps),
       ...childRoutes(deps),
       ...activityRoutes(deps),
+      ...linkCodeRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

@@ -15,12 +15,12 @@ export class ApiError extends Error {
 
 export async function api<T>(
   path: string,
-  init: { method?: 'GET' | 'POST'; body?: unknown } = {},
+  init: { method?: 'GET' | 'POST'; body?: unknown; contentType?: string } = {},
 ): Promise<T> {
   const session = loadSession();
   const headers: Record<string, string> = {};
   if (session) headers.authorization = `Bearer ${session.token}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
   const response = await fetch(path, {
     method: init.method ?? 'GET',
     headers,

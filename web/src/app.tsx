@@ -5,7 +5,11 @@ import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
 import { CentrePicker, CentreProvider } from './centre.tsx';
 import { I18nProvider, useI18n } from './i18n.tsx';
 import type { MessageKey } from './messages.ts';
+import { ActivitiesPage } from './pages/activities.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
+import { BroadcastsPage } from './pages/broadcasts.tsx';
+import { ChildPage, ChildrenPage } from './pages/children.tsx';
+import { RosterPage } from './pages/roster.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { WeekPage } from './pages/week.tsx';
 import { loadSession, type Session, saveSession } from './session.ts';
@@ -13,6 +17,10 @@ import { loadSession, type Session, saveSession } from './session.ts';
 const NAV: { path: string; label: MessageKey }[] = [
   { path: '/', label: 'navWeek' },
   { path: '/alerts', label: 'navAlerts' },
+  { path: '/children', label: 'navChildren' },
+  { path: '/roster', label: 'navRoster' },
+  { path: '/broadcasts', label: 'navBroadcasts' },
+  { path: '/activities', label: 'navActivities' },
 ];
 
 export function App() {
@@ -44,6 +52,11 @@ function Shell() {
         <Switch>
           <Route path="/" component={WeekPage} />
           <Route path="/alerts" component={AlertsPage} />
+          <Route path="/children" component={ChildrenPage} />
+          <Route path="/children/:id" component={ChildPage} />
+          <Route path="/roster" component={RosterPage} />
+          <Route path="/broadcasts" component={BroadcastsPage} />
+          <Route path="/activities" component={ActivitiesPage} />
           <Route path="/sign-in">
             <Redirect to="/" />
           </Route>
@@ -71,7 +84,15 @@ function Header({ name, onSignOut }: { name: string; onSignOut(): void }) {
       </div>
       <nav aria-label={t('appName')}>
         {NAV.map((item) => (
-          <Link key={item.path} href={item.path} aria-current={location === item.path ? 'page' : undefined}>
+          <Link
+            key={item.path}
+            href={item.path}
+            aria-current={
+              location === item.path || (item.path !== '/' && location.startsWith(`${item.path}/`))
+                ? 'page'
+                : undefined
+            }
+          >
             {t(item.label)}
           </Link>
         ))}
