@@ -12,6 +12,7 @@ import { DEMO_ROSTER, ensureDemoSchedules, seedDemoRoster } from '#lib/local/dem
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
+import { phoneSimulatorRoutes } from '#lib/local/phone-simulator-route.ts';
 import { signInRoutes } from '#lib/local/sign-in-route.ts';
 import { tickRoute } from '#lib/local/tick-route.ts';
 import { ensureWebBuild, WEB_DIST } from '#lib/local/web-static.ts';
@@ -102,6 +103,7 @@ try {
   const api = await import('#functions/coordinator-api.ts');
   const apiAuth = apiSettings(config).auth;
   await ensureWebBuild();
+  let listeningPort = config.PORT;
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
@@ -110,6 +112,21 @@ try {
       ...(apiAuth.mode === 'local'
         ? signInRoutes({ roster, centreIds: [DEMO_ROSTER.centre.centreId], signingKey: apiAuth.signingKey })
         : []),
+      ...phoneSimulatorRoutes({
+        roster,
+        centreIds: [DEMO_ROSTER.centre.centreId],
+        outbox: localOutbox,
+        clock: localClock,
+        webhook: () => ({
+          fetchUrl: `http://127.0.0.1:${listeningPort}/webhooks/twilio/sms`,
+          signedUrl: `${config.PUBLIC_URL}/webhooks/twilio/sms`,
+        }),
+        twilio: {
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: twilioAuthToken(config),
+          phoneNumber: config.TWILIO_PHONE_NUMBER,
+        },
+      }),
       linkCodeRoute({
         codes: new LinkCodeRepository({ client, tableName: config.TABLE_NAME }),
         roster,
@@ -145,6 +162,7 @@ try {
       })),
     ],
   });
+  listeningPort = port;
   stops.push(() => new Promise<void>((done) => server.close(() => done())));
 
   // The send worker, on the in-process queue the handlers enqueue into (SQS + Lambda in AWS).

@@ -9,6 +9,7 @@ import { ActivitiesPage } from './pages/activities.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
 import { BroadcastsPage } from './pages/broadcasts.tsx';
 import { ChildPage, ChildrenPage } from './pages/children.tsx';
+import { PhonesPage } from './pages/phones.tsx';
 import { RosterPage } from './pages/roster.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { WeekPage } from './pages/week.tsx';
@@ -22,6 +23,8 @@ const NAV: { path: string; label: MessageKey }[] = [
   { path: '/broadcasts', label: 'navBroadcasts' },
   { path: '/activities', label: 'navActivities' },
 ];
+/** Only where the local server offers the simulator (npm start), never in AWS. */
+const LOCAL_NAV: { path: string; label: MessageKey }[] = [{ path: '/phones', label: 'navPhone' }];
 
 export function App() {
   return (
@@ -47,7 +50,7 @@ function Shell() {
   };
   return (
     <CentreProvider session={session}>
-      <Header name={session.name} onSignOut={signOut} />
+      <Header session={session} onSignOut={signOut} />
       <main id="main">
         <Switch>
           <Route path="/" component={WeekPage} />
@@ -57,6 +60,7 @@ function Shell() {
           <Route path="/roster" component={RosterPage} />
           <Route path="/broadcasts" component={BroadcastsPage} />
           <Route path="/activities" component={ActivitiesPage} />
+          <Route path="/phones" component={PhonesPage} />
           <Route path="/sign-in">
             <Redirect to="/" />
           </Route>
@@ -66,7 +70,7 @@ function Shell() {
   );
 }
 
-function Header({ name, onSignOut }: { name: string; onSignOut(): void }) {
+function Header({ session, onSignOut }: { session: Session; onSignOut(): void }) {
   const { t, lang, setLang } = useI18n();
   const [location] = useLocation();
   return (
@@ -74,7 +78,7 @@ function Header({ name, onSignOut }: { name: string; onSignOut(): void }) {
       <div class="bar">
         <strong class="brand">{t('appName')}</strong>
         <CentrePicker />
-        <span class="who">{name}</span>
+        <span class="who">{session.name}</span>
         <button type="button" class="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
           {t('langSwitch')}
         </button>
@@ -83,7 +87,7 @@ function Header({ name, onSignOut }: { name: string; onSignOut(): void }) {
         </button>
       </div>
       <nav aria-label={t('appName')}>
-        {NAV.map((item) => (
+        {[...NAV, ...(session.local ? LOCAL_NAV : [])].map((item) => (
           <Link
             key={item.path}
             href={item.path}

@@ -4,6 +4,8 @@ export interface Session {
   token: string;
   name: string;
   centres: string[];
+  /** Signed in on the local server (npm start): its developer pages exist. */
+  local?: boolean;
 }
 
 const KEY = 'lianxin.session';

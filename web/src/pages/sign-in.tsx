@@ -23,7 +23,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn(session: Session): void 
     const response = await fetch(`/dev/sign-in?contact=${encodeURIComponent(id)}`, { method: 'POST' });
     if (!response.ok) return setError(`HTTP ${response.status}`);
     const body = (await response.json()) as { token: string; name: string; centres: string[] };
-    onSignedIn({ token: body.token, name: body.name, centres: body.centres });
+    onSignedIn({ token: body.token, name: body.name, centres: body.centres, local: true });
   };
   return (
     <main id="main" class="sign-in">
