@@ -200,7 +200,12 @@ function BroadcastCard({ broadcast: b, onChanged }: { broadcast: Broadcast; onCh
       setError((e as Error).message);
     }
   };
-  const groups = b.report?.groups ?? {};
+  // The list leaves the report out (it reads every recipient): each sent broadcast fetches its own.
+  const detail = useGet<Broadcast>(
+    b.status === 'draft' ? undefined : `/api/broadcasts/${encodeURIComponent(b.id)}`,
+  );
+  const report = detail.data?.report;
+  const groups = report?.groups ?? {};
   const waiting = (groups.queued ?? 0) + (groups.sent ?? 0);
   return (
     <li class="card" data-testid="broadcast">
@@ -209,9 +214,12 @@ function BroadcastCard({ broadcast: b, onChanged }: { broadcast: Broadcast; onCh
       </p>
       <p>{b.texts['zh-CN'] ?? b.texts.en}</p>
       <p class="meta">{t('recipients', { n: b.preview.recipients })}</p>
-      {b.report && (
+      {report && (
         <p data-testid="report">
-          {t('reportLine', { delivered: groups.delivered ?? 0, failed: groups.failed ?? 0, waiting })}
+          {t('reportLine', { delivered: groups.delivered ?? 0, failed: groups.failed ?? 0, waiting })}{' '}
+          <button type="button" class="link" onClick={detail.reload}>
+            {t('refresh')}
+          </button>
         </p>
       )}
       {error && (

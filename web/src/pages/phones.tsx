@@ -111,7 +111,8 @@ export function PhonesPage() {
         </p>
       )}
       <section class="phone" aria-label={person?.name ?? ''}>
-        <ol class="thread" data-testid="thread" aria-live="polite">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the thread scrolls; a keyboard must reach all of it */}
+        <ol class="thread" data-testid="thread" aria-live="polite" tabIndex={0}>
           {thread.map((m, i) => (
             <li key={`${m.at}-${i}`} class={m.direction}>
               <span class="visually-hidden">{m.direction === 'in' ? person?.name : '连心'}: </span>
