@@ -2,6 +2,7 @@
 // `npm run bench -- broadcast tick` runs only the named groups.
 import { broadcastFigures } from '#tests/bench/broadcast-figures.ts';
 import { bundleFigures } from '#tests/bench/bundle-figures.ts';
+import { consoleFigures } from '#tests/bench/console-figures.ts';
 import { type Figure, printFigures } from '#tests/bench/figures.ts';
 import { functionFigures } from '#tests/bench/function-figures.ts';
 import { sendFigures } from '#tests/bench/send-figures.ts';
@@ -22,6 +23,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   tick: () => tickFigures(100_000),
   // 50,000 carers and parents: preview and fan-out planning; the full fan-out over 5,000.
   broadcast: () => broadcastFigures(50_000, 5_000),
+  console: consoleFigures,
 };
 
 const wanted = process.argv.slice(2);

@@ -40,6 +40,8 @@ export async function startServer(options: {
   args?: string[];
   /** Extra environment (e.g. a fixed clock for the console tests). */
   env?: NodeJS.ProcessEnv;
+  /** How long the banner may take (default 30 s; more when it starts its own DynamoDB Local). */
+  readyWithinMs?: number;
 }): Promise<RunningServer> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -89,7 +91,11 @@ export async function startServer(options: {
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
       fail(`the local server exited (${signal ?? `code ${code}`}) before its banner`);
-    const timer = setTimeout(() => fail('the local server printed no banner within 30 s'), 30_000);
+    const within = options.readyWithinMs ?? 30_000;
+    const timer = setTimeout(
+      () => fail(`the local server printed no banner within ${within / 1000} s`),
+      within,
+    );
     child.stdout?.on('data', onData);
     child.once('exit', onExit);
   });
