@@ -1,5 +1,6 @@
 // The console's frame: sign-in, the centre, the language switch and the pages. wouter-preact routes
 // on the browser's own paths (the server answers index.html for each).
+import { lazy, Suspense } from 'preact/compat';
 import { useState } from 'preact/hooks';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
 import { CentrePicker, CentreProvider } from './centre.tsx';
@@ -10,10 +11,12 @@ import { AlertsPage } from './pages/alerts.tsx';
 import { BroadcastsPage } from './pages/broadcasts.tsx';
 import { ChildPage, ChildrenPage } from './pages/children.tsx';
 import { PhonesPage } from './pages/phones.tsx';
-import { RosterPage } from './pages/roster.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { WeekPage } from './pages/week.tsx';
 import { loadSession, type Session, saveSession } from './session.ts';
+
+// The roster page brings the CSV parser and the QR code maker: loaded when it is opened.
+const RosterPage = lazy(() => import('./pages/roster.tsx').then((m) => m.RosterPage));
 
 const NAV: { path: string; label: MessageKey }[] = [
   { path: '/', label: 'navWeek' },
@@ -52,19 +55,21 @@ function Shell() {
     <CentreProvider session={session}>
       <Header session={session} onSignOut={signOut} />
       <main id="main">
-        <Switch>
-          <Route path="/" component={WeekPage} />
-          <Route path="/alerts" component={AlertsPage} />
-          <Route path="/children" component={ChildrenPage} />
-          <Route path="/children/:id" component={ChildPage} />
-          <Route path="/roster" component={RosterPage} />
-          <Route path="/broadcasts" component={BroadcastsPage} />
-          <Route path="/activities" component={ActivitiesPage} />
-          <Route path="/phones" component={PhonesPage} />
-          <Route path="/sign-in">
-            <Redirect to="/" />
-          </Route>
-        </Switch>
+        <Suspense fallback={<p aria-busy="true">…</p>}>
+          <Switch>
+            <Route path="/" component={WeekPage} />
+            <Route path="/alerts" component={AlertsPage} />
+            <Route path="/children" component={ChildrenPage} />
+            <Route path="/children/:id" component={ChildPage} />
+            <Route path="/roster" component={RosterPage} />
+            <Route path="/broadcasts" component={BroadcastsPage} />
+            <Route path="/activities" component={ActivitiesPage} />
+            <Route path="/phones" component={PhonesPage} />
+            <Route path="/sign-in">
+              <Redirect to="/" />
+            </Route>
+          </Switch>
+        </Suspense>
       </main>
     </CentreProvider>
   );

@@ -1,5 +1,6 @@
 // 儿童: find a child or a family; a child's page shows the weekly answers over time, the carer's
 // free-text messages, the family's contacts, and the parents' messages waiting to be read to the child.
+import { Suspense } from 'preact/compat';
 import { useMemo, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import type * as z from 'zod';
@@ -7,8 +8,8 @@ import type { messageList } from '#lib/api/schemas.ts';
 import { api, useGet } from '../api.ts';
 import { CATEGORIES } from '../categories.ts';
 import { useCentre } from '../centre.tsx';
-import { WeeklyChart } from '../chart.tsx';
 import { useI18n } from '../i18n.tsx';
+import { WeeklyChart } from '../lazy-chart.ts';
 import { useRoster } from '../roster-types.ts';
 import { formatTime, LoadState } from '../ui.tsx';
 
@@ -120,7 +121,9 @@ export function ChildPage({ params }: { params: { id: string } }) {
                   .join(', ') || t('consentNone')}
               </p>
             )}
-            <WeeklyChart title={t('timeline')} weeks={series.weeks} series={series.series} />
+            <Suspense fallback={<p aria-busy="true">{t('loading')}</p>}>
+              <WeeklyChart title={t('timeline')} weeks={series.weeks} series={series.series} />
+            </Suspense>
             <h2>{t('freeText')}</h2>
             <ul>
               {data.checkins

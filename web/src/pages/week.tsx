@@ -1,12 +1,13 @@
 // 本周: this week's figures of the centre, then the last 12 weeks as charts.
+import { Suspense } from 'preact/compat';
 import { useMemo } from 'preact/hooks';
 import type * as z from 'zod';
 import type { dashboardView } from '#lib/api/dashboard-api.ts';
 import { useGet } from '../api.ts';
 import { CATEGORIES } from '../categories.ts';
 import { useCentre } from '../centre.tsx';
-import { WeeklyChart } from '../chart.tsx';
 import { useI18n } from '../i18n.tsx';
+import { WeeklyChart } from '../lazy-chart.ts';
 import type { MessageKey } from '../messages.ts';
 import { LoadState, percent } from '../ui.tsx';
 
@@ -110,17 +111,19 @@ function Week({ dashboard: d }: { dashboard: Dashboard }) {
           </ul>
         )}
       </section>
-      <section class="charts">
-        <WeeklyChart title={t('rateChart')} weeks={weeks} series={rateSeries} />
-        {answerSeries.map(({ item, series }) => (
-          <WeeklyChart
-            key={item.id}
-            title={t('answersChart', { item: t(item.label) })}
-            weeks={weeks}
-            series={series}
-          />
-        ))}
-      </section>
+      <Suspense fallback={<p aria-busy="true">{t('loading')}</p>}>
+        <section class="charts">
+          <WeeklyChart title={t('rateChart')} weeks={weeks} series={rateSeries} />
+          {answerSeries.map(({ item, series }) => (
+            <WeeklyChart
+              key={item.id}
+              title={t('answersChart', { item: t(item.label) })}
+              weeks={weeks}
+              series={series}
+            />
+          ))}
+        </section>
+      </Suspense>
     </>
   );
 }
