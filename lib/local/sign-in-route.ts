@@ -48,10 +48,11 @@ export function signInRoutes(deps: Deps): DevRoute[] {
       description: 'sign in as a local coordinator: ?contact=contact-wang-laoshi (a local API token)',
       async handle(url) {
         const wanted = url.searchParams.get('contact') ?? '';
-        const coordinator = (await coordinators(deps)).find((c) => c.id === wanted);
-        if (!coordinator) return { status: 404, json: { error: 'no such local coordinator' } };
         // A coordinator works for every local centre they are listed in.
-        const centres = (await coordinators(deps)).filter((c) => c.id === wanted).map((c) => c.centreId);
+        const listed = (await coordinators(deps)).filter((c) => c.id === wanted);
+        const coordinator = listed[0];
+        if (!coordinator) return { status: 404, json: { error: 'no such local coordinator' } };
+        const centres = listed.map((c) => c.centreId);
         const token = await issueLocalToken(deps.signingKey, { subject: coordinator.id, centres });
         return { status: 200, json: { token, name: coordinator.name, centres } };
       },
