@@ -222,7 +222,7 @@ export function coordinatorRoutes(deps: CoordinatorApiDependencies): Route[] {
   ];
 }
 
-async function results(
+export async function results(
   deps: CoordinatorApiDependencies,
   caller: Caller,
   query: z.output<typeof resultsQuery>,

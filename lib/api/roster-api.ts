@@ -145,7 +145,7 @@ const erasureView = z.object({
     deleted: z.record(z.string(), z.number()),
   }),
 });
-const importView = z.object({
+export const importView = z.object({
   fileError: z.string().optional(),
   lines: z.array(
     z.object({ line: z.number(), status: z.enum(['valid', 'invalid']), reasons: z.array(z.string()) }),

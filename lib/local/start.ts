@@ -9,12 +9,15 @@ import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import { seedDemoCalendar } from '#lib/local/demo/demo-calendar.ts';
 import { DEMO_GB_PIN, seedDemoGbPin } from '#lib/local/demo/demo-gb-pin.ts';
-import { ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
+import { DEMO_ROSTER, ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
 import { startLocalMainlandSms } from '#lib/local/mainland-sms-local.ts';
+import { phoneSimulatorRoutes } from '#lib/local/phone-simulator-route.ts';
+import { signInRoutes } from '#lib/local/sign-in-route.ts';
 import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
+import { ensureWebBuild, WEB_DIST } from '#lib/local/web-static.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
@@ -105,10 +108,32 @@ try {
   const wechat = await import('#functions/wechat-webhook.ts');
   const api = await import('#functions/coordinator-api.ts');
   const aliyunSms = await import('#functions/aliyun-sms-webhook.ts');
+  const apiAuth = apiSettings(config).auth;
+  await ensureWebBuild();
+  let listeningPort = config.PORT;
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
+    webDist: WEB_DIST,
     devRoutes: [
+      ...(apiAuth.mode === 'local'
+        ? signInRoutes({ roster, centreIds: [DEMO_ROSTER.centre.centreId], signingKey: apiAuth.signingKey })
+        : []),
+      ...phoneSimulatorRoutes({
+        roster,
+        centreIds: [DEMO_ROSTER.centre.centreId],
+        outbox: localOutbox,
+        clock: localClock,
+        webhook: () => ({
+          fetchUrl: `http://127.0.0.1:${listeningPort}/webhooks/twilio/sms`,
+          signedUrl: `${config.PUBLIC_URL}/webhooks/twilio/sms`,
+        }),
+        twilio: {
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: twilioAuthToken(config),
+          phoneNumber: config.TWILIO_PHONE_NUMBER,
+        },
+      }),
       linkCodeRoute({
         codes: new LinkCodeRepository({ client, tableName: config.TABLE_NAME }),
         roster,
@@ -152,6 +177,7 @@ try {
       })),
     ],
   });
+  listeningPort = port;
   stops.push(() => new Promise<void>((done) => server.close(() => done())));
 
   // The send worker, on the in-process queue the handlers enqueue into (SQS + Lambda in AWS).
@@ -187,7 +213,6 @@ try {
   });
 
   // The coordinators' API: a token for the demo coordinator, as Cognito would issue one in AWS.
-  const apiAuth = apiSettings(config).auth;
   const apiToken =
     apiAuth.mode === 'local'
       ? await issueLocalToken(apiAuth.signingKey, {
@@ -200,6 +225,7 @@ try {
     [
       '',
       `lianxin (连心) is running locally on http://localhost:${port}`,
+      `  console            http://localhost:${port}/  (sign in as a demo coordinator)`,
       `  DynamoDB Local     ${config.DYNAMODB_ENDPOINT}  table ${config.TABLE_NAME}${values.data ? ` (data in ${values.data})` : ' (in memory)'}`,
       `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001 (GB PIN ${DEMO_GB_PIN})`,
       `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,

@@ -1,10 +1,14 @@
+import { type ActivityApiDependencies, activityRoutes } from '#lib/api/activity-api.ts';
 import { authenticator } from '#lib/api/auth.ts';
 import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
 import { centreRoutes } from '#lib/api/centre-api.ts';
+import { childRoutes } from '#lib/api/child-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
+import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
 import { type GbPinApiDependencies, gbPinRoutes } from '#lib/api/gb-pin-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
+import { type LinkCodeApiDependencies, linkCodeRoutes } from '#lib/api/link-code-api.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
 import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
@@ -18,6 +22,8 @@ import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
+import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
@@ -26,7 +32,9 @@ import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
   BroadcastApiDependencies &
   Partial<Pick<GbPinApiDependencies, 'gbPins'>> &
-  UnprocessedApiDependencies;
+  UnprocessedApiDependencies &
+  ActivityApiDependencies &
+  LinkCodeApiDependencies;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -62,6 +70,8 @@ export function createCoordinatorApiDependencies(
     erasure: new RosterErasure({ ...store, roster }),
     checkins: new CheckinRepository(store),
     unprocessed: new UnprocessedRepository(store),
+    calendar: new CentreCalendarRepository(store),
+    linkCodes: new LinkCodeRepository(store),
     clock: adapters.clock,
     logger,
   };
@@ -79,6 +89,10 @@ export function createCoordinatorApiOptions(
       ...broadcastRoutes(deps),
       ...(deps.gbPins ? gbPinRoutes({ ...deps, gbPins: deps.gbPins }) : []),
       ...unprocessedRoutes(deps),
+      ...dashboardRoutes(deps),
+      ...childRoutes(deps),
+      ...activityRoutes(deps),
+      ...linkCodeRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

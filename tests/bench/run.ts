@@ -2,6 +2,7 @@
 // `npm run bench -- broadcast tick` runs only the named groups.
 import { broadcastFigures } from '#tests/bench/broadcast-figures.ts';
 import { bundleFigures } from '#tests/bench/bundle-figures.ts';
+import { consoleFigures } from '#tests/bench/console-figures.ts';
 import { deadlineFigures } from '#tests/bench/deadline-figures.ts';
 import { type Figure, printFigures } from '#tests/bench/figures.ts';
 import { functionFigures } from '#tests/bench/function-figures.ts';
@@ -26,6 +27,7 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   // What the tests no longer time: the WeChat reply budget and the Twilio client's timeout, each
   // against something that never answers.
   deadline: () => deadlineFigures(),
+  console: consoleFigures,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,9 +1,8 @@
 // End to end: `npm start` (lib/local/start.ts) as a child process, a carer texting it over real
 // HTTP with signed Twilio requests, and the proof that stopping it leaves no Java behind.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +18,15 @@ import {
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import {
+  freePort,
+  type RunningServer,
+  running,
+  startServer,
+  stopServer,
+} from '#tests/support/local-server-process.ts';
 import { isProcessAlive, waitFor } from '#tests/support/processes.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const BANNER = /running locally on http:\/\/localhost:(\d+)/;
-const DYNAMO_LINE = /DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/;
 const GRANDMOTHER = '+8613800000001';
 const ZHANG_NAINAI = '+8613800000002';
 const COORDINATOR = '+8613700000001';
@@ -34,113 +37,6 @@ interface OutboxMessage {
   seq: number;
   to: string;
   body: string;
-}
-
-interface RunningServer {
-  child: ChildProcess;
-  port: number;
-  /** The port of the DynamoDB Local the server started itself, if it did. */
-  dynamoPort: number | undefined;
-  banner: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running = new Set<ChildProcess>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-/** Starts lib/local/start.ts directly under node (no npm, no tsx CLI in between: signals reach it). */
-async function startServer(options: {
-  port: number;
-  tableName: string;
-  dynamodbEndpoint?: string;
-  args?: string[];
-}): Promise<RunningServer> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(options.port),
-    TABLE_NAME: options.tableName,
-  };
-  delete env.DYNAMODB_ENDPOINT;
-  delete env.LIANXIN_ENV;
-  if (options.dynamodbEndpoint) env.DYNAMODB_ENDPOINT = options.dynamodbEndpoint;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/start.ts', ...(options.args ?? [])], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-8000);
-  });
-  const banner = await new Promise<string>((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.off('exit', onExit);
-    };
-    const fail = (why: string) => {
-      done();
-      child.kill('SIGKILL');
-      reject(new Error(`${why}\n--- stdout ---\n${stdout.trim()}\n--- stderr ---\n${stderr.trim()}`));
-    };
-    const onData = (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      // Resolve once the whole banner is out (it ends with the Ctrl-C line).
-      if (BANNER.test(stdout) && stdout.includes('Ctrl-C stops everything.')) {
-        done();
-        resolve(stdout);
-      }
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      fail(`the local server exited (${signal ?? `code ${code}`}) before its banner`);
-    // A bound, not a measure: generous, as a busy machine may take long to start Java.
-    const timer = setTimeout(
-      () => fail(`the local server printed no banner within ${BANNER_WAIT_MS / 1000} s`),
-      BANNER_WAIT_MS,
-    );
-    child.stdout?.on('data', onData);
-    child.once('exit', onExit);
-  });
-  // Keep draining stdout (the JSON logs) so a full pipe never blocks the server.
-  child.stdout?.resume();
-
-  const port = Number(BANNER.exec(banner)?.[1]);
-  const dynamoPort = options.dynamodbEndpoint ? undefined : Number(DYNAMO_LINE.exec(banner)?.[1]);
-  return { child, port, dynamoPort, banner, exited };
-}
-
-/** SIGTERM, then the exit (the server must go within a few seconds). */
-async function stopServer(
-  server: RunningServer,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  server.child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000));
-  const result = await Promise.race([server.exited, timeout]);
-  if (result === 'timeout') {
-    server.child.kill('SIGKILL');
-    throw new Error('the local server did not exit within 10 s of SIGTERM');
-  }
-  return result;
 }
 
 /** Pids of DynamoDB Local Java processes listening on this port. */
