@@ -533,6 +533,7 @@ describe('the coordinators API: input', () => {
       '/api/contacts',
       '/api/contacts/{id}',
       '/api/contacts/{id}/erase',
+      '/api/contacts/{id}/gb-pin',
       '/api/families',
       '/api/families/{id}',
       '/api/families/{id}/erase',
