@@ -538,6 +538,7 @@ describe('the coordinators API: input', () => {
       '/api/contacts/{id}/erase',
       '/api/contacts/{id}/link-code',
       '/api/dashboard',
+      '/api/contacts/{id}/gb-pin',
       '/api/families',
       '/api/families/{id}',
       '/api/families/{id}/erase',
