@@ -542,6 +542,7 @@ describe('the coordinators API: input', () => {
       '/api/families',
       '/api/families/{id}',
       '/api/families/{id}/erase',
+      '/api/inbound/unprocessed',
       '/api/messages-for-child',
       '/api/messages-for-child/{id}/delivered',
       '/api/openapi.json',
