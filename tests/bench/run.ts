@@ -2,6 +2,7 @@
 // `npm run bench -- broadcast tick` runs only the named groups.
 import { broadcastFigures } from '#tests/bench/broadcast-figures.ts';
 import { bundleFigures } from '#tests/bench/bundle-figures.ts';
+import { domesticTurnFigures } from '#tests/bench/domestic-turn-figures.ts';
 import { type Figure, printFigures } from '#tests/bench/figures.ts';
 import { functionFigures } from '#tests/bench/function-figures.ts';
 import { sendFigures } from '#tests/bench/send-figures.ts';
@@ -13,6 +14,8 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   turn: turnFigures,
+  // The same turn pushed by Alibaba Cloud (mainland numbers), and what a family costs by template.
+  domestic: () => domesticTurnFigures(),
   bundle: bundleFigures,
   function: functionFigures,
   // With no Twilio latency the fake answers at once, so the bare loop measures nothing but HTTP on
