@@ -4,6 +4,7 @@ import { broadcastFigures } from '#tests/bench/broadcast-figures.ts';
 import { bundleFigures } from '#tests/bench/bundle-figures.ts';
 import { consoleFigures } from '#tests/bench/console-figures.ts';
 import { deadlineFigures } from '#tests/bench/deadline-figures.ts';
+import { domesticTurnFigures } from '#tests/bench/domestic-turn-figures.ts';
 import { type Figure, printFigures } from '#tests/bench/figures.ts';
 import { functionFigures } from '#tests/bench/function-figures.ts';
 import { sendFigures } from '#tests/bench/send-figures.ts';
@@ -15,6 +16,8 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
 const groups: Record<string, () => Promise<Figure[]>> = {
   turn: turnFigures,
+  // The same turn pushed by Alibaba Cloud (mainland numbers), and what a family costs by template.
+  domestic: () => domesticTurnFigures(),
   bundle: bundleFigures,
   function: functionFigures,
   // With no Twilio latency the fake answers at once, so the bare loop measures nothing but HTTP on
