@@ -30,7 +30,8 @@ const STARTS_PROCESSES = [
 /** What every test on DynamoDB Local shares. */
 const integration = {
   globalSetup: ['tests/support/dynamodb-global-setup.ts'],
-  testTimeout: 30_000,
+  // Bounds, not measures: a test takes seconds on a quiet machine, and may take far longer on a busy one.
+  testTimeout: 60_000,
   // The handlers log every turn; tests read outcomes, not logs (the logger has its own unit tests).
   env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
   hookTimeout: 60_000,
@@ -75,9 +76,10 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['tests/infra/**/*.test.ts'],
-          // Synthesis imports aws-cdk-lib (seconds) and one test bundles every function.
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // Synthesis imports aws-cdk-lib (seconds) and one test bundles every function (20 s on a
+          // quiet machine, a minute and more on a busy one): bounds, not measures.
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
           maxWorkers: 1,
         },
       },

@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { DEMO_ROSTER } from '#lib/local/demo/demo-roster.ts';

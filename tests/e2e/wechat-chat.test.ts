@@ -17,7 +17,7 @@ const tsx = (script: string, args: string[], input?: string) =>
     const child = execFile(
       process.execPath,
       ['--import', 'tsx', script, ...args],
-      { cwd: root, env: { ...process.env, PORT: String(port), NODE_NO_WARNINGS: '1' }, timeout: 30_000 },
+      { cwd: root, env: { ...process.env, PORT: String(port), NODE_NO_WARNINGS: '1' }, timeout: 120_000 },
       (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );
     child.stdin?.end(input ?? '');
@@ -95,4 +95,4 @@ it('links a WeChat user with the Centre’s code and runs the check-in, from the
   ]);
   // 很难过 raised an alert: the coordinator's copy went through the send queue to the outbox.
   expect(out).toMatch(/\[outbox → \+8613700000001\] 【连心】关注提醒A\d+：李奶奶签到说小明这周很难过/);
-}, 60_000);
+}, 240_000);

@@ -75,7 +75,8 @@ async function alertsRaised(): Promise<Raised> {
   return { world, toCoordinators, alertItem };
 }
 
-describe("an alert's follow-ups", () => {
+// Each test builds its world and runs a day of ticks: seconds on a quiet machine, a bound to match a busy one.
+describe("an alert's follow-ups", { timeout: 120_000 }, () => {
   it('tells every coordinator at the first tick 2 minutes on, though the turn could not, and only once', async () => {
     const { world, toCoordinators } = await alertsRaised();
     world.clock.set(new Date(RAISED_AT.getTime() + MINUTE));
