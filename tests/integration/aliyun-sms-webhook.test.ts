@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AliyunSmsOutbound } from '#lib/channels/aliyun-sms/aliyun-sms-outbound.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { PerNumberSmsChannel } from '#lib/channels/mainland-sms-router.ts';
@@ -22,8 +22,10 @@ import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 const SECRET = 'current-callback-secret-0123456789';
 const OLD_SECRET = 'previous-callback-secret-987654321';
 const CARER = '13800000002'; // 张奶奶, carer of 张伟, as Alibaba Cloud writes the number
-const clock = new ManualClock('2026-12-05T02:00:00Z'); // Saturday 10:00 in Shanghai
-const WEEK = isoWeekOf(clock.now());
+const START = '2026-12-05T02:00:00Z'; // Saturday 10:00 in Shanghai
+const WEEK = isoWeekOf(new Date(START));
+
+let clock: ManualClock;
 
 let table: TestTable;
 let config: Config;
@@ -33,7 +35,10 @@ let roster: RosterRepository;
 type Handler = ReturnType<typeof createAliyunSmsWebhookHandler>;
 let handler: Handler;
 
-beforeAll(async () => {
+// A fresh table, roster, clock and send stand-in per test: no test sees another's turns, opt-outs,
+// message log or sent templates.
+beforeEach(async () => {
+  clock = new ManualClock(START);
   table = await createTestTable();
   config = loadConfig({
     LIANXIN_ENV: 'local',
@@ -56,7 +61,7 @@ beforeAll(async () => {
   harness = outboundHarness(config, table, clock, new PerNumberSmsChannel(localOutbox, aliyun));
   handler = build();
 });
-afterAll(() => standIn.close());
+afterEach(() => standIn.close());
 
 function build(overrides: Parameters<typeof createAliyunSmsWebhookDependencies>[3] = {}): Handler {
   const logger = createLogger('test');
@@ -249,7 +254,7 @@ describe('POST /webhooks/aliyun-sms/up/{secret}', () => {
       const result = await post('up', [uplink(word, phone)]);
       expect(result.statusCode).toBe(200);
       expect((await roster.getContact('contact-li-baba'))?.optedOut).toBe(true);
-      // Opt back in for the next word.
+      // 订阅 opts back in.
       await post('up', [uplink('订阅', phone)]);
       expect((await roster.getContact('contact-li-baba'))?.optedOut).toBe(false);
     },

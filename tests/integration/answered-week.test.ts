@@ -2,7 +2,7 @@
 // that keeps the first run as history and both free texts, through the real SMS webhook, the store on
 // DynamoDB Local and the coordinators' CSV export.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
@@ -27,12 +27,16 @@ import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { texting } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
-const clock = new ManualClock('2026-12-05T02:00:00Z');
-const WEEK = isoWeekOf(clock.now());
+const START = '2026-12-05T02:00:00Z';
+const WEEK = isoWeekOf(new Date(START));
 const GRANDMOTHER = '+8613800000001';
 const FIRST_MESSAGE = '小明这周咳嗽，想爸爸';
 const SECOND_MESSAGE = '补充：小明的咳嗽好了';
 
+/** The first run of the week: 小明 with FIRST_MESSAGE, 小红 with no message. */
+const FIRST_RUN = ['签到', '3', '1', '1', '1', '1', FIRST_MESSAGE, '2', '1', '1', '1', '1', '0'];
+
+let clock: ManualClock;
 let table: TestTable;
 let config: Config;
 let say: (body: string) => Promise<string>;
@@ -40,7 +44,9 @@ let checkins: CheckinRepository;
 let api: ReturnType<typeof createCoordinatorApiHandler>;
 let token: string;
 
-beforeAll(async () => {
+// A fresh table, roster and clock per test: each test answers the week itself.
+beforeEach(async () => {
+  clock = new ManualClock(START);
   table = await createTestTable();
   config = loadConfig({
     LIANXIN_ENV: 'local',
@@ -77,9 +83,7 @@ const rawCheckin = async (childId: string) =>
 
 describe('签到 again in an answered week', () => {
   it('asks first, then a correction keeps the first run as history and both free texts', async () => {
-    for (const answer of ['签到', '3', '1', '1', '1', '1', FIRST_MESSAGE, '2', '1', '1', '1', '1', '0']) {
-      await say(answer);
-    }
+    for (const answer of FIRST_RUN) await say(answer);
     const first = await checkins.getCheckin('child-xiaoming', WEEK);
     expect(first?.status).toBe('completed');
     const dueAfterFirst = (await rawCheckin('child-xiaoming'))?.dueKey;
@@ -124,6 +128,8 @@ describe('签到 again in an answered week', () => {
   });
 
   it('2 adds a message: kept beside the others, and a worrying one raises its own alert', async () => {
+    for (const answer of FIRST_RUN) await say(answer);
+    expect((await checkins.getCheckin('child-xiaoming', WEEK))?.status).toBe('completed');
     expect(await say('签到')).toContain(ANSWERED_WEEK_MESSAGES['zh-CN'].prompt);
     await say('2');
     expect(await say('小红在学校被人欺负了')).toContain(ANSWERED_WEEK_MESSAGES['zh-CN'].messageAdded);
@@ -131,7 +137,6 @@ describe('签到 again in an answered week', () => {
     expect(xiaohong?.messages).toEqual(['小红在学校被人欺负了']);
     expect((await checkins.getCheckin('child-xiaoming', WEEK))?.messages).toEqual([
       FIRST_MESSAGE,
-      SECOND_MESSAGE,
       '小红在学校被人欺负了',
     ]);
     const alerts = await queryPartition(

@@ -1,7 +1,7 @@
 // A coordinator's broadcast from a phone, through the real SMS webhook, scheduler tick and send
 // worker: GB <text> → preview; YES within 10 minutes → approved and sent by the next tick.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { broadcastIdFor } from '#lib/broadcasts/gb-command.ts';
 import { broadcastBody } from '#lib/domain/broadcast.ts';
 import { createSmsWebhookHandler } from '#lib/http/twilio-sms-webhook.ts';
@@ -33,7 +33,9 @@ let world: WeeklyRhythmWorld;
 let webhook: ReturnType<typeof createSmsWebhookHandler>;
 let broadcasts: BroadcastRepository;
 
-beforeAll(async () => {
+// A fresh world, clock and PIN per test: no test sees another's drafts, pending YES, wrong-PIN
+// count, lock or changed PIN.
+beforeEach(async () => {
   // Saturday 17:00 in Shanghai: after the quiet hours (08:00–16:00) of the parent who works nights.
   world = await weeklyRhythmWorld({ start: '2026-12-05T09:00:00Z' });
   await seedSecondCentre(world.roster);

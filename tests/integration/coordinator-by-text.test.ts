@@ -3,7 +3,7 @@
 // escalation follows), 完成 A1 <note> closes, A1 ? tells the state, a reply without a reference acts
 // on the latest open alert and says which.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import { newMessageSid } from '#lib/local/twilio-inbound-request.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -36,8 +36,11 @@ async function alertItem(alertId: string) {
   return output.Item;
 }
 
-beforeAll(async () => {
+// Each test gets its own world with the two alerts freshly raised, its clock at RAISED_AT + 1 min:
+// what one test acknowledges or closes never reaches another.
+beforeEach(async () => {
   world = await weeklyRhythmWorld({ start: RAISED_AT.toISOString() });
+  seen = 0;
   await world.tick(); // plans the schedules
   toWang();
   // 小明: very sad (an alert); a minute later 小红: did not go to school (another).
@@ -76,6 +79,7 @@ describe('a coordinator answers alerts by text', () => {
   });
 
   it('escalates only the alert no one acknowledged, with its reference', async () => {
+    expect((await world.text(WANG_LAOSHI, '收到 A1'))[0]).toContain('已确认A1');
     toWang();
     world.clock.set(new Date(RAISED_AT.getTime() + 24 * 60 * MINUTE + 5 * MINUTE));
     await world.tick();

@@ -1,7 +1,7 @@
 // A parent texts 电话 / CALL: the Centre's coordinators get a task (with its reference and the
 // parent's number) to arrange a call with the child; asking again that week raises nothing new; the
 // coordinator acknowledges the task by text.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { type WeeklyRhythmWorld, weeklyRhythmWorld } from '#tests/support/weekly-rhythm.ts';
 
@@ -13,7 +13,8 @@ const START = '2026-11-30T10:00+08:00';
 let world: WeeklyRhythmWorld;
 let work: CoordinatorWorkRepository;
 
-beforeAll(async () => {
+// A fresh world per test: each test starts with no task raised and no message sent.
+beforeEach(async () => {
   world = await weeklyRhythmWorld({ start: new Date(START).toISOString() });
   work = new CoordinatorWorkRepository({ client: world.table.client, tableName: world.table.tableName });
 });
@@ -47,7 +48,12 @@ describe('a parent asks for a call with the child', () => {
   });
 
   it('keeps a longer message with 电话 in it as a message for the child, not a call request', async () => {
-    await world.text(XIAOMING_BABA, '周末我给你打电话，要听奶奶的话');
+    const reply = await world.text(XIAOMING_BABA, '周末我给你打电话，要听奶奶的话');
+    expect(reply.join('')).not.toContain('约时间');
+    expect((await work.listTasks('centre-shimen')).filter((t) => t.kind === 'parent-call')).toHaveLength(0);
+    expect(world.sent.filter((m) => m.to === WANG_LAOSHI)).toHaveLength(0);
+    // A real CALL afterwards still raises the week's one task: the message did not use it up.
+    expect((await world.text(XIAOMING_BABA, 'CALL'))[0]).toContain('通电话');
     expect((await work.listTasks('centre-shimen')).filter((t) => t.kind === 'parent-call')).toHaveLength(1);
   });
 });

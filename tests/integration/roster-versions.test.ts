@@ -2,7 +2,7 @@
 // opt-out no roster write or import can clear, and tombstones after erasure. Real DynamoDB Local, the
 // real SMS webhook for the person's STOP, the real coordinators' API handler.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { encodeRef } from '#lib/api/coordinator-api.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
@@ -27,7 +27,7 @@ import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { texting } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
-const clock = new ManualClock('2026-12-05T02:00:00Z');
+const START = '2026-12-05T02:00:00Z';
 const CENTRE = 'centre-shimen';
 const HEADER = 'family,child,birth_year,category,consent,contact,role,phone,language';
 const CARER = '+8613812340001';
@@ -38,6 +38,7 @@ const ROSTER_CSV = [
   `孙家,孙小梅,2017,one-away,,孙奶奶,carer,${OTHER_CARER},zh-CN`,
 ].join('\n');
 
+let clock: ManualClock;
 let table: TestTable;
 let config: Config;
 let roster: RosterRepository;
@@ -77,7 +78,10 @@ async function everything(): Promise<Record<string, unknown>[]> {
   return items;
 }
 
-beforeAll(async () => {
+// A fresh table with the demo roster and a fresh clock per test: a test that needs the CSV's
+// families imports them itself, so no test meets another's edits, opt-outs or erasures.
+beforeEach(async () => {
+  clock = new ManualClock(START);
   table = await createTestTable();
   config = loadConfig({
     LIANXIN_ENV: 'local',
@@ -137,7 +141,10 @@ describe('a STOP no roster write can undo', () => {
   });
 
   it('the same CSV imported again keeps her opted out and says so; the API edit keeps it too', async () => {
+    expect((await importCsv(ROSTER_CSV)).status).toBe(200);
     const id = await carerId(CARER);
+    expect((await say(CARER, 'TD')).statusCode).toBe(200);
+    expect((await roster.getContact(id))?.optedOut).toBe(true);
     const again = await importCsv(ROSTER_CSV);
     expect(again.status).toBe(200);
     expect(again.json.written).toBe(true);
@@ -163,6 +170,7 @@ describe('a STOP no roster write can undo', () => {
   });
 
   it('an API update with the version the caller read is a 409 once someone else wrote', async () => {
+    expect((await importCsv(ROSTER_CSV)).status).toBe(200);
     const id = await carerId(OTHER_CARER);
     const ref = encodeRef('contact', CENTRE, id);
     const read = await call(`/api/contacts/${ref}`);
@@ -273,6 +281,7 @@ describe('erasure leaves a tombstone', () => {
   });
 
   it('an import of an erased family is refused line by line, with the reason', async () => {
+    expect((await importCsv(ROSTER_CSV)).status).toBe(200);
     const erase = await call(
       `/api/families/${encodeRef('family', CENTRE, (await roster.getContact(await carerId(OTHER_CARER)))?.familyIds[0] ?? '')}/erase`,
       { method: 'POST', body: '{}' },

@@ -2,7 +2,7 @@
 // replays it with backoff and the answer is recorded once; coordinators see it listed until then; a
 // message that keeps failing gives up after the last replay and stays listed. DynamoDB Local throughout.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { createCoordinatorApiHandler } from '#lib/api/handler.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
@@ -36,12 +36,13 @@ import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { texting } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
-const clock = new ManualClock('2026-12-05T02:00:00Z');
-const WEEK = isoWeekOf(clock.now());
+const START = '2026-12-05T02:00:00Z';
+const WEEK = isoWeekOf(new Date(START));
 const GRANDMOTHER = '+8613800000001';
 const ZHANG_NAINAI = '+8613800000002';
 const logger = createLogger('test-replay');
 
+let clock: ManualClock;
 let table: TestTable;
 let config: Config;
 let harness: ReturnType<typeof outboundHarness>;
@@ -71,7 +72,9 @@ const inbound = (from: string, body: string): InboundMessage => ({
   receivedAt: clock.now().toISOString(),
 });
 
-beforeAll(async () => {
+// A fresh table and clock per test: one test's given-up message is never listed in another's.
+beforeEach(async () => {
+  clock = new ManualClock(START);
   table = await createTestTable();
   config = loadConfig({
     LIANXIN_ENV: 'local',
