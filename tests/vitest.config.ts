@@ -19,7 +19,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/support/dynamodb-global-setup.ts'],
+          globalSetup: [
+            'tests/support/dynamodb-global-setup.ts',
+            'tests/support/role-policies-global-setup.ts',
+          ],
           testTimeout: 30_000,
           // The handlers log every turn; tests read outcomes, not logs (the logger has its own unit tests).
           env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },

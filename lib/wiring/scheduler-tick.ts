@@ -3,22 +3,38 @@ import type { Config } from '#lib/config/core.ts';
 import { loadScheduleConfig } from '#lib/config/schedule.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import type { SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
+import { accessOf } from '#lib/store/iam-actions.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
 import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
-import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+import { type Adapters, asFunction, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+
+/** Everything the scheduler tick may send to AWS: the union over what its wiring builds. */
+export const SCHEDULER_TICK_ACCESS = accessOf(
+  ScheduleRepository,
+  CheckinRepository,
+  CentreCalendarRepository,
+  CoordinatorTaskRepository,
+  RosterRepository,
+  DynamoOutboundRepository,
+  BroadcastRepository,
+  SQS_SEND_QUEUE,
+);
 
 /** The scheduler tick's adapters; tests pass a test table's client, a manual clock and their queue. */
 export function createSchedulerDependencies(
   config: Config,
   logger: Logger,
-  adapters: Adapters = defaultAdapters(config),
+  all: Adapters = defaultAdapters(config),
   overrides: Partial<SchedulerDependencies> = {},
 ): SchedulerDependencies {
+  const adapters = asFunction(all, 'scheduler-tick');
   const { client, clock, queue } = adapters;
   const tableName = config.TABLE_NAME;
   const roster = new RosterRepository({ client, tableName });

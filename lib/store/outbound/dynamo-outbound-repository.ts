@@ -14,6 +14,7 @@ import {
   type StatusEvent,
 } from '#lib/domain/outbound-message.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { keys } from '#lib/store/keys.ts';
 
 export type ClaimResult = 'claimed' | 'not-queued' | 'opted-out' | 'cancelled' | 'loop-blocked';
@@ -39,6 +40,11 @@ const conflictBackoff = () => new Promise<void>((resolve) => setTimeout(resolve,
  * path: create (conditional put), claim (one transaction), outcome (one update).
  */
 export class DynamoOutboundRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #ttlDays: number;

@@ -17,12 +17,14 @@
 //     without the removed children (the coordinators keep an open task about the sibling).
 // What stays: an audit item under the Centre (who, when, what kind, counts of items per kind), with no
 // name, number or id of the erased person.
+
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
@@ -59,6 +61,17 @@ interface Rewrite {
 }
 
 export class RosterErasure {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #roster: RosterRepository;

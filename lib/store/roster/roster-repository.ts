@@ -9,6 +9,7 @@ import type * as z from 'zod';
 import type { ChannelAddress, ChannelName, ChildRef, ContactRole, ContactView } from '#lib/domain/model.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import { DependencyError, ValidationError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { contactViewSchema, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -45,6 +46,17 @@ export interface MemberLink {
  * projection under each of its addresses, which is what a conversation turn reads.
  */
 export class RosterRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

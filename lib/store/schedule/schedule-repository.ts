@@ -1,6 +1,7 @@
 // The scheduler tick's reads and writes: what is due (the due index, per shard), everything one
 // contact's step needs in one consistent BatchGetItem, the week's decision (with the session it
 // opens) in one transaction, and the conditional moves of a schedule that make a re-run harmless.
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -18,6 +19,7 @@ import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
 import { batchGetItems } from '#lib/store/batch-items.ts';
 import { SESSION_TTL_GRACE_DAYS } from '#lib/store/conversation/dynamo-conversation-store.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { alertItemFields, contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
 import {
   dueIndexKeys,
@@ -114,6 +116,18 @@ export interface DecisionWrite {
 }
 
 export class ScheduleRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+    [`table/index/${DUE_INDEX.name}` as const]: ['dynamodb:Query'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 
