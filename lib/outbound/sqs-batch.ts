@@ -8,6 +8,7 @@ export function toQueueDeliveries(event: SQSEvent): QueueDelivery[] {
     receiptHandle: record.receiptHandle,
     body: record.body,
     receiveCount: receiveCountOf(record.attributes?.ApproximateReceiveCount),
+    firstReceivedAt: firstReceiveOf(record.attributes?.ApproximateFirstReceiveTimestamp),
   }));
 }
 
@@ -43,6 +44,11 @@ export async function processSqsBatch(
   const ids = new Set(deliveries.map((d) => d.messageId).filter((id) => failed.has(id)));
   const batchItemFailures: SQSBatchItemFailure[] = [...ids].map((id) => ({ itemIdentifier: id }));
   return { batchItemFailures };
+}
+
+function firstReceiveOf(value: string | undefined): Date | undefined {
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : undefined;
 }
 
 function receiveCountOf(value: string | undefined): number {

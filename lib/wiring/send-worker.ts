@@ -130,6 +130,7 @@ export function createSendWorkerDependencies(
       claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS,
     },
     statusCallbackUrl: (key) => statusCallbackUrl(config.PUBLIC_URL, key),
+    requeue: (body, delaySeconds) => adapters.queue.send([body], delaySeconds),
     pace: () => pacer.take(),
   };
 }

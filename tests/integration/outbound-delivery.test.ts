@@ -413,3 +413,42 @@ describe('status you can trust', () => {
     expect(unsigned.status).toBe(403);
   });
 });
+
+describe("SQS's real limits: 12 hours hidden from first receipt, 15 minutes of delay", () => {
+  it('delivers a message held for 30 hours of test clock once, on time, with nothing dead-lettered', async () => {
+    const parent = await newParent();
+    const notBefore = new Date(clock.now().getTime() + 30 * HOUR);
+    const r = request(parent, { notBefore });
+    await service.enqueue(r);
+    const deadLettersBefore = harness.queue.deadLetters.length;
+    let drains = 0;
+    while ((await message(r.key)).status === 'queued' && drains < 50) {
+      await harness.drain();
+      drains++;
+      const next = harness.queue.nextVisibleAt();
+      if (!next || (await message(r.key)).status !== 'queued') break;
+      // The queue's own clock: every hold is a visibility change or a new message's delay.
+      clock.set(next.toISOString());
+    }
+    const sent = await message(r.key);
+    expect(sent.status).toBe('sent');
+    expect(requestsTo(parent.address)).toHaveLength(1);
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
+    expect(clock.now().getTime()).toBeLessThan(notBefore.getTime() + HOUR);
+    expect(harness.queue.deadLetters.length).toBe(deadLettersBefore);
+    // Past 12 hours the hold continued on new messages: a handful of receives, not one every 15 minutes.
+    expect(drains).toBeLessThan(10);
+    expect(harness.queue.size()).toBe(0);
+  });
+
+  it('refuses, as SQS does, to hide a message past 12 hours from its first receipt', async () => {
+    await harness.queue.send(['{"not":"a send instruction"}']);
+    const [delivery] = harness.queue.receive(1);
+    if (!delivery) throw new Error('no delivery');
+    await harness.queue.changeVisibility(delivery, 6 * 3600);
+    clock.advance(6 * HOUR);
+    await expect(harness.queue.changeVisibility(delivery, 7 * 3600)).rejects.toThrow(/beyond the limit/);
+    await expect(harness.queue.changeVisibility(delivery, 5 * 3600)).resolves.toBeUndefined();
+    harness.queue.delete(delivery);
+  });
+});
