@@ -107,6 +107,8 @@ export async function processDelivery(
   if (holdUntil) {
     const seconds = Math.ceil((holdUntil.getTime() - now.getTime()) / 1000);
     deps.logger.info('held until it may be sent', { ...log, until: holdUntil.toISOString() });
+    // The sweeper knows to wait for it (one write per hold; a send on time pays none).
+    await deps.repository.expectBy(m.key, holdUntil);
     return hold(delivery, control, seconds, deps);
   }
 

@@ -36,6 +36,7 @@ export async function runSchedulerTick(
         else if (row.kind === 'alert') await processAlertFollowUp(tick, row);
         else if (row.kind === 'task') await processTaskFollowUp(tick, row);
         else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, started);
+        else if (row.kind === 'outbound') await recoverOutbound(tick, row);
         else await processCompletedCheckin(tick, row);
       } catch (error) {
         // One contact's trouble must not hold up the others; it stays due for the next tick.
@@ -71,6 +72,7 @@ function dueRowName(row: DueRow): string {
   if (row.kind === 'alert') return `${row.step} ${row.alertId}`;
   if (row.kind === 'task') return `escalate ${row.taskId}`;
   if (row.kind === 'broadcast') return `broadcast ${row.broadcastId}`;
+  if (row.kind === 'outbound') return `stranded message ${row.key}`;
   return `${row.childId} ${row.week}`;
 }
 
@@ -82,6 +84,14 @@ async function fanOutBroadcast(tick: TickContext, broadcastId: string, started: 
   const outcome = await deps.broadcasts.fanOut(broadcastId, { budgetMs });
   if (outcome === 'unfinished') tick.report.deferred++;
   else tick.report.steps++;
+}
+
+/** The sweeper's row: a message still waiting past its time. */
+async function recoverOutbound(tick: TickContext, row: { key: string; dueKey: string }): Promise<void> {
+  const stranded = tick.deps.stranded;
+  if (!stranded) return;
+  const outcome = await stranded.recoverStranded(row, stranded.claimTimeoutSeconds);
+  if (outcome === 'requeued') tick.report.recovered = (tick.report.recovered ?? 0) + 1;
 }
 
 /** At most `size` tasks at once, in the order they were given. */

@@ -51,6 +51,10 @@ export function createSchedulerDependencies(
     tasks: new CoordinatorTaskRepository({ client, tableName }),
     roster,
     outbound,
+    stranded: {
+      recoverStranded: (row, t) => outbound.recoverStranded(row, t),
+      claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS,
+    },
     broadcasts: new BroadcastService({
       broadcasts: new BroadcastRepository({ client, tableName }),
       roster,

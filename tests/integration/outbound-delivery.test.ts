@@ -8,8 +8,11 @@ import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
+import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import { STRANDED_AFTER_MS } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
 import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 import {
   type FakeTwilio,
@@ -450,5 +453,42 @@ describe("SQS's real limits: 12 hours hidden from first receipt, 15 minutes of d
     await expect(harness.queue.changeVisibility(delivery, 7 * 3600)).rejects.toThrow(/beyond the limit/);
     await expect(harness.queue.changeVisibility(delivery, 5 * 3600)).resolves.toBeUndefined();
     harness.queue.delete(delivery);
+  });
+
+  it('recovers a message stranded between the put and the queue send: the tick sweeps it, sent exactly once', async () => {
+    const parent = await newParent();
+    const r = request(parent);
+    const logger = createLogger('test');
+    logger.setLogLevel('SILENT');
+    // The enqueue dies after the message item is written, before its queue message is sent.
+    const dying = new OutboundService({
+      repository,
+      queue: { send: async () => Promise.reject(new Error('the function timed out')) },
+      clock,
+      logger,
+    });
+    await expect(dying.enqueue(r)).rejects.toThrow('timed out');
+    expect((await message(r.key)).status).toBe('queued');
+    const tick = createSchedulerDependencies(config, logger, harness.adapters);
+
+    // Within its grace the sweeper leaves it: a live queue message may still be on its way.
+    await runSchedulerTick(tick);
+    await harness.drain();
+    expect(requestsTo(parent.address)).toHaveLength(0);
+
+    clock.advance(STRANDED_AFTER_MS + 60_000);
+    const report = await runSchedulerTick(tick);
+    expect(report.recovered).toBeGreaterThanOrEqual(1);
+    await harness.drain();
+    expect(requestsTo(parent.address)).toHaveLength(1);
+    expect((await message(r.key)).status).toBe('sent');
+
+    // Later ticks find nothing more to do for it.
+    for (const hours of [1, 2, 5]) {
+      clock.advance(hours * HOUR);
+      await runSchedulerTick(tick);
+      await harness.drain();
+    }
+    expect(requestsTo(parent.address)).toHaveLength(1);
   });
 });

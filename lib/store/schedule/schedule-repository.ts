@@ -54,7 +54,8 @@ export type DueRow =
   | { kind: 'checkin'; childId: string; familyId: string; week: string; dueKey: string }
   | ({ kind: 'alert' } & AlertFollowUpRow)
   | ({ kind: 'task' } & TaskFollowUpRow)
-  | { kind: 'broadcast'; broadcastId: string };
+  | { kind: 'broadcast'; broadcastId: string }
+  | { kind: 'outbound'; key: string; dueKey: string };
 
 /** An alert's follow-up in the due index (written by the turn that raised the alert). */
 export interface AlertFollowUpRow {
@@ -164,6 +165,8 @@ export class ScheduleRepository {
         rows.push({ kind: 'schedule', item: parseItem(scheduleItemSchema, item, 'schedule') });
       else if (item.entity === 'broadcast' && typeof item.broadcastId === 'string')
         rows.push({ kind: 'broadcast', broadcastId: item.broadcastId });
+      else if (item.entity === 'outbound' && typeof item.key === 'string')
+        rows.push({ kind: 'outbound', key: item.key, dueKey: String(item.dueKey) });
       else if (item.entity === 'alert-follow-up')
         rows.push({ kind: 'alert', ...parseItem(alertFollowUpRowSchema, item, 'alert follow-up') });
       else if (item.entity === 'task-follow-up')
