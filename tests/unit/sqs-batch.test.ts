@@ -126,4 +126,14 @@ describe('processSqsBatch', () => {
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'dup' }]);
   });
+
+  it('reports every record of a batch left for later (all held by quiet hours), and does not throw', async () => {
+    const response = await processSqsBatch(
+      event(record('a', 'x', '1'), record('b', 'y', '1')),
+      async () => 'retry',
+      control,
+      { concurrency: 2 },
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
+  });
 });
