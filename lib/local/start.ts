@@ -16,14 +16,14 @@ import { tickRoute } from '#lib/local/tick-route.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { systemClock } from '#lib/ports/clock.ts';
-import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
+import { runTickInProcess } from '#lib/schedule/tick-dispatcher.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { ensureTable } from '#lib/store/ensure-table.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { localClock, localSendQueue } from '#lib/wiring/adapters.ts';
-import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
+import { createSchedulerDependencies, TICK_UNIT_MAX_ITEMS } from '#lib/wiring/scheduler-tick.ts';
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 
 const { values } = parseArgs({
@@ -151,10 +151,10 @@ try {
 
   // The scheduler tick: once now (it plans the new schedules from today), then every TICK_EVERY_MS
   // of real time, one at a time, at the local clock's time.
-  await runSchedulerTick(scheduler);
+  await runTickInProcess(scheduler, scheduler.clock.now(), TICK_UNIT_MAX_ITEMS);
   let ticking: Promise<unknown> | undefined;
   const tickTimer = setInterval(() => {
-    ticking ??= runSchedulerTick(scheduler)
+    ticking ??= runTickInProcess(scheduler, scheduler.clock.now(), TICK_UNIT_MAX_ITEMS)
       .catch((error: unknown) => scheduler.logger.error('scheduler tick failed', { error: error as Error }))
       .finally(() => {
         ticking = undefined;

@@ -453,7 +453,7 @@ it('the stateless stack holds nothing but the above', () => {
   expect(counts).toEqual({
     'AWS::Lambda::Function': n,
     'AWS::IAM::Role': n + 1, // + EventBridge Scheduler's, to invoke the tick
-    'AWS::IAM::Policy': n + 2, // + the WeChat webhook's self-invocation, + the scheduler's invoke
+    'AWS::IAM::Policy': n + 3, // + the WeChat webhook's and the tick's self-invocations, + the scheduler's invoke
     'AWS::Logs::LogGroup': n + 1,
     'AWS::CloudWatch::Alarm': 2 * n + 4,
     'AWS::ApiGatewayV2::Api': 1,
