@@ -18,7 +18,8 @@ beforeAll(() => {
   // The one infra test that really bundles (esbuild through the CDK, as `cdk deploy` does).
   synthesized = synthesize({}, { bundle: true, outdir });
   functions = deployedFunctions(synthesized);
-});
+  // Six esbuild runs: well under a minute on a quiet machine, more when the cores are shared.
+}, 300_000);
 
 describe('function bundles', () => {
   it('bundles every function as minified ESM with source maps, each within its budget', () => {
