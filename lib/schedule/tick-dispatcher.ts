@@ -6,6 +6,7 @@
 // from the same cursor at the same time: every due item is idempotent and re-read before it is acted
 // on, so what the first attempt did is not done again, and nothing before the cursor is skipped.
 import * as z from 'zod';
+import { ValidationError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { type SchedulerDependencies, ShardRun } from '#lib/schedule/scheduler-tick.ts';
 import { TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
@@ -68,6 +69,10 @@ export async function handleTickEvent(
   maxItems: number,
 ): Promise<{ units: number } | TickReport> {
   const unit = tickUnitSchema.safeParse(event);
+  // A unit that does not parse is a bug to see, not a reason to dispatch a whole tick again.
+  if (!unit.success && (event as { source?: unknown } | null)?.source === TICK_UNIT_SOURCE) {
+    throw new ValidationError(`malformed tick unit: ${z.prettifyError(unit.error)}`);
+  }
   if (unit.success) {
     const { report, next } = await runTickUnit(deps, unit.data, maxItems);
     if (next) await fanOut.send([next]);
