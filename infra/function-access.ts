@@ -3,6 +3,7 @@
 // stack grants exactly this to each function's role; tests/infra checks it against each bundle's SDK
 // commands, and the integration tests' clients refuse whatever the synthesized role does not allow.
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
+import { ALIYUN_SMS_WEBHOOK_ACCESS } from '#lib/wiring/aliyun-sms-webhook.ts';
 import { COORDINATOR_API_ACCESS } from '#lib/wiring/coordinator-api.ts';
 import { SCHEDULER_TICK_ACCESS } from '#lib/wiring/scheduler-tick.ts';
 import { SEND_WORKER_ACCESS } from '#lib/wiring/send-worker.ts';
@@ -18,4 +19,5 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, AwsAccess>> = {
   'send-worker': SEND_WORKER_ACCESS,
   'coordinator-api': COORDINATOR_API_ACCESS,
   'scheduler-tick': SCHEDULER_TICK_ACCESS,
+  'aliyun-sms-webhook': ALIYUN_SMS_WEBHOOK_ACCESS,
 };

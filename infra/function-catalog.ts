@@ -31,10 +31,17 @@ export const FUNCTIONS = {
     description:
       'GET/POST /webhooks/wechat: WeChat server check, one message (plain or safe mode), a passive reply within 5 s',
   },
+  'aliyun-sms-webhook': {
+    entry: 'functions/aliyun-sms-webhook.ts',
+    bundleBudgetKb: 400,
+    description:
+      "POST /webhooks/aliyun-sms/{up,report}/{secret}: Alibaba Cloud's pushes of carers' replies (conversation turns, replies by template) and delivery receipts",
+  },
   'send-worker': {
     entry: 'functions/send-worker.ts',
-    // Carries twilio's REST client (about 3.8 MB minified on its own).
-    bundleBudgetKb: 4200,
+    // Carries twilio's REST client (about 3.8 MB minified on its own) and Alibaba Cloud's SMS client
+    // (about 0.8 MB with its signing and credential packages).
+    bundleBudgetKb: 5200,
     description:
       'The send queue worker: quiet hours, loop guard, then Twilio or WeChat (SMS fallback); partial batch failures',
   },

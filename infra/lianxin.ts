@@ -22,6 +22,7 @@ export function createLianxin(app: App): Lianxin {
       table: stateful.table,
       key: stateful.key,
       twilioSecret: stateful.twilioSecret,
+      aliyunSmsSecret: stateful.aliyunSmsSecret,
       wechatSecret: stateful.wechatSecret,
       coordinators: { userPool: stateful.coordinators, client: stateful.coordinatorsClient },
     },

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { parseTemplates } from '#lib/config/wechat.ts';
+import { SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -25,7 +26,7 @@ export interface StageConfig {
   /** Public base URL Twilio calls (a custom domain); default: the API's execute-api URL. */
   readonly publicUrl: string | undefined;
   /**
-   * WeChat template messages per message kind (JSON, as WECHAT_TEMPLATES in lib/config-wechat.ts), for
+   * WeChat template messages per message kind (JSON, as WECHAT_TEMPLATES in lib/config/wechat.ts), for
    * sends outside the 48-hour window; unset: those go by SMS. Template ids come from the WeChat console.
    */
   readonly wechatTemplates: string | undefined;
@@ -38,16 +39,21 @@ export interface StageConfig {
   readonly alarmEmail: string | undefined;
   readonly messageLogTtlDays: number;
   readonly sessionTtlHours: number;
-  /** The weekly rhythm: the carers' reminder (lib/config-schedule.ts) and how often the tick runs. */
+  /** The weekly rhythm: the carers' reminder (lib/config/schedule.ts) and how often the tick runs. */
   readonly weeklyRhythm: { readonly reminderAfterHours: number; readonly tickEveryMinutes: number };
   /**
    * The price of one outbound SMS segment, for the broadcast preview's estimate (not a secret; set
    * it to your provider's price for mainland China numbers before relying on the figure).
    */
   readonly smsPrice: { readonly perSegment: number; readonly currency: string };
+  /** Mainland SMS: who carries +86 mobiles, and the codes approval gave the templates (JSON by id). */
+  readonly mainlandSms: {
+    readonly provider: 'aliyun' | 'tencent' | 'twilio';
+    readonly templateCodes: string;
+  };
   /** Stage-wide API throttling (requests per second, burst). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** The send path (lib/config.ts SEND_*, LOOP_GUARD_LIMIT); the queue and its worker are sized from it. */
+  /** The send path (lib/config/core.ts SEND_*, LOOP_GUARD_LIMIT); the queue and its worker are sized from it. */
   readonly sending: {
     /** Messages per second our sender may send (Twilio's per-sender limit), shared by all workers. */
     readonly ratePerSecond: number;
@@ -89,7 +95,7 @@ export function stageConfigFrom(scope: Construct): StageConfig {
   const accountSid = ctx('twilioAccountSid') ?? (prod ? undefined : DEV_TWILIO.accountSid);
   const phoneNumber = ctx('twilioPhoneNumber') ?? (prod ? undefined : DEV_TWILIO.phoneNumber);
   if (accountSid === undefined || phoneNumber === undefined) {
-    throw new Error('prod needs -c twilioAccountSid=AC… -c twilioPhoneNumber=+E164 (see infra/README.md)');
+    throw new Error('prod needs -c twilioAccountSid=AC… -c twilioPhoneNumber=+E164 (see docs/deploying.md)');
   }
   if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw new Error('twilioAccountSid must be AC + 32 hex digits');
   if (!/^\+[1-9]\d{6,14}$/.test(phoneNumber))
@@ -101,6 +107,7 @@ export function stageConfigFrom(scope: Construct): StageConfig {
   const wechatTemplates = ctx('wechatTemplates');
   // Validated now, so a bad template list fails the synth rather than the send worker's cold start.
   if (wechatTemplates !== undefined) parseTemplates(wechatTemplates);
+  const mainlandSms = mainlandSmsFrom(ctx('smsProvider'), ctx('aliyunSmsTemplateCodes'), prod);
   const consoleOrigins = (ctx('consoleOrigins') ?? '')
     .split(',')
     .map((o) => o.trim().replace(/\/+$/, ''))
@@ -127,8 +134,9 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     messageLogTtlDays: 90,
     sessionTtlHours: 48,
     weeklyRhythm: { reminderAfterHours: 24, tickEveryMinutes: 5 },
-    // The README's cost estimate: Twilio's per-segment price plus carrier fees, in US dollars.
+    // The cost estimate of docs/cost.md: Twilio's per-segment price plus carrier fees, in US dollars.
     smsPrice: { perSegment: 0.0113, currency: 'USD' },
+    mainlandSms,
     apiThrottle: prod ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
     sending: {
       ratePerSecond: 10,
@@ -149,4 +157,28 @@ export function dataRemovalPolicy(stage: StageName): RemovalPolicy {
 
 function isStageName(name: string): name is StageName {
   return (STAGES as readonly string[]).includes(name);
+}
+
+/**
+ * `-c smsProvider=aliyun|tencent|twilio` (aliyun by default) and `-c aliyunSmsTemplateCodes={"LX_REPLY_ZH_1":"SMS_…",…}`.
+ * prod with Alibaba Cloud must name a code for every template (checked now, not at the worker's cold
+ * start); dev falls back to the catalogue's ids, which the provider will refuse until real codes are set.
+ */
+function mainlandSmsFrom(
+  provider: string | undefined,
+  codes: string | undefined,
+  prod: boolean,
+): StageConfig['mainlandSms'] {
+  const chosen = provider ?? 'aliyun';
+  if (chosen !== 'aliyun' && chosen !== 'tencent' && chosen !== 'twilio') {
+    throw new Error('smsProvider must be aliyun, tencent or twilio');
+  }
+  if (chosen === 'aliyun' && codes === undefined && prod) {
+    throw new Error('prod with smsProvider=aliyun needs -c aliyunSmsTemplateCodes=… (npm run sms-templates)');
+  }
+  const templateCodes = codes ?? JSON.stringify(Object.fromEntries(SMS_TEMPLATES.map((t) => [t.id, t.id])));
+  const parsed = JSON.parse(templateCodes) as Record<string, unknown>;
+  const missing = SMS_TEMPLATES.filter((t) => typeof parsed[t.id] !== 'string').map((t) => t.id);
+  if (missing.length > 0) throw new Error(`aliyunSmsTemplateCodes has no code for ${missing.join(', ')}`);
+  return { provider: chosen, templateCodes };
 }

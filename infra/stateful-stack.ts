@@ -29,6 +29,7 @@ export class StatefulStack extends Stack {
   readonly table: Table;
   /** JSON {"accountSid","authToken"}; deployed with a random authToken to be replaced by the real one. */
   readonly twilioSecret: Secret;
+  readonly aliyunSmsSecret: Secret;
   /**
    * JSON {"appId","appSecret","token","encodingAesKey"}; deployed with a random `token` (paste it into the
    * WeChat console) and the others empty: WeChat stays off until the operator fills them in.
@@ -94,7 +95,7 @@ export class StatefulStack extends Stack {
     Validations.of(this.twilioSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Twilio issues the auth token; Secrets Manager cannot rotate it. Rotation is manual (Twilio console: secondary token, promote, then put-secret-value), as infra/README.md describes.',
+        'Twilio issues the auth token; Secrets Manager cannot rotate it. Rotation is manual (Twilio console: secondary token, promote, then put-secret-value), as docs/deploying.md describes.',
     });
 
     this.wechatSecret = new Secret(this, 'WechatSecret', {
@@ -111,7 +112,29 @@ export class StatefulStack extends Stack {
     Validations.of(this.wechatSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'WeChat issues the AppSecret and the console holds the Token and EncodingAESKey; Secrets Manager cannot rotate them in WeChat. Rotation is manual (WeChat console, then put-secret-value), as infra/README.md describes.',
+        'WeChat issues the AppSecret and the console holds the Token and EncodingAESKey; Secrets Manager cannot rotate them in WeChat. Rotation is manual (WeChat console, then put-secret-value), as docs/deploying.md describes.',
+    });
+
+    // Alibaba Cloud SMS: the AccessKey (SendSms only) and the callbacks' path secret, generated here:
+    // it is ours, set in the provider's console as part of the push URLs.
+    this.aliyunSmsSecret = new Secret(this, 'AliyunSmsSecret', {
+      description: `lianxin ${stage.name}: Alibaba Cloud SMS as JSON {"accessKeyId","accessKeySecret","callbackSecret","previousCallbackSecret"}; set the AccessKey after the first deploy`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({
+          accessKeyId: '',
+          accessKeySecret: '',
+          previousCallbackSecret: '',
+        }),
+        generateStringKey: 'callbackSecret',
+        excludePunctuation: true,
+        passwordLength: 40,
+      },
+      removalPolicy: stage.removalPolicy,
+    });
+    Validations.of(this.aliyunSmsSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Alibaba Cloud issues the AccessKey and its console holds the push URLs with the callback secret; Secrets Manager cannot rotate them there. Rotation is manual: move callbackSecret to previousCallbackSecret, set a new one, update the console URLs, then clear the previous one (docs/mainland-sms.md).',
     });
 
     this.coordinators = new UserPool(this, 'Coordinators', {
@@ -156,6 +179,11 @@ export class StatefulStack extends Stack {
       value: this.twilioSecret.secretArn,
       description:
         'aws secretsmanager put-secret-value --secret-id <this> --secret-string {"accountSid":…,"authToken":…}',
+    });
+    new CfnOutput(this, 'AliyunSmsSecretArn', {
+      value: this.aliyunSmsSecret.secretArn,
+      description:
+        'aws secretsmanager get-secret-value --secret-id <this> (the callbackSecret for the push URLs); put-secret-value with the AccessKey',
     });
     new CfnOutput(this, 'WechatSecretArn', {
       value: this.wechatSecret.secretArn,

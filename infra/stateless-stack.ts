@@ -21,6 +21,7 @@ export interface DataResources {
   readonly key: IKey;
   readonly twilioSecret: ISecret;
   readonly wechatSecret: ISecret;
+  readonly aliyunSmsSecret: ISecret;
   /** Who may call the coordinators' API: the JWT authorizer's issuer (the pool) and audience (the client). */
   readonly coordinators: { readonly userPool: UserPool; readonly client: IUserPoolClient };
 }
@@ -37,6 +38,10 @@ export const TWILIO_SIGNATURE =
 /** Why the WeChat webhook needs no API authorizer. */
 export const WECHAT_SIGNATURE =
   "the function verifies WeChat's signature (sha1 of the sorted Token, timestamp and nonce; in safe mode also msg_signature over the ciphertext, with the Token from Secrets Manager) and answers 403 otherwise.";
+
+/** Why the Alibaba Cloud callbacks need no API authorizer. */
+export const ALIYUN_PATH_SECRET =
+  'Alibaba Cloud signs nothing it pushes: the function compares the path secret (from Secrets Manager, current or previous during rotation) in constant time and answers 404 otherwise.';
 
 /**
  * Everything that can be replaced at will: the HTTP API, the functions, the send queue, the alarms.
@@ -80,7 +85,7 @@ export class StatelessStack extends Stack {
     }
 
     this.#table = data.table;
-    // What every function reads at cold start (lib/config.ts), less TABLE_NAME and the secret ARNs,
+    // What every function reads at cold start (lib/config/core.ts), less TABLE_NAME and the secret ARNs,
     // which come with their grants (addFunction, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
       PUBLIC_URL: this.http.url,
@@ -125,6 +130,25 @@ export class StatelessStack extends Stack {
       verifiedBy: TWILIO_SIGNATURE,
     });
 
+    // POST /webhooks/aliyun-sms/{up,report}/{secret}: carers' replies from mainland numbers (one turn each,
+    // the replies enqueued as template messages) and delivery receipts. Reads the Alibaba Cloud secret
+    // only (the path secret); it never sends, so it needs no AccessKey use and no Twilio secret.
+    const aliyunSmsWebhook = this.addFunction('AliyunSmsWebhook', {
+      name: 'aliyun-sms-webhook',
+      // One push may hold up to a thousand replies; below API Gateway's 30 s integration limit.
+      timeout: Duration.seconds(29),
+      environment: { ...smsPrice, SMS_PROVIDER: stage.mainlandSms.provider },
+    });
+    aliyunSmsWebhook.bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
+    for (const kind of ['up', 'report']) {
+      this.http.addWebhook(`AliyunSms${kind === 'up' ? 'Up' : 'Report'}Webhook`, {
+        methods: [HttpMethod.POST],
+        path: `/webhooks/aliyun-sms/${kind}/{secret}`,
+        handler: aliyunSmsWebhook,
+        verifiedBy: ALIYUN_PATH_SECRET,
+      });
+    }
+
     // GET/POST /webhooks/wechat: WeChat's server check and its messages; one turn, a passive reply in 5 s.
     // It reads the WeChat secret only (not Twilio's), enqueues alerts and late replies, and invokes
     // itself asynchronously to finish a message it answered `success` for (lib/inbound/wechat-late-replies.ts).
@@ -145,11 +169,19 @@ export class StatelessStack extends Stack {
     const sendWorker = this.addFunction('SendWorker', {
       name: 'send-worker',
       timeout: Duration.seconds(sending.workerTimeoutSeconds),
-      environment: stage.wechatTemplates === undefined ? {} : { WECHAT_TEMPLATES: stage.wechatTemplates },
+      environment: {
+        ...(stage.wechatTemplates === undefined ? {} : { WECHAT_TEMPLATES: stage.wechatTemplates }),
+        SMS_PROVIDER: stage.mainlandSms.provider,
+        ALIYUN_SMS_TEMPLATE_CODES: stage.mainlandSms.templateCodes,
+      },
     });
     sendWorker
       .bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN')
       .bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
+    // +86 mobiles go by Alibaba Cloud: only the worker holds its AccessKey.
+    if (stage.mainlandSms.provider === 'aliyun') {
+      sendWorker.bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
+    }
     this.sendQueue.addConsumer(sendWorker, { maxConcurrency: sending.workerConcurrency });
 
     // The scheduler tick: every few minutes, the weekly rhythm that is due, found in the table's due

@@ -29,3 +29,12 @@ export class PayloadTooLargeError extends LianxinError {}
 
 /** The thing is not in a state that allows this (closed already): a 409 whose message is safe to show. */
 export class ConflictError extends LianxinError {}
+
+/**
+ * A record changed between the writer's read and its write (another coordinator, an import, a
+ * person's STOP): nothing was written; read again and retry. A 409.
+ */
+export class VersionConflictError extends ConflictError {}
+
+/** The id belongs to a family or contact erased on request: it cannot be recreated. A 409. */
+export class ErasedError extends ConflictError {}

@@ -93,7 +93,7 @@ const exclusions = z.object({
   noAddress: z.number().int(),
   noText: z.number().int(),
 });
-const previewView = z.object({
+export const previewView = z.object({
   recipients: z.number().int().describe('After excluding opted-out and unreachable contacts'),
   excluded: exclusions,
   languages: z.array(
@@ -126,7 +126,7 @@ const reportView = z.object({
     ),
   statuses: z.record(z.string(), z.number().int()),
 });
-const broadcastView = z.object({
+export const broadcastView = z.object({
   id: z.string(),
   status: z.enum(BROADCAST_STATUSES),
   source: z.enum(BROADCAST_SOURCES),

@@ -24,14 +24,31 @@ const fields = {
 const centreCreateBody = z
   .object({ id: centreId.describe('One of the centres in your token'), ...fields })
   .strict();
-const centreUpdateBody = z.object(fields).partial().strict();
-const centreView = z.object({ id: z.string(), name: z.string(), village: z.string(), phone: z.string() });
+const centreUpdateBody = z
+  .object({
+    ...fields,
+    version: z
+      .number()
+      .int()
+      .min(0)
+      .describe('The version you read: the update is refused with 409 if the centre changed since'),
+  })
+  .partial()
+  .strict();
+const centreView = z.object({
+  id: z.string(),
+  name: z.string(),
+  village: z.string(),
+  phone: z.string(),
+  version: z.number().int(),
+});
 
 const view = (c: Centre): z.input<typeof centreView> => ({
   id: c.centreId,
   name: c.name,
   village: c.village,
   phone: c.phone,
+  version: c.version ?? 0,
 });
 
 export function centreRoutes(deps: CentreApiDependencies): Route[] {

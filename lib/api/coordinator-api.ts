@@ -222,7 +222,7 @@ export function coordinatorRoutes(deps: CoordinatorApiDependencies): Route[] {
   ];
 }
 
-async function results(
+export async function results(
   deps: CoordinatorApiDependencies,
   caller: Caller,
   query: z.output<typeof resultsQuery>,
@@ -276,6 +276,7 @@ function alertView(a: AlertWork): TaskView {
     id: encodeRef('alert', a.centreId, a.alertId),
     centreId: a.centreId,
     kind: 'alert',
+    ...(a.ref === undefined ? {} : { ref: a.ref }),
     status: a.status,
     raisedAt: a.raisedAt,
     acknowledged: auditOf(a.acknowledgedAt, a.acknowledgedBy, a.acknowledgeNote),
@@ -295,7 +296,8 @@ function taskWorkView(t: TaskWork): TaskView {
   return {
     id: encodeRef('task', t.centreId, t.taskId),
     centreId: t.centreId,
-    kind: 'missed-checkins',
+    kind: t.kind === 'gb-locked' || t.kind === 'parent-call' ? t.kind : 'missed-checkins',
+    ...(t.ref === undefined ? {} : { ref: t.ref }),
     status: t.status,
     raisedAt: t.raisedAt,
     acknowledged: auditOf(t.acknowledgedAt, t.acknowledgedBy, t.acknowledgeNote),

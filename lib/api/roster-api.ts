@@ -7,11 +7,12 @@ import type { Caller } from '#lib/api/auth.ts';
 import { decodeRef, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
 import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
-import { ConflictError, NotFoundError, ValidationError } from '#lib/errors.ts';
+import { ConflictError, NotFoundError, ValidationError, VersionConflictError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import { normalisePhone } from '#lib/roster/csv-import.ts';
 import { importRosterCsv } from '#lib/roster/roster-import.ts';
+import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { Contact, ContactInput, Family } from '#lib/store/roster/roster-types.ts';
@@ -66,10 +67,17 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 export const familyCreateBody = z
   .object({ centre: centreId, name: z.string().trim().min(1).max(64), children: z.array(childInput).max(20) })
   .strict();
+const version = z
+  .number()
+  .int()
+  .min(0)
+  .optional()
+  .describe('The version you read (from the view): the update is refused with 409 if it changed since');
 export const familyUpdateBody = z
   .object({
     name: z.string().trim().min(1).max(64).optional(),
     children: z.array(childInput).max(20).optional(),
+    version,
   })
   .strict();
 const contactFields = {
@@ -88,7 +96,10 @@ const contactFields = {
 export const contactCreateBody = z
   .object({ centre: centreId, ...contactFields, families: contactFields.families.default([]) })
   .strict();
-export const contactUpdateBody = z.object(contactFields).partial().strict();
+export const contactUpdateBody = z
+  .object({ ...contactFields, version })
+  .partial()
+  .strict();
 const centreQuery = z.object({ centre: centreId });
 const flag = z
   .enum(['true', 'false'])
@@ -110,6 +121,7 @@ export const familyView = z.object({
   name: z.string(),
   children: z.array(childView),
   contacts: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(CONTACT_ROLES) })),
+  version: z.number().int().describe('Give it back with an update: 409 if the family changed meanwhile'),
 });
 export const contactView = z.object({
   id: z.string().describe('Opaque'),
@@ -118,9 +130,11 @@ export const contactView = z.object({
   role: z.enum(CONTACT_ROLES),
   relationship: z.string().optional(),
   language: z.enum(LANGUAGES),
-  optedOut: z.boolean(),
+  optedOut: z.boolean().describe('The person said stop (STOP/TD): only they can resume (START/恢复)'),
+  optedOutAt: z.string().optional(),
   addresses: z.array(z.object({ channel: z.enum(CHANNEL_NAMES), address: z.string(), invalid: z.boolean() })),
   families: z.array(z.string()),
+  version: z.number().int().describe('Give it back with an update: 409 if the contact changed meanwhile'),
 });
 const erasureView = z.object({
   erased: z.literal(true),
@@ -131,7 +145,7 @@ const erasureView = z.object({
     deleted: z.record(z.string(), z.number()),
   }),
 });
-const importView = z.object({
+export const importView = z.object({
   fileError: z.string().optional(),
   lines: z.array(
     z.object({ line: z.number(), status: z.enum(['valid', 'invalid']), reasons: z.array(z.string()) }),
@@ -142,6 +156,9 @@ const importView = z.object({
   families: z.number(),
   children: z.number(),
   contacts: z.number(),
+  notices: z
+    .array(z.object({ line: z.number(), notice: z.string() }))
+    .describe('Lines written but not as the file says (a contact who said stop stays opted out)'),
 });
 
 const ID_PARAM = { id: 'The opaque id from the list' };
@@ -177,6 +194,7 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       name: m.name,
       role: m.role,
     })),
+    version: f.version ?? 0,
   });
   const contactJson = (c: Contact): z.input<typeof contactView> => ({
     id: encodeRef('contact', c.centreId, c.contactId),
@@ -186,11 +204,13 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
     ...(c.relationship === undefined ? {} : { relationship: c.relationship }),
     language: c.language,
     optedOut: c.optedOut,
+    ...(c.optedOutAt === undefined ? {} : { optedOutAt: c.optedOutAt }),
     addresses: c.addresses.map((a) => ({
       ...a,
       invalid: c.invalidAddressKeys.includes(`${a.channel}:${a.address}`),
     })),
     families: c.familyIds.map((f) => encodeRef('family', c.centreId, f)),
+    version: c.version ?? 0,
   });
   const children = (input: z.output<typeof childInput>[], existing: Family | undefined) =>
     input.map((c, i) => {
@@ -288,6 +308,8 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       response: { contentType: 'application/json', schema: familyView, description: 'The family' },
       handle: async ({ caller, params, body }) => {
         const existing = await family(caller, params.id ?? '');
+        if (body.version !== undefined && body.version !== (existing.version ?? 0))
+          throw new VersionConflictError('the family was changed meanwhile: read it again');
         const next = body.children ? children(body.children, existing) : existing.children;
         // A child taken off the list leaves nothing behind: no orphaned check-ins, alerts or messages.
         // Their data goes first, then the list without them: if the erasure fails, the child is still
@@ -300,6 +322,7 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
           .filter((c) => !next.some((n) => n.childId === c.childId))
           .map((c) => c.childId);
         await deps.erasure.eraseChildren(existing.centreId, removed, caller.subject, deps.clock.now());
+        // Conditional on the version read above: a write in between is a 409, never overwritten.
         const f = await roster.putFamily({ ...existing, name: body.name ?? existing.name, children: next });
         await deps.erasure.sweepRemovedChildren(existing.centreId, removed);
         logger.info('family updated', { centreId: f.centreId, by: caller.subject, removed: removed.length });
@@ -377,19 +400,26 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       body: contactUpdateBody,
       response: { contentType: 'application/json', schema: contactView, description: 'The contact' },
       handle: async ({ caller, params, body }) => {
-        const existing = await contact(caller, params.id ?? '');
-        const { phones, families, ...rest } = body;
-        const c = await writeContact({
-          ...existing,
-          ...rest,
-          addresses: phones
-            ? [
-                ...existing.addresses.filter((a) => a.channel !== 'sms'),
-                ...[...new Set(phones)].map((address) => ({ channel: 'sms' as const, address })),
-              ]
-            : existing.addresses,
-          familyIds: families ? familyIds(caller, existing.centreId, families) : existing.familyIds,
-        });
+        const { phones, families, version: given, ...rest } = body;
+        // Without a version, the fields given are applied to a fresh read if someone wrote meanwhile;
+        // with one, a write since is a 409. Either way the opt-out stays as the person left it.
+        const update = async () => {
+          const existing = await contact(caller, params.id ?? '');
+          if (given !== undefined && given !== (existing.version ?? 0))
+            throw new VersionConflictError('the contact was changed meanwhile: read it again');
+          return writeContact({
+            ...existing,
+            ...rest,
+            addresses: phones
+              ? [
+                  ...existing.addresses.filter((a) => a.channel !== 'sms'),
+                  ...[...new Set(phones)].map((address) => ({ channel: 'sms' as const, address })),
+                ]
+              : existing.addresses,
+            familyIds: families ? familyIds(caller, existing.centreId, families) : existing.familyIds,
+          });
+        };
+        const c = given === undefined ? await retryOnVersionConflict(update) : await update();
         logger.info('contact updated', { centreId: c.centreId, by: caller.subject });
         return json(200, contactJson(c));
       },
@@ -414,7 +444,7 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       method: 'POST',
       path: '/api/roster/import',
       summary:
-        'Import a roster CSV (text/csv, see the README for the columns): a per-line report; nothing is written unless every line is valid or acceptValidRows=true',
+        'Import a roster CSV (text/csv, columns in docs/api.md): a per-line report; nothing is written unless every line is valid or acceptValidRows=true',
       query: importQuery,
       rawBodyType: 'text/csv',
       maxBodyBytes: MAX_IMPORT_BYTES,

@@ -36,7 +36,8 @@ const audit = z.object({ at: z.string(), by: z.string(), note: z.string().option
 export const taskView = z.object({
   id: z.string().describe('Opaque; use it in the acknowledge and close paths'),
   centreId: z.string(),
-  kind: z.enum(['alert', 'missed-checkins']),
+  kind: z.enum(['alert', 'missed-checkins', 'gb-locked', 'parent-call']),
+  ref: z.string().optional().describe('The short reference coordinators answer it with by text (A7, T3)'),
   status: z.enum(['open', 'closed']),
   raisedAt: z.string(),
   acknowledged: audit.nullable(),

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
+import { splitPin } from '#lib/broadcasts/gb-pin.ts';
+import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
 import { compactInput } from '#lib/domain/answer-parsing.ts';
 import { type BroadcastTarget, type BroadcastTexts, MAX_BROADCAST_TEXT } from '#lib/domain/broadcast.ts';
 import type { TurnOutcome } from '#lib/domain/conversation-engine.ts';
@@ -28,8 +30,9 @@ export type BroadcastCommand =
 // GB in any case or width (ＧＢ), or 群发; then an optional colon or comma. After GB a Latin letter
 // means another word ('gbye'), not the command; 群发 may run straight into Chinese text.
 const GB_PREFIX = /^\s*(?:[gGｇＧ][bBｂＢ](?![A-Za-zＡ-Ｚａ-ｚ])|群发|群發)\s*[:：,，]?/u;
-// Said explicitly; a wrong YES sends a message to a whole Centre, so the list stays short.
-const YES = new Set(['yes', 'y', 'ok', '是', '是的', '确认', '确定', '好', '好的']);
+// Said explicitly; a wrong YES sends a message to a whole Centre, so the list stays short. Not OK or
+// 确认: a coordinator says those to acknowledge an alert (lib/alerts/coordinator-text-commands.ts).
+const YES = new Set(['yes', 'y', '是', '是的', '确定', '好', '好的']);
 // Not 'cancel': it is a carrier-standard STOP word and keeps that meaning.
 const NO = new Set(['no', 'n', '否', '不', '不要', '取消']);
 
@@ -48,6 +51,17 @@ export function parseBroadcastCommand(text: string): BroadcastCommand | undefine
   if (YES.has(word)) return { kind: 'yes' };
   if (NO.has(word)) return { kind: 'no' };
   return undefined;
+}
+
+/**
+ * The message as it may be kept (the message log, an unprocessed message): a GB's PIN masked
+ * (`GB **** 明天开会`), so the PIN is never stored in clear. Any other text is kept as it is.
+ */
+export function maskGbPin(text: string): string {
+  const prefix = GB_PREFIX.exec(text);
+  if (!prefix) return text;
+  const rest = text.slice(prefix[0].length);
+  return `${text.slice(0, prefix[0].length)}${rest.replace(/^(\s*)[0-9０-９]{4,8}(?=[\s:：,，]|$)/u, '$1****')}`;
 }
 
 /** One draft per inbound message, so a redelivered GB composes nothing new. */
@@ -130,6 +144,7 @@ export type CoordinatorTurn =
 export async function broadcastBySms(
   input: CoordinatorTurnInput,
   broadcasts: BroadcastCommands,
+  pins: GbPinCheck,
   logger: Logger,
 ): Promise<CoordinatorTurn> {
   const { contact, now } = input;
@@ -163,14 +178,23 @@ export async function broadcastBySms(
     case 'usage':
       return reply(m.usage, unchanged);
     case 'compose': {
-      if (command.text.length > MAX_BROADCAST_TEXT)
-        return reply(m.tooLong(command.text.length, MAX_BROADCAST_TEXT), unchanged);
+      // The sender number can be forged; the PIN in front of the message is what a forger lacks.
+      const split = splitPin(command.text);
+      if (!split) return reply(m.pinMissing, unchanged);
+      if (split.message === '') return reply(m.usage, unchanged);
+      const verdict = await pins.check(contact, split.pin, input.inbound.messageId, now);
+      if (verdict.kind === 'not-set') return reply(m.pinNotSet(contact.centrePhone), unchanged);
+      if (verdict.kind === 'locked') return reply(m.locked(contact.centrePhone), unchanged);
+      if (verdict.kind === 'wrong') return reply(m.pinWrong(verdict.left), unchanged);
+      const text = split.message;
+      if (text.length > MAX_BROADCAST_TEXT)
+        return reply(m.tooLong(text.length, MAX_BROADCAST_TEXT), unchanged);
       const broadcastId = broadcastIdFor(input.inbound);
       if (pending && pending.broadcastId !== broadcastId)
         await discardDraft(broadcasts, pending.broadcastId, contact, logger);
       const b = await broadcasts.compose({
         broadcastId,
-        ...smsBroadcastTarget(contact, command.text),
+        ...smsBroadcastTarget(contact, text),
         // Where the coordinator wrote from: a text message or WeChat.
         source: input.inbound.channel === 'wechat' ? 'wechat' : 'sms',
         createdBy: contact.contactId,
@@ -181,15 +205,15 @@ export async function broadcastBySms(
         return reply(m.noRecipients, null);
       }
       const lang = preview.languages.find((l) => l.language === contact.language) ?? preview.languages[0];
-      const text = m.preview({
+      const shown = m.preview({
         recipients: preview.recipients,
         centreName: contact.centreName,
         segments: lang?.segments ?? 0,
         totalSegments: preview.smsSegments,
         cost: costText(preview.estimatedCost),
-        sample: lang?.sample ?? command.text,
+        sample: lang?.sample ?? text,
       });
-      return reply(text, confirmSession(broadcastId, now));
+      return reply(shown, confirmSession(broadcastId, now));
     }
     case 'yes': {
       if (!pending) return reply(m.nothingPending, null);

@@ -9,6 +9,9 @@ export interface OutboxEntry {
   sentAt: string;
   /** How the local "provider" sent it, where that matters (WeChat: customer-service or template). */
   via?: string | undefined;
+  /** A mainland message: the provider's template code and its variables (body is what the phone shows). */
+  template?: string | undefined;
+  params?: Record<string, string> | undefined;
 }
 
 /** The local channel: what lianxin "sent" on a developer's machine, readable at GET /dev/outbox. */
@@ -21,9 +24,23 @@ export class LocalOutbox implements OutboundChannel {
   }
 
   /** Keeps a message as sent on `channel` (the local WeChat API records here too). */
-  record(channel: ChannelName, to: string, body: string, via?: string): SendResult {
+  record(
+    channel: ChannelName,
+    to: string,
+    body: string,
+    via?: string,
+    template?: { code: string; params: Record<string, string> },
+  ): SendResult {
     const seq = this.#entries.length + 1;
-    this.#entries.push({ seq, channel, to, body, sentAt: new Date().toISOString(), via });
+    this.#entries.push({
+      seq,
+      channel,
+      to,
+      body,
+      sentAt: new Date().toISOString(),
+      via,
+      ...(template ? { template: template.code, params: template.params } : {}),
+    });
     return { providerId: `local-${seq}` };
   }
 

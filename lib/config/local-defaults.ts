@@ -1,5 +1,6 @@
 // Every dev value `npm start` runs with, in one place. Used only when LIANXIN_ENV=local
 // (lib/config/parse-env.ts withLocalDefaults); none of them is a secret, and none reaches AWS.
+import { SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 
 const WECHAT_TEMPLATE_KINDS = ['invitation', 'reminder', 'digest', 'nudge', 'alert'] as const;
 
@@ -20,6 +21,16 @@ export const WECHAT_LOCAL_DEFAULTS = {
   ),
 } as const;
 
+/** Mainland SMS: Twilio (the outbox) unless SMS_PROVIDER=aliyun, then the local SendSms stand-in,
+ * whose template codes are the catalogue's own ids. */
+export const MAINLAND_SMS_LOCAL_DEFAULTS = {
+  SMS_PROVIDER: 'twilio',
+  ALIYUN_SMS_ACCESS_KEY_ID: 'local-dev-aliyun-key-id',
+  ALIYUN_SMS_ACCESS_KEY_SECRET: 'local-dev-aliyun-key-secret',
+  ALIYUN_SMS_CALLBACK_SECRET: 'local-dev-aliyun-callback',
+  ALIYUN_SMS_TEMPLATE_CODES: JSON.stringify(Object.fromEntries(SMS_TEMPLATES.map((t) => [t.id, t.id]))),
+} as const;
+
 export const LOCAL_DEFAULTS = {
   // core
   PORT: '3000',
@@ -38,8 +49,9 @@ export const LOCAL_DEFAULTS = {
   SEND_CLAIM_TIMEOUT_SECONDS: '120',
   // coordinators' API: the key local tokens are signed with
   API_LOCAL_SIGNING_KEY: 'local-dev-coordinators-api-signing-key-not-a-secret',
-  // broadcasts: the README's estimate (Twilio's US price per segment plus carrier fees)
+  // broadcasts: the estimate of docs/cost.md (Twilio's US price per segment plus carrier fees)
   SMS_PRICE_PER_SEGMENT: '0.0113',
   SMS_PRICE_CURRENCY: 'USD',
   ...WECHAT_LOCAL_DEFAULTS,
+  ...MAINLAND_SMS_LOCAL_DEFAULTS,
 } as const;

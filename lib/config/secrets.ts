@@ -20,7 +20,7 @@ const twilioSecretSchema = z.object({ accountSid: z.string().min(1), authToken: 
 
 export type FetchSecret = (secretId: string) => Promise<string>;
 
-const secretsManager: FetchSecret = async (secretId) => {
+export const secretsManager: FetchSecret = async (secretId) => {
   // Loaded only where a secret is named (in AWS), not on every local start or test.
   const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));

@@ -27,6 +27,8 @@ export interface ResultCheckin {
   completedAt?: string | undefined;
   missedAt?: string | undefined;
   answers: Record<string, { status: string; value?: AnswerValue | undefined }>;
+  /** Every free text written for the Centre that week, in order (a later run adds, never replaces). */
+  messages?: string[] | undefined;
 }
 
 /** `none`: no check-in item that week (before the rhythm started, a pause week, a new child). */
@@ -83,6 +85,8 @@ export function resultRows(children: ResultChild[], checkins: ResultCheckin[], w
         const a = c?.answers[item];
         answers[item] = a?.status === 'answered' ? a.value : undefined;
       }
+      // Every free text, not only the last run's: a correction never drops a message to the Centre.
+      if (c?.messages && c.messages.length > 0) answers[WEEKLY_CHECKIN_ITEMS.message] = c.messages.join('\n');
       return {
         week,
         child,

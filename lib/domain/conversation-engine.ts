@@ -1,9 +1,16 @@
 // One inbound message in, everything it changes out. Pure: no I/O, and time is an input, so a
 // replayed turn computes the same outcome (the store makes it count once).
 import { compactInput } from '#lib/domain/answer-parsing.ts';
+import {
+  ANSWERED_WEEK_FLOW_ID,
+  ANSWERED_WEEK_MESSAGES,
+  ANSWERED_WEEK_REPROMPTS,
+  answeredWeekSession,
+  readAnsweredWeekChoice,
+} from '#lib/domain/answered-week.ts';
 import { type Flow, type FlowStep, findStep, nextStepId, renderStepText } from '#lib/domain/flow-schema.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
-import { detectKeyword, type Keyword } from '#lib/domain/keywords.ts';
+import { detectKeyword, isCallRequest, type Keyword } from '#lib/domain/keywords.ts';
 import {
   appendStopHint,
   composeReply,
@@ -15,6 +22,7 @@ import type {
   AlertRecord,
   AnswerRecord,
   AnswerValue,
+  CallRequest,
   ChildMessageRecord,
   ChildRef,
   CompletedCheckin,
@@ -32,7 +40,7 @@ import {
   parentWeeklyFlow,
 } from '#lib/domain/parent-weekly-flow.ts';
 import { alertsOnValue, readAnswer } from '#lib/domain/step-answer.ts';
-import { weeklyCheckinFlow } from '#lib/domain/weekly-checkin-flow.ts';
+import { WEEKLY_CHECKIN_ITEMS, weeklyCheckinFlow } from '#lib/domain/weekly-checkin-flow.ts';
 import { joinNames, PARENT_REPLIES } from '#lib/domain/weekly-messages.ts';
 
 export interface TurnInput {
@@ -64,6 +72,8 @@ export interface TurnOutcome {
   childMessages: ChildMessageRecord[];
   /** A parent's answer to "did you talk with your child this week?". */
   parentAnswers: ParentWeekAnswer[];
+  /** A parent asks for a call with the child (电话 / CALL): a task for the Centre's coordinators. */
+  callRequests?: CallRequest[] | undefined;
 }
 
 const FLOWS: ReadonlyMap<string, Flow> = new Map([
@@ -87,6 +97,7 @@ interface Draft {
   changes?: ContactChanges;
   childMessages?: ChildMessageRecord[];
   parentAnswers?: ParentWeekAnswer[];
+  callRequests?: CallRequest[];
 }
 
 interface Context {
@@ -142,6 +153,7 @@ export function runTurn(input: TurnInput): TurnOutcome {
     contactChanges: changes,
     childMessages: draft.childMessages ?? [],
     parentAnswers: draft.parentAnswers ?? [],
+    ...(draft.callRequests ? { callRequests: draft.callRequests } : {}),
   };
 }
 
@@ -204,6 +216,7 @@ function handle(ctx: Context, keyword: Keyword | undefined): Draft {
     case 'checkin':
       return startCheckin(ctx);
     case undefined: {
+      if (ctx.live?.flowId === ANSWERED_WEEK_FLOW_ID) return answeredWeekTurn(ctx, ctx.live);
       if (ctx.contact.role === 'parent') return parentTurn(ctx);
       const position = ctx.live === undefined ? undefined : resolve(ctx, ctx.live);
       if (position === undefined) return idleDraft(ctx, isCarer(ctx));
@@ -256,7 +269,7 @@ function resumeOrInvite(ctx: Context): string[] {
   return isCarer(ctx) && ctx.contact.children.length > 0 ? [ctx.m.replyCheckin] : [];
 }
 
-function startCheckin(ctx: Context): Draft {
+function startCheckin(ctx: Context, mode?: Session['mode']): Draft {
   const { contact, m } = ctx;
   const unchanged = ctx.live ?? null;
   if (!isCarer(ctx)) return { parts: [m.checkinIsForCarers(contact)], session: unchanged };
@@ -265,6 +278,14 @@ function startCheckin(ctx: Context): Draft {
   const child = contact.children[0];
   if (child === undefined || first === undefined)
     return { parts: [m.noChildren(contact)], session: unchanged };
+  // The week is answered already (and no run is open): ask before anything is answered again.
+  const week = isoWeekOf(ctx.now);
+  if (mode === undefined && contact.checkinDoneWeek === week && ctx.live?.flowId !== flow.id) {
+    return {
+      parts: [ANSWERED_WEEK_MESSAGES[ctx.language].prompt],
+      session: answeredWeekSession(week, ctx.now, expiresAt(ctx)),
+    };
+  }
   // Restarting an open check-in starts it over: the new answers replace the earlier ones.
   const session: Session = {
     flowId: flow.id,
@@ -276,22 +297,65 @@ function startCheckin(ctx: Context): Draft {
     attempts: 0,
     startedAt: ctx.now.toISOString(),
     expiresAt: expiresAt(ctx),
+    ...(mode === undefined ? {} : { mode }),
   };
   return { parts: [m.checkinIntro(child.name), question(ctx, first, child)], session };
+}
+
+/** The carer's 1/2/3 after a second 签到 in an answered week. */
+function answeredWeekTurn(ctx: Context, session: Session): Draft {
+  const texts = ANSWERED_WEEK_MESSAGES[ctx.language];
+  const choice = readAnsweredWeekChoice(ctx.input.text);
+  if (choice === 'correct') return startCheckin(ctx, 'correction');
+  if (choice === 'message') {
+    const step = findStep(weeklyCheckinFlow, WEEKLY_CHECKIN_ITEMS.message);
+    const child = ctx.contact.children[0];
+    if (step === undefined || child === undefined) return { parts: [texts.kept], session: null };
+    const names = joinNames(
+      ctx.contact.children.map((c) => c.name),
+      ctx.language,
+    );
+    return {
+      parts: [renderStepText(step, ctx.language, names, names)],
+      session: {
+        flowId: weeklyCheckinFlow.id,
+        flowVersion: weeklyCheckinFlow.version,
+        week: session.week,
+        childIndex: 0,
+        childId: child.childId,
+        stepId: step.id,
+        attempts: 0,
+        startedAt: ctx.now.toISOString(),
+        expiresAt: expiresAt(ctx),
+        mode: 'message',
+      },
+    };
+  }
+  if (choice === 'keep') return { parts: [texts.kept], session: null };
+  if (session.attempts < ANSWERED_WEEK_REPROMPTS) {
+    return {
+      parts: [texts.notUnderstood, texts.prompt],
+      session: { ...session, attempts: session.attempts + 1, expiresAt: expiresAt(ctx) },
+    };
+  }
+  return { parts: [texts.kept], session: null };
 }
 
 function answer(ctx: Context, position: Position): Draft {
   const { m, contact, now } = ctx;
   const { session, flow, step, child } = position;
   const read = readAnswer(step, ctx.input.text);
-  // A flow asked once (not per child) holds for every child of the contact.
-  const subjects = flow.perChild ? [child] : contact.children;
+  // A flow asked once (not per child) holds for every child of the contact; so does a message added
+  // to an answered week (asked once, about all the children).
+  const subjects = flow.perChild && session.mode !== 'message' ? [child] : contact.children;
+  // A later run's answers raise alerts of their own: a second worrying message is not the first one.
+  const run = session.mode === undefined ? '' : `#${session.startedAt}`;
   const harmWords = read.kind === 'skipped' ? [] : read.harmWords;
   const alerts: AlertRecord[] = [];
   const alert = (reason: AlertRecord['reason'], value: AnswerValue) => {
     for (const c of subjects) {
       alerts.push({
-        alertId: `${c.childId}#${session.week}#${step.id}`,
+        alertId: `${c.childId}#${session.week}#${step.id}${run}`,
         centreId: contact.centreId,
         childId: c.childId,
         familyId: c.familyId,
@@ -333,12 +397,22 @@ function answer(ctx: Context, position: Position): Draft {
       raw: read.raw,
       truncated: read.truncated,
       answeredAt: now.toISOString(),
+      run: session.startedAt,
     };
     // No undefined-valued keys: the store marshals records as they are.
     if (value !== undefined) record.value = value;
+    if (session.mode !== undefined) record.correction = true;
     return record;
   });
   const lead = read.kind === 'invalid' ? [m.movingOn] : [];
+  if (session.mode === 'message') {
+    return {
+      parts: [...lead, ...harmNote, ANSWERED_WEEK_MESSAGES[ctx.language].messageAdded],
+      session: null,
+      answers,
+      alerts,
+    };
+  }
 
   const nextId = nextStepId(flow, step.id, value);
   const next = nextId === undefined ? undefined : findStep(flow, nextId);
@@ -358,6 +432,7 @@ function answer(ctx: Context, position: Position): Draft {
       week: session.week,
       flowId: flow.id,
       completedAt: now.toISOString(),
+      ...(session.mode === 'correction' ? { correction: true } : {}),
     }),
   );
   const nextIndex = session.childIndex + 1;
@@ -379,7 +454,15 @@ function answer(ctx: Context, position: Position): Draft {
       alerts,
     };
   }
-  return { parts: [...lead, ...harmNote, m.checkinDone], session: null, answers, completed, alerts };
+  return {
+    parts: [...lead, ...harmNote, m.checkinDone],
+    session: null,
+    answers,
+    completed,
+    alerts,
+    // A 签到 again this week asks first (lib/domain/answered-week.ts).
+    ...(flow.id === weeklyCheckinFlow.id ? { changes: { checkinDoneWeek: session.week } } : {}),
+  };
 }
 
 // A parent's side: the weekly "did you talk with your child?" (a session the scheduler opens), and
@@ -397,6 +480,7 @@ function parentTurn(ctx: Context): Draft {
     ctx.language,
   );
   const pleasantry = isPleasantry(input.text);
+  if (isCallRequest(input.text)) return callRequest(ctx, names);
 
   switch (session?.stepId) {
     case PARENT_STEPS.talked: {
@@ -443,6 +527,26 @@ function parentTurn(ctx: Context): Draft {
       }
       return idle;
   }
+}
+
+/** 电话 / CALL at any step: the Centre arranges a call; an open session stays as it was. */
+function callRequest(ctx: Context, names: string): Draft {
+  const { contact, now } = ctx;
+  return {
+    parts: [PARENT_REPLIES[ctx.language].callRequested(names)],
+    session: ctx.live ?? null,
+    callRequests: [
+      {
+        centreId: contact.centreId,
+        contactId: contact.contactId,
+        contactName: contact.displayName,
+        phone: contact.addresses.find((a) => a.channel === 'sms')?.address,
+        children: contact.children.map((c) => ({ ...c })),
+        week: isoWeekOf(now),
+        requestedAt: now.toISOString(),
+      },
+    ],
+  };
 }
 
 function firstChild(contact: ContactView): ChildRef {

@@ -31,3 +31,20 @@ const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>([
 export function detectKeyword(text: string): Keyword | undefined {
   return KEYWORDS.get(compactInput(text));
 }
+
+// A parent asking the Centre to arrange a call with their child (电话 / CALL), as the whole message.
+const CALL_REQUEST = new Set(['电话', '打电话', '通电话', '约电话', 'call', 'callme', 'phone']);
+
+/** Whether a parent's message asks for a call with the child (a task for the coordinators). */
+export function isCallRequest(text: string): boolean {
+  return CALL_REQUEST.has(compactInput(text));
+}
+
+// What mainland carriers teach people to reply to stop application SMS (回复T/TD退订, 回复R拒收). Only on
+// the domestic channel: there a lone "R" means nothing else, and carriers expect it to work.
+const DOMESTIC_STOP = new Set(['t', 'td', 'r', '退订', '拒收']);
+
+/** A reply on the domestic SMS channel that asks to stop (any case and width, spaces ignored). */
+export function isDomesticOptOut(text: string): boolean {
+  return DOMESTIC_STOP.has(compactInput(text));
+}

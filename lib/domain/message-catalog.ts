@@ -78,7 +78,7 @@ const zh: MessageSet = {
   help: (c, who) =>
     who.optedOut
       ? `${c.centreName}电话：${c.centrePhone}。您已退订，回复“订阅”恢复消息。`
-      : `${c.centreName}电话：${c.centrePhone}。${who.carer ? '回复“签到”做本周签到，' : '回复'}“退订”停止消息，“English”改英文。`,
+      : `${c.centreName}电话：${c.centrePhone}。${who.carer ? '回复“签到”做本周签到，' : '回复“电话”约时间和孩子通话，'}“退订”停止消息，“English”改英文。`,
   languageSet: '已改为中文。',
   idle: (who) => (who.carer ? '您好！回复“签到”做本周签到。' : '您好！回复“帮助”查看说明。'),
   checkinIsForCarers: (c) => `签到由照顾孩子的家人填写。有事请联系${c.centreName}：${c.centrePhone}。`,
@@ -119,7 +119,7 @@ const en: MessageSet = {
   help: (c, who) =>
     who.optedOut
       ? `${c.centreName}: ${c.centrePhone}. You have unsubscribed; reply START to get messages again.`
-      : `${c.centreName}: ${c.centrePhone}. Reply ${who.carer ? "CHECKIN for this week's check-in, " : ''}STOP to stop messages, 中文 for Chinese.`,
+      : `${c.centreName}: ${c.centrePhone}. Reply ${who.carer ? "CHECKIN for this week's check-in, " : 'CALL to arrange a call with your child, '}STOP to stop messages, 中文 for Chinese.`,
   languageSet: 'Language set to English.',
   idle: (who) =>
     who.carer ? "Hello! Reply CHECKIN for this week's check-in." : 'Hello! Reply HELP for help.',
@@ -180,6 +180,12 @@ export interface BroadcastSmsMessages {
   noRecipients: string;
   usage: string;
   tooLong(length: number, max: number): string;
+  /** GB without the PIN in front of the message. */
+  pinMissing: string;
+  /** The coordinator has no PIN yet. */
+  pinNotSet(centrePhone: string): string;
+  pinWrong(triesLeft: number): string;
+  locked(centrePhone: string): string;
 }
 
 export const BROADCAST_SMS_MESSAGES: Readonly<Record<Language, BroadcastSmsMessages>> = {
@@ -191,8 +197,12 @@ export const BROADCAST_SMS_MESSAGES: Readonly<Record<Language, BroadcastSmsMessa
     expired: '这条群发预览已过期，没有发送。请重新发送“GB 内容”。',
     nothingPending: '没有待确认的群发。群发请回复“GB 内容”。',
     noRecipients: '没有可以收到这条群发的人，没有发送。',
-    usage: '群发请回复“GB”加上要说的话，例如：GB 周六活动取消。',
+    usage: '群发请回复“GB 密码 内容”，例如：GB 4821 周六活动取消。',
     tooLong: (length, max) => `群发内容太长（${length}字），最多${max}字。请改短后重新发送。`,
+    pinMissing: '没有发送。群发要先写您的群发密码：GB 密码 内容，例如：GB 4821 周六活动取消。',
+    pinNotSet: (phone) => `没有发送。您还没有群发密码，请在管理系统里设置（或联系${phone}）。`,
+    pinWrong: (left) => `群发密码不对，没有发送。再错${left}次将锁定群发。`,
+    locked: (phone) => `群发已锁定（密码错误次数过多），没有发送。请在管理系统里重设密码（或联系${phone}）。`,
   },
   en: {
     preview: (p) =>
@@ -202,8 +212,15 @@ export const BROADCAST_SMS_MESSAGES: Readonly<Record<Language, BroadcastSmsMessa
     expired: 'This broadcast preview has expired and nothing was sent. Text GB and your message again.',
     nothingPending: 'There is no broadcast waiting for your YES. To send one, text GB and your message.',
     noRecipients: 'No one could receive this broadcast, so nothing will be sent.',
-    usage: 'To broadcast, text GB followed by your message, e.g. GB No club on Saturday.',
+    usage: 'To broadcast, text GB, your PIN and your message, e.g. GB 4821 No club on Saturday.',
     tooLong: (length, max) =>
       `The broadcast is too long (${length} characters, at most ${max}). Please shorten it and text GB again.`,
+    pinMissing:
+      'Nothing was sent. A broadcast needs your GB PIN first: GB, your PIN and your message, e.g. GB 4821 No club on Saturday.',
+    pinNotSet: (phone) =>
+      `Nothing was sent. You have no GB PIN yet: set one in the console (or call ${phone}).`,
+    pinWrong: (left) => `Wrong GB PIN; nothing was sent. ${left} more wrong and GB will be locked.`,
+    locked: (phone) =>
+      `GB is locked after too many wrong PINs; nothing was sent. Set a new PIN in the console (or call ${phone}).`,
   },
 };

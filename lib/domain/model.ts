@@ -46,6 +46,8 @@ export interface ContactView {
   addresses: ChannelAddress[];
   /** ISO week (e.g. 2026-W48) of the last message on this address that said how to stop. */
   stopHintWeek?: string | undefined;
+  /** The ISO week whose check-in this address finished: a second 签到 that week asks first. */
+  checkinDoneWeek?: string | undefined;
   /** When this address last got the idle reply (kept per address, like stopHintWeek). */
   lastIdleReplyAt?: string | undefined;
 }
@@ -68,6 +70,11 @@ export interface Session {
   attempts: number;
   startedAt: string;
   expiresAt: string;
+  /**
+   * A second run in a week already answered (lib/domain/answered-week.ts): `correction` asks every
+   * item again, `message` only the free text. Its answers are kept beside the first run's, not instead.
+   */
+  mode?: 'correction' | 'message' | undefined;
   /** A coordinator's broadcast (GB by SMS) waiting for YES: the draft's id. */
   broadcastId?: string | undefined;
 }
@@ -86,6 +93,9 @@ export interface AnswerRecord {
   raw: string;
   truncated?: boolean | undefined;
   answeredAt: string;
+  /** The run the answer belongs to (its session's start), and whether it corrects an answered week. */
+  run?: string | undefined;
+  correction?: boolean | undefined;
 }
 
 export interface CompletedCheckin {
@@ -94,6 +104,8 @@ export interface CompletedCheckin {
   week: string;
   flowId: string;
   completedAt: string;
+  /** A correction run completed: the week was answered before (no second parents' update). */
+  correction?: boolean | undefined;
 }
 
 export interface AlertRecord {
@@ -114,6 +126,7 @@ export interface ContactChanges {
   language?: Language | undefined;
   stopHintWeek?: string | undefined;
   lastIdleReplyAt?: string | undefined;
+  checkinDoneWeek?: string | undefined;
 }
 
 /**
@@ -131,6 +144,19 @@ export interface ChildMessageRecord {
   /** ISO week it was written in (Asia/Shanghai). */
   week: string;
   receivedAt: string;
+}
+
+/** A parent asks the Centre to arrange a call with their children (电话 / CALL): a coordinators' task. */
+export interface CallRequest {
+  centreId: string;
+  contactId: string;
+  contactName: string;
+  /** The parent's SMS number, for the coordinator to call back. */
+  phone?: string | undefined;
+  children: ChildRef[];
+  /** ISO week it was asked in: one task per parent and week. */
+  week: string;
+  requestedAt: string;
 }
 
 /** A parent's answer to "did you talk with your child this week?". */

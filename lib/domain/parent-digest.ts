@@ -108,7 +108,7 @@ const EN: Phrases = {
   replyShort: 'Reply to leave a message.',
 };
 
-const PHRASES: Record<Language, Phrases> = { 'zh-CN': ZH, en: EN };
+export const DIGEST_PHRASES: Readonly<Record<Language, Phrases>> = { 'zh-CN': ZH, en: EN };
 
 export function fitsDigest(body: string): boolean {
   return segmentsOf(body).segments <= DIGEST_MAX_SEGMENTS;
@@ -116,7 +116,7 @@ export function fitsDigest(body: string): boolean {
 
 /** The shared items' phrases, in check-in order, for the items kept. */
 function itemPhrases(input: DigestInput, kept: ReadonlySet<ShareableItem>): string[] {
-  const p = PHRASES[input.language];
+  const p = DIGEST_PHRASES[input.language];
   const out: string[] = [];
   for (const item of SHAREABLE_ITEMS) {
     if (!kept.has(item)) continue;
@@ -134,12 +134,12 @@ function shareable(input: DigestInput): ShareableItem[] {
     (item) =>
       input.consent[item] === true &&
       typeof input.checkin?.answers[item] === 'number' &&
-      PHRASES[input.language].item(item, input.checkin.answers[item] as number) !== undefined,
+      DIGEST_PHRASES[input.language].item(item, input.checkin.answers[item] as number) !== undefined,
   );
 }
 
 function activityForms(input: DigestInput): string[] {
-  const p = PHRASES[input.language];
+  const p = DIGEST_PHRASES[input.language];
   const titles = [...input.activities]
     .sort((a, b) => a.date.localeCompare(b.date) || a.title.localeCompare(b.title))
     .map((a) => a.title.trim())
@@ -159,7 +159,7 @@ function activityForms(input: DigestInput): string[] {
  * check-in itself (shared items, "checked in", or "no check-in came") is never dropped.
  */
 export function composeDigest(input: DigestInput): string {
-  const p = PHRASES[input.language];
+  const p = DIGEST_PHRASES[input.language];
   const name = input.childName.trim();
   const order = shareable(input);
   const activities = activityForms(input);

@@ -131,8 +131,9 @@ const raw: FlowInput = {
     {
       id: WEEKLY_CHECKIN_ITEMS.message,
       text: {
-        'zh-CN': '有什么想告诉孩子父母或儿童之家的吗？直接回复，回复0跳过',
-        en: 'Anything to tell the parents or the Centre? Reply in words, or 0 to skip',
+        'zh-CN':
+          '有什么想告诉儿童之家老师的吗？只有老师看得到；家长每周收到的是您同意分享的答案摘要。直接回复，回复0跳过',
+        en: "Anything to tell the Centre's staff? Only they read it; parents get a weekly summary of the answers you agreed to share. Reply in words, or 0 to skip",
       },
       answer: {
         type: 'text',

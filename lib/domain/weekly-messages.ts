@@ -91,6 +91,8 @@ interface MissedCheckinsText {
   carerPhone: string | undefined;
   children: readonly string[];
   optedOut: boolean;
+  /** The task's short reference (T3), to answer it by text. */
+  ref?: string | undefined;
 }
 
 /** To the Centre's coordinators when a carer has missed two weekly check-ins in a row. */
@@ -104,21 +106,29 @@ export function missedCheckinsEscalationText(options: MissedCheckinsText): strin
 }
 
 function missedCheckinsText(options: MissedCheckinsText, escalated: boolean): string {
-  const { language, carerName, carerPhone, optedOut } = options;
+  const { language, carerName, carerPhone, optedOut, ref } = options;
   const names = joinNames(options.children, language);
   if (language === 'zh-CN') {
     const why = optedOut ? '（已退订消息）' : '';
     const who = carerPhone ? `联系：${carerPhone}` : '联系家里';
-    const head = escalated ? '待办已超过24小时无人确认：' : '待办：';
-    const call = escalated ? `请今天${who}，并在系统中确认。` : `请${who}`;
-    return composeReply(language, [`${head}${carerName}${why}已连续两周没有完成${names}的签到。${call}`]);
+    const head = escalated ? `待办${ref ?? ''}已超过24小时无人确认：` : `待办${ref ?? ''}：`;
+    const call = escalated ? (ref ? `请今天${who}。` : `请今天${who}，并在系统中确认。`) : `请${who}`;
+    const answer = ref ? `回复“收到 ${ref}”确认。` : '';
+    return composeReply(language, [
+      `${head}${carerName}${why}已连续两周没有完成${names}的签到。${call}`,
+      answer,
+    ]);
   }
   const why = optedOut ? ' (has unsubscribed)' : '';
-  const head = escalated ? 'To do unacknowledged for 24 h' : 'To do';
+  const head = escalated
+    ? `To do${ref ? ` ${ref}` : ''} unacknowledged for 24 h`
+    : `To do${ref ? ` ${ref}` : ''}`;
   const reach = carerPhone ? `Please call ${carerPhone}` : 'Please get in touch';
-  const call = escalated ? `${reach} today and acknowledge it.` : `${reach}.`;
+  const call = escalated ? (ref ? `${reach} today.` : `${reach} today and acknowledge it.`) : `${reach}.`;
+  const answer = ref ? `Reply OK ${ref} to acknowledge.` : '';
   return composeReply(language, [
     `${head}: ${carerName}${why} has missed the check-in for ${names} two weeks running. ${call}`,
+    answer,
   ]);
 }
 
@@ -132,6 +142,8 @@ export const PARENT_REPLIES: Readonly<
       messageKept(children: string): string;
       skipped: string;
       pleasantry: string;
+      /** After 电话 / CALL: the Centre will arrange a call. */
+      callRequested(children: string): string;
     }
   >
 > = {
@@ -141,6 +153,7 @@ export const PARENT_REPLIES: Readonly<
     messageKept: (c) => `收到，我们会把您的话转告${c}。`,
     skipped: '好的，谢谢您！',
     pleasantry: '不客气！想给孩子留言，直接回复文字就行。',
+    callRequested: (c) => `好的，儿童之家老师会联系您，约时间和${c}通电话。`,
   },
   en: {
     talkedYes: (c) => `Wonderful! Anything to tell ${c}? Just reply and we will pass it on.`,
@@ -148,5 +161,6 @@ export const PARENT_REPLIES: Readonly<
     messageKept: (c) => `Thank you. We will pass your message on to ${c}.`,
     skipped: 'All right, thank you!',
     pleasantry: "You're welcome! To leave a message for your child, just reply in words.",
+    callRequested: (c) => `All right: the Centre will get in touch to arrange a call with ${c}.`,
   },
 };

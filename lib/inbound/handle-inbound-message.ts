@@ -1,4 +1,10 @@
-import { type BroadcastCommands, broadcastBySms } from '#lib/broadcasts/gb-command.ts';
+import type { TaskRaiser } from '#lib/alerts/coordinator-task-notifier.ts';
+import {
+  type CoordinatorWorkDependencies,
+  coordinatorWorkByText,
+} from '#lib/alerts/coordinator-text-commands.ts';
+import { type BroadcastCommands, broadcastBySms, maskGbPin } from '#lib/broadcasts/gb-command.ts';
+import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
 import { runTurn, type TurnOutcome, unregisteredReply } from '#lib/domain/conversation-engine.ts';
 import type { AlertRecord, ContactView, Session } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
@@ -19,6 +25,12 @@ export interface InboundDependencies {
   sessionTtlHours: number;
   /** Coordinators' broadcasts by text (GB …, YES); without it, GB is an ordinary message. */
   broadcasts?: BroadcastCommands | undefined;
+  /** The PIN a GB must carry; GB is off without it (the sender number alone can be forged). */
+  broadcastPins?: GbPinCheck | undefined;
+  /** Raises a parent's call request (电话 / CALL) as a task for the Centre's coordinators. */
+  tasks?: TaskRaiser | undefined;
+  /** Coordinators answering alerts and tasks by text (收到 A7, 完成 A7 …, A7 ?), and their HELP. */
+  coordinatorWork?: CoordinatorWorkDependencies | undefined;
 }
 
 // Concurrent messages from one phone race on the session version; a loser re-reads and retries.
@@ -41,8 +53,13 @@ export async function handleInboundMessage(
       from: inbound.from,
       error: error as Error,
     });
+    // Kept with a GB's PIN masked: a broadcast is never replayed, and a PIN never stored in clear.
     await deps.store
-      .recordUnprocessed(inbound, error instanceof Error ? error.message : String(error), deps.clock.now())
+      .recordUnprocessed(
+        { ...inbound, body: maskGbPin(inbound.body) },
+        error instanceof Error ? error.message : String(error),
+        deps.clock.now(),
+      )
       .catch((keepError: unknown) =>
         deps.logger.critical('could not keep unprocessed inbound message', {
           messageId: inbound.messageId,
@@ -69,8 +86,12 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
       return reply ? [unregisteredReply()] : [];
     }
     const outcome = await decideTurn(inbound, snapshot.contact, snapshot.session?.session, now, deps);
+    // Before the commit, and once per parent and week (the task's id): a failure here keeps the
+    // message for replay, so the request is not lost; a replay raises nothing twice.
+    await raiseCallRequests(outcome, deps);
     const result = await deps.store.commitTurn({
-      inbound,
+      // The message log keeps what was said, but never a GB's PIN in clear.
+      inbound: { ...inbound, body: maskGbPin(inbound.body) },
       contact: snapshot.contact,
       expectedSessionVersion: snapshot.session?.version,
       session: outcome.session,
@@ -111,12 +132,48 @@ async function decideTurn(
 ): Promise<TurnOutcome> {
   let session = stored;
   // Opted-out coordinators stay on the engine's path, which is silent unless they ask to come back.
-  if (contact.role === 'coordinator' && !contact.optedOut && deps.broadcasts) {
-    const turn = await broadcastBySms({ inbound, contact, session, now }, deps.broadcasts, deps.logger);
+  const coordinator = contact.role === 'coordinator' && !contact.optedOut;
+  if (coordinator && deps.broadcasts && deps.broadcastPins) {
+    const turn = await broadcastBySms(
+      { inbound, contact, session, now },
+      deps.broadcasts,
+      deps.broadcastPins,
+      deps.logger,
+    );
     if (turn.kind === 'handled') return turn.outcome;
     session = turn.session;
   }
+  // Then their alerts and tasks (收到 A7 …) and HELP; a GB draft waiting was dropped above.
+  if (coordinator && deps.coordinatorWork) {
+    const text = inbound.body;
+    const handled = await coordinatorWorkByText({ text, contact, session, now }, deps.coordinatorWork);
+    if (handled) return handled;
+  }
   return runTurn({ text: inbound.body, now, contact, session, sessionTtlHours: deps.sessionTtlHours });
+}
+
+async function raiseCallRequests(outcome: TurnOutcome, deps: InboundDependencies): Promise<void> {
+  for (const r of outcome.callRequests ?? []) {
+    if (!deps.tasks) {
+      deps.logger.warn('call request not raised: no task raiser wired', { contactId: r.contactId });
+      continue;
+    }
+    await deps.tasks.raise(
+      {
+        taskId: `parent-call#${r.contactId}#${r.week}`,
+        centreId: r.centreId,
+        kind: 'parent-call',
+        contactId: r.contactId,
+        contactName: r.contactName,
+        childIds: r.children.map((c) => c.childId),
+        childNames: r.children.map((c) => c.name),
+        weeks: [r.week],
+        optedOut: false,
+        raisedAt: r.requestedAt,
+      },
+      r.phone,
+    );
+  }
 }
 
 /** The alert is stored already; a failed notification must not fail (or replay) the carer's turn. */

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { OPENID } from '#lib/channels/wechat/wechat-inbound.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
+import { sendAliyunUplink } from '#lib/local/aliyun-uplink-request.ts';
 import {
   inboundSmsParams,
   messagesFromTwiml,
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     wechat: { type: 'string' },
     plain: { type: 'boolean', default: false },
     url: { type: 'string' },
+    aliyun: { type: 'boolean', default: false },
   },
 });
 const config = loadConfig({ ...process.env, LIANXIN_ENV: 'local' });
@@ -68,12 +70,15 @@ async function sendLine(text: string): Promise<void> {
 
 /** A WeChat message: text, or `/photo`, `/follow`, `/unfollow` for the other things a user does. */
 async function sendWechat(user: string, line: string): Promise<void> {
+  // WeChat stamps each message with its time (CreateTime), which opens the 48-hour window: the local
+  // server's time, which `npm run tick -- --at` may have moved, not this machine's.
+  const at = await serverTime();
   const xml =
     line === '/photo'
-      ? mediaMessageXml({ openId: user, msgType: 'image' })
+      ? mediaMessageXml({ openId: user, msgType: 'image', at })
       : line === '/follow' || line === '/unfollow'
-        ? eventXml({ openId: user, event: line === '/follow' ? 'subscribe' : 'unsubscribe' })
-        : textMessageXml({ openId: user, content: line });
+        ? eventXml({ openId: user, event: line === '/follow' ? 'subscribe' : 'unsubscribe', at })
+        : textMessageXml({ openId: user, content: line, at });
   const post = signedWechatPost(`${config.PUBLIC_URL}/webhooks/wechat`, wechatKeys, xml, user);
   const url = new URL(post.url);
   const response = await fetch(`${base}${url.pathname}${url.search}`, {
@@ -90,6 +95,18 @@ async function sendWechat(user: string, line: string): Promise<void> {
   await printOutbox();
 }
 
+/** The local server's clock (GET /dev/clock); this machine's when the server has none (deployed). */
+async function serverTime(): Promise<Date> {
+  try {
+    const response = await fetch(`${base}/dev/clock`);
+    const { now } = (await response.json()) as { now?: string };
+    const at = now ? new Date(now) : new Date(Number.NaN);
+    return Number.isNaN(at.getTime()) ? new Date() : at;
+  } catch {
+    return new Date();
+  }
+}
+
 async function printOutbox(): Promise<void> {
   // The send worker drains its queue every 250 ms: give it a moment before looking.
   await new Promise((resolve) => setTimeout(resolve, 600));
@@ -99,7 +116,7 @@ async function printOutbox(): Promise<void> {
     messages: { seq: number; channel: string; to: string; body: string; via?: string }[];
   };
   for (const m of messages) {
-    const how = m.channel === 'sms' ? '' : ` ${m.channel}${m.via ? ` (${m.via})` : ''}`;
+    const how = m.channel === 'sms' && !m.via ? '' : ` ${m.channel}${m.via ? ` (${m.via})` : ''}`;
     console.log(`  [outbox →${how} ${m.to}] ${m.body}`);
     outboxSeen = Math.max(outboxSeen, m.seq);
   }
@@ -111,9 +128,16 @@ try {
   console.error(`Nothing answers at ${base}. Start lianxin first: npm start`);
   process.exit(1);
 }
-const send = openId === undefined ? sendLine : (line: string) => sendWechat(openId, line);
+const send =
+  openId !== undefined
+    ? (line: string) => sendWechat(openId, line)
+    : values.aliyun
+      ? (line: string) => sendAliyunUplink(base, from, line).then(printOutbox)
+      : sendLine;
 if (openId === undefined) {
-  console.log(`Texting lianxin as ${from}. Type a message and press Enter (Ctrl-D to quit).`);
+  console.log(
+    `Texting lianxin as ${from}${values.aliyun ? ' through Alibaba Cloud (uplink pushes; replies come by template)' : ''}. Type a message and press Enter (Ctrl-D to quit).`,
+  );
 } else {
   console.log(
     `Chatting with the lianxin Official Account as WeChat user ${openId} (${values.plain ? 'plaintext' : 'safe mode, encrypted'}).`,

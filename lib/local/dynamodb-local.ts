@@ -12,7 +12,10 @@ export interface DynamoDbLocalOptions {
   port?: number | undefined;
   /** Keep the data in this directory between runs; in memory when absent. */
   dataDir?: string | undefined;
-  /** How long to wait for the first answer; it usually takes about 3 s. */
+  /**
+   * How long to wait for the first answer; it usually takes about 3 s, but Java can take over 30 s
+   * to start on a small or busy machine (`npm start` there failed at 30 s), hence the default.
+   */
   readyTimeoutMs?: number | undefined;
 }
 
@@ -25,6 +28,7 @@ export interface DynamoDbLocal {
 }
 
 const STOP_GRACE_MS = 10_000;
+const DEFAULT_READY_TIMEOUT_MS = 90_000;
 const OUTPUT_TAIL_CHARS = 4000;
 
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
@@ -94,7 +98,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   try {
     await waitUntilReady(
       endpoint,
-      opts.readyTimeoutMs ?? 30_000,
+      opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
       () => failure,
       () => output.trim(),
     );

@@ -7,6 +7,7 @@ import {
   toApiGatewayEvent,
   writeResult,
 } from '#lib/local/lambda-adapter.ts';
+import { webFile } from '#lib/local/web-static.ts';
 
 export interface LocalRoute {
   method: string;
@@ -31,6 +32,8 @@ export interface LocalServerOptions {
   routes: LocalRoute[];
   outbox: LocalOutbox;
   devRoutes?: DevRoute[] | undefined;
+  /** The built console (web/dist), served at `/`; without it `/` lists the routes. */
+  webDist?: string | undefined;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -86,7 +89,15 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
     const since = Number(url.searchParams.get('since') ?? 0) || 0;
     return send(res, 200, 'application/json', JSON.stringify({ messages: options.outbox.list(since) }));
   }
-  if (req.method === 'GET' && url.pathname === '/') {
+  if (req.method === 'GET' && options.webDist && !url.pathname.startsWith('/dev/')) {
+    const file = await webFile(options.webDist, url.pathname);
+    if (file) {
+      res.writeHead(file.status, file.headers);
+      res.end(file.body);
+      return;
+    }
+  }
+  if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/dev/')) {
     const lines = [
       'lianxin (连心) running locally',
       '',

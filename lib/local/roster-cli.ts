@@ -46,7 +46,26 @@ const config = loadConfig({ ...process.env, LIANXIN_ENV: 'local' });
 const base = (values.url ?? config.PUBLIC_URL).replace(/\/+$/, '');
 const centre = values.centre ?? 'centre-shimen';
 const token = values.token ?? process.env.LIANXIN_API_TOKEN ?? (await localToken(centre));
-const csv = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+const csv = (await readRosterFile(file)).replace(/^\uFEFF/, '');
+
+/** The file's text, or one clear line and exit 2 (no stack trace) when it cannot be read. */
+async function readRosterFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'not allowed to read it'
+          : code === 'EISDIR'
+            ? 'it is a folder, not a file'
+            : (error as Error).message;
+    console.error(`cannot read ${path}: ${why}`);
+    process.exit(2);
+  }
+}
 
 const send = async (
   body: string,

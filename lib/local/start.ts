@@ -8,15 +8,20 @@ import { apiSettings } from '#lib/config/api.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import { seedDemoCalendar } from '#lib/local/demo/demo-calendar.ts';
-import { ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
+import { DEMO_GB_PIN, seedDemoGbPin } from '#lib/local/demo/demo-gb-pin.ts';
+import { DEMO_ROSTER, ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { startLocalServer } from '#lib/local/local-server.ts';
-import { tickRoute } from '#lib/local/tick-route.ts';
+import { startLocalMainlandSms } from '#lib/local/mainland-sms-local.ts';
+import { phoneSimulatorRoutes } from '#lib/local/phone-simulator-route.ts';
+import { signInRoutes } from '#lib/local/sign-in-route.ts';
+import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
+import { ensureWebBuild, WEB_DIST } from '#lib/local/web-static.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
-import { systemClock } from '#lib/ports/clock.ts';
 import { runTickInProcess } from '#lib/schedule/tick-dispatcher.ts';
+import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { ensureTable } from '#lib/store/ensure-table.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
@@ -24,7 +29,7 @@ import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { localClock, localSendQueue } from '#lib/wiring/adapters.ts';
 import { createSchedulerDependencies, TICK_UNIT_MAX_ITEMS } from '#lib/wiring/scheduler-tick.ts';
-import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
+import { createSendWorkerDependencies, defaultSmsChannel } from '#lib/wiring/send-worker.ts';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
@@ -72,6 +77,8 @@ try {
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   const config = loadConfig();
+  const mainlandSms = await startLocalMainlandSms(config.PUBLIC_URL);
+  stops.push(() => mainlandSms.stop());
   const wechatDev = wechatInboundSettings(config);
   const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
   await ensureTable(client, config.TABLE_NAME);
@@ -80,6 +87,8 @@ try {
   const seeded = (await roster.findContactIdByAddress('sms', '+8613700000001')) === undefined;
   if (seeded) await seedDemoRoster(roster);
   else await ensureDemoSchedules(roster);
+  if (seeded)
+    await seedDemoGbPin(new GbPinRepository({ client, tableName: config.TABLE_NAME }), localClock.now());
 
   // The weekly rhythm: the scheduler tick on the same table and send queue as the handlers, on the
   // process's clock, which `npm run tick -- --at …` may move (EventBridge Scheduler in AWS).
@@ -98,16 +107,40 @@ try {
   const status = await import('#functions/twilio-status-webhook.ts');
   const wechat = await import('#functions/wechat-webhook.ts');
   const api = await import('#functions/coordinator-api.ts');
+  const aliyunSms = await import('#functions/aliyun-sms-webhook.ts');
+  const apiAuth = apiSettings(config).auth;
+  await ensureWebBuild();
+  let listeningPort = config.PORT;
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
+    webDist: WEB_DIST,
     devRoutes: [
+      ...(apiAuth.mode === 'local'
+        ? signInRoutes({ roster, centreIds: [DEMO_ROSTER.centre.centreId], signingKey: apiAuth.signingKey })
+        : []),
+      ...phoneSimulatorRoutes({
+        roster,
+        centreIds: [DEMO_ROSTER.centre.centreId],
+        outbox: localOutbox,
+        clock: localClock,
+        webhook: () => ({
+          fetchUrl: `http://127.0.0.1:${listeningPort}/webhooks/twilio/sms`,
+          signedUrl: `${config.PUBLIC_URL}/webhooks/twilio/sms`,
+        }),
+        twilio: {
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: twilioAuthToken(config),
+          phoneNumber: config.TWILIO_PHONE_NUMBER,
+        },
+      }),
       linkCodeRoute({
         codes: new LinkCodeRepository({ client, tableName: config.TABLE_NAME }),
         roster,
-        clock: systemClock,
+        clock: localClock,
       }),
-      tickRoute({ scheduler, clock: localClock }),
+      tickRoute({ scheduler, clock: localClock, queue: localSendQueue(config) }),
+      clockRoute(localClock),
     ],
     routes: [
       ...['GET', 'POST'].map((method) => ({
@@ -128,6 +161,13 @@ try {
         functionName: 'twilio-status-webhook',
         handler: status.handler,
       },
+      {
+        method: 'POST',
+        path: '/webhooks/aliyun-sms/',
+        prefix: true,
+        functionName: 'aliyun-sms-webhook',
+        handler: aliyunSms.handler,
+      },
       ...['GET', 'POST'].map((method) => ({
         method,
         path: '/api/',
@@ -137,12 +177,18 @@ try {
       })),
     ],
   });
+  listeningPort = port;
   stops.push(() => new Promise<void>((done) => server.close(() => done())));
 
   // The send worker, on the in-process queue the handlers enqueue into (SQS + Lambda in AWS).
   const workerLogger = createLogger('send-worker');
   const queue = localSendQueue(config);
-  const worker = createSendWorkerDependencies(config, workerLogger, { client, clock: localClock, queue });
+  const worker = createSendWorkerDependencies(
+    config,
+    workerLogger,
+    { client, clock: localClock, queue },
+    defaultSmsChannel(config, mainlandSms.settings),
+  );
   queue.start((delivery, control) => processDelivery(delivery, control, worker), {
     concurrency: config.SEND_WORKER_CONCURRENCY,
     pollMs: 250,
@@ -167,7 +213,6 @@ try {
   });
 
   // The coordinators' API: a token for the demo coordinator, as Cognito would issue one in AWS.
-  const apiAuth = apiSettings(config).auth;
   const apiToken =
     apiAuth.mode === 'local'
       ? await issueLocalToken(apiAuth.signingKey, {
@@ -180,10 +225,12 @@ try {
     [
       '',
       `lianxin (连心) is running locally on http://localhost:${port}`,
+      `  console            http://localhost:${port}/  (sign in as a demo coordinator)`,
       `  DynamoDB Local     ${config.DYNAMODB_ENDPOINT}  table ${config.TABLE_NAME}${values.data ? ` (data in ${values.data})` : ' (in memory)'}`,
-      `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001`,
+      `  demo roster        ${seeded ? 'seeded' : 'already present'}: centre 石门村儿童之家, coordinator +8613700000001 (GB PIN ${DEMO_GB_PIN})`,
       `  SMS webhook        POST ${config.PUBLIC_URL}/webhooks/twilio/sms`,
       `  status callbacks   POST ${config.PUBLIC_URL}/webhooks/twilio/status`,
+      ...mainlandSms.banner,
       `  WeChat webhook     GET/POST ${config.PUBLIC_URL}/webhooks/wechat  (token ${wechatDev.token}, AppID ${wechatDev.appId}; WeChat API → outbox)`,
       `  send queue         in-process, ${config.SEND_RATE_PER_SECOND} msg/s, quiet hours 21:00-08:00 Asia/Shanghai`,
       `  local outbox       GET  http://localhost:${port}/dev/outbox`,
@@ -196,7 +243,7 @@ try {
       `    ${apiToken}`,
       '',
       'Chat as the grandmother of 小明 and 小红 (type 签到 to start the check-in, TD to stop):',
-      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001`,
+      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001   (add --aliyun for the domestic path)`,
       'Or link a WeChat account to her and chat as it (follow, send the code, then 签到):',
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run link-code -- contact-li-nainai`,
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --wechat oTEST123`,

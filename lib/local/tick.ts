@@ -34,19 +34,31 @@ try {
 const at =
   values.at === undefined ? '' : `?at=${encodeURIComponent(parseTickTime(values.at)?.toISOString() ?? '')}`;
 const response = await fetch(`${base}${TICK_PATH}${at}`, { method: 'POST' });
-const result = (await response.json()) as { now?: string; report?: Record<string, unknown>; error?: string };
+const result = (await response.json()) as {
+  now?: string;
+  report?: Record<string, unknown>;
+  /** What the send queue still holds once the tick's sends settled (paced, or held by quiet hours). */
+  sending?: { pending: number; nextAt?: string };
+  error?: string;
+};
 if (!response.ok || !result.report) {
   console.error(`the tick failed: ${result.error ?? response.status}`);
   process.exit(1);
 }
-const shanghai = new Date(Date.parse(result.now ?? '') + 8 * 3_600_000)
-  .toISOString()
-  .slice(0, 16)
-  .replace('T', ' ');
+function toShanghai(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+const shanghai = toShanghai(result.now ?? '');
 console.log(`tick at ${shanghai} Asia/Shanghai: ${JSON.stringify(result.report)}`);
-// The send worker drains every 250 ms: give it a moment, then show what went (quiet hours may hold some).
-await new Promise((resolve) => setTimeout(resolve, 1200));
+// The tick answered once the sends it started landed (or stopped moving): show what went, and what waits.
 const sent = await outbox(seen);
+const pending = result.sending?.pending ?? 0;
+if (pending > 0) {
+  const next = result.sending?.nextAt
+    ? ` the next lands at ${toShanghai(result.sending.nextAt)} Asia/Shanghai`
+    : '';
+  console.log(`  ${pending} message(s) still pacing or held by quiet hours;${next || ' they go shortly'}`);
+}
 if (sent.length === 0) console.log('  (nothing in the outbox yet: held by quiet hours, or nothing was due)');
 for (const m of sent)
   console.log(`  [outbox → ${m.channel === 'sms' ? '' : `${m.channel} `}${m.to}] ${m.body}`);

@@ -10,7 +10,7 @@ import {
   type SendInstruction,
 } from '#lib/domain/outbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
-import { type OutboundChannel, SendFailure } from '#lib/ports/channel.ts';
+import { type OutboundChannel, SendFailure, type SentTemplate } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import {
   type DeliveryResult,
@@ -40,7 +40,7 @@ const instructionSchema = z.object({
 
 /** What the worker may do to a contact when the provider tells it something about them. */
 export interface ContactFlags {
-  markOptedOut(contactId: string): Promise<void>;
+  markOptedOut(contactId: string, at?: Date): Promise<void>;
   markAddressInvalid(contactId: string, addressKey: string): Promise<void>;
 }
 
@@ -155,9 +155,10 @@ export async function processDelivery(
   }
   await deps.pace?.();
   try {
-    const { providerId } = await channel.send(m.address, m.body, {
+    const { providerId, provider, template } = await channel.send(m.address, m.body, {
       statusCallbackUrl: deps.statusCallbackUrl?.(m.key),
       kind: m.kind,
+      key: m.key,
     });
     await deps.repository.transition({
       key: m.key,
@@ -165,6 +166,8 @@ export async function processDelivery(
       to: 'sent',
       at: deps.clock.now(),
       providerId,
+      // A mainland message went by template: the record keeps which, with what, as the phone shows it.
+      ...(template || provider ? { set: sentBy(provider, template) } : {}),
     });
     deps.logger.info('sent', { ...log, providerId });
     return 'done';
@@ -209,6 +212,20 @@ async function hold(
     holdSeconds: seconds,
   });
   return 'done';
+}
+
+function sentBy(provider: string | undefined, template: SentTemplate | undefined) {
+  return {
+    ...(provider ? { provider } : {}),
+    ...(template
+      ? {
+          templateCode: template.code,
+          templateParams: JSON.stringify(template.params),
+          providerBody: template.text,
+          providerSegments: template.segments,
+        }
+      : {}),
+  };
 }
 
 /** Not yet: before notBefore, or (unless urgent) inside the recipient's quiet hours. */
@@ -260,7 +277,7 @@ async function onSendFailure(
     : 'error';
   switch (failure?.kind) {
     case 'opted-out':
-      await deps.contacts.markOptedOut(m.contactId);
+      await deps.contacts.markOptedOut(m.contactId, at);
       await finish(deps, m, ['sending'], 'suppressed', at, detail);
       deps.logger.info('recipient has blocked us; contact opted out', log);
       return 'done';

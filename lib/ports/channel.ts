@@ -36,10 +36,25 @@ export interface SendOptions {
   statusCallbackUrl?: string | undefined;
   /** What the message is (a WeChat template is chosen by kind). */
   kind?: OutboundKind | undefined;
+  /** Our outbound key, for providers that carry our id and report it back (Alibaba Cloud's OutId). */
+  key?: string | undefined;
+}
+
+/** The approved template a mainland message went by, as it was sent. */
+export interface SentTemplate {
+  /** The provider's template code. */
+  code: string;
+  params: Record<string, string>;
+  /** What the phone shows: signature first. */
+  text: string;
+  segments: number;
 }
 
 export interface SendResult {
   providerId: string;
+  /** Which provider took it, where a channel has more than one (mainland SMS). */
+  provider?: string | undefined;
+  template?: SentTemplate | undefined;
 }
 
 /**

@@ -191,25 +191,28 @@ export function parseRosterCsv(text: string, centreId: string): ParsedImport {
   for (const [, same] of byPhone) {
     const first = same[0] as Row;
     for (const row of same.slice(1)) {
-      if (row.contact !== first.contact || row.role !== first.role || row.language !== first.language)
+      const differ = conflicts(row, first, {
+        contact: (r) => r.contact,
+        role: (r) => r.role ?? '',
+        language: (r) => r.language,
+      });
+      if (differ.length > 0)
         fail(
           row.line,
-          `phone: the same number as line ${first.line}, with another name, role or language (one number is one contact)`,
+          `phone: the same number as line ${first.line} (one number is one contact), but ${differ.join(', ')}`,
         );
     }
   }
   for (const [, same] of byChild) {
     const first = same[0] as Row;
     for (const row of same.slice(1)) {
-      if (
-        row.birthYear !== first.birthYear ||
-        row.category !== first.category ||
-        JSON.stringify(row.consent) !== JSON.stringify(first.consent)
-      )
-        fail(
-          row.line,
-          `child: the same child as line ${first.line}, with another birth year, category or consent`,
-        );
+      const differ = conflicts(row, first, {
+        birth_year: (r) => String(r.birthYear ?? ''),
+        category: (r) => r.category ?? '',
+        consent: (r) => consentText(r.consent),
+      });
+      if (differ.length > 0)
+        fail(row.line, `child: the same child as line ${first.line}, but ${differ.join(', ')}`);
     }
   }
 
@@ -219,6 +222,24 @@ export function parseRosterCsv(text: string, centreId: string): ParsedImport {
   });
   const valid = rows.filter((r) => !reasons.has(r.line));
   return { lines, ...build(valid, centreId) };
+}
+
+/** `column contact is "王奶奶" here and "李奶奶" on line 2`, for each column whose values differ. */
+function conflicts(row: Row, first: Row, columns: Record<string, (r: Row) => string>): string[] {
+  return Object.entries(columns)
+    .filter(([, value]) => value(row) !== value(first))
+    .map(
+      ([column, value]) =>
+        `column ${column} is "${value(row)}" here and "${value(first)}" on line ${first.line}`,
+    );
+}
+
+/** Consent as the CSV writes it: the shared items, `;`-separated. */
+function consentText(consent: Record<ConsentItem, boolean>): string {
+  return Object.entries(consent)
+    .filter(([, shared]) => shared)
+    .map(([item]) => item)
+    .join(';');
 }
 
 function readRow(

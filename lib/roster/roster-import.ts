@@ -2,6 +2,7 @@
 // already owned by another contact, then (unless a dry run) the writes. Nothing is written unless every
 // line is valid, or the caller accepts the valid lines (`acceptValidRows`).
 import { type LineReport, type ParsedImport, parseRosterCsv } from '#lib/roster/csv-import.ts';
+import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
 export interface ImportOptions {
@@ -21,6 +22,11 @@ export interface ImportReport {
   families: number;
   children: number;
   contacts: number;
+  /**
+   * Written, but not everything the file says: a contact who said stop stays opted out (only they can
+   * resume, by START/恢复). One notice per contact, on its first line.
+   */
+  notices: { line: number; notice: string }[];
 }
 
 export async function importRosterCsv(
@@ -31,6 +37,7 @@ export async function importRosterCsv(
 ): Promise<ImportReport> {
   const parsed = parseRosterCsv(csv, centreId);
   await markOwnedNumbers(roster, parsed);
+  await markErased(roster, parsed);
   const invalid = parsed.lines.filter((l) => l.status === 'invalid').length;
   const report: ImportReport = {
     ...(parsed.fileError ? { fileError: parsed.fileError } : {}),
@@ -41,38 +48,93 @@ export async function importRosterCsv(
     families: parsed.families.length,
     children: parsed.families.reduce((n, f) => n + f.children.length, 0),
     contacts: parsed.contacts.length,
+    notices: [],
   };
   const writable = !parsed.fileError && (invalid === 0 || options.acceptValidRows);
   if (options.dryRun || !writable || report.valid === 0) return report;
 
   const total = parsed.families.length + parsed.contacts.length;
   let done = 0;
+  // Each write is conditional on the version just read; if someone else wrote meanwhile (a coordinator,
+  // a STOP), it is done again from a fresh read, so neither the import nor they undo the other.
   for (const f of parsed.families) {
-    // Children already there (a second import, or added in the API) are kept.
-    const existing = await roster.getFamily(f.familyId);
-    const children = [
-      ...(existing?.children.filter((c) => !f.children.some((n) => n.childId === c.childId)) ?? []),
-      ...f.children.map(({ familyId: _, ...c }) => c),
-    ];
-    await roster.putFamily({ familyId: f.familyId, centreId, name: f.name, children });
+    await retryOnVersionConflict(async () => {
+      // Children already there (a second import, or added in the API) are kept, and so is the consent
+      // agreed since for a child the file lists with none.
+      const existing = await roster.getFamily(f.familyId);
+      const children = [
+        ...(existing?.children.filter((c) => !f.children.some((n) => n.childId === c.childId)) ?? []),
+        ...f.children.map(({ familyId: _, ...c }) => {
+          const agreed = existing?.children.find((e) => e.childId === c.childId)?.consent;
+          return agreed && !Object.values(c.consent).some(Boolean) ? { ...c, consent: agreed } : c;
+        }),
+      ];
+      await roster.putFamily({
+        familyId: f.familyId,
+        centreId,
+        name: f.name,
+        children,
+        ...(existing ? { version: existing.version ?? 0 } : {}),
+      });
+    });
     options.onProgress?.(++done, total);
   }
   for (const c of parsed.contacts) {
-    const existing = await roster.getContact(c.contactId);
-    await roster.putContact({
-      ...(existing ?? {}),
-      contactId: c.contactId,
-      centreId,
-      name: c.name,
-      role: c.role,
-      language: c.language,
-      addresses: existing?.addresses ?? [{ channel: 'sms', address: c.phone }],
-      familyIds: [...new Set([...(existing?.familyIds ?? []), ...c.familyIds])],
+    const written = await retryOnVersionConflict(async () => {
+      const existing = await roster.getContact(c.contactId);
+      return roster.putContact({
+        ...(existing ?? {}),
+        contactId: c.contactId,
+        centreId,
+        name: c.name,
+        role: c.role,
+        language: c.language,
+        addresses: existing?.addresses ?? [{ channel: 'sms', address: c.phone }],
+        familyIds: [...new Set([...(existing?.familyIds ?? []), ...c.familyIds])],
+      });
     });
+    if (written.optedOut) {
+      report.notices.push({
+        line: Math.min(...c.lines),
+        notice: `${c.name} said stop${written.optedOutAt ? ` (${written.optedOutAt})` : ''} and stays opted out: only they can resume (START/恢复)`,
+      });
+    }
     options.onProgress?.(++done, total);
   }
   report.written = true;
   return report;
+}
+
+/** A family or contact erased on request cannot come back with the same id (the same name or number). */
+async function markErased(roster: RosterRepository, parsed: ParsedImport): Promise<void> {
+  const [families, contacts] = await Promise.all([
+    Promise.all(parsed.families.map(async (f) => ((await roster.isErased('family', f.familyId)) ? f : []))),
+    Promise.all(parsed.contacts.map(async (c) => ((await roster.isErased('contact', c.contactId)) ? c : []))),
+  ]);
+  const erasedFamilies = new Set(families.flat().map((f) => f.familyId));
+  const erasedContacts = contacts.flat();
+  if (erasedFamilies.size === 0 && erasedContacts.length === 0) return;
+  const reasons = new Map<number, string[]>();
+  const add = (lines: number[], reason: string) => {
+    for (const line of lines) reasons.set(line, [...(reasons.get(line) ?? []), reason]);
+  };
+  for (const c of parsed.contacts) {
+    if (c.familyIds.some((f) => erasedFamilies.has(f))) {
+      add(c.lines, 'family: erased on request, cannot be recreated');
+    }
+  }
+  for (const c of erasedContacts) add(c.lines, 'contact: erased on request, cannot be recreated');
+  for (const line of parsed.lines) {
+    const why = reasons.get(line.line);
+    if (!why) continue;
+    line.status = 'invalid';
+    line.reasons.push(...why);
+  }
+  parsed.families = parsed.families.filter((f) => !erasedFamilies.has(f.familyId));
+  const gone = new Set(erasedContacts.map((c) => c.contactId));
+  parsed.contacts = parsed.contacts.filter(
+    (c) => !gone.has(c.contactId) && !c.familyIds.some((f) => erasedFamilies.has(f)),
+  );
 }
 
 /** A number that already belongs to another contact is a conflict: its lines become invalid. */

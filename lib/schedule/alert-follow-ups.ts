@@ -22,7 +22,12 @@ export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUp
       deps.logger.warn('alert follow-up: the contact who raised it is gone', { alertId: row.alertId });
     } else if (row.step === 'notify') {
       const outbound = { enqueue: (request: Parameters<TickContext['enqueue']>[0]) => tick.enqueue(request) };
-      await new CoordinatorAlertNotifier({ roster: deps.roster, outbound }).notify([alert], raisedBy);
+      await new CoordinatorAlertNotifier({
+        roster: deps.roster,
+        outbound,
+        references: deps.references,
+        logger: deps.logger,
+      }).notify([alert], raisedBy);
     } else {
       await escalate(tick, alert, raisedBy);
       await deps.schedules.recordEscalated(alert.centreId, alert.alertId, tick.now);
@@ -33,11 +38,20 @@ export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUp
   tick.report.steps++;
 }
 
-/** Every coordinator of the Centre, urgent, once per alert and coordinator. */
-function escalate(tick: TickContext, alert: StoredAlert, raisedBy: ContactView): Promise<void> {
+/** Every coordinator of the Centre, urgent, once per alert and coordinator, with the alert's reference. */
+async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: ContactView): Promise<void> {
+  const ref = await tick.deps.references
+    ?.assign('alert', alert.centreId, alert.alertId, raisedBy.contactId)
+    .catch((error: unknown) => {
+      tick.deps.logger.error('escalation sent without a reference', {
+        alertId: alert.alertId,
+        error: error as Error,
+      });
+      return undefined;
+    });
   return toEveryCoordinator(tick, alert.centreId, (coordinator) => ({
     key: `escalation#${alert.alertId}#${coordinator.contactId}`,
-    body: escalationMessage(alert, raisedBy, coordinator.language),
+    body: escalationMessage(alert, raisedBy, coordinator.language, { ref }),
     kind: 'alert',
     urgent: true,
   }));

@@ -36,6 +36,7 @@ export async function raiseMissedCheckinsTask(
   tick.deps.logger.info('task raised: two missed check-ins in a row', { taskId, centreId: carer.centreId });
 
   const carerPhone = contact.addresses.find((a) => a.channel === 'sms')?.address;
+  const ref = await tick.deps.references?.assign('task', carer.centreId, taskId, carer.contactId);
   const links = await roster.listCentreContacts(carer.centreId, 'coordinator');
   for (const link of links) {
     const coordinator = await roster.getContact(link.contactId);
@@ -51,6 +52,7 @@ export async function raiseMissedCheckinsTask(
         carerPhone,
         children: childNames,
         optedOut: contact.optedOut,
+        ref,
       }),
       kind: 'task',
     });

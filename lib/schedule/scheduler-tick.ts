@@ -81,6 +81,7 @@ export class ShardRun {
         else if (row.kind === 'task') await processTaskFollowUp(tick, row);
         else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, this.started);
         else if (row.kind === 'outbound') await recoverOutbound(tick, row);
+        else if (row.kind === 'replay') await replayKept(tick, row);
         else await processCompletedCheckin(tick, row);
       } catch (error) {
         // One contact's trouble must not hold up the others; it stays due for the next tick.
@@ -100,6 +101,7 @@ function dueRowName(row: DueRow): string {
   if (row.kind === 'task') return `escalate ${row.taskId}`;
   if (row.kind === 'broadcast') return `broadcast ${row.broadcastId}`;
   if (row.kind === 'outbound') return `stranded message ${row.key}`;
+  if (row.kind === 'replay') return 'replay of an unprocessed message';
   return `${row.childId} ${row.week}`;
 }
 
@@ -119,6 +121,13 @@ async function recoverOutbound(tick: TickContext, row: { key: string; dueKey: st
   if (!stranded) return;
   const outcome = await stranded.recoverStranded(row, stranded.claimTimeoutSeconds);
   if (outcome === 'requeued') tick.report.recovered = (tick.report.recovered ?? 0) + 1;
+}
+
+/** An inbound message kept after a failed turn: replayed (lib/inbound/replay-unprocessed.ts). */
+async function replayKept(tick: TickContext, row: { pk: string; sk: string }): Promise<void> {
+  if (!tick.deps.replay) throw new DependencyError('a message is due for replay but the tick cannot replay');
+  const outcome = await tick.deps.replay({ pk: row.pk, sk: row.sk });
+  if (outcome === 'replayed') tick.report.steps++;
 }
 
 /** At most `size` tasks at once, in the order they were given. */

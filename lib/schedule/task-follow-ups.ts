@@ -3,6 +3,8 @@
 // urgent, unlike an alert's (a carer who stopped answering can wait for the morning) — and record
 // it on the task. Done or not needed, the follow-up leaves the due index.
 import { needsEscalating } from '#lib/domain/alert-escalation.ts';
+import { COORDINATOR_TEXT_MESSAGES } from '#lib/domain/coordinator-messages.ts';
+import { composeReply } from '#lib/domain/message-catalog.ts';
 import { missedCheckinsEscalationText } from '#lib/domain/weekly-messages.ts';
 import { toEveryCoordinator } from '#lib/schedule/alert-follow-ups.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
@@ -15,17 +17,27 @@ export async function processTaskFollowUp(tick: TickContext, row: TaskFollowUpRo
     // The carer's number as it is now (the task keeps only the name).
     const carer = await roster.getContact(task.contactId);
     const carerPhone = carer?.addresses.find((a) => a.channel === 'sms')?.address;
-    await toEveryCoordinator(tick, task.centreId, (coordinator) => ({
-      key: `task-escalation#${task.taskId}#${coordinator.contactId}`,
-      body: missedCheckinsEscalationText({
-        language: coordinator.language,
-        carerName: task.contactName,
-        carerPhone,
-        children: task.childNames,
-        optedOut: task.optedOut,
-      }),
-      kind: 'task',
-    }));
+    const ref = await tick.deps.references?.assign('task', task.centreId, task.taskId);
+    await toEveryCoordinator(tick, task.centreId, (coordinator) => {
+      const m = COORDINATOR_TEXT_MESSAGES[coordinator.language];
+      return {
+        key: `task-escalation#${task.taskId}#${coordinator.contactId}`,
+        body:
+          task.kind === 'missed-checkins'
+            ? missedCheckinsEscalationText({
+                language: coordinator.language,
+                carerName: task.contactName,
+                carerPhone,
+                children: task.childNames,
+                optedOut: task.optedOut,
+                ref,
+              })
+            : composeReply(coordinator.language, [
+                m.taskEscalation({ ref: ref ?? 'T?', what: m.taskWhat(task) }, carerPhone),
+              ]),
+        kind: 'task',
+      };
+    });
     await tasks.recordEscalated(task.centreId, task.taskId, tick.now);
     logger.info('task escalated to every coordinator', { taskId: task.taskId, centreId: task.centreId });
   }

@@ -1,6 +1,7 @@
 import type { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { OutboundKind } from '#lib/domain/outbound-message.ts';
 import type { WeeklySchedule } from '#lib/domain/weekly-schedule.ts';
+import type { ReplayOutcome } from '#lib/inbound/replay-unprocessed.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
@@ -9,14 +10,19 @@ import type { Activity, CentreCalendarRepository } from '#lib/store/roster/centr
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
 import type { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
+import type { WorkReferenceRepository } from '#lib/store/tasks/work-reference-repository.ts';
 
 export interface SchedulerDependencies {
   schedules: ScheduleRepository;
   checkins: CheckinRepository;
   calendar: CentreCalendarRepository;
   tasks: CoordinatorTaskRepository;
+  /** Short references (A7, T3) on alerts and tasks sent to coordinators, to answer them by text. */
+  references?: WorkReferenceRepository | undefined;
   /** The Centre's coordinators, for tasks. */
   roster: RosterRepository;
+  /** Replays inbound messages kept after a failed turn (lib/inbound/replay-unprocessed.ts). */
+  replay?: ((key: { pk: string; sk: string }) => Promise<ReplayOutcome>) | undefined;
   /** Fans out broadcasts when they are due (approved for now or a time). */
   broadcasts?: Pick<BroadcastService, 'fanOut'> | undefined;
   /** Every message goes through enqueue: once per key, quiet hours and opt-out at send time. */

@@ -32,6 +32,7 @@ export const contactViewSchema = z.object({
   addresses: z.array(channelAddressSchema),
   stopHintWeek: z.string().optional(),
   lastIdleReplyAt: z.string().optional(),
+  checkinDoneWeek: z.string().optional(),
 }) satisfies z.ZodType<ContactView>;
 
 export const sessionSchema = z.object({
@@ -45,6 +46,7 @@ export const sessionSchema = z.object({
   startedAt: z.string(),
   expiresAt: z.string(),
   broadcastId: z.string().optional(),
+  mode: z.enum(['correction', 'message']).optional(),
 }) satisfies z.ZodType<Session>;
 
 export const sessionItemSchema = z.object({ session: sessionSchema, version: z.number().int() });

@@ -24,6 +24,27 @@ export class UpdateBuilder {
     return this;
   }
 
+  /** Append to a list (absent: an empty list first), e.g. a history that is only ever added to. */
+  append(attribute: string, items: readonly unknown[]): this {
+    if (items.length === 0) return this;
+    const i = this.#next++;
+    this.#names[`#n${i}`] = attribute;
+    this.#values[`:e${i}`] = [];
+    this.#values[`:v${i}`] = [...items];
+    this.#sets.push(`#n${i} = list_append(if_not_exists(#n${i}, :e${i}), :v${i})`);
+    return this;
+  }
+
+  /** Add one to a counter (absent: 0), e.g. a record's version. */
+  increment(attribute: string): this {
+    const i = this.#next++;
+    this.#names[`#n${i}`] = attribute;
+    this.#values[`:z${i}`] = 0;
+    this.#values[`:o${i}`] = 1;
+    this.#sets.push(`#n${i} = if_not_exists(#n${i}, :z${i}) + :o${i}`);
+    return this;
+  }
+
   /** A placeholder for an attribute name, for use in a ConditionExpression. */
   name(attribute: string): string {
     const n = `#c${this.#next++}`;

@@ -1,10 +1,16 @@
+import { type ActivityApiDependencies, activityRoutes } from '#lib/api/activity-api.ts';
 import { authenticator } from '#lib/api/auth.ts';
 import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
 import { centreRoutes } from '#lib/api/centre-api.ts';
+import { childRoutes } from '#lib/api/child-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
+import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
+import { type GbPinApiDependencies, gbPinRoutes } from '#lib/api/gb-pin-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
+import { type LinkCodeApiDependencies, linkCodeRoutes } from '#lib/api/link-code-api.ts';
 import { rosterRoutes } from '#lib/api/roster-api.ts';
+import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { ApiSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
@@ -13,10 +19,14 @@ import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
+import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
+import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
@@ -31,10 +41,19 @@ export const COORDINATOR_API_ACCESS = accessOf(
   ChildMessageRepository,
   RosterErasure,
   CheckinRepository,
+  GbPinRepository,
+  UnprocessedRepository,
+  CentreCalendarRepository,
+  LinkCodeRepository,
   SQS_SEND_QUEUE,
 );
 
-export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies & BroadcastApiDependencies;
+export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
+  BroadcastApiDependencies &
+  Partial<Pick<GbPinApiDependencies, 'gbPins'>> &
+  UnprocessedApiDependencies &
+  ActivityApiDependencies &
+  LinkCodeApiDependencies;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -65,10 +84,14 @@ export function createCoordinatorApiDependencies(
     }),
     inlineFanOutMs: INLINE_FAN_OUT_MS,
     work: new CoordinatorWorkRepository(store),
+    gbPins: new GbPinRepository(store),
     messages: new ChildMessageRepository(store),
     roster,
     erasure: new RosterErasure({ ...store, roster }),
     checkins: new CheckinRepository(store),
+    unprocessed: new UnprocessedRepository(store),
+    calendar: new CentreCalendarRepository(store),
+    linkCodes: new LinkCodeRepository(store),
     clock: adapters.clock,
     logger,
   };
@@ -84,6 +107,12 @@ export function createCoordinatorApiOptions(
       ...centreRoutes(deps),
       ...rosterRoutes(deps),
       ...broadcastRoutes(deps),
+      ...(deps.gbPins ? gbPinRoutes({ ...deps, gbPins: deps.gbPins }) : []),
+      ...unprocessedRoutes(deps),
+      ...dashboardRoutes(deps),
+      ...childRoutes(deps),
+      ...activityRoutes(deps),
+      ...linkCodeRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

@@ -1,6 +1,7 @@
 import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { Config } from '#lib/config/core.ts';
 import { loadScheduleConfig } from '#lib/config/schedule.ts';
+import { replayUnprocessed } from '#lib/inbound/replay-unprocessed.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
@@ -13,13 +14,16 @@ import {
 } from '#lib/schedule/tick-dispatcher.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
+import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
 import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
+import { WorkReferenceRepository } from '#lib/store/tasks/work-reference-repository.ts';
 import { type Adapters, asFunction, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+import { CONVERSATION_TURNS_BUILD, conversationTurns } from '#lib/wiring/conversation-turns.ts';
 
 /** Everything the scheduler tick may send to AWS: the union over what its wiring builds. */
 export const SCHEDULER_TICK_ACCESS = accessOf(
@@ -30,6 +34,10 @@ export const SCHEDULER_TICK_ACCESS = accessOf(
   RosterRepository,
   DynamoOutboundRepository,
   BroadcastRepository,
+  WorkReferenceRepository,
+  UnprocessedRepository,
+  // Replays of unprocessed messages run conversation turns.
+  ...CONVERSATION_TURNS_BUILD,
   SQS_SEND_QUEUE,
   LambdaTickFanOut,
 );
@@ -88,6 +96,7 @@ export function createSchedulerDependencies(
     checkins: new CheckinRepository({ client, tableName }),
     calendar: new CentreCalendarRepository({ client, tableName }),
     tasks: new CoordinatorTaskRepository({ client, tableName }),
+    references: new WorkReferenceRepository({ client, tableName }),
     roster,
     outbound,
     stranded: {
@@ -103,6 +112,13 @@ export function createSchedulerDependencies(
     }),
     clock,
     logger,
+    replay: (key) =>
+      replayUnprocessed(key, {
+        turns: conversationTurns(config, logger, adapters).turns,
+        unprocessed: new UnprocessedRepository({ client, tableName }),
+        outbound,
+        logger,
+      }),
     schedule: loadScheduleConfig(),
     sessionTtlHours: config.SESSION_TTL_HOURS,
     concurrency: 32,

@@ -1,10 +1,13 @@
+import { AliyunSmsOutbound } from '#lib/channels/aliyun-sms/aliyun-sms-outbound.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
+import { PerNumberSmsChannel } from '#lib/channels/mainland-sms-router.ts';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
 import { LocalWechatApi } from '#lib/channels/wechat/local-wechat-api.ts';
 import { AccessTokenCache } from '#lib/channels/wechat/wechat-access-token.ts';
 import { HttpWechatApi } from '#lib/channels/wechat/wechat-api.ts';
 import { WechatOutbound } from '#lib/channels/wechat/wechat-outbound.ts';
 import { type Config, twilioAuthToken } from '#lib/config/core.ts';
+import type { MainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { wechatOutboundSettings } from '#lib/config/wechat.ts';
 import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
@@ -34,6 +37,7 @@ export const SEND_WORKER_ACCESS = accessOf(
   DynamoOutboundRepository,
   RosterRepository,
   WechatWindowRepository,
+  AliyunSmsOutbound,
   SQS_SEND_QUEUE,
   SQS_QUEUE_CONTROL,
 );
@@ -67,14 +71,21 @@ export function defaultQueueControl(config: Config): QueueControl {
   };
 }
 
-/** The SMS channel lianxin sends through: Twilio in AWS, the outbox locally. */
-export function defaultSmsChannel(config: Config): OutboundChannel {
-  if (config.LIANXIN_ENV === 'local') return localOutbox;
-  return new TwilioSmsOutbound({
-    accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: twilioAuthToken(config),
-    from: config.TWILIO_PHONE_NUMBER,
-  });
+/**
+ * The SMS channel lianxin sends through: Twilio in AWS, the outbox locally; with a mainland provider
+ * configured, +86 mobiles go by it instead (locally: the SendSms stand-in, which records in the outbox).
+ */
+export function defaultSmsChannel(config: Config, mainland?: MainlandSmsSettings): OutboundChannel {
+  const international =
+    config.LIANXIN_ENV === 'local'
+      ? localOutbox
+      : new TwilioSmsOutbound({
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: twilioAuthToken(config),
+          from: config.TWILIO_PHONE_NUMBER,
+        });
+  if (!mainland?.aliyun) return international;
+  return new PerNumberSmsChannel(international, new AliyunSmsOutbound(mainland.aliyun));
 }
 
 /**

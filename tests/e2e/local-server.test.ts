@@ -1,15 +1,12 @@
 // End to end: `npm start` (lib/local/start.ts) as a child process, a carer texting it over real
 // HTTP with signed Twilio requests, and the proof that stopping it leaves no Java behind.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
-import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import { DEMO_ROSTER } from '#lib/local/demo/demo-roster.ts';
 import {
   inboundSmsParams,
@@ -19,122 +16,26 @@ import {
 } from '#lib/local/twilio-inbound-request.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import {
+  freePort,
+  type RunningServer,
+  running,
+  startServer,
+  stopServer,
+} from '#tests/support/local-server-process.ts';
 import { isProcessAlive, waitFor } from '#tests/support/processes.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const BANNER = /running locally on http:\/\/localhost:(\d+)/;
-const DYNAMO_LINE = /DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/;
 const GRANDMOTHER = '+8613800000001';
 const ZHANG_NAINAI = '+8613800000002';
 const COORDINATOR = '+8613700000001';
+const COORDINATOR_ID = 'contact-wang-laoshi';
+const BANNER_WAIT_MS = 90_000;
 
 interface OutboxMessage {
   seq: number;
   to: string;
   body: string;
-}
-
-interface RunningServer {
-  child: ChildProcess;
-  port: number;
-  /** The port of the DynamoDB Local the server started itself, if it did. */
-  dynamoPort: number | undefined;
-  banner: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running = new Set<ChildProcess>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-/** Starts lib/local/start.ts directly under node (no npm, no tsx CLI in between: signals reach it). */
-async function startServer(options: {
-  port: number;
-  tableName: string;
-  dynamodbEndpoint?: string;
-  args?: string[];
-}): Promise<RunningServer> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(options.port),
-    TABLE_NAME: options.tableName,
-  };
-  delete env.DYNAMODB_ENDPOINT;
-  delete env.LIANXIN_ENV;
-  if (options.dynamodbEndpoint) env.DYNAMODB_ENDPOINT = options.dynamodbEndpoint;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/local/start.ts', ...(options.args ?? [])], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-8000);
-  });
-  const banner = await new Promise<string>((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.off('exit', onExit);
-    };
-    const fail = (why: string) => {
-      done();
-      child.kill('SIGKILL');
-      reject(new Error(`${why}\n--- stdout ---\n${stdout.trim()}\n--- stderr ---\n${stderr.trim()}`));
-    };
-    const onData = (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      // Resolve once the whole banner is out (it ends with the Ctrl-C line).
-      if (BANNER.test(stdout) && stdout.includes('Ctrl-C stops everything.')) {
-        done();
-        resolve(stdout);
-      }
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      fail(`the local server exited (${signal ?? `code ${code}`}) before its banner`);
-    const timer = setTimeout(() => fail('the local server printed no banner within 30 s'), 30_000);
-    child.stdout?.on('data', onData);
-    child.once('exit', onExit);
-  });
-  // Keep draining stdout (the JSON logs) so a full pipe never blocks the server.
-  child.stdout?.resume();
-
-  const port = Number(BANNER.exec(banner)?.[1]);
-  const dynamoPort = options.dynamodbEndpoint ? undefined : Number(DYNAMO_LINE.exec(banner)?.[1]);
-  return { child, port, dynamoPort, banner, exited };
-}
-
-/** SIGTERM, then the exit (the server must go within a few seconds). */
-async function stopServer(
-  server: RunningServer,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  server.child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000));
-  const result = await Promise.race([server.exited, timeout]);
-  if (result === 'timeout') {
-    server.child.kill('SIGKILL');
-    throw new Error('the local server did not exit within 10 s of SIGTERM');
-  }
-  return result;
 }
 
 /** Pids of DynamoDB Local Java processes listening on this port. */
@@ -170,8 +71,6 @@ function phone(port: number, from: string) {
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function outbox(port: number): Promise<OutboxMessage[]> {
   const response = await fetch(`http://localhost:${port}/dev/outbox`);
   expect(response.status).toBe(200);
@@ -196,7 +95,7 @@ describe('npm start on the shared DynamoDB Local', () => {
 
   beforeAll(async () => {
     server = await startServer({ port: await freePort(), tableName, dynamodbEndpoint: endpoint });
-  });
+  }, BANNER_WAIT_MS);
 
   afterAll(async () => {
     if (!server) return;
@@ -209,7 +108,6 @@ describe('npm start on the shared DynamoDB Local', () => {
     expect(server.banner).toContain(`table ${tableName}`);
     const text = phone(server.port, GRANDMOTHER);
     const message = '小明这周很乖，想爸爸了';
-    const week = isoWeekOf(new Date());
 
     const expectOneReply = async (body: string, ...expected: string[]) => {
       const replies = await text(body);
@@ -245,25 +143,30 @@ describe('npm start on the shared DynamoDB Local', () => {
     const last = await expectOneReply('0', '本周签到完成');
     expect(last).not.toContain('小明');
 
-    // The alert goes through the send queue, which the local worker drains every 250 ms. (The
-    // scheduler tick may meanwhile send the parents their update: only the coordinator's count here.)
-    const toCoordinator = async () => (await outbox(server.port)).filter((m) => m.to === COORDINATOR);
-    const deadline = Date.now() + 5_000;
-    while ((await toCoordinator()).length === 0 && Date.now() < deadline) await sleep(100);
-    await sleep(750); // long enough for a duplicate to show up, were there one
-    const sent = await toCoordinator();
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ to: COORDINATOR });
-    expect(sent[0]?.body).toContain('小红');
-    expect(sent[0]?.body).toContain('很难过');
-
     const client = createDocumentClient({ region: 'local', endpoint });
     try {
+      // The week is the server's (its clock, not this test's, decides it): each child has one check-in.
       const checkins = new CheckinRepository({ client, tableName });
-      const xiaoming = await checkins.getCheckin(childId('小明'), week);
-      const xiaohong = await checkins.getCheckin(childId('小红'), week);
+      const [xiaoming, ...moreXiaoming] = await checkins.listCheckins(childId('小明'));
+      const [xiaohong, ...moreXiaohong] = await checkins.listCheckins(childId('小红'));
+      expect([moreXiaoming, moreXiaohong]).toEqual([[], []]);
       expect(xiaoming?.status).toBe('completed');
       expect(xiaohong?.status).toBe('completed');
+      expect(xiaohong?.week).toBe(xiaoming?.week);
+
+      // The alert goes through the send queue, which the local worker drains: wait until its one
+      // message is sent (a sent message is never claimed again), then count what reached the outbox.
+      // Another test's alert may reach the same coordinator: only the one about 小红 counts here.
+      const outbound = new DynamoOutboundRepository({ client, tableName, messageLogTtlDays: 1 });
+      const alertKey = `alert#${childId('小红')}#${xiaohong?.week}#mood#${COORDINATOR_ID}`;
+      await vi.waitFor(async () => expect((await outbound.get(alertKey))?.status).toBe('sent'), {
+        timeout: 10_000,
+        interval: 100,
+      });
+      const sent = (await outbox(server.port)).filter((m) => m.to === COORDINATOR && m.body.includes('小红'));
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.body).toContain('很难过');
+
       const values = (record: typeof xiaoming) =>
         Object.fromEntries(Object.entries(record?.answers ?? {}).map(([item, a]) => [item, a.value]));
       expect(values(xiaoming)).toEqual({
@@ -297,13 +200,19 @@ describe('npm start on the shared DynamoDB Local', () => {
       fetch(`http://localhost:${server.port}${path}`, { headers });
     expect((await api('/api/tasks?centre=centre-shimen')).status).toBe(401);
     const auth = { authorization: `Bearer ${token}` };
+    // Its own very sad answer (张奶奶 about 张伟), so the API has an alert to show whatever ran before.
+    const text = phone(server.port, ZHANG_NAINAI);
+    for (const body of ['签到', '3', '4']) expect(await text(body)).toHaveLength(1);
     const tasks = await api('/api/tasks?centre=centre-shimen', auth);
     expect(tasks.status).toBe(200);
-    // The very sad answer of the check-in above raised an alert.
-    const { tasks: list } = (await tasks.json()) as { tasks: { kind: string; status: string }[] };
-    expect(list).toContainEqual(expect.objectContaining({ kind: 'alert', status: 'open' }));
+    type Task = { kind: string; status: string; alert?: { childId: string; week: string } };
+    const { tasks: list } = (await tasks.json()) as { tasks: Task[] };
+    const alert = list.find((t) => t.kind === 'alert' && t.alert?.childId === 'child-zhangwei');
+    expect(alert).toMatchObject({ status: 'open', alert: { itemId: 'mood', value: 4 } });
     expect((await api('/api/tasks?centre=centre-other', auth)).status).toBe(404);
-    const week = isoWeekOf(new Date());
+    // The week of that alert is the server's week (its clock, not this test's).
+    const week = alert?.alert?.week;
+    expect(week).toMatch(/^\d{4}-W\d{2}$/);
     const csv = await api(`/api/checkins/export.csv?centre=centre-shimen&from=${week}&to=${week}`, auth);
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(new Uint8Array(await csv.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));
@@ -320,7 +229,7 @@ describe('npm start runs the weekly rhythm', () => {
       tableName: `e2e-${randomUUID()}`,
       dynamodbEndpoint: endpoint,
     });
-  });
+  }, BANNER_WAIT_MS);
 
   afterAll(async () => {
     if (server) expect(await stopServer(server)).toEqual({ code: 0, signal: null });
@@ -346,12 +255,17 @@ describe('npm start runs the weekly rhythm', () => {
     expect(report.failed).toBe(0);
     expect(report.enqueued.invitation).toBeGreaterThanOrEqual(3);
 
-    const deadline = Date.now() + 5_000;
-    const invitation = async () =>
-      (await outbox(server.port)).find((m) => m.to === GRANDMOTHER && m.body.includes('本周签到'));
-    while (!(await invitation()) && Date.now() < deadline) await sleep(100);
-    expect((await invitation())?.body).toBe(
-      '【连心】李奶奶您好！本周签到：先说说小明。本周小明去了儿童之家几天？回复0-7。回复TD退订',
+    // The send worker delivers it from the queue: wait for it to reach the outbox.
+    await vi.waitFor(
+      async () => {
+        const invitations = (await outbox(server.port)).filter(
+          (m) => m.to === GRANDMOTHER && m.body.includes('本周签到'),
+        );
+        expect(invitations.map((m) => m.body)).toEqual([
+          '【连心】李奶奶您好！本周签到：先说说小明。本周小明去了儿童之家几天？回复0-7。回复TD退订',
+        ]);
+      },
+      { timeout: 10_000, interval: 100 },
     );
     // Her answer lands on the moved week, as the first question's.
     expect(await phone(server.port, GRANDMOTHER)('3')).toEqual([
@@ -362,7 +276,8 @@ describe('npm start runs the weekly rhythm', () => {
   });
 });
 
-describe('npm start with its own DynamoDB Local', () => {
+// Each test starts the server and its own Java process (twice for --data): bounds to match.
+describe('npm start with its own DynamoDB Local', { timeout: 3 * BANNER_WAIT_MS }, () => {
   it('SIGTERM stops the server and its Java process', async () => {
     const server = await startServer({ port: await freePort(), tableName: `e2e-${randomUUID()}` });
     expect(server.banner).toContain('(in memory)');

@@ -34,11 +34,11 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const count = (id: string) => acks.filter((a) => a.id === id).length;
     expect(count('AwsSolutions-L1')).toBe(perFunction);
     expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(perFunction);
-    // One per webhook route: two Twilio, and GET and POST for WeChat.
-    expect(count('AwsSolutions-APIG4')).toBe(4);
-    expect(count('AwsSolutions-COG4')).toBe(4);
-    expect(count('AwsSolutions-SMG4')).toBe(2);
-    expect(acks).toHaveLength(2 * perFunction + 10);
+    // One per webhook route: two Twilio, GET and POST for WeChat, Alibaba Cloud's up and report.
+    expect(count('AwsSolutions-APIG4')).toBe(6);
+    expect(count('AwsSolutions-COG4')).toBe(6);
+    expect(count('AwsSolutions-SMG4')).toBe(3);
+    expect(acks).toHaveLength(2 * perFunction + 15);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(60);
     // Each is placed on the construct it concerns, never on a stack as a blanket.
     for (const ack of acks) expect(ack.path.split('/').length).toBeGreaterThan(1);
@@ -48,6 +48,8 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       (a) => a.id === 'AwsSolutions-APIG4' && a.path.includes('webhooks--wechat'),
     );
     expect(wechatRoute?.reason).toMatch(/msg_signature/);
+    const aliyunRoute = acks.find((a) => a.id === 'AwsSolutions-APIG4' && a.path.includes('aliyun-sms'));
+    expect(aliyunRoute?.reason).toMatch(/path secret .* constant time/);
   });
 });
 

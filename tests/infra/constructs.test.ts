@@ -10,6 +10,7 @@ import { LianxinFunction } from '#infra/constructs/lianxin-function.ts';
 import { SendQueue } from '#infra/constructs/send-queue.ts';
 import { Tick } from '#infra/constructs/tick.ts';
 import { dataRemovalPolicy, type StageConfig, stageConfigFrom } from '#infra/stage.ts';
+import { PROD_CONTEXT } from '#tests/infra/synth.ts';
 
 function stageOf(context: Record<string, unknown>): StageConfig {
   return stageConfigFrom(new App({ context }));
@@ -206,8 +207,22 @@ describe('stages', () => {
       stage: 'prod',
       twilioAccountSid: `AC${'f'.repeat(32)}`,
       twilioPhoneNumber: '+447700900123',
+      aliyunSmsTemplateCodes: PROD_CONTEXT.aliyunSmsTemplateCodes,
     });
     expect(prod).toMatchObject({ name: 'prod', protectData: true, logLevel: 'INFO' });
+    // Mainland numbers go by Alibaba Cloud unless told otherwise, and prod must name every template's code.
+    expect(prod.mainlandSms.provider).toBe('aliyun');
+    expect(() =>
+      stageOf({ stage: 'prod', twilioAccountSid: `AC${'f'.repeat(32)}`, twilioPhoneNumber: '+447700900123' }),
+    ).toThrow(/aliyunSmsTemplateCodes/);
+    expect(() =>
+      stageOf({
+        stage: 'prod',
+        twilioAccountSid: `AC${'f'.repeat(32)}`,
+        twilioPhoneNumber: '+447700900123',
+        aliyunSmsTemplateCodes: JSON.stringify({ LX_REPLY_ZH_1: 'SMS_1' }),
+      }),
+    ).toThrow(/no code for LX_REPLY_ZH_2/);
     expect(prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
   });
 

@@ -32,6 +32,7 @@ describe('stateful stack', () => {
       'AWS::KMS::Key',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
+      'AWS::SecretsManager::Secret',
     ]);
   });
 
@@ -100,6 +101,22 @@ describe('stateful stack', () => {
     });
   });
 
+  it('creates the Alibaba Cloud SMS secret with a generated callback path secret and the AccessKey to fill in', () => {
+    prod.templates.stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: JSON.stringify({
+          accessKeyId: '',
+          accessKeySecret: '',
+          previousCallbackSecret: '',
+        }),
+        GenerateStringKey: 'callbackSecret',
+        ExcludePunctuation: true,
+        PasswordLength: 40,
+      },
+      SecretString: Match.absent(),
+    });
+  });
+
   it('creates the Twilio secret as {"accountSid","authToken"}, never with a real token in the template', () => {
     prod.templates.stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: {
@@ -131,7 +148,13 @@ describe('stateful stack', () => {
   it('outputs the table name, the key ARN and the secret ARN for the deploy guide', () => {
     const outputs = prod.templates.stateful.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['TableName', 'DataKeyArn', 'TwilioSecretArn', 'WechatSecretArn']),
+      expect.arrayContaining([
+        'TableName',
+        'DataKeyArn',
+        'TwilioSecretArn',
+        'WechatSecretArn',
+        'AliyunSmsSecretArn',
+      ]),
     );
   });
 });

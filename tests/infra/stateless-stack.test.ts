@@ -9,6 +9,7 @@ import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { stageConfigFrom } from '#infra/stage.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import { loadConfig } from '#lib/config/core.ts';
+import { loadMainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { rolePoliciesOf } from '#tests/support/role-policies.ts';
 import {
   type DeployedFunction,
@@ -65,6 +66,8 @@ describe('functions', () => {
     expect(timeouts).toEqual({
       'twilio-sms-webhook': 10,
       'twilio-status-webhook': 10,
+      // A push of up to a thousand replies, below API Gateway's 30 s integration limit.
+      'aliyun-sms-webhook': 29,
       'wechat-webhook': 10,
       'send-worker': 30,
       // Below API Gateway's 30 s integration limit.
@@ -85,7 +88,7 @@ describe('functions', () => {
     }
   });
 
-  it('get the configuration lib/config.ts requires, and no secret value among it', () => {
+  it('get the configuration lib/config/core.ts requires, and no secret value among it', () => {
     for (const fn of functions) {
       const env = resolvedEnvironment(fn);
       expect(env).toMatchObject({
@@ -99,25 +102,56 @@ describe('functions', () => {
       });
       expect(Object.keys(env)).not.toContain('TWILIO_AUTH_TOKEN');
       expect(fn.variables.TABLE_NAME).toEqual(crossStackRef());
-      // The WeChat webhook, the tick and the coordinators' API never talk to Twilio: no Twilio secret.
-      if (fn.name === 'wechat-webhook' || fn.name === 'scheduler-tick' || fn.name === 'coordinator-api') {
+      // The WeChat and Alibaba Cloud webhooks, the tick and the coordinators' API never talk to Twilio.
+      const noTwilio = ['wechat-webhook', 'aliyun-sms-webhook', 'scheduler-tick', 'coordinator-api'];
+      if (noTwilio.includes(fn.name)) {
         expect(fn.variables.TWILIO_SECRET_ARN).toBeUndefined();
       } else expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
       if (fn.name === 'wechat-webhook' || fn.name === 'send-worker') {
         expect(fn.variables.WECHAT_SECRET_ARN).toEqual(crossStackRef());
       } else expect(fn.variables.WECHAT_SECRET_ARN).toBeUndefined();
-      // What the function does at cold start: the secret supplies the auth token, then lib/config.ts.
+      // The Alibaba Cloud secret: the path secret for its webhook, the AccessKey for the send worker.
+      if (fn.name === 'aliyun-sms-webhook' || fn.name === 'send-worker') {
+        expect(fn.variables.ALIYUN_SMS_SECRET_ARN).toEqual(crossStackRef());
+      } else expect(fn.variables.ALIYUN_SMS_SECRET_ARN).toBeUndefined();
+      // What the function does at cold start: the secret supplies the auth token, then lib/config/core.ts.
       const config = loadConfig({
         ...env,
         AWS_REGION: 'us-east-1',
         TWILIO_AUTH_TOKEN: 'an-auth-token-from-secrets',
       });
       // Those that preview broadcasts get the SMS price (in AWS there is no default).
-      if (fn.name === 'coordinator-api' || fn.name === 'twilio-sms-webhook' || fn.name === 'wechat-webhook') {
+      const previews = ['coordinator-api', 'twilio-sms-webhook', 'wechat-webhook', 'aliyun-sms-webhook'];
+      if (previews.includes(fn.name)) {
         expect(broadcastPricing(config, env)).toEqual({ perSegment: 0.0113, currency: 'USD' });
       } else expect(() => broadcastPricing(config, env)).toThrow(/SMS_PRICE_PER_SEGMENT/);
     }
     for (const fn of deployedFunctions(dev)) expect(fn.variables.LOG_LEVEL).toBe('DEBUG');
+  });
+
+  it('start with the mainland SMS settings they need: the worker sends by Alibaba Cloud, its webhook holds the path secret', async () => {
+    const secret = JSON.stringify({
+      accessKeyId: 'LTAI-key-id',
+      accessKeySecret: 'key-secret',
+      callbackSecret: 'a-generated-callback-secret-of-40-characters',
+      previousCallbackSecret: '',
+    });
+    const worker = functions.find((f) => f.name === 'send-worker') as DeployedFunction;
+    const sending = await loadMainlandSmsSettings(
+      { LIANXIN_ENV: 'aws' },
+      { ...resolvedEnvironment(worker), ALIYUN_SMS_SECRET_ARN: 'arn' },
+      async () => secret,
+    );
+    expect(sending.provider).toBe('aliyun');
+    expect(sending.aliyun?.templateCodes).toEqual(JSON.parse(PROD_CONTEXT.aliyunSmsTemplateCodes));
+    const webhook = functions.find((f) => f.name === 'aliyun-sms-webhook') as DeployedFunction;
+    const callbacks = await loadMainlandSmsSettings(
+      { LIANXIN_ENV: 'aws' },
+      { ...resolvedEnvironment(webhook), ALIYUN_SMS_SECRET_ARN: 'arn' },
+      async () => secret,
+      { sending: false },
+    );
+    expect(callbacks.aliyunCallbackSecrets).toEqual(['a-generated-callback-secret-of-40-characters']);
   });
 });
 
@@ -154,8 +188,8 @@ describe('permissions', () => {
         expect.arrayContaining(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']),
       );
     }
-    // The secrets: Twilio's for the Twilio webhooks, WeChat's for its webhook, both for the worker;
-    // the API and the tick talk to neither provider.
+    // The secrets: Twilio's for the Twilio webhooks, WeChat's for its webhook, Alibaba Cloud's for its
+    // webhook (the path secret); the worker all three; the API and the tick talk to no provider.
     const secrets = (name: string) =>
       statementsOf(name)
         .filter((st) => st.Action === 'secretsmanager:GetSecretValue')
@@ -164,9 +198,10 @@ describe('permissions', () => {
       'twilio-sms-webhook': 1,
       'twilio-status-webhook': 1,
       'wechat-webhook': 1,
-      'send-worker': 2,
+      'send-worker': 3,
       'coordinator-api': 0,
       'scheduler-tick': 0,
+      'aliyun-sms-webhook': 1,
     });
     // The queue's actions only where the code sends to it: the status webhook never enqueues.
     expect(policies['twilio-status-webhook'].sendQueue).toBeUndefined();
@@ -233,6 +268,8 @@ describe('HTTP API', () => {
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([
       'ANY /api/{proxy+}',
       'GET /webhooks/wechat',
+      'POST /webhooks/aliyun-sms/report/{secret}',
+      'POST /webhooks/aliyun-sms/up/{secret}',
       'POST /webhooks/twilio/sms',
       'POST /webhooks/twilio/status',
       'POST /webhooks/wechat',
@@ -264,7 +301,7 @@ describe('HTTP API', () => {
 
   it('lets API Gateway invoke each function on its own route only', () => {
     const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
-    expect(permissions).toHaveLength(5);
+    expect(permissions).toHaveLength(7);
     expect(
       permissions.map((p) => JSON.stringify(p.SourceArn)).filter((a) => a.includes('/*/*/api/')),
     ).toHaveLength(1);
@@ -272,6 +309,7 @@ describe('HTTP API', () => {
     expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/sms'))).toBe(true);
     expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/status'))).toBe(true);
     expect(arns.filter((a) => a.includes('/*/*/webhooks/wechat'))).toHaveLength(2);
+    expect(arns.filter((a) => a.includes('/*/*/webhooks/aliyun-sms/'))).toHaveLength(2);
     for (const p of permissions) expect(p.Principal).toBe('apigateway.amazonaws.com');
   });
 
@@ -458,10 +496,11 @@ it('the stateless stack holds nothing but the above', () => {
     'AWS::CloudWatch::Alarm': 2 * n + 4,
     'AWS::ApiGatewayV2::Api': 1,
     'AWS::ApiGatewayV2::Stage': 1,
-    'AWS::ApiGatewayV2::Route': 5,
-    'AWS::ApiGatewayV2::Integration': 4,
+    'AWS::ApiGatewayV2::Route': 7,
+    // One per route, but one for WeChat's GET and POST.
+    'AWS::ApiGatewayV2::Integration': 6,
     'AWS::ApiGatewayV2::Authorizer': 1,
-    'AWS::Lambda::Permission': 5,
+    'AWS::Lambda::Permission': 7,
     'AWS::Lambda::EventSourceMapping': 1,
     'AWS::SQS::Queue': 2,
     'AWS::SQS::QueuePolicy': 2,

@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTION_NAMES, type FunctionName } from '#infra/function-catalog.ts';
 import { createLianxin, type Lianxin } from '#infra/lianxin.ts';
+import { SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -21,6 +22,10 @@ export const PROD_CONTEXT = {
   twilioPhoneNumber: '+15017122661',
   alarmEmail: 'alarms@example.org',
   consoleOrigins: 'https://console.lianxin.example.org',
+  // Codes as Alibaba Cloud assigns them on approval (SMS_ and digits), one per catalogue template.
+  aliyunSmsTemplateCodes: JSON.stringify(
+    Object.fromEntries(SMS_TEMPLATES.map((t, i) => [t.id, `SMS_${470_000_000 + i}`])),
+  ),
 } as const;
 
 export interface Synthesized extends Lianxin {
@@ -88,7 +93,7 @@ export function deployedFunctions(synthesized: Synthesized): DeployedFunction[] 
 
 /**
  * A function's environment with each CloudFormation reference replaced by a value of the shape it will
- * have once deployed, so the configuration can be checked (lib/config.ts) or a bundle initialized.
+ * have once deployed, so the configuration can be checked (lib/config/core.ts) or a bundle initialized.
  */
 export function resolvedEnvironment(fn: DeployedFunction): Record<string, string> {
   const resolved: Record<string, string> = {};

@@ -102,7 +102,9 @@ beforeAll(async () => {
     children: [child('k3', 'with-parents')],
   });
   for (const c of [NEW, OLD_EN, OLD_PARENT, OLD_TURNED]) await roster.putContact(c);
-  await roster.putContact({ ...OLD_OPTED_OUT, optedOut: true });
+  // Opted out the only way there is: the person's (or their provider's) stop, not a roster write.
+  await roster.putContact(OLD_OPTED_OUT);
+  await roster.markOptedOut(OLD_OPTED_OUT.contactId);
 
   await putOldLink(OLD_EN);
   await putOldLink(OLD_PARENT);

@@ -56,7 +56,8 @@ beforeAll(async () => {
   });
   roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
-  const sms = smsChannelTo(fake, config, { timeoutMs: 300 });
+  // Long enough for any answer on a busy machine; the timeout test uses a fake that never answers.
+  const sms = smsChannelTo(fake, config, { timeoutMs: 1_500 });
   // Backoff at its ceiling, so a test knows how far to move the clock.
   harness = outboundHarness(config, table, clock, sms, (deps) => ({ ...deps, random: () => 1 }));
   repository = harness.worker.repository;
@@ -381,7 +382,7 @@ describe('never lost', () => {
 
   it('records a timeout after the request left as unknown, does not resend, and lets a late callback settle it', async () => {
     const parent = await newParent();
-    fake.failNext(1, fakeResponses.slow(1_000));
+    fake.failNext(1, fakeResponses.noAnswer);
     const r = request(parent);
     await service.enqueue(r);
     await harness.drain();

@@ -30,6 +30,7 @@ const clock = new ManualClock('2026-12-05T02:00:00Z');
 const A = CENTRE_A;
 const B = CENTRE_B;
 const GRANDMOTHER = '+8613800000001';
+const CENTRE_TEST_CARER = '+8613800000066';
 const LI_PARENTS = ['+8613900000001', '+8613900000002'];
 const ZHANG_BABA = '+8613900000003';
 const B_CARER = CENTRE_B_CARER;
@@ -162,7 +163,8 @@ describe('roster routes: families and contacts', () => {
     });
     expect((await call(`/api/families/${family.id}`)).json).toEqual(family);
     const list = (await call(`/api/families?centre=${A}`)).json.families as { name: string }[];
-    expect(list.map((f) => f.name)).toEqual(expect.arrayContaining(['李家', '赵家']));
+    // (张家 rather than 李家: another test may erase the Li family first.)
+    expect(list.map((f) => f.name)).toEqual(expect.arrayContaining(['张家', '赵家']));
 
     const contact = await post('/api/contacts', {
       centre: A,
@@ -226,7 +228,7 @@ describe('roster routes: families and contacts', () => {
       name: '冒名',
       role: 'carer',
       language: 'zh-CN',
-      phones: ['13800000001'],
+      phones: ['13700000001'], // the coordinator's, whom no test erases
     });
     expect(taken.status).toBe(409);
   });
@@ -235,6 +237,16 @@ describe('roster routes: families and contacts', () => {
 describe('centre routes', () => {
   it("lists, creates and updates only the centres in the token; a change reaches the contacts' help texts", async () => {
     if (settings.auth.mode !== 'local') throw new Error('expected local auth');
+    // A carer of its own in centre A (the demo family may be erased by another test first).
+    await roster.putContact({
+      contactId: 'contact-centre-test',
+      centreId: A,
+      name: '周奶奶',
+      role: 'carer',
+      language: 'zh-CN',
+      addresses: [{ channel: 'sms', address: CENTRE_TEST_CARER }],
+      familyIds: [],
+    });
     const tokenNew = await issueLocalToken(settings.auth.signingKey, {
       subject: 'coord-new',
       centres: [A, 'centre-new'],
@@ -257,7 +269,7 @@ describe('centre routes', () => {
     const updated = await post(`/api/centres/${A}`, { phone: '0731-8888 0000' });
     expect(updated.status).toBe(200);
     expect(updated.json).toMatchObject({ id: A, phone: '0731-8888 0000' });
-    expect((await roster.getContactView('sms', GRANDMOTHER))?.centrePhone).toBe('0731-8888 0000');
+    expect((await roster.getContactView('sms', CENTRE_TEST_CARER))?.centrePhone).toBe('0731-8888 0000');
     expect((await post(`/api/centres/${A}`, { phone: '' })).status).toBe(400);
   });
 });
@@ -372,7 +384,9 @@ describe('erase on request (PIPL)', () => {
     expect((await call(`/api/broadcasts/${draft.json.id}`)).json.report.recipients).toBeGreaterThan(3);
   });
 
-  it('a child taken off the family leaves nothing behind; the other child keeps everything', async () => {
+  // One test for the Li family: a child taken off, then the whole family erased (in either order of
+  // tests, erasing first would leave no child to take off).
+  it('a child taken off the family leaves nothing behind, the other keeps everything; erasing the family then leaves nothing', async () => {
     const ref = encodeRef('family', A, 'family-li');
     const before = (await call(`/api/families/${ref}`)).json;
     const xiaoming = before.children.find((c: { name: string }) => c.name === '小明');
@@ -431,6 +445,10 @@ describe('erase on request (PIPL)', () => {
       (i) => !/child-xiaohong|小红/.test(JSON.stringify(i)),
     );
 
+    // Other tests remove children in this centre too: this test's audit is the one that is new.
+    const removals = async () =>
+      (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'remove-children');
+    const earlier = new Set((await removals()).map((i) => i.auditId));
     const res = await post(`/api/families/${ref}`, {
       children: [
         {
@@ -448,8 +466,8 @@ describe('erase on request (PIPL)', () => {
     expect(await partition('CHILD#child-xiaoming')).toEqual(kept);
     // Everything about 小明 alone is untouched; the shared records remain, naming only 小明.
     const after = await aboutXiaoming();
-    // (Its parents' profiles are rewritten with the family: only their write time changes.)
-    const unstamped = ({ updatedAt: _, ...rest }: Record<string, unknown>) => rest;
+    // (Its parents' profiles are rewritten with the family: only their write time and version change.)
+    const unstamped = ({ updatedAt: _, version: __, ...rest }: Record<string, unknown>) => rest;
     for (const item of onlyXiaoming) expect(after.map(unstamped)).toContainEqual(unstamped(item));
     expect(await tasks.get(A, taskId)).toMatchObject({
       status: 'open',
@@ -472,13 +490,45 @@ describe('erase on request (PIPL)', () => {
       i.pk === `ADDR#sms#${GRANDMOTHER}` || (i.kind === 'reply' && i.address === GRANDMOTHER);
     expect(left.filter((i) => !hers(i))).toEqual([]);
     expect((await roster.getContactView('sms', GRANDMOTHER))?.children.map((c) => c.name)).toEqual(['小明']);
-    const audits = (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'remove-children');
+    const audits = (await removals()).filter((i) => !earlier.has(i.auditId));
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({
       by: 'coord-a',
       deleted: { checkin: 1, 'task-updated': 1, 'task-follow-up-updated': 1, 'message-for-child-updated': 1 },
     });
     expect(audits[0]?.deleted).not.toHaveProperty('task');
+
+    // Then the whole family goes.
+    {
+      const response = await post(`/api/families/${encodeRef('family', A, 'family-li')}/erase`, {});
+      expect(response.status).toBe(200);
+      expect(response.json.audit.deleted.checkin).toBeGreaterThan(0);
+
+      for (const pk of [
+        'FAMILY#family-li',
+        'CHILD#child-xiaoming',
+        'CHILD#child-xiaohong',
+        'CONTACT#contact-li-nainai',
+        'CONTACT#contact-li-baba',
+        'CONTACT#contact-li-mama',
+        `ADDR#sms#${GRANDMOTHER}`,
+        ...LI_PARENTS.map((p) => `ADDR#sms#${p}`),
+      ])
+        expect(await partition(pk), pk).toEqual([]);
+      const all = await everything();
+      const mentions = all.filter((i) =>
+        /child-xiaoming|child-xiaohong|family-li\b|contact-li-|小明|小红|李奶奶|8613800000001|8613900000001|8613900000002/.test(
+          JSON.stringify(i),
+        ),
+      );
+      expect(mentions).toEqual([]);
+      const audits = (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'erase-family');
+      expect(audits).toHaveLength(1);
+      expect(audits[0]).toMatchObject({ by: 'coord-a' });
+      // The rest of the centre is untouched.
+      expect(await roster.getFamily('family-zhang')).toBeDefined();
+      expect((await call(`/api/families/${encodeRef('family', A, 'family-li')}`)).status).toBe(404);
+    }
   });
 
   it('a failed erasure leaves the child on the list with its data; the retry erases it', async () => {
@@ -566,37 +616,6 @@ describe('erase on request (PIPL)', () => {
     });
     expect(result.statusCode).toBe(200);
     expect(await partition(`CHILD#${er.id}`)).toEqual([]);
-  });
-
-  it('erasing a family leaves nothing of it, its children or its only-here contacts', async () => {
-    const response = await post(`/api/families/${encodeRef('family', A, 'family-li')}/erase`, {});
-    expect(response.status).toBe(200);
-    expect(response.json.audit.deleted.checkin).toBeGreaterThan(0);
-
-    for (const pk of [
-      'FAMILY#family-li',
-      'CHILD#child-xiaoming',
-      'CHILD#child-xiaohong',
-      'CONTACT#contact-li-nainai',
-      'CONTACT#contact-li-baba',
-      'CONTACT#contact-li-mama',
-      `ADDR#sms#${GRANDMOTHER}`,
-      ...LI_PARENTS.map((p) => `ADDR#sms#${p}`),
-    ])
-      expect(await partition(pk), pk).toEqual([]);
-    const all = await everything();
-    const mentions = all.filter((i) =>
-      /child-xiaoming|child-xiaohong|family-li\b|contact-li-|小明|小红|李奶奶|8613800000001|8613900000001|8613900000002/.test(
-        JSON.stringify(i),
-      ),
-    );
-    expect(mentions).toEqual([]);
-    const audits = (await partition(`CENTRE#${A}`)).filter((i) => i.action === 'erase-family');
-    expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ by: 'coord-a' });
-    // The rest of the centre is untouched.
-    expect(await roster.getFamily('family-zhang')).toBeDefined();
-    expect((await call(`/api/families/${encodeRef('family', A, 'family-li')}`)).status).toBe(404);
   });
 
   it('erasing a contact removes every item of theirs; their family stays', async () => {

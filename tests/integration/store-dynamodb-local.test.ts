@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { ensureTable } from '#lib/store/ensure-table.ts';
+import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 import { isProcessAlive, waitFor } from '#tests/support/processes.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,9 +28,10 @@ async function startInChildProcess() {
   return { node, javaPid: pid };
 }
 
-describe('DynamoDB Local launcher', () => {
+// Each test starts Java (one of them twice): each may take up to that bound per start.
+describe('DynamoDB Local launcher', { timeout: 3 * JAVA_READY_TIMEOUT_MS }, () => {
   it('starts on a free port, answers, and stop() leaves no Java process', async () => {
-    const dynamo = await startDynamoDbLocal({});
+    const dynamo = await startDynamoDbLocal({ readyTimeoutMs: JAVA_READY_TIMEOUT_MS });
     expect(isProcessAlive(dynamo.pid)).toBe(true);
     const client = createDocumentClient({ region: 'eu-west-1', endpoint: dynamo.endpoint });
     await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
@@ -43,7 +45,10 @@ describe('DynamoDB Local launcher', () => {
   it('keeps a database on disk when given a (relative) data directory', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lianxin-ddb-'));
     try {
-      const dynamo = await startDynamoDbLocal({ dataDir: relative(process.cwd(), dir) });
+      const dynamo = await startDynamoDbLocal({
+        dataDir: relative(process.cwd(), dir),
+        readyTimeoutMs: JAVA_READY_TIMEOUT_MS,
+      });
       const client = createDocumentClient({ region: 'local', endpoint: dynamo.endpoint });
       await ensureTable(client, 'persisted');
       client.destroy();

@@ -13,6 +13,7 @@ import { keys } from '#lib/store/keys.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { DUE_INDEX, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
+import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 let table: TestTable;
@@ -123,17 +124,22 @@ describe('the schedule the roster keeps with each contact', () => {
         ExpressionAttributeValues: { ':s': 'remind', ':w': '2026-W49' },
       }),
     );
-    const contact = await roster.getContact(id);
-    if (!contact) throw new Error('no contact');
+    // Each write from a fresh read: a write from a stale one is refused (versions).
+    const fresh = async () => {
+      const contact = await roster.getContact(id);
+      if (!contact) throw new Error('no contact');
+      return contact;
+    };
+    const contact = await fresh();
     await roster.putContact({ ...contact, quietHours: { start: '22:00', end: '07:00' }, language: 'en' });
     expect(await scheduleOf(id)).toMatchObject({
       step: 'remind',
       week: '2026-W49',
       quietHours: { start: '22:00' },
     });
-    await roster.putContact({ ...contact, checkinAt: { weekday: 2, time: '19:00' } });
+    await roster.putContact({ ...(await fresh()), checkinAt: { weekday: 2, time: '19:00' } });
     expect(await scheduleOf(id)).toMatchObject({ step: 'plan', week: '-', checkinAt: { weekday: 2 } });
-    await roster.putContact({ ...contact, role: 'coordinator' });
+    await roster.putContact({ ...(await fresh()), role: 'coordinator' });
     expect(await scheduleOf(id)).toBeUndefined();
   });
 
@@ -148,8 +154,10 @@ describe('the schedule the roster keeps with each contact', () => {
 describe('the due index', () => {
   // On a DynamoDB Local of its own, as `npm start --data` has: the shared one, busy with every test
   // file's tables, builds a new index on an existing table far more slowly.
-  it('is added to a table made before it existed (npm start --data)', async () => {
-    const dynamo = await startDynamoDbLocal({});
+  it('is added to a table made before it existed (npm start --data)', {
+    timeout: 2 * JAVA_READY_TIMEOUT_MS,
+  }, async () => {
+    const dynamo = await startDynamoDbLocal({ readyTimeoutMs: JAVA_READY_TIMEOUT_MS });
     const client = createDocumentClient({ region: 'local', endpoint: dynamo.endpoint });
     try {
       const tableName = 'lianxin-local';
@@ -174,5 +182,5 @@ describe('the due index', () => {
       client.destroy();
       await dynamo.stop();
     }
-  }, 60_000);
+  });
 });

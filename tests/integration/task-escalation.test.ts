@@ -65,12 +65,12 @@ describe('escalating a coordinators’ task', () => {
       {
         at: '12-01 Tue 10:00',
         to: WANG_LAOSHI,
-        body: '【连心】待办已超过24小时无人确认：张奶奶已连续两周没有完成张伟的签到。请今天联系：+8613800000002，并在系统中确认。',
+        body: '【连心】待办T1已超过24小时无人确认：张奶奶已连续两周没有完成张伟的签到。请今天联系：+8613800000002。回复“收到 T1”确认。',
       },
       {
         at: '12-01 Tue 10:00',
         to: ZHOU_LAOSHI,
-        body: '【连心】To do unacknowledged for 24 h: 张奶奶 has missed the check-in for 张伟 two weeks running. Please call +8613800000002 today and acknowledge it.',
+        body: '【连心】To do T1 unacknowledged for 24 h: 张奶奶 has missed the check-in for 张伟 two weeks running. Please call +8613800000002 today. Reply OK T1 to acknowledge.',
       },
     ]);
     expect(

@@ -112,42 +112,47 @@ describe('POST /webhooks/twilio/sms', () => {
     expect(result.body).not.toContain('\n');
   });
 
-  it('stores an answer once when Twilio delivers the same message twice, and replies the same', async () => {
-    await say(ONE_AWAY_CARER, '签到');
-    const sid = newMessageSid();
-    const first = await say(ONE_AWAY_CARER, '4', { messageSid: sid });
-    const again = await say(ONE_AWAY_CARER, '4', { messageSid: sid });
-    expect(again.replies).toEqual(first.replies);
-    const session = await getItem(keys.session('sms', ONE_AWAY_CARER));
-    // One answer moved the session one step: from attendance to mood, not further.
-    expect(session?.session.stepId).toBe('mood');
-  });
-
-  it('handles five concurrent deliveries of one message as one turn', async () => {
-    const sid = newMessageSid();
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => say(ONE_AWAY_CARER, '2', { messageSid: sid })),
-    );
-    for (const r of results) {
-      expect(r.statusCode).toBe(200);
-      expect(r.replies).toEqual(results[0]?.replies);
+  // One carer's check-in, step by step (each step starts where the one before left her session):
+  // whichever order the tests run in, the steps keep theirs.
+  it('stores an answer once when Twilio delivers it twice or five times at once, and loses neither of two different messages at once', async () => {
+    // The same message twice: stored once, replied the same.
+    {
+      await say(ONE_AWAY_CARER, '签到');
+      const sid = newMessageSid();
+      const first = await say(ONE_AWAY_CARER, '4', { messageSid: sid });
+      const again = await say(ONE_AWAY_CARER, '4', { messageSid: sid });
+      expect(again.replies).toEqual(first.replies);
+      const session = await getItem(keys.session('sms', ONE_AWAY_CARER));
+      // One answer moved the session one step: from attendance to mood, not further.
+      expect(session?.session.stepId).toBe('mood');
     }
-    const session = await getItem(keys.session('sms', ONE_AWAY_CARER));
-    expect(session?.session.stepId).toBe('school');
-    const stored = await checkins.getCheckin('child-zhangwei', WEEK);
-    expect(stored?.answers.mood?.value).toBe(2);
-  });
-
-  it('loses nothing when two different messages from one carer arrive at once', async () => {
-    const [a, b] = await Promise.all([say(ONE_AWAY_CARER, '1'), say(ONE_AWAY_CARER, '1')]);
-    expect(a.statusCode).toBe(200);
-    expect(b.statusCode).toBe(200);
-    const session = await getItem(keys.session('sms', ONE_AWAY_CARER));
-    // school then health answered: both turns applied, one after the other.
-    expect(session?.session.stepId).toBe('parent-contact');
-    const stored = await checkins.getCheckin('child-zhangwei', WEEK);
-    expect(stored?.answers.school?.value).toBe(1);
-    expect(stored?.answers.health?.value).toBe(1);
+    // Five concurrent deliveries of one message: one turn.
+    {
+      const sid = newMessageSid();
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => say(ONE_AWAY_CARER, '2', { messageSid: sid })),
+      );
+      for (const r of results) {
+        expect(r.statusCode).toBe(200);
+        expect(r.replies).toEqual(results[0]?.replies);
+      }
+      const session = await getItem(keys.session('sms', ONE_AWAY_CARER));
+      expect(session?.session.stepId).toBe('school');
+      const stored = await checkins.getCheckin('child-zhangwei', WEEK);
+      expect(stored?.answers.mood?.value).toBe(2);
+    }
+    // Two different messages from one carer at once: both turns applied, one after the other.
+    {
+      const [a, b] = await Promise.all([say(ONE_AWAY_CARER, '1'), say(ONE_AWAY_CARER, '1')]);
+      expect(a.statusCode).toBe(200);
+      expect(b.statusCode).toBe(200);
+      const session = await getItem(keys.session('sms', ONE_AWAY_CARER));
+      // school then health answered: both turns applied, one after the other.
+      expect(session?.session.stepId).toBe('parent-contact');
+      const stored = await checkins.getCheckin('child-zhangwei', WEEK);
+      expect(stored?.answers.school?.value).toBe(1);
+      expect(stored?.answers.health?.value).toBe(1);
+    }
   });
 
   it('raises an alert on a concerning answer and tells the coordinator once, even on redelivery', async () => {

@@ -20,7 +20,9 @@ import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 const HOUR = 3_600_000;
-const clock = new ManualClock('2026-12-05T02:00:00Z');
+// Every test starts at this moment (see beforeEach), whatever the others did to the clock.
+const START = '2026-12-05T02:00:00Z';
+const clock = new ManualClock(START);
 const TEMPLATES = JSON.stringify({
   digest: { templateId: 'TPL_DIGEST', field: 'thing1', maxLength: 200 },
   alert: { templateId: 'TPL_ALERT', field: 'thing2', maxLength: 200 },
@@ -50,11 +52,13 @@ beforeAll(async () => {
     WECHAT_TEMPLATES: TEMPLATES,
   });
   windows = new WechatWindowRepository({ client: table.client, tableName: table.tableName });
+  await seedDemoRoster(new RosterRepository({ client: table.client, tableName: table.tableName }));
   api = new HttpWechatApi({
     appId: WECHAT_LOCAL_DEFAULTS.WECHAT_APP_ID,
     appSecret: WECHAT_LOCAL_DEFAULTS.WECHAT_APP_SECRET,
     baseUrl: fake.baseUrl,
-    timeoutMs: 300,
+    // Generous: a busy machine must not turn an ordinary answer into a timeout (hang-ups test those).
+    timeoutMs: 5_000,
   });
 });
 
@@ -62,7 +66,10 @@ afterAll(async () => {
   await fake?.close();
 });
 
-beforeEach(() => fake.reset());
+beforeEach(() => {
+  clock.set(START);
+  fake.reset();
+});
 
 const newOpenId = () => `oLianxinTestUser${String(++openIds).padStart(12, '0')}`;
 
@@ -207,7 +214,6 @@ describe('WeChat access token', () => {
 describe('through the send worker', () => {
   it('falls back to SMS when WeChat cannot carry the message, once, under a derived key', async () => {
     const roster = new RosterRepository({ client: table.client, tableName: table.tableName });
-    await seedDemoRoster(roster);
     const openId = newOpenId();
     await roster.attachAddress('contact-li-nainai', { channel: 'wechat', address: openId }, { prefer: true });
     const sms = new LocalOutbox();

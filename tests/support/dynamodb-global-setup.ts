@@ -2,6 +2,7 @@
 // its own table on it (tests/support/test-table.ts), so files stay isolated and run in parallel.
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
+import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,7 +11,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dynamo = await startDynamoDbLocal({});
+  const dynamo = await startDynamoDbLocal({ readyTimeoutMs: JAVA_READY_TIMEOUT_MS });
   project.provide('dynamodbEndpoint', dynamo.endpoint);
   return () => dynamo.stop();
 }

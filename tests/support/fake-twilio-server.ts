@@ -11,13 +11,16 @@ import { type Config, twilioAuthToken } from '#lib/config/core.ts';
 /**
  * How the fake answers one request. With no `status` it creates the message and answers 201 with
  * its resource; `delayMs` holds the answer back (the message is created at once all the same);
- * `hangUp` reads the request, then destroys the connection without answering.
+ * `hangUp` reads the request, then destroys the connection without answering; `noAnswer` creates the
+ * message and holds the answer back for good.
  */
 export interface FakeResponse {
   status?: number;
   body?: Record<string, unknown>;
   delayMs?: number;
   hangUp?: boolean;
+  /** Creates the message and never answers (until reset or close): only the client's timeout ends it. */
+  noAnswer?: boolean;
 }
 
 const twilioError = (status: number, code: number, message: string): FakeResponse => ({
@@ -35,8 +38,10 @@ export const fakeResponses = {
   /** A gateway's answer (an HTML page, no Twilio code), which may come after Twilio sent the message. */
   badGateway: { status: 502 } as FakeResponse,
   gatewayTimeout: { status: 504 } as FakeResponse,
-  /** Creates the message but answers only after `ms`: past the client's timeout, an unknown outcome. */
+  /** Creates the message but answers only after `ms`. */
   slow: (ms: number): FakeResponse => ({ delayMs: ms }),
+  /** Creates the message and never answers: whatever the client's timeout, an unknown outcome. */
+  noAnswer: { noAnswer: true } as FakeResponse,
   /** Receives the request, then resets the connection. */
   hangUp: { hangUp: true } as FakeResponse,
 } as const;
@@ -49,7 +54,7 @@ export interface FakeRequest {
   statusCallback: string | undefined;
   /** Basic auth was this account's SID and auth token. */
   authorised: boolean;
-  /** The status the fake answered (or will answer, when delayed); 0 for a hang-up. */
+  /** The status the fake answered (or will answer, when delayed); 0 for a hang-up or no answer. */
   answeredWith: number;
   /** Set when the fake created a message for this request. */
   sid?: string;
@@ -86,6 +91,8 @@ export async function startFakeTwilio(options: {
   let queued: FakeResponse[] = [];
   let byRecipient = new Map<string, FakeResponse>();
   const timers = new Set<NodeJS.Timeout>();
+  /** Answers held back by `noAnswer`, ended (unanswered) by reset and close. */
+  const held = new Set<ServerResponse>();
 
   const answer = (res: ServerResponse, status: number, body: unknown, delayMs: number) => {
     const write = () => {
@@ -140,6 +147,11 @@ export async function startFakeTwilio(options: {
       return answer(res, scripted.status, scripted.body ?? {}, delayMs + (scripted.delayMs ?? 0));
     }
     record.sid = `SM${randomBytes(16).toString('hex')}`;
+    if (scripted?.noAnswer) {
+      held.add(res);
+      res.once('close', () => held.delete(res));
+      return;
+    }
     record.answeredWith = 201;
     answer(res, 201, messageResource(record, record.sid), delayMs + (scripted?.delayMs ?? 0));
   };
@@ -190,6 +202,8 @@ export async function startFakeTwilio(options: {
       byRecipient.set(to, response);
     },
     reset() {
+      for (const res of held) res.destroy();
+      held.clear();
       requests.length = 0;
       queued = [];
       byRecipient = new Map();
@@ -228,6 +242,8 @@ export async function startFakeTwilio(options: {
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      for (const res of held) res.destroy();
+      held.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
     },

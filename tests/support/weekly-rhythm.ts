@@ -86,6 +86,8 @@ export async function weeklyRhythmWorld(options: {
     deps,
     harness,
     sent,
+    /** The real SMS webhook handler, for a test that sends a message id twice. */
+    webhook,
     calendar: new CentreCalendarRepository({ client: table.client, tableName: table.tableName }),
     checkins: new CheckinRepository({ client: table.client, tableName: table.tableName }),
     /** One tick at the clock's time, then the send worker over whatever may go now. */

@@ -33,49 +33,49 @@ describe('alertMessage for a concerning answer', () => {
       WEEKLY_CHECKIN_ITEMS.mood,
       XIAOMING.childId,
       'zh-CN',
-      '【连心】关注提醒：王奶奶签到说小明这周很难过。请尽快联系。',
+      '【连心】关注提醒：王奶奶签到说小明这周很难过。照顾者电话+8613800000001。请尽快联系，回复“收到”确认。',
     ],
     [
       WEEKLY_CHECKIN_ITEMS.school,
       XIAOHONG.childId,
       'zh-CN',
-      '【连心】关注提醒：王奶奶签到说小红这周没去上学。请尽快联系。',
+      '【连心】关注提醒：王奶奶签到说小红这周没去上学。照顾者电话+8613800000001。请尽快联系，回复“收到”确认。',
     ],
     [
       WEEKLY_CHECKIN_ITEMS.health,
       XIAOMING.childId,
       'zh-CN',
-      '【连心】关注提醒：王奶奶签到说小明身体需要帮助。请尽快联系。',
+      '【连心】关注提醒：王奶奶签到说小明身体需要帮助。照顾者电话+8613800000001。请尽快联系，回复“收到”确认。',
     ],
     [
       WEEKLY_CHECKIN_ITEMS.attendance,
       XIAOMING.childId,
       'zh-CN',
-      '【连心】关注提醒：王奶奶签到说小明需要关注。请尽快联系。',
+      '【连心】关注提醒：王奶奶签到说小明需要关注。照顾者电话+8613800000001。请尽快联系，回复“收到”确认。',
     ],
     [
       WEEKLY_CHECKIN_ITEMS.mood,
       XIAOMING.childId,
       'en',
-      "【连心】Alert: 王奶奶's check-in says 小明 has been very sad this week. Please get in touch soon.",
+      "【连心】Alert: 王奶奶's check-in says 小明 has been very sad this week. Carer's phone +8613800000001. Please get in touch soon; reply OK to acknowledge.",
     ],
     [
       WEEKLY_CHECKIN_ITEMS.school,
       XIAOHONG.childId,
       'en',
-      "【连心】Alert: 王奶奶's check-in says 小红 did not go to school this week. Please get in touch soon.",
+      "【连心】Alert: 王奶奶's check-in says 小红 did not go to school this week. Carer's phone +8613800000001. Please get in touch soon; reply OK to acknowledge.",
     ],
     [
       WEEKLY_CHECKIN_ITEMS.health,
       XIAOMING.childId,
       'en',
-      "【连心】Alert: 王奶奶's check-in says 小明 needs help with their health. Please get in touch soon.",
+      "【连心】Alert: 王奶奶's check-in says 小明 needs help with their health. Carer's phone +8613800000001. Please get in touch soon; reply OK to acknowledge.",
     ],
     [
       WEEKLY_CHECKIN_ITEMS.attendance,
       XIAOMING.childId,
       'en',
-      "【连心】Alert: 王奶奶's check-in says 小明 needs attention. Please get in touch soon.",
+      "【连心】Alert: 王奶奶's check-in says 小明 needs attention. Carer's phone +8613800000001. Please get in touch soon; reply OK to acknowledge.",
     ],
   ])('%s about %s in %s', (itemId, childId, language, expected) => {
     expect(alertMessage(alert({ itemId, childId }), grandmother(), language)).toBe(expected);
@@ -83,13 +83,15 @@ describe('alertMessage for a concerning answer', () => {
 
   it.each([4, false, 'x'])('does not quote the answer value %j', (value) => {
     const text = alertMessage(alert({ value }), grandmother(), 'zh-CN');
-    expect(text).toBe('【连心】关注提醒：王奶奶签到说小明这周很难过。请尽快联系。');
+    expect(text).toBe(
+      '【连心】关注提醒：王奶奶签到说小明这周很难过。照顾者电话+8613800000001。请尽快联系，回复“收到”确认。',
+    );
   });
 
   it('writes in the language asked for, not the carer’s', () => {
     const carer = grandmother({ language: 'en', displayName: 'Grandma Wang' });
     expect(alertMessage(alert(), carer, 'zh-CN')).toBe(
-      '【连心】关注提醒：Grandma Wang签到说小明这周很难过。请尽快联系。',
+      '【连心】关注提醒：Grandma Wang签到说小明这周很难过。照顾者电话+8613800000001。请尽快联系，回复“收到”确认。',
     );
   });
 });
@@ -107,19 +109,19 @@ describe('alertMessage for worrying words', () => {
     [
       'zh-CN',
       '他爸爸打孩子',
-      '【连心】关注提醒：王奶奶签到说小明的留言需要关注：“他爸爸打孩子”。请尽快联系。',
+      '【连心】关注提醒：王奶奶签到说小明的留言需要关注：“他爸爸打孩子”。照顾者电话+8613800000001。请尽快联系，回复“收到”确认。',
     ],
     [
       'en',
       '他爸爸打孩子',
-      `【连心】Alert: 王奶奶's check-in says 小明: a message needs attention: "他爸爸打孩子". Please get in touch soon.`,
+      `【连心】Alert: 王奶奶's check-in says 小明: a message needs attention: "他爸爸打孩子". Carer's phone +8613800000001. Please get in touch soon; reply OK to acknowledge.`,
     ],
   ])('quotes the words in %s', (language, value, expected) => {
     expect(alertMessage(words(value), grandmother(), language)).toBe(expected);
   });
 
   const quoted = (text: string) => {
-    const match = /“(.*)”/su.exec(text);
+    const match = /需要关注：“(.*)”。/su.exec(text);
     if (!match?.[1]) throw new Error(`no quote in ${text}`);
     return match[1];
   };
@@ -166,13 +168,31 @@ describe('alertMessage names', () => {
   });
 });
 
+describe('alertMessage with its reference', () => {
+  it('names the reference and how to answer it, in each language', () => {
+    expect(alertMessage(alert(), grandmother(), 'zh-CN', { ref: 'A7' })).toBe(
+      '【连心】关注提醒A7：王奶奶签到说小明这周很难过。照顾者电话+8613800000001。请尽快联系，回复“收到 A7”确认。',
+    );
+    expect(alertMessage(alert(), grandmother(), 'en', { ref: 'A7' })).toBe(
+      "【连心】Alert A7: 王奶奶's check-in says 小明 has been very sad this week. Carer's phone +8613800000001. Please get in touch soon; reply OK A7 to acknowledge.",
+    );
+  });
+
+  it('leaves the phone out when the carer has no SMS number (WeChat only)', () => {
+    const carer = grandmother({ addresses: [{ channel: 'wechat', address: 'o-openid' }] });
+    const text = alertMessage(alert(), carer, 'zh-CN', { ref: 'A7' });
+    expect(text).not.toContain('电话');
+    expect(text).not.toContain('o-openid');
+  });
+});
+
 describe('escalationMessage', () => {
   it('says the alert has waited a day, with what it is about, in each language', () => {
     expect(escalationMessage(alert(), grandmother(), 'zh-CN')).toBe(
-      '【连心】提醒已超过24小时无人确认：王奶奶签到说小明这周很难过。请今天联系，并在系统中确认。',
+      '【连心】提醒已超过24小时无人确认：王奶奶签到说小明这周很难过。照顾者电话+8613800000001。请今天联系，回复“收到”确认。',
     );
     expect(escalationMessage(alert(), grandmother(), 'en')).toBe(
-      "【连心】Unacknowledged for 24 h: 王奶奶's check-in says 小明 has been very sad this week. Please get in touch today and acknowledge it.",
+      "【连心】Unacknowledged for 24 h: 王奶奶's check-in says 小明 has been very sad this week. Carer's phone +8613800000001. Please get in touch today and reply OK to acknowledge.",
     );
   });
 });

@@ -176,7 +176,7 @@ describe('the check-in in English', () => {
       "【连心】This week's check-in: first, 小明. How many days did 小明 go to the Children's Centre this week? Reply 0-7",
     ]);
     expect(run.replies[5]).toEqual([
-      '【连心】Thanks. Anything to tell the parents or the Centre? Reply in words, or 0 to skip',
+      "【连心】Thanks. Anything to tell the Centre's staff? Only they read it; parents get a weekly summary of the answers you agreed to share. Reply in words, or 0 to skip",
     ]);
     expect(run.replies[6]).toEqual(["【连心】Thank you! This week's check-in is done."]);
     expect(run.answers.find((a) => a.itemId === 'parent-contact')?.value).toBe(1);
@@ -211,6 +211,7 @@ describe('answers that are not understood', () => {
         raw: '不知道呀',
         truncated: false,
         answeredAt: WEDNESDAY.toISOString(),
+        run: WEDNESDAY.toISOString(),
       },
     ]);
     expect(outcome.session).toMatchObject({ stepId: 'school', attempts: 0 });

@@ -5,9 +5,11 @@ import {
   broadcastBySms,
   broadcastIdFor,
   confirmSession,
+  maskGbPin,
   parseBroadcastCommand,
   smsBroadcastTarget,
 } from '#lib/broadcasts/gb-command.ts';
+import type { GbPinCheck, PinVerdict } from '#lib/broadcasts/gb-pin-guard.ts';
 import { ConflictError } from '#lib/errors.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import type { StoredBroadcast } from '#lib/store/broadcasts/broadcast-repository.ts';
@@ -34,7 +36,7 @@ describe('parseBroadcastCommand', () => {
     expect(parseBroadcastCommand(text)).toEqual({ kind: 'usage' });
   });
 
-  it.each(['YES', 'yes', 'Y', 'ｙｅｓ', ' Yes! ', '是', '是。', '确认', '好', 'OK'])('%j is yes', (text) => {
+  it.each(['YES', 'yes', 'Y', 'ｙｅｓ', ' Yes! ', '是', '是。', '确定', '好'])('%j is yes', (text) => {
     expect(parseBroadcastCommand(text)).toEqual({ kind: 'yes' });
   });
 
@@ -42,12 +44,23 @@ describe('parseBroadcastCommand', () => {
     expect(parseBroadcastCommand(text)).toEqual({ kind: 'no' });
   });
 
-  it.each(['gbye', 'GBP 5', 'hello GB', '是不是', 'yes please', 'STOP', 'cancel', '退订', 'HELP', '1', ''])(
-    '%j is not a broadcast command',
-    (text) => {
-      expect(parseBroadcastCommand(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    'gbye',
+    'GBP 5',
+    'hello GB',
+    '是不是',
+    'yes please',
+    'STOP',
+    'cancel',
+    '退订',
+    'HELP',
+    '1',
+    '',
+    'OK',
+    '确认',
+  ])('%j is not a broadcast command', (text) => {
+    expect(parseBroadcastCommand(text)).toBeUndefined();
+  });
 });
 
 describe('the broadcast a GB message composes', () => {
@@ -76,6 +89,17 @@ describe('the broadcast a GB message composes', () => {
   });
 });
 
+/** A PIN check that answers the verdict given, recording what it was asked. */
+function pinCheck(verdict: PinVerdict, asked: string[] = []): GbPinCheck {
+  return {
+    check: async (_contact, pin) => {
+      asked.push(pin);
+      return verdict;
+    },
+  };
+}
+const rightPin = pinCheck({ kind: 'ok' });
+
 describe('YES when the draft was approved meanwhile', () => {
   const now = new Date('2026-12-05T10:00:00Z');
   const stored = (status: StoredBroadcast['status']) =>
@@ -96,6 +120,7 @@ describe('YES when the draft was approved meanwhile', () => {
         now: new Date(now.getTime() + 60_000),
       },
       service,
+      rightPin,
       logger,
     );
   };
@@ -139,6 +164,7 @@ describe('a message that moves on while a draft waits', () => {
         now: new Date(now.getTime() + 30_000),
       },
       service,
+      rightPin,
       logger,
     );
     expect(turn).toEqual({ kind: 'engine', session: undefined });
@@ -161,14 +187,76 @@ describe('the preview by text', () => {
     } as unknown as BroadcastCommands;
     const turn = await broadcastBySms(
       {
-        inbound: { channel: 'sms', messageId: 'SMgb', body: 'GB 周六停水。' },
+        inbound: { channel: 'sms', messageId: 'SMgb', body: 'GB 4821 周六停水。' },
         contact: grandmother({ role: 'coordinator', contactId: 'contact-wang' }),
         session: undefined,
         now: new Date('2026-12-05T02:00:00Z'),
       },
       service,
+      rightPin,
       logger,
     );
     expect(turn.kind === 'handled' && turn.outcome.replies[0]).toContain('共2段，约0.02–0.03 USD');
+  });
+});
+
+describe('GB needs the PIN', () => {
+  const logger = createLogger('test');
+  logger.setLogLevel('SILENT');
+  const coordinator = grandmother({ role: 'coordinator', contactId: 'contact-wang', centrePhone: '0731-1' });
+  const composed: string[] = [];
+  const service = {
+    compose: (request: { texts: Record<string, string> }) => {
+      composed.push(request.texts['zh-CN'] ?? '');
+      return Promise.reject(new Error('must not compose'));
+    },
+  } as unknown as BroadcastCommands;
+  const gb = (body: string, pins: GbPinCheck) =>
+    broadcastBySms(
+      {
+        inbound: { channel: 'sms', messageId: `SM${body.length}`, body },
+        contact: coordinator,
+        session: undefined,
+        now: new Date('2026-12-05T02:00:00Z'),
+      },
+      service,
+      pins,
+      logger,
+    );
+  const replyOf = (turn: Awaited<ReturnType<typeof gb>>) =>
+    turn.kind === 'handled' ? turn.outcome.replies[0] : '';
+
+  it.each<[string, PinVerdict, RegExp]>([
+    ['GB 明天开会', { kind: 'ok' }, /没有发送。群发要先写您的群发密码：GB 密码 内容/],
+    ['GB 9999 明天开会', { kind: 'wrong', left: 2 }, /群发密码不对，没有发送。再错2次将锁定群发/],
+    ['GB 9999 明天开会', { kind: 'locked' }, /群发已锁定.*0731-1/],
+    ['GB 4821 明天开会', { kind: 'not-set' }, /您还没有群发密码.*0731-1/],
+  ])('%j with the PIN %j sends nothing and says why', async (body, verdict, reply) => {
+    const asked: string[] = [];
+    expect(replyOf(await gb(body, pinCheck(verdict, asked)))).toMatch(reply);
+    expect(composed).toEqual([]);
+    // Without digits in front there is no PIN to check.
+    expect(asked).toEqual(body === 'GB 明天开会' ? [] : [body.split(' ')[1]]);
+  });
+
+  it('reads a full-width PIN, and a PIN with no message asks how to use GB', async () => {
+    const asked: string[] = [];
+    await gb('ＧＢ　４８２１　明天开会', pinCheck({ kind: 'wrong', left: 1 }, asked));
+    expect(asked).toEqual(['4821']);
+    expect(replyOf(await gb('GB 4821', pinCheck({ kind: 'ok' })))).toContain('GB 4821 周六活动取消');
+  });
+});
+
+describe('maskGbPin', () => {
+  it.each([
+    ['GB 4821 明天开会', 'GB **** 明天开会'],
+    ['ＧＢ　４８２１　明天开会', 'ＧＢ　****　明天开会'],
+    ['群发 482193：明天', '群发 ****：明天'],
+    ['GB 4821', 'GB ****'],
+    ['GB 明天3点开会', 'GB 明天3点开会'],
+    ['收到 A7', '收到 A7'],
+    ['签到', '签到'],
+  ])('%j is kept as %j', (text, kept) => {
+    expect(maskGbPin(text)).toBe(kept);
   });
 });

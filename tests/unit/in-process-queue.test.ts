@@ -147,7 +147,7 @@ describe('InProcessQueue', () => {
       async (delivery) => {
         active++;
         maxActive = Math.max(maxActive, active);
-        await new Promise((r) => setTimeout(r, 1));
+        await new Promise((r) => setImmediate(r)); // let the other workers start meanwhile
         seen.push(delivery.body);
         active--;
         return 'done';
@@ -234,7 +234,8 @@ describe('InProcessQueue', () => {
       concurrent++;
       maxConcurrent = Math.max(maxConcurrent, concurrent);
       if (concurrent === 2) gate.resolve();
-      await Promise.race([gate.promise, new Promise((r) => setTimeout(r, 50))]);
+      // Each waits for the other: a drain that handed them out one at a time would never finish.
+      await gate.promise;
       concurrent--;
       return 'done' as const;
     };
@@ -244,36 +245,43 @@ describe('InProcessQueue', () => {
   });
 
   it('start polls and drains; stop waits for the delivery in progress and starts no more', async () => {
-    const { queue } = setup();
-    const gate = deferred();
-    const started: string[] = [];
-    queue.start(
-      async (delivery) => {
-        started.push(delivery.body);
-        if (delivery.body === 'slow') await gate.promise;
-        return 'done';
-      },
-      { concurrency: 1, pollMs: 5 },
-    );
-    expect(() => queue.start(async () => 'done', { concurrency: 1, pollMs: 5 })).toThrow(/already started/);
-    await queue.send(['fast']);
-    await vi.waitFor(() => expect(queue.size()).toBe(0));
-    await queue.send(['slow', 'queued-behind']);
-    await vi.waitFor(() => expect(started).toContain('slow'));
+    // The poll runs on timers: fake ones, so "starts no more" is shown by moving time past several
+    // polls, not by waiting (vi.waitFor moves them too).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { queue } = setup();
+      const gate = deferred();
+      const started: string[] = [];
+      queue.start(
+        async (delivery) => {
+          started.push(delivery.body);
+          if (delivery.body === 'slow') await gate.promise;
+          return 'done';
+        },
+        { concurrency: 1, pollMs: 5 },
+      );
+      expect(() => queue.start(async () => 'done', { concurrency: 1, pollMs: 5 })).toThrow(/already started/);
+      await queue.send(['fast']);
+      await vi.waitFor(() => expect(queue.size()).toBe(0));
+      await queue.send(['slow', 'queued-behind']);
+      await vi.waitFor(() => expect(started).toContain('slow'));
 
-    let stopped = false;
-    const stopping = queue.stop().then(() => {
-      stopped = true;
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(stopped).toBe(false);
-    gate.resolve();
-    await stopping;
-    expect(started).toEqual(['fast', 'slow']);
-    // 'queued-behind' was received with 'slow' but not started: it is handed back, visible.
-    expect(queue.size()).toBe(1);
-    expect(queue.inFlight()).toBe(0);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(started).toEqual(['fast', 'slow']);
+      let stopped = false;
+      const stopping = queue.stop().then(() => {
+        stopped = true;
+      });
+      await vi.advanceTimersByTimeAsync(50);
+      expect(stopped).toBe(false);
+      gate.resolve();
+      await stopping;
+      expect(started).toEqual(['fast', 'slow']);
+      // 'queued-behind' was received with 'slow' but not started: it is handed back, visible.
+      expect(queue.size()).toBe(1);
+      expect(queue.inFlight()).toBe(0);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(started).toEqual(['fast', 'slow']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -73,6 +73,19 @@ describe('parseRosterCsv', () => {
     expect(parsed.contacts[0]?.name).toBe('张奶奶, 外婆');
   });
 
+  it('names the columns and both values when a child is written two ways', () => {
+    const parsed = parseRosterCsv(
+      csv(
+        '李家,小明,2016,both-away,mood,李奶奶,carer,13800000001,zh-CN',
+        '李家,小明,2015,both-away,mood;school,小明爸爸,parent,13900000001,zh-CN',
+      ),
+      'c',
+    );
+    expect(parsed.lines.find((l) => l.line === 3)?.reasons).toEqual([
+      'child: the same child as line 2, but column birth_year is "2015" here and "2016" on line 2, column consent is "mood;school" here and "mood" on line 2',
+    ]);
+  });
+
   it('reports each bad line with its line number and reasons', () => {
     const parsed = parseRosterCsv(
       csv(
@@ -95,7 +108,10 @@ describe('parseRosterCsv', () => {
       'consent: attendance, mood, school, health separated by ;',
     ]);
     expect(byLine[5]?.reasons).toEqual(['duplicate of line 2']);
-    expect(byLine[6]?.reasons[0]).toMatch(/same number as line 2/);
+    // A conflict names the line, the column and both values.
+    expect(byLine[6]?.reasons).toEqual([
+      'phone: the same number as line 2 (one number is one contact), but column contact is "另一个人" here and "李奶奶" on line 2',
+    ]);
     // Only the valid line builds anything.
     expect(parsed.contacts.map((c) => c.lines)).toEqual([[2]]);
   });

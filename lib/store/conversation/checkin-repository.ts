@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem, storedAnswerSchema } from '#lib/store/item-schemas.ts';
@@ -21,12 +22,35 @@ const checkinItemSchema = z.object({
   missedReason: z.string().optional(),
   /** When the parents' update about it was sent. */
   digestAt: z.string().optional(),
+  /** When a later run (a correction, a message added) last changed it. */
+  correctedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
-/** One child's check-in for one ISO week, answers keyed by the flow's item id. */
-export type CheckinRecord = z.output<typeof checkinItemSchema> & { answers: Record<string, StoredAnswer> };
+const historyEntrySchema = z.object({
+  itemId: z.string(),
+  status: z.string(),
+  value: z.union([z.number(), z.string(), z.boolean()]).optional(),
+  raw: z.string(),
+  answeredAt: z.string(),
+  /** The contact who answered. */
+  by: z.string(),
+  /** The run (its session's start). */
+  run: z.string().optional(),
+  correction: z.boolean().optional(),
+});
+export type CheckinHistoryEntry = z.output<typeof historyEntrySchema>;
+
+/**
+ * One child's check-in for one ISO week, answers keyed by the flow's item id (the final ones), every
+ * answer of every run in `history`, and every free text ever written for the Centre in `messages`.
+ */
+export type CheckinRecord = z.output<typeof checkinItemSchema> & {
+  answers: Record<string, StoredAnswer>;
+  history: CheckinHistoryEntry[];
+  messages: string[];
+};
 
 export interface CheckinRepositoryOptions {
   client: DynamoDBDocumentClient;
@@ -80,5 +104,9 @@ function toRecord(item: Record<string, unknown>): CheckinRecord {
     if (!attribute.startsWith(ANSWER_ATTRIBUTE_PREFIX)) continue;
     answers[attribute.slice(ANSWER_ATTRIBUTE_PREFIX.length)] = parseItem(storedAnswerSchema, value, 'answer');
   }
-  return { ...base, answers };
+  const history = parseItem(z.array(historyEntrySchema), item.history ?? [], 'check-in history');
+  const messages = history
+    .filter((h) => h.itemId === WEEKLY_CHECKIN_ITEMS.message && h.status === 'answered')
+    .map((h) => (typeof h.value === 'string' ? h.value : h.raw));
+  return { ...base, answers, history, messages };
 }

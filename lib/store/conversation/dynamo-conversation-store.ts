@@ -2,6 +2,7 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -23,6 +24,8 @@ import type {
   TurnCommit,
   TurnSnapshot,
 } from '#lib/ports/conversation-store.ts';
+import { VERSION_ATTRIBUTE } from '#lib/store/conditional-write.ts';
+import { firstReplay, unprocessedLinkKey } from '#lib/store/conversation/unprocessed-repository.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import {
   contactViewSchema,
@@ -180,6 +183,17 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async recordUnprocessed(inbound: InboundMessage, reason: string, now: Date): Promise<void> {
+    // Whose Centre lists it (best effort: the read may fail for the same reason the turn did).
+    const centreId = await this.#client
+      .send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: keys.contactView(inbound.channel, inbound.from),
+          ProjectionExpression: 'centreId',
+        }),
+      )
+      .then((out) => (typeof out.Item?.centreId === 'string' ? out.Item.centreId : undefined))
+      .catch(() => undefined);
     try {
       await this.#client.send(
         new PutCommand({
@@ -197,6 +211,9 @@ export class DynamoConversationStore implements ConversationStore {
             reason: reason.slice(0, MAX_REASON_LENGTH),
             recordedAt: now.toISOString(),
             ttl: this.#messageTtl(now),
+            ...(centreId === undefined ? {} : { centreId }),
+            // The scheduler tick replays it (lib/inbound/replay-unprocessed.ts).
+            ...firstReplay(inbound, now),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -205,6 +222,23 @@ export class DynamoConversationStore implements ConversationStore {
       // A redelivery of a message already kept: the first record stands.
       if (isNamed(error, 'ConditionalCheckFailedException')) return;
       throw new DependencyError('recording an unprocessed message failed', { cause: error });
+    }
+    if (centreId !== undefined) {
+      await this.#client
+        .send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: {
+              ...unprocessedLinkKey(centreId, inbound),
+              entity: 'unprocessed-link',
+              channel: inbound.channel,
+              from: inbound.from,
+              messageId: inbound.messageId,
+              ttl: this.#messageTtl(now),
+            },
+          }),
+        )
+        .catch(() => undefined); // the message itself is kept and replayed; only the listing lacks it
     }
   }
 
@@ -378,7 +412,29 @@ export class DynamoConversationStore implements ConversationStore {
           answeredAt: a.answeredAt,
         });
       }
-      if (completed) {
+      // Every answer of every run, in order, with who and which run: a correction or a message added
+      // later never takes an earlier answer or free text away (the answer_ attributes are the final ones).
+      u.append(
+        'history',
+        commit.answers
+          .filter((a) => a.childId === first.childId && a.week === first.week)
+          .map((a) => ({
+            itemId: a.itemId,
+            status: a.status,
+            ...(a.value === undefined ? {} : { value: a.value }),
+            raw: a.raw,
+            answeredAt: a.answeredAt,
+            by: commit.contact.contactId,
+            ...(a.run === undefined ? {} : { run: a.run }),
+            ...(a.correction ? { correction: true } : {}),
+          })),
+      );
+      if ([...answers.values()].some((a) => a.correction)) u.set('correctedAt', now);
+      if (completed?.correction) {
+        // The week was answered before: its parents' update is due once only. If it went out already,
+        // `correctedAt` after `digestAt` says the figures changed since.
+        u.setIfNotExists('status', 'completed').setIfNotExists('completedAt', completed.completedAt);
+      } else if (completed) {
         u.set('status', 'completed').set('completedAt', completed.completedAt);
         // The parents' update is now due: the scheduler tick finds it in the due index.
         const due = dueIndexKeys(`digest#${first.childId}#${first.week}`, commit.now);
@@ -507,7 +563,11 @@ export class DynamoConversationStore implements ConversationStore {
       u.set('optedOut', changes.optedOut).set('language', changes.language).set('updatedAt', now);
 
     if (shared) {
-      out.push(guarded(keys.contactProfile(contact.contactId), sharedChanges(new UpdateBuilder())));
+      // The person's own choice: stamped, and a new version of the profile, so that a roster write
+      // that read the profile before it (an edit, an import) fails its condition instead of undoing it.
+      const profile = sharedChanges(new UpdateBuilder()).increment(VERSION_ATTRIBUTE);
+      if (changes.optedOut === true) profile.set('optedOutAt', now);
+      out.push(guarded(keys.contactProfile(contact.contactId), profile));
       // The Centre's membership link carries them too: broadcasts are planned from it.
       out.push(
         guarded(keys.centreContact(contact.centreId, contact.contactId), sharedChanges(new UpdateBuilder())),
@@ -516,12 +576,19 @@ export class DynamoConversationStore implements ConversationStore {
 
     const here: ChannelAddress = { channel: inbound.channel, address: inbound.from };
     const addresses = shared ? uniqueAddresses([here, ...contact.addresses]) : [];
-    const perAddress = changes.stopHintWeek !== undefined || changes.lastIdleReplyAt !== undefined;
+    const perAddress =
+      changes.stopHintWeek !== undefined ||
+      changes.lastIdleReplyAt !== undefined ||
+      changes.checkinDoneWeek !== undefined;
     if (!shared && perAddress) addresses.push(here);
     for (const a of addresses) {
       const u = shared ? sharedChanges(new UpdateBuilder()) : new UpdateBuilder().set('updatedAt', now);
       const isHere = a.channel === here.channel && a.address === here.address;
-      if (isHere) u.set('stopHintWeek', changes.stopHintWeek).set('lastIdleReplyAt', changes.lastIdleReplyAt);
+      if (isHere) {
+        u.set('stopHintWeek', changes.stopHintWeek)
+          .set('lastIdleReplyAt', changes.lastIdleReplyAt)
+          .set('checkinDoneWeek', changes.checkinDoneWeek);
+      }
       out.push(guarded(keys.contactView(a.channel, a.address), u));
     }
     return out;

@@ -16,7 +16,8 @@
 //     task or task escalation that also names a child still on the roster (a sibling) is kept, rewritten
 //     without the removed children (the coordinators keep an open task about the sibling).
 // What stays: an audit item under the Centre (who, when, what kind, counts of items per kind), with no
-// name, number or id of the erased person.
+// name, number or id of the erased person; and a tombstone per erased family and contact, keyed by a
+// hash of its id (lib/store/roster/tombstones.ts), so that the id cannot be recreated.
 
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -24,11 +25,13 @@ import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } f
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
+import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { Contact } from '#lib/store/roster/roster-types.ts';
+import { type ErasedKind, tombstoneItem } from '#lib/store/roster/tombstones.ts';
 
 export interface ErasureOptions {
   client: DynamoDBDocumentClient;
@@ -93,6 +96,9 @@ export class RosterErasure {
     if (!family || family.centreId !== centreId) return undefined;
     const deleted: Record<string, number> = {};
     const childIds = new Set(family.children.map((c) => c.childId));
+    // The tombstone first: from now on nothing can recreate the family, even if this erasure fails
+    // half-way (it is then run again, and finds what is left).
+    await this.#tombstone('family', familyId, at);
 
     // Its contacts first, while the family still exists (a contact write checks its families).
     const erasedContacts: string[] = [];
@@ -101,9 +107,18 @@ export class RosterErasure {
       if (!contact) continue;
       const others = contact.familyIds.filter((f) => f !== familyId);
       if (others.length === 0 && contact.role !== 'coordinator') {
-        await this.#eraseContactData(contact, deleted);
+        await this.#eraseContactData(contact, deleted, at);
         erasedContacts.push(contact.contactId);
-      } else await this.#roster.putContact({ ...contact, familyIds: others });
+      } else {
+        await retryOnVersionConflict(async () => {
+          const fresh = await this.#roster.getContact(contact.contactId);
+          if (fresh)
+            await this.#roster.putContact({
+              ...fresh,
+              familyIds: fresh.familyIds.filter((f) => f !== familyId),
+            });
+        });
+      }
     }
 
     const gone: ItemKey[] = [];
@@ -271,11 +286,12 @@ export class RosterErasure {
     const contact = await this.#roster.getContact(contactId);
     if (!contact || contact.centreId !== centreId) return undefined;
     const deleted: Record<string, number> = {};
-    await this.#eraseContactData(contact, deleted);
+    await this.#eraseContactData(contact, deleted, at);
     return this.#audit(centreId, 'erase-contact', by, at, deleted);
   }
 
-  async #eraseContactData(contact: Contact, deleted: Record<string, number>): Promise<void> {
+  async #eraseContactData(contact: Contact, deleted: Record<string, number>, at: Date): Promise<void> {
+    await this.#tombstone('contact', contact.contactId, at);
     const gone: ItemKey[] = [];
     const count = (kind: string, items: Item[]) => {
       if (items.length === 0) return;
@@ -317,6 +333,12 @@ export class RosterErasure {
     );
     count('outbound', await this.#scanOutbound([], [contact.contactId]));
     await this.#delete(gone);
+  }
+
+  async #tombstone(kind: ErasedKind, id: string, at: Date): Promise<void> {
+    await this.#call(() =>
+      this.#client.send(new PutCommand({ TableName: this.#table, Item: tombstoneItem(kind, id, at) })),
+    );
   }
 
   async #audit(

@@ -8,7 +8,16 @@ import {
 import type * as z from 'zod';
 import type { ChannelAddress, ChannelName, ChildRef, ContactRole, ContactView } from '#lib/domain/model.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
-import { DependencyError, ValidationError } from '#lib/errors.ts';
+import { DependencyError, ValidationError, VersionConflictError } from '#lib/errors.ts';
+import {
+  type Expected,
+  failedCondition,
+  ifVersion,
+  isConditionFailed,
+  nextVersion,
+  retryOnVersionConflict,
+  versionOf,
+} from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { contactViewSchema, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
@@ -24,6 +33,7 @@ import {
   type FamilyInput,
   familySchema,
 } from '#lib/store/roster/roster-types.ts';
+import { type ErasedKind, erasedError, notErased, tombstoneKey } from '#lib/store/roster/tombstones.ts';
 import { scheduleWrite } from '#lib/store/schedule/schedule-items.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
 
@@ -49,6 +59,8 @@ export class RosterRepository {
   /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
   static readonly awsAccess: AwsAccess = {
     table: [
+      // The tombstone check in its transactions (lib/store/roster/tombstones.ts).
+      'dynamodb:ConditionCheckItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -65,17 +77,27 @@ export class RosterRepository {
     this.#table = opts.tableName;
   }
 
+  /**
+   * Writes the centre's settings, conditional on the version read: `input.version` (what the caller
+   * read, e.g. the API's update) or, without it, the version read here just before.
+   */
   async putCentre(input: z.input<typeof centreSchema>): Promise<Centre> {
-    const centre = validate(centreSchema, input, 'centre');
-    const previous = await this.getCentre(centre.centreId);
-    await this.#call('writing the centre', () =>
-      this.#client.send(
+    const { version: given, ...fields } = validate(centreSchema, input, 'centre');
+    const previous = await this.getCentre(fields.centreId);
+    const expected = expectedVersion(given, previous?.version);
+    const centre: Centre = { ...fields, version: nextVersion(expected) };
+    try {
+      await this.#client.send(
         new PutCommand({
           TableName: this.#table,
           Item: { ...keys.centreMeta(centre.centreId), entity: 'centre', ...centre },
+          ...ifVersion(expected),
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) throw new VersionConflictError('the centre was changed meanwhile');
+      throw new DependencyError('writing the centre failed', { cause: error });
+    }
     // Projections carry the Centre's name and phone (help texts): refresh them when those changed
     // (a Centre of thousands must not be rewritten for a change of its village's spelling).
     if (previous && (previous.name !== centre.name || previous.phone !== centre.phone)) {
@@ -86,7 +108,7 @@ export class RosterRepository {
 
   async getCentre(centreId: string): Promise<Centre | undefined> {
     const item = await this.#get(keys.centreMeta(centreId));
-    return item ? parseItem(centreSchema, item, 'centre') : undefined;
+    return item ? parseItem(centreSchema, { ...item, version: versionOf(item) }, 'centre') : undefined;
   }
 
   /**
@@ -94,13 +116,19 @@ export class RosterRepository {
    * the projections of the family's contacts so their conversations see the new children.
    */
   async putFamily(input: FamilyInput): Promise<Family> {
-    const family = validate(familySchema, input, 'family');
-    if (!(await this.getCentre(family.centreId))) {
-      throw new ValidationError(`unknown centre ${family.centreId}`);
+    const { version: given, ...fields } = validate(familySchema, input, 'family');
+    if (!(await this.getCentre(fields.centreId))) {
+      throw new ValidationError(`unknown centre ${fields.centreId}`);
     }
-    const previous = await this.#query(prefixes.familyPk(family.familyId), prefixes.child);
+    // The children are written with the family, under its version: one condition covers them all.
+    const partition = await this.#query(prefixes.familyPk(fields.familyId));
+    const meta = partition.find((i) => i.sk === 'META');
+    const previous = partition.filter((i) => String(i.sk).startsWith(prefixes.child));
+    const expected = expectedVersion(given, meta ? versionOf(meta) : 'absent');
+    const family: Family = { ...fields, version: nextVersion(expected) };
     const kept = new Set(family.children.map((c) => c.childId));
     const items: TransactItem[] = [
+      notErased(this.#table, 'family', family.familyId),
       {
         Put: {
           TableName: this.#table,
@@ -110,7 +138,9 @@ export class RosterRepository {
             familyId: family.familyId,
             centreId: family.centreId,
             name: family.name,
+            version: family.version,
           },
+          ...ifVersion(expected),
         },
       },
       {
@@ -145,9 +175,13 @@ export class RosterRepository {
           }),
         ),
     ];
-    await this.#call('writing the family', () =>
-      this.#client.send(new TransactWriteCommand({ TransactItems: items })),
-    );
+    try {
+      await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (failedCondition(error, 0)) throw erasedError('family');
+      if (failedCondition(error, 1)) throw new VersionConflictError('the family was changed meanwhile');
+      throw new DependencyError('writing the family failed', { cause: error });
+    }
     await this.#reproject(await this.listFamilyContacts(family.familyId));
     return family;
   }
@@ -158,7 +192,11 @@ export class RosterRepository {
     if (!meta) return undefined;
     return parseItem(
       familySchema,
-      { ...meta, children: items.filter((i) => String(i.sk).startsWith(prefixes.child)) },
+      {
+        ...meta,
+        version: versionOf(meta),
+        children: items.filter((i) => String(i.sk).startsWith(prefixes.child)),
+      },
       'family',
     );
   }
@@ -167,39 +205,50 @@ export class RosterRepository {
    * Writes the canonical contact, its ContactView projection under every address, and its family
    * and centre membership links, in one transaction. Addresses and families dropped since the last
    * write are removed. An address that belongs to another contact is refused.
+   *
+   * Conditional on the version read: `input.version` (what the caller read: the API, an import) or,
+   * without it, the version read here just before. The opt-out is not taken from the input: it is the
+   * person's choice (STOP/TD, START/恢复, or the provider's block) and stays as stored.
    */
   async putContact(input: ContactInput): Promise<Contact> {
-    const contact = validate(contactSchema, input, 'contact');
-    await this.#writeContact(contact);
-    return contact;
+    const { version, ...contact } = validate(contactSchema, input, 'contact');
+    return this.#writeContact(contact, version);
   }
 
   /** The provider says this contact blocked us (Twilio 21610): nothing more is sent until START. */
-  async markOptedOut(contactId: string): Promise<void> {
-    const contact = await this.getContact(contactId);
-    if (contact && !contact.optedOut) await this.#writeContact({ ...contact, optedOut: true });
+  async markOptedOut(contactId: string, at: Date = new Date()): Promise<void> {
+    await retryOnVersionConflict(async () => {
+      const contact = await this.getContact(contactId);
+      if (contact && !contact.optedOut) {
+        await this.#writeContact(contact, contact.version, { optedOut: true, optedOutAt: at.toISOString() });
+      }
+    });
   }
 
   /** The provider says this address cannot receive messages (Twilio 21211/21614). */
   async markAddressInvalid(contactId: string, addressKey: string): Promise<void> {
-    const contact = await this.getContact(contactId);
-    if (contact && !contact.invalidAddressKeys.includes(addressKey)) {
-      await this.#writeContact({
-        ...contact,
-        invalidAddressKeys: [...contact.invalidAddressKeys, addressKey],
-      });
-    }
+    await retryOnVersionConflict(async () => {
+      const contact = await this.getContact(contactId);
+      if (contact && !contact.invalidAddressKeys.includes(addressKey)) {
+        await this.#writeContact(
+          { ...contact, invalidAddressKeys: [...contact.invalidAddressKeys, addressKey] },
+          contact.version,
+        );
+      }
+    });
   }
 
   /** The address can receive again (a WeChat user who unfollowed the account follows it again). */
   async markAddressValid(contactId: string, addressKey: string): Promise<void> {
-    const contact = await this.getContact(contactId);
-    if (contact?.invalidAddressKeys.includes(addressKey)) {
-      await this.#writeContact({
-        ...contact,
-        invalidAddressKeys: contact.invalidAddressKeys.filter((k) => k !== addressKey),
-      });
-    }
+    await retryOnVersionConflict(async () => {
+      const contact = await this.getContact(contactId);
+      if (contact?.invalidAddressKeys.includes(addressKey)) {
+        await this.#writeContact(
+          { ...contact, invalidAddressKeys: contact.invalidAddressKeys.filter((k) => k !== addressKey) },
+          contact.version,
+        );
+      }
+    });
   }
 
   /**
@@ -207,23 +256,31 @@ export class RosterRepository {
    * it also becomes the contact's preferred channel. Refused (ValidationError) if another contact owns it.
    */
   async attachAddress(contactId: string, address: ChannelAddress, options: { prefer?: boolean } = {}) {
-    const contact = await this.getContact(contactId);
-    if (!contact) throw new ValidationError(`unknown contact ${contactId}`);
-    const has = contact.addresses.some((a) => a.channel === address.channel && a.address === address.address);
-    const key = `${address.channel}:${address.address}`;
-    const updated: Contact = {
-      ...contact,
-      addresses: has ? contact.addresses : [...contact.addresses, address],
-      invalidAddressKeys: contact.invalidAddressKeys.filter((k) => k !== key),
-      preferredChannel: options.prefer ? address.channel : contact.preferredChannel,
-    };
-    await this.#writeContact(updated);
-    return updated;
+    return retryOnVersionConflict(async () => {
+      const contact = await this.getContact(contactId);
+      if (!contact) throw new ValidationError(`unknown contact ${contactId}`);
+      const has = contact.addresses.some(
+        (a) => a.channel === address.channel && a.address === address.address,
+      );
+      const key = `${address.channel}:${address.address}`;
+      const updated: Contact = {
+        ...contact,
+        addresses: has ? contact.addresses : [...contact.addresses, address],
+        invalidAddressKeys: contact.invalidAddressKeys.filter((k) => k !== key),
+        preferredChannel: options.prefer ? address.channel : contact.preferredChannel,
+      };
+      return this.#writeContact(updated, contact.version);
+    });
   }
 
   async getContact(contactId: string): Promise<Contact | undefined> {
     const item = await this.#get(keys.contactProfile(contactId));
-    return item ? parseItem(contactSchema, item, 'contact') : undefined;
+    return item ? parseItem(contactSchema, { ...item, version: versionOf(item) }, 'contact') : undefined;
+  }
+
+  /** Whether this family or contact id was erased on request (it cannot be recreated). */
+  async isErased(kind: ErasedKind, id: string): Promise<boolean> {
+    return (await this.#get(tombstoneKey(kind, id))) !== undefined;
   }
 
   async findContactIdByAddress(channel: ChannelName, address: string): Promise<string | undefined> {
@@ -253,12 +310,33 @@ export class RosterRepository {
 
   async #reproject(members: MemberLink[]): Promise<void> {
     for (const member of members) {
-      const contact = await this.getContact(member.contactId);
-      if (contact) await this.#writeContact(contact);
+      await retryOnVersionConflict(async () => {
+        const contact = await this.getContact(member.contactId);
+        if (contact) await this.#writeContact(contact, contact.version);
+      });
     }
   }
 
-  async #writeContact(contact: Contact): Promise<void> {
+  /**
+   * `expected`: the version the caller read (undefined: the one read here). `choice`: only from the
+   * person (or their provider's block): the opt-out otherwise stays as stored, whatever `input` says.
+   */
+  async #writeContact(
+    input: Omit<Contact, 'version'>,
+    expected: number | undefined,
+    choice?: { optedOut: boolean; optedOutAt: string },
+  ): Promise<Contact> {
+    const previousItem = await this.#get(keys.contactProfile(input.contactId));
+    const previous = previousItem
+      ? parseItem(contactSchema, { ...previousItem, version: versionOf(previousItem) }, 'contact')
+      : undefined;
+    const version = expectedVersion(expected, previous?.version);
+    const optOut = choice ?? {
+      optedOut: previous?.optedOut ?? false,
+      ...(previous?.optedOutAt === undefined ? {} : { optedOutAt: previous.optedOutAt }),
+    };
+    const { optedOutAt: _, ...withoutChoice } = input;
+    const contact: Contact = { ...withoutChoice, ...optOut, version: nextVersion(version) };
     const centre = await this.getCentre(contact.centreId);
     if (!centre) throw new ValidationError(`unknown centre ${contact.centreId}`);
     const families: Family[] = [];
@@ -270,7 +348,6 @@ export class RosterRepository {
       }
       families.push(family);
     }
-    const previous = await this.getContact(contact.contactId);
     const now = new Date().toISOString();
 
     const items: TransactItem[] = [
@@ -278,8 +355,10 @@ export class RosterRepository {
         Put: {
           TableName: this.#table,
           Item: { ...keys.contactProfile(contact.contactId), entity: 'contact', ...contact, updatedAt: now },
+          ...ifVersion(version),
         },
       },
+      notErased(this.#table, 'contact', contact.contactId),
     ];
 
     // Projections: an UpdateItem rather than a Put keeps this address's stopHintWeek.
@@ -342,14 +421,16 @@ export class RosterRepository {
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (failedCondition(error, 0)) throw new VersionConflictError('the contact was changed meanwhile');
+      if (failedCondition(error, 1)) throw erasedError('contact');
       for (const [i, a] of projectionIndexes) {
-        if (reasons[i]?.Code === 'ConditionalCheckFailed') {
+        if (failedCondition(error, i)) {
           throw new ValidationError(`address ${a.channel}:${a.address} already belongs to another contact`);
         }
       }
       throw new DependencyError('writing the contact failed', { cause: error });
     }
+    return contact;
   }
 
   #deleteOwned(key: ItemKey, contactId: string): TransactItem {
@@ -433,6 +514,15 @@ export function broadcastFields(contact: Contact, families: Family[]) {
     invalid: to === undefined && contact.addresses.length > 0,
     quietHours: contact.quietHours ?? null,
   };
+}
+
+/** What a write is conditional on: the version the caller read, else the one just read here. */
+function expectedVersion(given: number | undefined, read: Expected | undefined): Expected {
+  const current = read ?? 'absent';
+  if (given === undefined) return current;
+  // The caller read an older version than the one here now: refused without trying.
+  if (current === 'absent' || current !== given) throw new VersionConflictError('changed meanwhile');
+  return given;
 }
 
 function toMemberLink(item: Record<string, unknown>): MemberLink {

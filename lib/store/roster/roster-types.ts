@@ -16,6 +16,8 @@ export const centreSchema = z.object({
   village: z.string().min(1).max(64),
   /** Given in help texts. */
   phone: z.string().min(3).max(32),
+  /** Bumped by every write; a write is conditional on the version its writer read (lib/store/conditional-write.ts). */
+  version: z.number().int().min(0).optional(),
 });
 export type Centre = z.output<typeof centreSchema>;
 
@@ -46,7 +48,10 @@ export const familySchema = z.object({
   centreId: id,
   /** How the Centre refers to the household, e.g. 李家. */
   name: z.string().min(1).max(64),
+  /** The children are written with the family, under this version. */
   children: z.array(childSchema).max(20),
+  /** Bumped by every write; a write is conditional on the version its writer read (lib/store/conditional-write.ts). */
+  version: z.number().int().min(0).optional(),
 });
 export type Family = z.output<typeof familySchema>;
 export type FamilyInput = z.input<typeof familySchema>;
@@ -60,7 +65,13 @@ export const contactSchema = z.object({
   /** Free text for the Centre: grandmother, 爸爸 … */
   relationship: z.string().max(32).optional(),
   language: z.enum(LANGUAGES),
+  /**
+   * The person's own choice (STOP/TD until START/恢复, or their provider's block): a roster write never
+   * sets it; the repository keeps what is stored.
+   */
   optedOut: z.boolean().default(false),
+  /** When they said stop. */
+  optedOutAt: z.string().optional(),
   /**
    * `channel:address` of addresses the provider said cannot receive (Twilio 21211/21614): the
    * send worker skips them, coordinators see them.
@@ -78,6 +89,8 @@ export const contactSchema = z.object({
   quietHours: z.object({ start: hhmm, end: hhmm }).optional(),
   /** When the weekly check-in is sent: ISO weekday 1 (Mon) … 7 (Sun) and local time. */
   checkinAt: z.object({ weekday: z.number().int().min(1).max(7), time: hhmm }).optional(),
+  /** Bumped by every write; a write is conditional on the version its writer read (lib/store/conditional-write.ts). */
+  version: z.number().int().min(0).optional(),
 });
 export type Contact = z.output<typeof contactSchema>;
 export type ContactInput = z.input<typeof contactSchema>;

@@ -55,7 +55,9 @@ export type DueRow =
   | ({ kind: 'alert' } & AlertFollowUpRow)
   | ({ kind: 'task' } & TaskFollowUpRow)
   | { kind: 'broadcast'; broadcastId: string }
-  | { kind: 'outbound'; key: string; dueKey: string };
+  | { kind: 'outbound'; key: string; dueKey: string }
+  /** An inbound message kept after a failed turn, due for replay (its key; the replay reads it). */
+  | { kind: 'replay'; pk: string; sk: string };
 
 /** An alert's follow-up in the due index (written by the turn that raised the alert). */
 export interface AlertFollowUpRow {
@@ -169,6 +171,8 @@ export class ScheduleRepository {
         rows.push({ kind: 'outbound', key: item.key, dueKey: String(item.dueKey) });
       else if (item.entity === 'alert-follow-up')
         rows.push({ kind: 'alert', ...parseItem(alertFollowUpRowSchema, item, 'alert follow-up') });
+      else if (item.entity === 'unprocessed')
+        rows.push({ kind: 'replay', pk: String(item.pk), sk: String(item.sk) });
       else if (item.entity === 'task-follow-up')
         rows.push({ kind: 'task', ...parseItem(taskFollowUpRowSchema, item, 'task follow-up') });
       else if (

@@ -20,7 +20,8 @@ import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
 const taskSchema = z.object({
   taskId: z.string(),
   centreId: z.string(),
-  kind: z.literal('missed-checkins'),
+  /** missed-checkins: two weeks; gb-locked: wrong GB PINs; parent-call: a parent asks for a call. */
+  kind: z.enum(['missed-checkins', 'gb-locked', 'parent-call']),
   contactId: z.string(),
   contactName: z.string(),
   childIds: z.array(z.string()),

@@ -21,6 +21,10 @@ const auditSchema = {
   closedAt: z.string().optional(),
   closedBy: z.string().optional(),
   closeNote: z.string().optional(),
+  /** The short reference a coordinator answers it by text with (A7, T3), once it was sent. */
+  ref: z.string().optional(),
+  /** The contact who raised it (an alert's carer), kept with the reference. */
+  raisedBy: z.string().optional(),
 };
 
 const alertItemSchema = z.object({ ...alertItemFields, ...auditSchema });

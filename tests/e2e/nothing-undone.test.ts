@@ -1,0 +1,142 @@
+// Black box, over the local server's real HTTP (issue 16): a carer's STOP survives a re-import of the
+// same roster CSV and an edit in the coordinators' API, and the tick sends her nothing; an erased
+// family cannot be imported again under the same id.
+import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import {
+  bannerToken,
+  type LocalServerProcess,
+  phone,
+  startLocalServerProcess,
+  stopLocalServerProcess,
+} from '#tests/support/local-server-process.ts';
+
+const CENTRE = 'centre-shimen';
+const STOPPED = '+8613812345601';
+const STILL_IN = '+8613812345602';
+const ROSTER_CSV = [
+  'family,child,birth_year,category,consent,contact,role,phone,language',
+  `周家,周小宝,2016,both-away,mood,周奶奶,carer,${STOPPED},zh-CN`,
+  `吴家,吴小丫,2017,one-away,,吴爷爷,carer,${STILL_IN},zh-CN`,
+].join('\n');
+
+describe('over the local server: what a person said stays said', () => {
+  const endpoint = inject('dynamodbEndpoint');
+  const tableName = `e2e-${randomUUID()}`;
+  const client = createDocumentClient({ region: 'local', endpoint });
+  let server: LocalServerProcess;
+  let token: string;
+
+  const api = async (path: string, init: { method?: string; body?: string; type?: string } = {}) => {
+    const response = await fetch(`http://localhost:${server.port}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${token}`, 'content-type': init.type ?? 'application/json' },
+      ...(init.body === undefined ? {} : { body: init.body }),
+    });
+    const text = await response.text();
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    // biome-ignore lint/suspicious/noExplicitAny: reads of JSON responses
+    return { status: response.status, json: json as any };
+  };
+  const importCsv = () =>
+    api(`/api/roster/import?centre=${CENTRE}`, { method: 'POST', body: ROSTER_CSV, type: 'text/csv' });
+  const contactByPhone = async (phone: string) => {
+    const { json } = await api(`/api/contacts?centre=${CENTRE}`);
+    const found = (json.contacts as { addresses: { address: string }[] }[]).find((c) =>
+      c.addresses.some((a) => a.address === phone),
+    );
+    // biome-ignore lint/suspicious/noExplicitAny: a contact view
+    return found as any;
+  };
+  /** Messages lianxin started (not replies) to this number, as stored. */
+  const startedTo = async (phone: string) => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await client.send(
+        new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items.filter((i) => i.entity === 'outbound' && i.address === phone && i.kind !== 'reply');
+  };
+
+  beforeAll(async () => {
+    server = await startLocalServerProcess({ tableName, dynamodbEndpoint: endpoint });
+    token = bannerToken(server.banner, CENTRE);
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    if (server) expect(await stopLocalServerProcess(server)).toEqual({ code: 0, signal: null });
+  });
+
+  it('STOP, then the same roster CSV again and an edit in the API: still opted out, and the tick sends her nothing', async () => {
+    expect((await importCsv()).status).toBe(200);
+    const before = await contactByPhone(STOPPED);
+    expect(before.optedOut).toBe(false);
+
+    const replies = await phone(server.port, STOPPED)('TD');
+    expect(replies).toHaveLength(1);
+
+    const again = await importCsv();
+    expect(again.status).toBe(200);
+    expect(again.json.written).toBe(true);
+    expect(again.json.notices).toEqual([{ line: 2, notice: expect.stringContaining('stays opted out') }]);
+
+    // The coordinator edits her with the version read before the STOP: refused, nothing changed.
+    const stale = await api(`/api/contacts/${before.id}`, {
+      method: 'POST',
+      body: JSON.stringify({ relationship: '奶奶', version: before.version }),
+    });
+    expect(stale.status).toBe(409);
+    // Read again and edited: written, and still opted out.
+    const fresh = await contactByPhone(STOPPED);
+    const edited = await api(`/api/contacts/${fresh.id}`, {
+      method: 'POST',
+      body: JSON.stringify({ name: '周奶奶', relationship: '奶奶', version: fresh.version }),
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.json).toMatchObject({ optedOut: true, relationship: '奶奶' });
+    expect(edited.json.optedOutAt).toEqual(expect.any(String));
+
+    // Next Saturday 10:00 (Shanghai) and the one after: invitations go to the one still in, none to her.
+    const local = new Date(Date.now() + 8 * 3_600_000);
+    local.setUTCDate(local.getUTCDate() + ((6 - local.getUTCDay() + 7) % 7 || 7));
+    for (const weeks of [0, 1]) {
+      const day = new Date(local.getTime() + weeks * 7 * 86_400_000).toISOString().slice(0, 10);
+      const tick = await fetch(
+        `http://localhost:${server.port}/dev/tick?at=${encodeURIComponent(`${day}T10:00:00+08:00`)}`,
+        { method: 'POST' },
+      );
+      expect(tick.status).toBe(200);
+    }
+    expect((await startedTo(STILL_IN)).length).toBeGreaterThan(0);
+    expect(await startedTo(STOPPED)).toEqual([]);
+    expect((await contactByPhone(STOPPED)).optedOut).toBe(true);
+  });
+
+  it('a family erased on request cannot be imported again under the same id', async () => {
+    const contact = await contactByPhone(STILL_IN);
+    const familyRef = contact.families[0] as string;
+    const erased = await api(`/api/families/${familyRef}/erase`, { method: 'POST', body: '{}' });
+    expect(erased.status).toBe(200);
+    expect((await api(`/api/families/${familyRef}`)).status).toBe(404);
+
+    const again = await importCsv();
+    expect(again.status).toBe(422);
+    expect(again.json.written).toBe(false);
+    expect(again.json.lines[1]).toEqual({
+      line: 3,
+      status: 'invalid',
+      reasons: expect.arrayContaining(['family: erased on request, cannot be recreated']),
+    });
+    expect(await contactByPhone(STILL_IN)).toBeUndefined();
+  });
+});

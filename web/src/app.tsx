@@ -1,0 +1,111 @@
+// The console's frame: sign-in, the centre, the language switch and the pages. wouter-preact routes
+// on the browser's own paths (the server answers index.html for each).
+import { lazy, Suspense } from 'preact/compat';
+import { useState } from 'preact/hooks';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
+import { CentrePicker, CentreProvider } from './centre.tsx';
+import { I18nProvider, useI18n } from './i18n.tsx';
+import type { MessageKey } from './messages.ts';
+import { ActivitiesPage } from './pages/activities.tsx';
+import { AlertsPage } from './pages/alerts.tsx';
+import { BroadcastsPage } from './pages/broadcasts.tsx';
+import { ChildPage, ChildrenPage } from './pages/children.tsx';
+import { PhonesPage } from './pages/phones.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { WeekPage } from './pages/week.tsx';
+import { loadSession, type Session, saveSession } from './session.ts';
+
+// The roster page brings the CSV parser and the QR code maker: loaded when it is opened.
+const RosterPage = lazy(() => import('./pages/roster.tsx').then((m) => m.RosterPage));
+
+const NAV: { path: string; label: MessageKey }[] = [
+  { path: '/', label: 'navWeek' },
+  { path: '/alerts', label: 'navAlerts' },
+  { path: '/children', label: 'navChildren' },
+  { path: '/roster', label: 'navRoster' },
+  { path: '/broadcasts', label: 'navBroadcasts' },
+  { path: '/activities', label: 'navActivities' },
+];
+/** Only where the local server offers the simulator (npm start), never in AWS. */
+const LOCAL_NAV: { path: string; label: MessageKey }[] = [{ path: '/phones', label: 'navPhone' }];
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Shell />
+    </I18nProvider>
+  );
+}
+
+function Shell() {
+  const [session, setSession] = useState<Session | undefined>(loadSession);
+  const [location] = useLocation();
+  const signIn = (next: Session) => {
+    saveSession(next);
+    setSession(next);
+  };
+  if (!session) {
+    return location === '/sign-in' ? <SignInPage onSignedIn={signIn} /> : <Redirect to="/sign-in" />;
+  }
+  const signOut = () => {
+    saveSession(undefined);
+    setSession(undefined);
+  };
+  return (
+    <CentreProvider session={session}>
+      <Header session={session} onSignOut={signOut} />
+      <main id="main">
+        <Suspense fallback={<p aria-busy="true">…</p>}>
+          <Switch>
+            <Route path="/" component={WeekPage} />
+            <Route path="/alerts" component={AlertsPage} />
+            <Route path="/children" component={ChildrenPage} />
+            <Route path="/children/:id" component={ChildPage} />
+            <Route path="/roster" component={RosterPage} />
+            <Route path="/broadcasts" component={BroadcastsPage} />
+            <Route path="/activities" component={ActivitiesPage} />
+            <Route path="/phones" component={PhonesPage} />
+            <Route path="/sign-in">
+              <Redirect to="/" />
+            </Route>
+          </Switch>
+        </Suspense>
+      </main>
+    </CentreProvider>
+  );
+}
+
+function Header({ session, onSignOut }: { session: Session; onSignOut(): void }) {
+  const { t, lang, setLang } = useI18n();
+  const [location] = useLocation();
+  return (
+    <header class="top">
+      <div class="bar">
+        <strong class="brand">{t('appName')}</strong>
+        <CentrePicker />
+        <span class="who">{session.name}</span>
+        <button type="button" class="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
+          {t('langSwitch')}
+        </button>
+        <button type="button" class="link" onClick={onSignOut}>
+          {t('signOut')}
+        </button>
+      </div>
+      <nav aria-label={t('appName')}>
+        {[...NAV, ...(session.local ? LOCAL_NAV : [])].map((item) => (
+          <Link
+            key={item.path}
+            href={item.path}
+            aria-current={
+              location === item.path || (item.path !== '/' && location.startsWith(`${item.path}/`))
+                ? 'page'
+                : undefined
+            }
+          >
+            {t(item.label)}
+          </Link>
+        ))}
+      </nav>
+    </header>
+  );
+}
