@@ -4,6 +4,7 @@ import type * as z from 'zod';
 import { apiEnvSchema } from './api.ts';
 import { broadcastEnvSchema } from './broadcast.ts';
 import { coreEnvSchema } from './core.ts';
+import { mainlandSmsEnvSchema } from './mainland-sms.ts';
 import { scheduleEnvSchema } from './schedule.ts';
 import { secretsEnvSchema } from './secrets.ts';
 import { wechatEnvSchema } from './wechat-env.ts';
@@ -66,5 +67,13 @@ export const CONFIG_CATALOG: readonly ConfigConcern[] = [
     exportName: 'scheduleEnvSchema',
     schema: scheduleEnvSchema,
     readBy: 'The scheduler tick (`loadScheduleConfig`).',
+  },
+  {
+    concern: 'mainland-sms',
+    module: 'lib/config/mainland-sms.ts',
+    exportName: 'mainlandSmsEnvSchema',
+    schema: mainlandSmsEnvSchema,
+    readBy:
+      'The send worker and the Alibaba Cloud SMS webhook (`loadMainlandSmsSettings`; in AWS the credentials and callback secrets come from `ALIYUN_SMS_SECRET_ARN`). See docs/mainland-sms.md.',
   },
 ];

@@ -103,7 +103,10 @@ afterAll(async () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-describe('the coordinators console', { timeout: 90_000 }, () => {
+// One coordinator's session in one browser, page after page: each step builds on what the one before
+// did (signed in, a carer's answer, the alert it raised), so this story runs in its written order;
+// the file itself still takes its shuffled place among the others.
+describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => {
   it('signs in locally as a demo coordinator, in Chinese', async () => {
     await page.goto(`${base}/`);
     await page.waitForURL(`${base}/sign-in`);

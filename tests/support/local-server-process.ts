@@ -11,6 +11,7 @@ import {
   newMessageSid,
   signedInboundSmsRequest,
 } from '#lib/local/twilio-inbound-request.ts';
+import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const BANNER = /running locally on http:\/\/localhost:(\d+)/;
@@ -48,7 +49,7 @@ export async function startServer(options: {
   args?: string[];
   /** Extra environment (e.g. a fixed clock for the console tests). */
   env?: NodeJS.ProcessEnv;
-  /** How long the banner may take (default 30 s; more when it starts its own DynamoDB Local). */
+  /** How long the banner may take: a bound, not a measure (default: as long as Java may take to start). */
   readyWithinMs?: number;
 }): Promise<RunningServer> {
   const env: NodeJS.ProcessEnv = {
@@ -99,7 +100,7 @@ export async function startServer(options: {
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
       fail(`the local server exited (${signal ?? `code ${code}`}) before its banner`);
-    const within = options.readyWithinMs ?? 30_000;
+    const within = options.readyWithinMs ?? JAVA_READY_TIMEOUT_MS;
     const timer = setTimeout(
       () => fail(`the local server printed no banner within ${within / 1000} s`),
       within,
