@@ -1,13 +1,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
+import { loadConfig } from '#lib/config/core.ts';
 import { createLogger } from '#lib/observability/logger.ts';
-import { runSchedulerTickOrFail } from '#lib/schedule/scheduler-tick.ts';
-import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
+import { handleTickEvent } from '#lib/schedule/tick-dispatcher.ts';
+import {
+  createSchedulerDependencies,
+  createTickFanOut,
+  TICK_UNIT_MAX_ITEMS,
+} from '#lib/wiring/scheduler-tick.ts';
 
-// Cold start: config read once; clients reused across invocations.
-const config = await loadConfigWithSecrets();
+// Cold start: config read once; clients reused across invocations. No provider secrets: the tick
+// only enqueues (the send worker talks to Twilio and WeChat), and its role may read none.
+const config = loadConfig();
 const logger = createLogger('scheduler-tick');
 const deps = createSchedulerDependencies(config, logger);
+// In Lambda (AWS_LAMBDA_FUNCTION_NAME is set by the runtime) each shard's unit is an async self-invoke.
+const lambdaName = config.LIANXIN_ENV === 'aws' ? process.env.AWS_LAMBDA_FUNCTION_NAME : undefined;
+const fanOut = createTickFanOut(config, logger, deps, lambdaName);
 
-export const handler = middy(() => runSchedulerTickOrFail(deps)).use(injectLambdaContext(logger));
+// EventBridge Scheduler's invocation dispatches one unit per shard; a unit's invocation runs it.
+export const handler = middy((event: unknown) =>
+  handleTickEvent(event, deps, fanOut, TICK_UNIT_MAX_ITEMS),
+).use(injectLambdaContext(logger));

@@ -3,17 +3,16 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { HttpEndpoints } from './constructs/http-endpoints.ts';
 import { LianxinFunction, type LianxinFunctionProps } from './constructs/lianxin-function.ts';
 import { SendQueue } from './constructs/send-queue.ts';
 import { Tick } from './constructs/tick.ts';
+import { FUNCTION_ACCESS } from './function-access.ts';
 import type { StageConfig } from './stage.ts';
 
 /** What the stateless stack uses from the stateful one. */
@@ -58,6 +57,7 @@ export class StatelessStack extends Stack {
   /** Every function of the stack, by catalog name. */
   readonly functions = new Map<string, LianxinFunction>();
   readonly #configEnv: Record<string, string>;
+  readonly #table: ITable;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     const { stage, data } = props;
@@ -84,8 +84,9 @@ export class StatelessStack extends Stack {
       throw new Error('sending.claimTimeoutSeconds must be at least the send worker timeout');
     }
 
+    this.#table = data.table;
     // What every function reads at cold start (lib/config/core.ts), less TABLE_NAME and the secret ARNs,
-    // which come with their grants (bindTable, bindSecret). Queue URLs grant nothing by themselves.
+    // which come with their grants (addFunction, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
       PUBLIC_URL: this.http.url,
       TWILIO_ACCOUNT_SID: stage.twilio.accountSid,
@@ -111,8 +112,7 @@ export class StatelessStack extends Stack {
       name: 'twilio-sms-webhook',
       environment: smsPrice,
     });
-    smsWebhook.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
-    this.sendQueue.bindSender(smsWebhook);
+    smsWebhook.bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
     this.http.addWebhook('TwilioSmsWebhook', {
       methods: [HttpMethod.POST],
       path: '/webhooks/twilio/sms',
@@ -122,7 +122,7 @@ export class StatelessStack extends Stack {
 
     // POST /webhooks/twilio/status: Twilio's delivery status callbacks update the message's history.
     const statusWebhook = this.addFunction('TwilioStatusWebhook', { name: 'twilio-status-webhook' });
-    statusWebhook.bindTable(data.table, 'readWrite').bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
+    statusWebhook.bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN');
     this.http.addWebhook('TwilioStatusWebhook', {
       methods: [HttpMethod.POST],
       path: '/webhooks/twilio/status',
@@ -139,10 +139,7 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(29),
       environment: { ...smsPrice, SMS_PROVIDER: stage.mainlandSms.provider },
     });
-    aliyunSmsWebhook
-      .bindTable(data.table, 'readWrite')
-      .bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
-    this.sendQueue.bindSender(aliyunSmsWebhook);
+    aliyunSmsWebhook.bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
     for (const kind of ['up', 'report']) {
       this.http.addWebhook(`AliyunSms${kind === 'up' ? 'Up' : 'Report'}Webhook`, {
         methods: [HttpMethod.POST],
@@ -159,16 +156,7 @@ export class StatelessStack extends Stack {
       name: 'wechat-webhook',
       environment: smsPrice,
     });
-    wechatWebhook.bindTable(data.table, 'readWrite').bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
-    this.sendQueue.bindSender(wechatWebhook);
-    if (!wechatWebhook.role) throw new Error('the WeChat webhook has no role');
-    // A policy of its own: in the role's default policy the function's ARN would make a dependency cycle.
-    new Policy(this, 'WechatWebhookSelfInvoke', {
-      roles: [wechatWebhook.role],
-      statements: [
-        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [wechatWebhook.functionArn] }),
-      ],
-    });
+    wechatWebhook.bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
     this.http.addWebhook('WechatWebhook', {
       methods: [HttpMethod.GET, HttpMethod.POST],
       path: '/webhooks/wechat',
@@ -188,7 +176,6 @@ export class StatelessStack extends Stack {
       },
     });
     sendWorker
-      .bindTable(data.table, 'readWrite')
       .bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN')
       .bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
     // +86 mobiles go by Alibaba Cloud: only the worker holds its AccessKey.
@@ -196,7 +183,6 @@ export class StatelessStack extends Stack {
       sendWorker.bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
     }
     this.sendQueue.addConsumer(sendWorker, { maxConcurrency: sending.workerConcurrency });
-    this.sendQueue.bindSender(sendWorker);
 
     // The scheduler tick: every few minutes, the weekly rhythm that is due, found in the table's due
     // index (Query on that index only), enqueued like any message. Idempotent, so a missed or
@@ -208,8 +194,6 @@ export class StatelessStack extends Stack {
       environment: { CHECKIN_REMINDER_HOURS: String(stage.weeklyRhythm.reminderAfterHours) },
     });
     // It only enqueues: no Twilio secret (the send worker sends).
-    schedulerTick.bindTable(data.table, 'readWrite', { indexes: [DUE_INDEX.name] });
-    this.sendQueue.bindSender(schedulerTick);
     new Tick(this, 'SchedulerTickSchedule', {
       fn: schedulerTick,
       schedule: ScheduleExpression.rate(Duration.minutes(stage.weeklyRhythm.tickEveryMinutes)),
@@ -226,8 +210,6 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(25),
       environment: smsPrice,
     });
-    coordinatorApi.bindTable(data.table, 'readWrite');
-    this.sendQueue.bindSender(coordinatorApi);
     this.http.addAuthorizedRoute('CoordinatorApi', {
       methods: [HttpMethod.ANY],
       path: '/api/{proxy+}',
@@ -247,7 +229,11 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.sendQueue.deadLetterQueue.queueUrl });
   }
 
-  /** A LianxinFunction with this stage's defaults and the shared configuration, watched by the alarms. */
+  /**
+   * A LianxinFunction with this stage's defaults and the shared configuration, watched by the alarms,
+   * granted exactly what its code sends to the table, the queues and itself (infra/function-access.ts,
+   * from its wiring). Secrets come with `bindSecret`, triggers with their constructs.
+   */
   addFunction(id: string, props: Omit<LianxinFunctionProps, 'stage'>): LianxinFunction {
     if (this.functions.has(props.name)) throw new Error(`function ${props.name} is deployed twice`);
     const fn = new LianxinFunction(this, id, {
@@ -255,6 +241,12 @@ export class StatelessStack extends Stack {
       stage: this.stage,
       environment: { ...this.#configEnv, ...props.environment },
     });
+    const access = FUNCTION_ACCESS[props.name];
+    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self']);
+    const unknown = Object.keys(access).filter((t) => !known.has(t) && !t.startsWith('table/index/'));
+    if (unknown.length > 0) throw new Error(`${props.name}: no resource for ${unknown.join(', ')}`);
+    fn.bindTable(this.#table, access).bindSelfInvoke(access);
+    this.sendQueue.bind(fn, access);
     this.functions.set(props.name, fn);
     this.alarms.watchFunction(fn);
     return fn;

@@ -29,7 +29,8 @@ const STARTS_PROCESSES = [
 
 /** What every test on DynamoDB Local shares. */
 const integration = {
-  globalSetup: ['tests/support/dynamodb-global-setup.ts'],
+  // DynamoDB Local, and each function's synthesized role for the IAM-enforcing clients.
+  globalSetup: ['tests/support/dynamodb-global-setup.ts', 'tests/support/role-policies-global-setup.ts'],
   // Bounds, not measures: a test takes seconds on a quiet machine, and may take far longer on a busy one.
   testTimeout: 60_000,
   // The handlers log every turn; tests read outcomes, not logs (the logger has its own unit tests).

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -10,6 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
 import type { StageConfig } from '#infra/stage.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,28 +21,21 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-/** The DynamoDB actions each access level grants; transactions need the per-item actions. */
-export const TABLE_ACTIONS = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
-  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
-  readWrite: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-  ],
-} as const;
-
-export type TableAccess = keyof typeof TABLE_ACTIONS;
-
 /** DynamoDB uses the table's KMS key with the caller's permissions: reads decrypt, writes also encrypt. */
 const KEY_ACTIONS = {
   read: ['kms:Decrypt', 'kms:DescribeKey'],
   write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
 } as const;
+
+/** The DynamoDB actions that only read; any other table action writes (and so encrypts). */
+const READ_ONLY_TABLE_ACTIONS: ReadonlySet<string> = new Set([
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+]);
 
 export interface LianxinFunctionProps {
   readonly stage: StageConfig;
@@ -126,28 +120,42 @@ export class LianxinFunction extends NodejsFunction {
   }
 
   /**
-   * Grants exactly the DynamoDB actions of `access` on the table (and its KMS key, if it has one) and
-   * sets TABLE_NAME. `indexes` adds Query on those GSIs by name (no wildcard).
+   * Grants the table and index actions of `access` (what the function's code sends, from its wiring:
+   * lib/store/iam-actions.ts), each index by name, no wildcard; the KMS key's read or write actions to
+   * match; and sets TABLE_NAME. Nothing at all when the code sends nothing to the table.
    */
-  bindTable(
-    table: ITable,
-    access: TableAccess,
-    options: { envName?: string; indexes?: readonly string[] } = {},
-  ): this {
-    const indexArns = (options.indexes ?? []).map((index) => `${table.tableArn}/index/${index}`);
-    this.addToRolePolicy(
-      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
-    );
-    if (indexArns.length > 0) {
-      this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }));
+  bindTable(table: ITable, access: AwsAccess, options: { envName?: string } = {}): this {
+    const entries = Object.entries(access).filter(([target]) => target.startsWith('table'));
+    if (entries.length === 0) return this;
+    for (const [target, actions] of entries) {
+      const arn = target === 'table' ? table.tableArn : `${table.tableArn}/${target.slice('table/'.length)}`;
+      if (actions && actions.length > 0) {
+        this.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [arn] }));
+      }
     }
     if (table.encryptionKey) {
-      const keyActions = access === 'read' ? KEY_ACTIONS.read : KEY_ACTIONS.write;
+      const writes = entries.some(([, actions]) => actions?.some((a) => !READ_ONLY_TABLE_ACTIONS.has(a)));
+      const keyActions = writes ? KEY_ACTIONS.write : KEY_ACTIONS.read;
       this.addToRolePolicy(
         new PolicyStatement({ actions: [...keyActions], resources: [table.encryptionKey.keyArn] }),
       );
     }
     this.setEnv(options.envName ?? 'TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * The function's own async invocation, when its code sends one (target `self`). In a policy of its
+   * own: in the role's default policy the function's ARN would make a dependency cycle.
+   */
+  bindSelfInvoke(access: AwsAccess): this {
+    const actions = access.self ?? [];
+    if (actions.length === 0) return this;
+    if (!this.role) throw new Error(`${this.node.path} has no role`);
+    new Policy(this, 'SelfInvoke', {
+      roles: [this.role],
+      statements: [new PolicyStatement({ actions: [...actions], resources: [this.functionArn] })],
+    });
     return this;
   }
 

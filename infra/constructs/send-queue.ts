@@ -2,8 +2,9 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import type { LianxinFunction } from './lianxin-function.ts';
 
 /** AWS's advice for SQS event sources: a visibility timeout of at least six times the function timeout. */
@@ -82,7 +83,8 @@ export class SendQueue extends Construct {
   /**
    * Attaches a worker: an SQS event source with partial batch failures (the handler returns
    * `batchItemFailures`) and capped concurrency. The event source grants receive, delete and change
-   * visibility (and kms:Decrypt); the worker may also dead-letter a message itself, with a reason.
+   * visibility (and kms:Decrypt); what the worker's code sends itself (a dead letter with a reason)
+   * comes with `bind`.
    * Refuses a worker whose timeout exceeds `consumerTimeout`.
    */
   addConsumer(fn: LianxinFunction, options: SendQueueConsumerOptions = {}): SqsEventSource {
@@ -100,23 +102,28 @@ export class SendQueue extends Construct {
       maxBatchingWindow: options.maxBatchingWindow,
     });
     fn.addEventSource(source);
-    grantSend(fn, this.deadLetterQueue);
     return source;
   }
 
-  /** Lets a function enqueue outbound messages (sqs:SendMessage, which also covers SendMessageBatch). */
-  bindSender(fn: LianxinFunction): void {
-    grantSend(fn, this.queue);
-  }
-}
-
-/** sqs:SendMessage on one queue, and the two key actions SQS needs from a producer of an encrypted queue. */
-function grantSend(fn: LianxinFunction, queue: IQueue): void {
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
-  const key = queue.encryptionMasterKey;
-  if (key) {
-    fn.addToRolePolicy(
-      new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
-    );
+  /**
+   * Grants the queue actions of `access` (what the function's code sends, from its wiring:
+   * lib/store/iam-actions.ts) on the send queue and the dead-letter queue, and the two key actions SQS
+   * needs from a producer of an encrypted queue. Nothing when the code sends nothing to either.
+   */
+  bind(fn: LianxinFunction, access: AwsAccess): void {
+    for (const [target, queue] of [
+      ['sendQueue', this.queue],
+      ['deadLetterQueue', this.deadLetterQueue],
+    ] as const) {
+      const actions = access[target] ?? [];
+      if (actions.length === 0) continue;
+      fn.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [queue.queueArn] }));
+      const key = queue.encryptionMasterKey;
+      if (key && actions.includes('sqs:SendMessage')) {
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+        );
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ import { ValidationError } from '#lib/errors.ts';
 import { type WechatOutcome, wechatMessageId } from '#lib/inbound/handle-wechat-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 
 export interface LateReplies {
   /**
@@ -134,6 +135,9 @@ export function lateReplyMessage(event: unknown): WechatMessage | undefined {
  * did finish, the second only reads its replies; either way they are enqueued once.
  */
 export class LambdaLateReplies implements LateReplies {
+  /** The async self-invoke (a policy of its own in the CDK: the role cannot name its function). */
+  static readonly awsAccess: AwsAccess = { self: ['lambda:InvokeFunction'] };
+
   constructor(private readonly deps: { functionName: string; region: string; logger: Logger }) {}
 
   async defer(message: WechatMessage, inFlight: Promise<WechatOutcome>): Promise<void> {

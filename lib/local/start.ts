@@ -20,15 +20,15 @@ import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
 import { ensureWebBuild, WEB_DIST } from '#lib/local/web-static.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
-import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
+import { runTickInProcess } from '#lib/schedule/tick-dispatcher.ts';
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { ensureTable } from '#lib/store/ensure-table.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
-import { ensureTable } from '#lib/store/table-definition.ts';
 import { localClock, localSendQueue } from '#lib/wiring/adapters.ts';
-import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
+import { createSchedulerDependencies, TICK_UNIT_MAX_ITEMS } from '#lib/wiring/scheduler-tick.ts';
 import { createSendWorkerDependencies, defaultSmsChannel } from '#lib/wiring/send-worker.ts';
 
 const { values } = parseArgs({
@@ -197,10 +197,10 @@ try {
 
   // The scheduler tick: once now (it plans the new schedules from today), then every TICK_EVERY_MS
   // of real time, one at a time, at the local clock's time.
-  await runSchedulerTick(scheduler);
+  await runTickInProcess(scheduler, scheduler.clock.now(), TICK_UNIT_MAX_ITEMS);
   let ticking: Promise<unknown> | undefined;
   const tickTimer = setInterval(() => {
-    ticking ??= runSchedulerTick(scheduler)
+    ticking ??= runTickInProcess(scheduler, scheduler.clock.now(), TICK_UNIT_MAX_ITEMS)
       .catch((error: unknown) => scheduler.logger.error('scheduler tick failed', { error: error as Error }))
       .finally(() => {
         ticking = undefined;

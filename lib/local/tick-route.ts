@@ -3,7 +3,9 @@
 // runs on from there, for the webhooks, the send worker and the timer's ticks alike.
 import type { DevRoute } from '#lib/local/local-server.ts';
 import type { ShiftedClock } from '#lib/ports/clock.ts';
-import { runSchedulerTick, type SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
+import type { SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
+import { runTickInProcess } from '#lib/schedule/tick-dispatcher.ts';
+import { TICK_UNIT_MAX_ITEMS } from '#lib/wiring/scheduler-tick.ts';
 
 export const TICK_PATH = '/dev/tick';
 
@@ -71,7 +73,8 @@ export function tickRoute(deps: {
         if (!at) return { status: 400, json: { error: `not a time: ${wanted}` } };
         deps.clock.moveTo(at);
       }
-      const report = await runSchedulerTick(deps.scheduler, deps.clock.now());
+      // Fanned out as in AWS: a unit per shard of the due index, each continuing from its cursor.
+      const report = await runTickInProcess(deps.scheduler, deps.clock.now(), TICK_UNIT_MAX_ITEMS);
       const sending = deps.queue ? await settle(deps.queue) : undefined;
       return { status: 200, json: { now: deps.clock.now().toISOString(), report, sending } };
     },

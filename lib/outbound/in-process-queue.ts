@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '#lib/ports/clock.ts';
-import type {
-  DeliveryResult,
-  QueueConsumer,
-  QueueControl,
-  QueueDelivery,
-  SendQueue,
+import {
+  type DeliveryResult,
+  type QueueConsumer,
+  type QueueControl,
+  type QueueDelivery,
+  type SendQueue,
+  SQS_MAX_DELAY_SECONDS,
+  SQS_MAX_VISIBILITY_SECONDS,
+  VisibilityLimitExceeded,
 } from '#lib/ports/send-queue.ts';
 
 /** A message that left the queue for the dead-letter list, and why. */
@@ -38,6 +41,8 @@ interface StoredMessage {
   handles: Set<string>;
   /** Set by `duplicateNext`: the next receive delivers it once more while it is in flight. */
   duplicatePending: boolean;
+  /** Epoch ms of the first receive: visibility is capped at 12 h from it, as on SQS. */
+  firstReceivedAt: number | undefined;
 }
 
 interface Running {
@@ -46,8 +51,8 @@ interface Running {
   pass: Promise<unknown>;
 }
 
-const MAX_DELAY_SECONDS = 900;
-const MAX_VISIBILITY_SECONDS = 43_200;
+const MAX_DELAY_SECONDS = SQS_MAX_DELAY_SECONDS;
+const MAX_VISIBILITY_SECONDS = SQS_MAX_VISIBILITY_SECONDS;
 
 const clampSeconds = (seconds: number, max: number): number =>
   Number.isFinite(seconds) ? Math.min(max, Math.max(0, Math.round(seconds))) : 0;
@@ -87,6 +92,7 @@ export class InProcessQueue implements SendQueue, QueueControl {
         receiveCount: 0,
         handles: new Set(),
         duplicatePending: false,
+        firstReceivedAt: undefined,
       });
     }
   }
@@ -107,10 +113,22 @@ export class InProcessQueue implements SendQueue, QueueControl {
     return true;
   }
 
-  /** Hides the message for `seconds` from now (0..43200); ignored for a stale handle. */
+  /**
+   * Hides the message for `seconds` from now (0..43200); ignored for a stale handle. As on SQS, a
+   * message stays hidden at most 12 hours from its first receipt: asking for more throws.
+   */
   async changeVisibility(delivery: QueueDelivery, seconds: number): Promise<void> {
     const message = this.#current(delivery);
-    if (message) message.visibleAt = this.#now() + clampSeconds(seconds, MAX_VISIBILITY_SECONDS) * 1000;
+    if (!message) return;
+    const now = this.#now();
+    const until = now + clampSeconds(seconds, MAX_VISIBILITY_SECONDS) * 1000;
+    const cap = (message.firstReceivedAt ?? now) + MAX_VISIBILITY_SECONDS * 1000;
+    if (until > cap) {
+      throw new VisibilityLimitExceeded(
+        `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`,
+      );
+    }
+    message.visibleAt = until;
   }
 
   /**
@@ -272,11 +290,13 @@ export class InProcessQueue implements SendQueue, QueueControl {
     message.handles.add(receiptHandle);
     message.receiveCount++;
     message.visibleAt = hiddenUntil;
+    message.firstReceivedAt ??= this.#now();
     return {
       messageId: message.messageId,
       receiptHandle,
       body: message.body,
       receiveCount: message.receiveCount,
+      firstReceivedAt: new Date(message.firstReceivedAt),
     };
   }
 

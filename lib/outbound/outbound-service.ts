@@ -11,6 +11,8 @@ import type { SendQueue } from '#lib/ports/send-queue.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
 const MAX_QUEUE_DELAY_SECONDS = 900;
+/** After a sweep, the next look at the same message (if it is still waiting then). */
+const RESWEEP_MS = 3_600_000;
 
 /**
  * `enqueue`, the one way a feature sends a message: the message item is created with a
@@ -99,6 +101,36 @@ export class OutboundService implements OutboundPort, BatchOutboundPort {
     for (const [delay, bodies] of byDelay) await this.deps.queue.send(bodies, delay);
     this.deps.logger.info('enqueued a batch', { requested: requests.length, created });
     return created;
+  }
+
+  /**
+   * The sweeper (on the scheduler tick): a message the due index shows past the time it should have
+   * gone. Still `queued` (its queue message may never have been sent), or claimed by a worker that
+   * stopped longer ago than `claimTimeoutSeconds`: handed to the queue once more, after the due time
+   * has moved an hour on (one tick wins; the claim makes a second queue message harmless, and a stale
+   * claim is recorded `unknown`, never resent). Sent or otherwise settled: taken out of the index.
+   */
+  async recoverStranded(
+    row: { key: string; dueKey: string },
+    claimTimeoutSeconds: number,
+  ): Promise<'requeued' | 'later' | 'settled'> {
+    const now = this.deps.clock.now();
+    const m = await this.deps.repository.get(row.key);
+    if (!m || (m.status !== 'queued' && m.status !== 'sending')) {
+      await this.deps.repository.moveDue(row.key, row.dueKey, undefined);
+      return 'settled';
+    }
+    const claimEnds = m.claimedAt ? Date.parse(m.claimedAt) + claimTimeoutSeconds * 1000 : 0;
+    if (m.status === 'sending' && claimEnds > now.getTime()) {
+      await this.deps.repository.moveDue(row.key, row.dueKey, new Date(claimEnds + RESWEEP_MS));
+      return 'later';
+    }
+    if (!(await this.deps.repository.moveDue(row.key, row.dueKey, new Date(now.getTime() + RESWEEP_MS)))) {
+      return 'later';
+    }
+    await this.deps.queue.send([JSON.stringify(toSendInstruction(m))], this.#delaySeconds(m, now));
+    this.deps.logger.warn('stranded message handed to the queue again', { key: m.key, status: m.status });
+    return 'requeued';
   }
 
   /** Later than the queue's own delay allows: the worker hides it again until notBefore. */

@@ -12,7 +12,13 @@ import {
 import type { Logger } from '#lib/observability/logger.ts';
 import { type OutboundChannel, SendFailure, type SentTemplate } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import type { DeliveryResult, QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
+import {
+  type DeliveryResult,
+  type QueueControl,
+  type QueueDelivery,
+  SQS_MAX_DELAY_SECONDS,
+  SQS_MAX_VISIBILITY_SECONDS,
+} from '#lib/ports/send-queue.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
@@ -64,6 +70,11 @@ export interface SendWorkerDependencies {
    * another of their channels and return its key, or undefined when there is none.
    */
   reroute?: ((m: SendInstruction, reason: string) => Promise<string | undefined>) | undefined;
+  /**
+   * Puts the body on the send queue again as a new message (delay ≤ 15 min): a hold longer than SQS
+   * lets one message stay hidden (12 h from its first receipt) continues on a fresh message.
+   */
+  requeue?: ((body: string, delaySeconds: number) => Promise<void>) | undefined;
   /** Throughput control: resolves when the next send may go. */
   pace?: (() => Promise<void>) | undefined;
   random?: (() => number) | undefined;
@@ -95,9 +106,10 @@ export async function processDelivery(
   const holdUntil = sendableFrom(m, now);
   if (holdUntil) {
     const seconds = Math.ceil((holdUntil.getTime() - now.getTime()) / 1000);
-    await control.changeVisibility(delivery, seconds);
     deps.logger.info('held until it may be sent', { ...log, until: holdUntil.toISOString() });
-    return 'retry';
+    // The sweeper knows to wait for it (one write per hold; a send on time pays none).
+    await deps.repository.expectBy(m.key, holdUntil);
+    return hold(delivery, control, seconds, deps);
   }
 
   const windowMs = deps.policy.loopWindowMinutes * 60_000;
@@ -162,6 +174,44 @@ export async function processDelivery(
   } catch (error) {
     return onSendFailure(error, m, delivery, control, deps, log);
   }
+}
+
+/** Kept clear of the 12-hour cap: the clocks of SQS and the worker are not the same clock. */
+const VISIBILITY_MARGIN_SECONDS = 120;
+
+/**
+ * Hides the delivery for `seconds`, within what SQS allows: 12 hours from the message's first
+ * receipt. Longer, it stays hidden up to that cap and then continues on a new message (≤ 15 min
+ * delay, a fresh 12 hours), so a hold of a day or a long backoff neither fails into the dead-letter
+ * queue nor leaves the record `queued` without a queue message. The old message is then deleted;
+ * if that delete is lost, the claim makes the second message harmless.
+ */
+async function hold(
+  delivery: QueueDelivery,
+  control: QueueControl,
+  seconds: number,
+  deps: SendWorkerDependencies,
+): Promise<DeliveryResult> {
+  const now = deps.clock.now().getTime();
+  const firstReceived = (delivery.firstReceivedAt ?? deps.clock.now()).getTime();
+  const left = Math.floor(
+    (firstReceived + (SQS_MAX_VISIBILITY_SECONDS - VISIBILITY_MARGIN_SECONDS) * 1000 - now) / 1000,
+  );
+  if (seconds <= left || !deps.requeue) {
+    await control.changeVisibility(delivery, Math.min(seconds, Math.max(0, left)));
+    return 'retry';
+  }
+  if (left >= SQS_MAX_DELAY_SECONDS) {
+    // Hidden as long as this message may be; it comes back at the cap and continues on a new one.
+    await control.changeVisibility(delivery, left);
+    return 'retry';
+  }
+  await deps.requeue(delivery.body, Math.min(SQS_MAX_DELAY_SECONDS, seconds));
+  deps.logger.info('held past what one queue message allows; continued on a new message', {
+    messageId: delivery.messageId,
+    holdSeconds: seconds,
+  });
+  return 'done';
 }
 
 function sentBy(provider: string | undefined, template: SentTemplate | undefined) {
@@ -267,9 +317,8 @@ async function onSendFailure(
         return 'done';
       }
       const delay = retryDelaySeconds(attempts, deps.random);
-      await control.changeVisibility(delivery, delay);
       deps.logger.warn('send failed; will retry', { ...log, attempts, retryInSeconds: delay, detail });
-      return 'retry';
+      return hold(delivery, control, delay, deps);
     }
     default:
       // A timeout after the request left, or an error we cannot place: it may have been sent.

@@ -1,20 +1,36 @@
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { DeliveryResult, QueueConsumer, QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
+// The send worker's SQS batch, through Powertools' batch processor (partial batch failures): each
+// record is one delivery; a delivery the worker leaves for later ('retry': a hold, a backoff) or that
+// throws is reported as a batch item failure, so SQS keeps just those.
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueConsumer, QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
 
-/** The SQS event's records as queue deliveries (receive count from ApproximateReceiveCount). */
-export function toQueueDeliveries(event: SQSEvent): QueueDelivery[] {
-  return event.Records.map((record) => ({
+/** One SQS record as a queue delivery (receive count and first receipt from the approximate attributes). */
+export function toQueueDelivery(record: SQSRecord): QueueDelivery {
+  return {
     messageId: record.messageId,
     receiptHandle: record.receiptHandle,
     body: record.body,
     receiveCount: receiveCountOf(record.attributes?.ApproximateReceiveCount),
-  }));
+    firstReceivedAt: firstReceiveOf(record.attributes?.ApproximateFirstReceiveTimestamp),
+  };
+}
+
+/** The SQS event's records as queue deliveries. */
+export function toQueueDeliveries(event: SQSEvent): QueueDelivery[] {
+  return event.Records.map(toQueueDelivery);
+}
+
+/** A delivery the worker left on the queue on purpose: a failure to Powertools, not an error. */
+class LeftForLater extends Error {
+  override readonly name = 'LeftForLater';
 }
 
 /**
  * Runs `consumer` on each record, `concurrency` at a time, and reports every record that asked
- * for a retry or threw as a batch item failure, so SQS keeps just those (the Lambda event source
- * mapping needs `ReportBatchItemFailures`). Never throws for a record; the others are deleted.
+ * for a retry or threw as a batch item failure (the Lambda event source mapping needs
+ * `ReportBatchItemFailures`). Never throws for a record, not even when every record is left for
+ * later (a batch held by quiet hours is normal, not a failed invocation).
  */
 export async function processSqsBatch(
   event: SQSEvent,
@@ -22,27 +38,52 @@ export async function processSqsBatch(
   control: QueueControl,
   opts: { concurrency: number; onError?: (error: unknown, delivery: QueueDelivery) => void },
 ): Promise<SQSBatchResponse> {
-  const deliveries = toQueueDeliveries(event);
-  const failed = new Set<string>();
-  let next = 0;
-  const worker = async () => {
-    for (let delivery = deliveries[next++]; delivery; delivery = deliveries[next++]) {
-      let result: DeliveryResult;
+  const gate = new Gate(Math.max(1, opts.concurrency));
+  const recordHandler = (record: SQSRecord) =>
+    gate.run(async () => {
+      const delivery = toQueueDelivery(record);
+      let result: Awaited<ReturnType<QueueConsumer>>;
       try {
         result = await consumer(delivery, control);
       } catch (error) {
         opts.onError?.(error, delivery);
-        result = 'retry';
+        throw error;
       }
-      if (result !== 'done') failed.add(delivery.messageId);
-    }
-  };
-  const workers = Math.max(1, Math.min(opts.concurrency, deliveries.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+      if (result !== 'done') throw new LeftForLater(delivery.messageId);
+    });
+  const response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+    throwOnFullBatchFailure: false,
+    processInParallel: true,
+  });
   // In record order; a message delivered twice in one batch is reported once.
-  const ids = new Set(deliveries.map((d) => d.messageId).filter((id) => failed.has(id)));
+  const failed = new Set(response.batchItemFailures.map((f) => String(f.itemIdentifier)));
+  const ids = new Set(event.Records.map((r) => r.messageId).filter((id) => failed.has(id)));
   const batchItemFailures: SQSBatchItemFailure[] = [...ids].map((id) => ({ itemIdentifier: id }));
   return { batchItemFailures };
+}
+
+/** At most `size` records at once: the worker's share of the send rate is paced per worker anyway. */
+class Gate {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.size) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    try {
+      return await task();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+function firstReceiveOf(value: string | undefined): Date | undefined {
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : undefined;
 }
 
 function receiveCountOf(value: string | undefined): number {

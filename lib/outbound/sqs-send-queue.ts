@@ -1,34 +1,30 @@
 import {
-  ChangeMessageVisibilityCommand,
-  MessageNotInflight,
-  ReceiptHandleIsInvalid,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
-  SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueueControl, QueueDelivery, SendQueue } from '#lib/ports/send-queue.ts';
+import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
+import type { SendQueue } from '#lib/ports/send-queue.ts';
 
 export interface SqsSendQueueOptions {
   client: SQSClient;
   queueUrl: string;
-  deadLetterQueueUrl: string;
 }
 
 const BATCH_SIZE = 10;
 const MAX_DELAY_SECONDS = 900;
-const MAX_VISIBILITY_SECONDS = 43_200;
-/** SQS rejects an empty message attribute value; a reason is for people, so it is kept short. */
-const MAX_REASON_LENGTH = 1000;
 
 const clampSeconds = (seconds: number, max: number): number =>
   Number.isFinite(seconds) ? Math.min(max, Math.max(0, Math.round(seconds))) : 0;
 
 /**
- * The send queue on an SQS standard queue. The worker reads it through the Lambda event source
- * (see sqs-batch.ts), so this adapter only sends, changes visibility and dead-letters.
+ * The send queue on an SQS standard queue, for producers: it only sends. The worker reads the queue
+ * through the Lambda event source (see sqs-batch.ts) and controls deliveries with SqsQueueControl.
  */
-export class SqsSendQueue implements SendQueue, QueueControl {
+export class SqsSendQueue implements SendQueue {
+  /** SendMessageBatch is authorized as sqs:SendMessage. */
+  static readonly awsAccess = SQS_SEND_QUEUE.awsAccess;
+
   constructor(private readonly options: SqsSendQueueOptions) {}
 
   /**
@@ -52,44 +48,6 @@ export class SqsSendQueue implements SendQueue, QueueControl {
         );
       }
     }
-  }
-
-  /**
-   * ChangeMessageVisibility, clamped to 0..43200 s (SQS also caps the total at 12 h from the first
-   * receive). A delivery that is no longer in flight or whose handle is stale is left alone, as the
-   * in-process queue does: another delivery now decides the message's fate.
-   */
-  async changeVisibility(delivery: QueueDelivery, seconds: number): Promise<void> {
-    try {
-      await this.options.client.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: this.options.queueUrl,
-          ReceiptHandle: delivery.receiptHandle,
-          VisibilityTimeout: clampSeconds(seconds, MAX_VISIBILITY_SECONDS),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof MessageNotInflight || error instanceof ReceiptHandleIsInvalid) return;
-      throw error;
-    }
-  }
-
-  /**
-   * Sends the body to the dead-letter queue with `reason`, `sourceMessageId` and `receiveCount`
-   * attributes. The caller then reports the delivery `done`, so the original is deleted.
-   */
-  async deadLetter(delivery: QueueDelivery, reason: string): Promise<void> {
-    await this.options.client.send(
-      new SendMessageCommand({
-        QueueUrl: this.options.deadLetterQueueUrl,
-        MessageBody: delivery.body,
-        MessageAttributes: {
-          reason: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) || 'unspecified' },
-          sourceMessageId: { DataType: 'String', StringValue: delivery.messageId },
-          receiveCount: { DataType: 'Number', StringValue: String(delivery.receiveCount) },
-        },
-      }),
-    );
   }
 
   async #sendBatch(entries: SendMessageBatchRequestEntry[]) {

@@ -16,11 +16,28 @@ export interface QueueDelivery {
   body: string;
   /** How many times the message has been delivered, this time included (1 = first). */
   receiveCount: number;
+  /**
+   * When the message was first received: SQS caps its visibility at 12 hours from then, however
+   * often it is changed (ApproximateFirstReceiveTimestamp). Unknown: treat as now.
+   */
+  firstReceivedAt?: Date | undefined;
+}
+
+/** SQS's limits: the longest delay of a send, and the longest a message stays hidden from first receipt. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+
+/** What SQS answers a ChangeMessageVisibility past 12 hours from the message's first receipt. */
+export class VisibilityLimitExceeded extends Error {
+  override readonly name = 'VisibilityLimitExceeded';
 }
 
 /** What a consumer may do with a delivery besides finishing it. */
 export interface QueueControl {
-  /** Hide the delivery for this long (retry backoff, quiet hours); SQS allows up to 12 h. */
+  /**
+   * Hide the delivery for this long (retry backoff, quiet hours). SQS allows it only up to 12 h from
+   * the message's first receipt and rejects more (VisibilityLimitExceeded): a longer hold re-enqueues.
+   */
   changeVisibility(delivery: QueueDelivery, seconds: number): Promise<void>;
   /** Move the message to the dead-letter queue now (after the last attempt). */
   deadLetter(delivery: QueueDelivery, reason: string): Promise<void>;

@@ -21,13 +21,57 @@ export async function runSchedulerTick(
   at: Date = deps.clock.now(),
 ): Promise<TickReport> {
   const tick = new TickContext(deps, at);
-  const started = Date.now();
-  const pool = new WorkPool(deps.concurrency);
-  const outOfTime = () => Date.now() - started > deps.budgetMs;
+  const run = new ShardRun(tick);
+  await Promise.all(Array.from({ length: DUE_INDEX.shards }, (_, shard) => run.shard(shard)));
+  const log = tick.report.failed > 0 ? 'warn' : 'info';
+  deps.logger[log]('scheduler tick done', { ...tick.report, ms: Date.now() - run.started });
+  return tick.report;
+}
 
-  const work = (row: DueRow) =>
-    pool.run(async () => {
-      if (outOfTime()) {
+/**
+ * The work of one tick on its shards: each due row on the work pool, the time budget checked before
+ * each. `shard` walks one shard from `startKey`, at most `maxItems` rows, and returns where it stopped
+ * (undefined when the shard has nothing more due): a unit of a fanned-out tick (tick-dispatcher.ts).
+ */
+export class ShardRun {
+  readonly started = Date.now();
+  readonly #pool: WorkPool;
+
+  constructor(readonly tick: TickContext) {
+    this.#pool = new WorkPool(tick.deps.concurrency);
+  }
+
+  async shard(
+    shard: number,
+    options: { startKey?: Record<string, unknown> | undefined; maxItems?: number } = {},
+  ): Promise<Record<string, unknown> | undefined> {
+    const { deps } = this.tick;
+    const maxItems = options.maxItems ?? Number.POSITIVE_INFINITY;
+    let startKey = options.startKey;
+    let taken = 0;
+    const pending: Promise<void>[] = [];
+    do {
+      if (this.#outOfTime() || taken >= maxItems) break;
+      const limit = Math.min(PAGE_SIZE, maxItems - taken);
+      const page = await deps.schedules.queryDue(shard, this.tick.now, { limit, startKey });
+      this.tick.report.due += page.rows.length;
+      taken += page.rows.length;
+      for (const row of page.rows) pending.push(this.#work(row));
+      startKey = page.next;
+    } while (startKey);
+    await Promise.all(pending);
+    return startKey;
+  }
+
+  #outOfTime(): boolean {
+    return Date.now() - this.started > this.tick.deps.budgetMs;
+  }
+
+  #work(row: DueRow): Promise<void> {
+    const { tick } = this;
+    const { deps } = tick;
+    return this.#pool.run(async () => {
+      if (this.#outOfTime()) {
         tick.report.deferred++;
         return;
       }
@@ -35,7 +79,8 @@ export async function runSchedulerTick(
         if (row.kind === 'schedule') await processSchedule(tick, row.item);
         else if (row.kind === 'alert') await processAlertFollowUp(tick, row);
         else if (row.kind === 'task') await processTaskFollowUp(tick, row);
-        else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, started);
+        else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, this.started);
+        else if (row.kind === 'outbound') await recoverOutbound(tick, row);
         else if (row.kind === 'replay') await replayKept(tick, row);
         else await processCompletedCheckin(tick, row);
       } catch (error) {
@@ -47,24 +92,7 @@ export async function runSchedulerTick(
         });
       }
     });
-
-  await Promise.all(
-    Array.from({ length: DUE_INDEX.shards }, async (_, shard) => {
-      let startKey: Record<string, unknown> | undefined;
-      const pending: Promise<void>[] = [];
-      do {
-        if (outOfTime()) break;
-        const page = await deps.schedules.queryDue(shard, at, { limit: PAGE_SIZE, startKey });
-        tick.report.due += page.rows.length;
-        for (const row of page.rows) pending.push(work(row));
-        startKey = page.next;
-      } while (startKey);
-      await Promise.all(pending);
-    }),
-  );
-  const log = tick.report.failed > 0 ? 'warn' : 'info';
-  deps.logger[log]('scheduler tick done', { ...tick.report, ms: Date.now() - started });
-  return tick.report;
+  }
 }
 
 function dueRowName(row: DueRow): string {
@@ -72,6 +100,7 @@ function dueRowName(row: DueRow): string {
   if (row.kind === 'alert') return `${row.step} ${row.alertId}`;
   if (row.kind === 'task') return `escalate ${row.taskId}`;
   if (row.kind === 'broadcast') return `broadcast ${row.broadcastId}`;
+  if (row.kind === 'outbound') return `stranded message ${row.key}`;
   if (row.kind === 'replay') return 'replay of an unprocessed message';
   return `${row.childId} ${row.week}`;
 }
@@ -84,6 +113,14 @@ async function fanOutBroadcast(tick: TickContext, broadcastId: string, started: 
   const outcome = await deps.broadcasts.fanOut(broadcastId, { budgetMs });
   if (outcome === 'unfinished') tick.report.deferred++;
   else tick.report.steps++;
+}
+
+/** The sweeper's row: a message still waiting past its time. */
+async function recoverOutbound(tick: TickContext, row: { key: string; dueKey: string }): Promise<void> {
+  const stranded = tick.deps.stranded;
+  if (!stranded) return;
+  const outcome = await stranded.recoverStranded(row, stranded.claimTimeoutSeconds);
+  if (outcome === 'requeued') tick.report.recovered = (tick.report.recovered ?? 0) + 1;
 }
 
 /** An inbound message kept after a failed turn: replayed (lib/inbound/replay-unprocessed.ts). */

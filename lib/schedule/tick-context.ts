@@ -33,6 +33,19 @@ export interface SchedulerDependencies {
   sessionTtlHours: number;
   /** Due items worked on at once. */
   concurrency: number;
+  /**
+   * The sweeper: messages still waiting past their time go to the queue again (OutboundService).
+   * Without it, such rows are left for a tick that has one.
+   */
+  stranded?:
+    | {
+        recoverStranded(
+          row: { key: string; dueKey: string },
+          claimTimeoutSeconds: number,
+        ): Promise<'requeued' | 'later' | 'settled'>;
+        claimTimeoutSeconds: number;
+      }
+    | undefined;
   /** No new item is started after this long (the function's timeout less a margin); the rest waits. */
   budgetMs: number;
 }
@@ -50,6 +63,8 @@ export interface TickReport {
   failed: number;
   /** Items left for the next tick because the time budget ran out. */
   deferred: number;
+  /** Stranded messages handed to the queue again (only when there were any). */
+  recovered?: number;
 }
 
 /** State shared by the work of one tick: the report, and what many contacts read alike. */

@@ -10,14 +10,29 @@ import { ConfigError } from '#lib/errors.ts';
 import type { InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { DynamoConversationStore } from '#lib/store/conversation/dynamo-conversation-store.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { WorkReferenceRepository } from '#lib/store/tasks/work-reference-repository.ts';
 import { type Adapters, outboundRepository } from '#lib/wiring/adapters.ts';
+
+/** What the turns below build that talks to AWS; the webhooks that run turns include it in theirs. */
+export const CONVERSATION_TURNS_BUILD = [
+  RosterRepository,
+  DynamoOutboundRepository,
+  DynamoConversationStore,
+  BroadcastRepository,
+  WorkReferenceRepository,
+  CoordinatorTaskRepository,
+  CoordinatorWorkRepository,
+  GbPinRepository,
+  SQS_SEND_QUEUE,
+] as const;
 
 export function conversationTurns(
   config: Config,

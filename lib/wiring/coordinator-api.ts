@@ -17,17 +17,36 @@ import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
+import { accessOf } from '#lib/store/iam-actions.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
-import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+import { type Adapters, asFunction, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+
+/** Everything the coordinators' API may send to AWS: the union over what its wiring builds. */
+export const COORDINATOR_API_ACCESS = accessOf(
+  RosterRepository,
+  DynamoOutboundRepository,
+  BroadcastRepository,
+  CoordinatorWorkRepository,
+  ChildMessageRepository,
+  RosterErasure,
+  CheckinRepository,
+  GbPinRepository,
+  UnprocessedRepository,
+  CentreCalendarRepository,
+  LinkCodeRepository,
+  SQS_SEND_QUEUE,
+);
 
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
   BroadcastApiDependencies &
@@ -42,9 +61,10 @@ const INLINE_FAN_OUT_MS = 8_000;
 export function createCoordinatorApiDependencies(
   config: Config,
   logger: Logger,
-  adapters: Adapters = defaultAdapters(config),
+  all: Adapters = defaultAdapters(config),
   pricing: BroadcastPricing = broadcastPricing(config),
 ): CoordinatorApiDependenciesWithBroadcasts {
+  const adapters = asFunction(all, 'coordinator-api');
   const store = { client: adapters.client, tableName: config.TABLE_NAME };
   const roster = new RosterRepository(store);
   const outbound = new OutboundService({

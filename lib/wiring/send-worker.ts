@@ -15,10 +15,61 @@ import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { RatePacer } from '#lib/outbound/rate-pacer.ts';
 import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
 import type { SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
+import { SQS_QUEUE_CONTROL, SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
+import type { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
+import type { QueueControl } from '#lib/ports/send-queue.ts';
 import { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
+import { accessOf } from '#lib/store/iam-actions.ts';
+import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
-import { type Adapters, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+import {
+  type Adapters,
+  asFunction,
+  defaultAdapters,
+  localSendQueue,
+  outboundRepository,
+  required,
+} from '#lib/wiring/adapters.ts';
+
+/** Everything the send worker may send to AWS: the union over what its wiring builds. */
+export const SEND_WORKER_ACCESS = accessOf(
+  DynamoOutboundRepository,
+  RosterRepository,
+  WechatWindowRepository,
+  AliyunSmsOutbound,
+  SQS_SEND_QUEUE,
+  SQS_QUEUE_CONTROL,
+);
+
+/**
+ * What the worker does with a delivery besides finishing it: the SQS queue's control in AWS (the
+ * client loaded on the first retry or dead letter), the in-process queue itself locally.
+ */
+export function defaultQueueControl(config: Config): QueueControl {
+  if (config.LIANXIN_ENV === 'local') return localSendQueue(config);
+  const queueUrl = required(config.SEND_QUEUE_URL, 'SEND_QUEUE_URL');
+  const deadLetterQueueUrl = required(config.SEND_DLQ_URL, 'SEND_DLQ_URL');
+  let control: Promise<SqsQueueControl> | undefined;
+  const load = () => {
+    control ??= Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('#lib/outbound/sqs-queue-control.ts'),
+    ]).then(
+      ([sqs, adapter]) =>
+        new adapter.SqsQueueControl({
+          client: new sqs.SQSClient({ region: config.AWS_REGION }),
+          queueUrl,
+          deadLetterQueueUrl,
+        }),
+    );
+    return control;
+  };
+  return {
+    changeVisibility: async (delivery, seconds) => (await load()).changeVisibility(delivery, seconds),
+    deadLetter: async (delivery, reason) => (await load()).deadLetter(delivery, reason),
+  };
+}
 
 /**
  * The SMS channel lianxin sends through: Twilio in AWS, the outbox locally; with a mainland provider
@@ -64,10 +115,11 @@ export function defaultWechatChannel(config: Config, adapters: Adapters): Outbou
 export function createSendWorkerDependencies(
   config: Config,
   logger: Logger,
-  adapters: Adapters = defaultAdapters(config),
+  all: Adapters = defaultAdapters(config),
   sms: OutboundChannel = defaultSmsChannel(config),
-  wechat: OutboundChannel | undefined = defaultWechatChannel(config, adapters),
+  wechat: OutboundChannel | undefined = defaultWechatChannel(config, asFunction(all, 'send-worker')),
 ): SendWorkerDependencies {
+  const adapters = asFunction(all, 'send-worker');
   const pacer = new RatePacer(config.SEND_RATE_PER_SECOND / config.SEND_WORKER_CONCURRENCY);
   const repository = outboundRepository(config, adapters);
   const roster = new RosterRepository({ client: adapters.client, tableName: config.TABLE_NAME });
@@ -89,6 +141,7 @@ export function createSendWorkerDependencies(
       claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS,
     },
     statusCallbackUrl: (key) => statusCallbackUrl(config.PUBLIC_URL, key),
+    requeue: (body, delaySeconds) => adapters.queue.send([body], delaySeconds),
     pace: () => pacer.take(),
   };
 }

@@ -6,9 +6,19 @@ import { InProcessLateReplies, LambdaLateReplies } from '#lib/inbound/wechat-lat
 import type { Logger } from '#lib/observability/logger.ts';
 import { HandledMessageRepository } from '#lib/store/conversation/handled-message-repository.ts';
 import { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
+import { accessOf } from '#lib/store/iam-actions.ts';
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
-import { type Adapters, defaultAdapters } from '#lib/wiring/adapters.ts';
-import { conversationTurns } from '#lib/wiring/conversation-turns.ts';
+import { type Adapters, asFunction, defaultAdapters } from '#lib/wiring/adapters.ts';
+import { CONVERSATION_TURNS_BUILD, conversationTurns } from '#lib/wiring/conversation-turns.ts';
+
+/** Everything the WeChat webhook may send to AWS: the union over what its wiring builds. */
+export const WECHAT_WEBHOOK_ACCESS = accessOf(
+  ...CONVERSATION_TURNS_BUILD,
+  LinkCodeRepository,
+  HandledMessageRepository,
+  WechatWindowRepository,
+  LambdaLateReplies,
+);
 
 /**
  * The adapters behind the WeChat webhook; `overrides` injects fakes or failures in tests. In AWS
@@ -19,9 +29,10 @@ export function createWechatWebhookDependencies(
   config: Config,
   logger: Logger,
   overrides: Partial<WechatWebhookDependencies> = {},
-  adapters: Adapters = defaultAdapters(config),
+  all: Adapters = defaultAdapters(config),
   lambdaFunctionName?: string,
 ): WechatWebhookDependencies {
+  const adapters = asFunction(all, 'wechat-webhook');
   const settings = wechatInboundSettings(config);
   const { client, clock } = adapters;
   const tableName = config.TABLE_NAME;

@@ -2,7 +2,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { type Config, loadConfig } from '#lib/config/core.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
-import { ensureTable } from '#lib/store/table-definition.ts';
+import { ensureTable } from '#lib/store/ensure-table.ts';
 
 export interface BenchTable {
   client: DynamoDBDocumentClient;

@@ -136,7 +136,7 @@ export async function broadcastFigures(members = 50_000, fullFanOut = 5_000): Pr
     const queue = new InProcessQueue({ clock, visibilityTimeoutSeconds: 600, maxReceiveCount: 10 });
     const outbound = new MeteredOutbound(
       new OutboundService({
-        repository: outboundRepository(config, { client, clock, queue }),
+        repository: outboundRepository(config, { client, clock }),
         queue,
         clock,
         logger,

@@ -1,18 +1,28 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '#infra/constructs/lianxin-function.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
-import { deployedFunctions, synthesize } from './synth.ts';
+import { rolePoliciesOf } from '#tests/support/role-policies.ts';
+import { actionsOfBundle, sdkCommandsOf } from './bundle-commands.ts';
+import { type DeployedFunction, deployedFunctions, type Synthesized, synthesize } from './synth.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'lianxin-cdk-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-describe('function bundles', () => {
+let synthesized: Synthesized;
+let functions: DeployedFunction[];
+
+beforeAll(() => {
   // The one infra test that really bundles (esbuild through the CDK, as `cdk deploy` does).
+  synthesized = synthesize({}, { bundle: true, outdir });
+  functions = deployedFunctions(synthesized);
+  // Six esbuild runs: well under a minute on a quiet machine, more when the cores are shared.
+}, 300_000);
+
+describe('function bundles', () => {
   it('bundles every function as minified ESM with source maps, each within its budget', () => {
-    const functions = deployedFunctions(synthesize({}, { bundle: true, outdir }));
     expect(functions.map((f) => f.name).sort()).toEqual([...FUNCTION_NAMES].sort());
     const overBudget: string[] = [];
     for (const fn of functions) {
@@ -28,5 +38,48 @@ describe('function bundles', () => {
       }
     }
     expect(overBudget).toEqual([]);
+  });
+
+  it('may send nothing its role does not allow: each SDK command in the bundle, against the template', () => {
+    const policies = rolePoliciesOf(synthesized);
+    const missing: string[] = [];
+    for (const fn of functions) {
+      if (!fn.bundle) throw new Error(`${fn.name} was not bundled`);
+      const granted = new Set(Object.values(policies[fn.name]).flat());
+      for (const action of actionsOfBundle(readFileSync(fn.bundle.path, 'utf8'))) {
+        if (!granted.has(action)) missing.push(`${fn.name}: ${action}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('is granted no DynamoDB, SQS or Lambda action that no command in its bundle sends', () => {
+    const policies = rolePoliciesOf(synthesized);
+    const unused: string[] = [];
+    for (const fn of functions) {
+      if (!fn.bundle) throw new Error(`${fn.name} was not bundled`);
+      const sent = new Set<string>(actionsOfBundle(readFileSync(fn.bundle.path, 'utf8')));
+      const { sendQueue = [], ...rest } = policies[fn.name];
+      // A consumer's receive and delete are the SQS event source's, sent by Lambda, not by the bundle.
+      const own = fn.name === 'send-worker' ? sendQueue.filter((a) => a === 'sqs:SendMessage') : sendQueue;
+      for (const action of [...own, ...Object.values(rest).flat()]) {
+        if (/^(dynamodb|sqs|lambda|s3|scheduler):/.test(action) && !sent.has(action)) {
+          unused.push(`${fn.name}: ${action}`);
+        }
+      }
+    }
+    expect(unused).toEqual([]);
+  });
+
+  it('reads the commands of a bundle as imports of the SDK (the check above sees them)', () => {
+    const code =
+      'import{GetCommand as a,TransactWriteCommand as b}from"@aws-sdk/lib-dynamodb";x={TransactItems:[{ConditionCheck:{TableName:t}}]};' +
+      'async function f(){let{InvokeCommand:i,LambdaClient:o}=await import("@aws-sdk/client-lambda")}';
+    expect(sdkCommandsOf(code)).toEqual(['GetCommand', 'InvokeCommand', 'TransactWriteCommand']);
+    expect(actionsOfBundle(code)).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'lambda:InvokeFunction',
+    ]);
   });
 });

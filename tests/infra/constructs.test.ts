@@ -6,7 +6,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { LianxinFunction, TABLE_ACTIONS, type TableAccess } from '#infra/constructs/lianxin-function.ts';
+import { LianxinFunction } from '#infra/constructs/lianxin-function.ts';
 import { SendQueue } from '#infra/constructs/send-queue.ts';
 import { Tick } from '#infra/constructs/tick.ts';
 import { dataRemovalPolicy, type StageConfig, stageConfigFrom } from '#infra/stage.ts';
@@ -39,41 +39,53 @@ const statements = (stack: Stack) =>
   );
 
 describe('LianxinFunction.bindTable', () => {
-  it.each(['read', 'write', 'readWrite'] as TableAccess[])(
-    '%s grants exactly its DynamoDB actions on the table, the matching key actions, and TABLE_NAME',
-    (access) => {
-      const { stack, table, fn } = fixture();
-      fn('Fn').bindTable(table, access);
-      const all = statements(stack);
-      const dynamo = all.find((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
-      expect([dynamo?.Action].flat().sort()).toEqual([...TABLE_ACTIONS[access]].sort());
-      const kms = all.find((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
-      expect([kms?.Action].flat().sort()).toEqual(
-        access === 'read'
-          ? ['kms:Decrypt', 'kms:DescribeKey']
-          : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-      );
-      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({ TABLE_NAME: { Ref: Match.stringLikeRegexp('^Table') } }),
-        },
-      });
-    },
-  );
+  it('grants the table actions the code sends, and a writer the key actions to encrypt, and TABLE_NAME', () => {
+    const { stack, table, fn } = fixture();
+    fn('Fn').bindTable(table, { table: ['dynamodb:GetItem', 'dynamodb:BatchWriteItem'] });
+    const all = statements(stack);
+    const dynamo = all.find((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect([dynamo?.Action].flat().sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem']);
+    const kms = all.find((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect([kms?.Action].flat().sort()).toEqual([
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+    ]);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ TABLE_NAME: { Ref: Match.stringLikeRegexp('^Table') } }),
+      },
+    });
+  });
+
+  it('gives a reader only the key actions to decrypt', () => {
+    const { stack, table, fn } = fixture();
+    fn('Fn').bindTable(table, { table: ['dynamodb:Query', 'dynamodb:Scan'] });
+    const kms = statements(stack).find((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect([kms?.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+  });
 
   it('grants Query on named indexes without a wildcard', () => {
     const { stack, table, fn } = fixture();
-    fn('Fn').bindTable(table, 'read', { indexes: ['byCentre'] });
+    fn('Fn').bindTable(table, { 'table/index/byCentre': ['dynamodb:Query'] });
     const query = statements(stack).find((s) => s.Action === 'dynamodb:Query');
     expect(JSON.stringify(query?.Resource)).toContain('/index/byCentre');
     expect(JSON.stringify(query?.Resource)).not.toContain('*');
   });
 
+  it('grants nothing and sets no TABLE_NAME when the code sends nothing to the table', () => {
+    const { stack, table, fn } = fixture();
+    fn('Fn').bindTable(table, { sendQueue: ['sqs:SendMessage'] });
+    expect(statements(stack).filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([]);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('TABLE_NAME');
+  });
+
   it('refuses to point one variable at two tables', () => {
     const { stack, table, fn } = fixture();
     const other = new Table(stack, 'Other', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
-    const f = fn('Fn').bindTable(table, 'read');
-    expect(() => f.bindTable(other, 'read')).toThrow(/TABLE_NAME is already set/);
+    const f = fn('Fn').bindTable(table, { table: ['dynamodb:GetItem'] });
+    expect(() => f.bindTable(other, { table: ['dynamodb:GetItem'] })).toThrow(/TABLE_NAME is already set/);
   });
 });
 
@@ -134,10 +146,17 @@ describe('SendQueue', () => {
   it('lets a producer send, with the key actions an encrypted queue needs', () => {
     const { stack, key, fn } = fixture();
     const queue = new SendQueue(stack, 'Q', { encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY });
-    queue.bindSender(fn('Producer'));
+    queue.bind(fn('Producer'), { sendQueue: ['sqs:SendMessage'] });
     const all = statements(stack);
     expect(all).toContainEqual(expect.objectContaining({ Action: 'sqs:SendMessage' }));
     expect(all).toContainEqual(expect.objectContaining({ Action: ['kms:GenerateDataKey', 'kms:Decrypt'] }));
+  });
+
+  it('grants nothing on either queue to code that sends nothing to them', () => {
+    const { stack, key, fn } = fixture();
+    const queue = new SendQueue(stack, 'Q', { encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY });
+    queue.bind(fn('Reader'), { table: ['dynamodb:GetItem'] });
+    expect(statements(stack).filter((s) => JSON.stringify(s.Action).includes('sqs:'))).toEqual([]);
   });
 });
 

@@ -4,13 +4,13 @@ import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_LOG_FIELDS } from '#infra/constructs/http-endpoints.ts';
-import { TABLE_ACTIONS } from '#infra/constructs/lianxin-function.ts';
+import { FUNCTION_ACCESS } from '#infra/function-access.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { stageConfigFrom } from '#infra/stage.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import { loadConfig } from '#lib/config/core.ts';
 import { loadMainlandSmsSettings } from '#lib/config/mainland-sms.ts';
-import { DUE_INDEX } from '#lib/store/table-definition.ts';
+import { rolePoliciesOf } from '#tests/support/role-policies.ts';
 import {
   type DeployedFunction,
   deployedFunctions,
@@ -156,87 +156,56 @@ describe('functions', () => {
 });
 
 describe('permissions', () => {
-  it('give each role exactly what its function uses', () => {
-    const table = crossStackRef();
-    const key = crossStackRef();
-    const base = [
-      { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
-      {
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
-      },
-      { Action: [...TABLE_ACTIONS.readWrite].sort(), Resource: table },
-      { Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: key },
-      { Action: 'secretsmanager:GetSecretValue', Resource: crossStackRef() },
+  it("give each role what its code sends, on the target it sends it to, from its wiring's access", () => {
+    // The derivation itself is checked from the other side: against each bundle's SDK commands
+    // (tests/infra/bundles.test.ts) and by the integration suite's IAM-enforcing clients.
+    const policies = rolePoliciesOf(prod);
+    // What the SQS event source grants its consumer on the queue (receiving and deleting).
+    const eventSource = [
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
     ];
-    const queue = {
-      'Fn::GetAtt': [logicalIdOf(t, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined), 'Arn'],
-    };
-    const dlq = {
-      'Fn::GetAtt': [
-        logicalIdOf(
-          t,
-          'AWS::SQS::Queue',
-          (p) => p.RedrivePolicy === undefined && p.MessageRetentionPeriod === 14 * 86400,
-        ),
-        'Arn',
-      ],
-    };
-    expect(statementsOf('twilio-sms-webhook')).toEqual([
-      ...base,
-      { Action: 'sqs:SendMessage', Resource: queue },
-    ]);
-    expect(statementsOf('twilio-status-webhook')).toEqual(base);
-    // The Alibaba Cloud webhook: its secret (the path secret), the table, and the queue for the replies.
-    expect(statementsOf('aliyun-sms-webhook')).toEqual([
-      ...base,
-      { Action: 'sqs:SendMessage', Resource: queue },
-    ]);
-    // The coordinators' API: the table and its key, and the queue (a broadcast approved for now starts
-    // its fan-out in the request); no secret.
-    expect(statementsOf('coordinator-api')).toEqual([
-      ...base.slice(0, -1),
-      { Action: 'sqs:SendMessage', Resource: queue },
-    ]);
-    // The tick: the table, and Query on its due index only (by name, no wildcard); it enqueues,
-    // and never talks to Twilio, so no secret.
-    expect(statementsOf('scheduler-tick')).toEqual([
-      ...base.slice(0, 3),
-      {
-        Action: 'dynamodb:Query',
-        Resource: { 'Fn::Join': ['', [crossStackRef(), `/index/${DUE_INDEX.name}`]] },
-      },
-      ...base.slice(3, 4),
-      { Action: 'sqs:SendMessage', Resource: queue },
-    ]);
-    const wechat = functions.find((f) => f.name === 'wechat-webhook') as DeployedFunction;
-    expect(statementsOf('wechat-webhook')).toEqual([
-      ...base,
-      { Action: 'sqs:SendMessage', Resource: queue },
-      // In a policy of its own (see the stack): the late-reply self-invocation, on this function only.
-      { Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [wechat.logicalId, 'Arn'] } },
-    ]);
-    expect(statementsOf('send-worker')).toEqual([
-      ...base.slice(0, -1),
-      // The Twilio, WeChat and Alibaba Cloud secrets.
-      {
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: [crossStackRef(), crossStackRef(), crossStackRef()],
-      },
-      {
-        Action: [
-          'sqs:ChangeMessageVisibility',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-          'sqs:GetQueueUrl',
-          'sqs:ReceiveMessage',
-          // The SMS fallback enqueues a copy of what WeChat cannot deliver.
-          'sqs:SendMessage',
-        ],
-        Resource: queue,
-      },
-      { Action: 'sqs:SendMessage', Resource: dlq },
-    ]);
+    for (const fn of functions) {
+      const access = FUNCTION_ACCESS[fn.name] as Record<string, string[]>;
+      const policy = policies[fn.name];
+      const targets = new Set([...Object.keys(access), ...Object.keys(policy)]);
+      for (const target of targets) {
+        if (['*', 'logs', 'key', 'secret'].includes(target) || target.startsWith('other:')) continue;
+        const fromSource = fn.name === 'send-worker' && target === 'sendQueue' ? eventSource : [];
+        expect([fn.name, target, policy[target]]).toEqual([
+          fn.name,
+          target,
+          [...new Set([...(access[target] ?? []), ...fromSource])].sort(),
+        ]);
+      }
+      expect(Object.keys(policy).filter((k) => k.startsWith('other:'))).toEqual([]);
+      expect(policy['*']).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      // Every function writes the table, so it gets the key actions to encrypt.
+      expect(policy.key).toEqual(
+        expect.arrayContaining(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']),
+      );
+    }
+    // The secrets: Twilio's for the Twilio webhooks, WeChat's for its webhook, Alibaba Cloud's for its
+    // webhook (the path secret); the worker all three; the API and the tick talk to no provider.
+    const secrets = (name: string) =>
+      statementsOf(name)
+        .filter((st) => st.Action === 'secretsmanager:GetSecretValue')
+        .flatMap((st) => [st.Resource].flat()).length;
+    expect(Object.fromEntries(functions.map((f) => [f.name, secrets(f.name)]))).toEqual({
+      'twilio-sms-webhook': 1,
+      'twilio-status-webhook': 1,
+      'wechat-webhook': 1,
+      'send-worker': 3,
+      'coordinator-api': 0,
+      'scheduler-tick': 0,
+      'aliyun-sms-webhook': 1,
+    });
+    // The queue's actions only where the code sends to it: the status webhook never enqueues.
+    expect(policies['twilio-status-webhook'].sendQueue).toBeUndefined();
+    expect(policies['scheduler-tick']['table/index/due']).toEqual(['dynamodb:Query']);
   });
 
   it('have no wildcard action anywhere, and Resource "*" only for X-Ray, which AWS requires', () => {
@@ -522,7 +491,7 @@ it('the stateless stack holds nothing but the above', () => {
   expect(counts).toEqual({
     'AWS::Lambda::Function': n,
     'AWS::IAM::Role': n + 1, // + EventBridge Scheduler's, to invoke the tick
-    'AWS::IAM::Policy': n + 2, // + the WeChat webhook's self-invocation, + the scheduler's invoke
+    'AWS::IAM::Policy': n + 3, // + the WeChat webhook's and the tick's self-invocations, + the scheduler's invoke
     'AWS::Logs::LogGroup': n + 1,
     'AWS::CloudWatch::Alarm': 2 * n + 4,
     'AWS::ApiGatewayV2::Api': 1,

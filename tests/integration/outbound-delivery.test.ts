@@ -8,8 +8,11 @@ import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
+import { runSchedulerTick } from '#lib/schedule/scheduler-tick.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import { STRANDED_AFTER_MS } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
 import { createStatusWebhookDependencies } from '#lib/wiring/status-webhook.ts';
 import {
   type FakeTwilio,
@@ -412,5 +415,81 @@ describe('status you can trust', () => {
     const form = new URLSearchParams({ MessageSid: `SM${'a'.repeat(32)}`, MessageStatus: 'delivered' });
     const unsigned = await fetch(url, { method: 'POST', body: form });
     expect(unsigned.status).toBe(403);
+  });
+});
+
+describe("SQS's real limits: 12 hours hidden from first receipt, 15 minutes of delay", () => {
+  it('delivers a message held for 30 hours of test clock once, on time, with nothing dead-lettered', async () => {
+    const parent = await newParent();
+    const notBefore = new Date(clock.now().getTime() + 30 * HOUR);
+    const r = request(parent, { notBefore });
+    await service.enqueue(r);
+    const deadLettersBefore = harness.queue.deadLetters.length;
+    let drains = 0;
+    while ((await message(r.key)).status === 'queued' && drains < 50) {
+      await harness.drain();
+      drains++;
+      const next = harness.queue.nextVisibleAt();
+      if (!next || (await message(r.key)).status !== 'queued') break;
+      // The queue's own clock: every hold is a visibility change or a new message's delay.
+      clock.set(next.toISOString());
+    }
+    const sent = await message(r.key);
+    expect(sent.status).toBe('sent');
+    expect(requestsTo(parent.address)).toHaveLength(1);
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(notBefore.getTime());
+    expect(clock.now().getTime()).toBeLessThan(notBefore.getTime() + HOUR);
+    expect(harness.queue.deadLetters.length).toBe(deadLettersBefore);
+    // Past 12 hours the hold continued on new messages: a handful of receives, not one every 15 minutes.
+    expect(drains).toBeLessThan(10);
+    expect(harness.queue.size()).toBe(0);
+  });
+
+  it('refuses, as SQS does, to hide a message past 12 hours from its first receipt', async () => {
+    await harness.queue.send(['{"not":"a send instruction"}']);
+    const [delivery] = harness.queue.receive(1);
+    if (!delivery) throw new Error('no delivery');
+    await harness.queue.changeVisibility(delivery, 6 * 3600);
+    clock.advance(6 * HOUR);
+    await expect(harness.queue.changeVisibility(delivery, 7 * 3600)).rejects.toThrow(/beyond the limit/);
+    await expect(harness.queue.changeVisibility(delivery, 5 * 3600)).resolves.toBeUndefined();
+    harness.queue.delete(delivery);
+  });
+
+  it('recovers a message stranded between the put and the queue send: the tick sweeps it, sent exactly once', async () => {
+    const parent = await newParent();
+    const r = request(parent);
+    const logger = createLogger('test');
+    logger.setLogLevel('SILENT');
+    // The enqueue dies after the message item is written, before its queue message is sent.
+    const dying = new OutboundService({
+      repository,
+      queue: { send: async () => Promise.reject(new Error('the function timed out')) },
+      clock,
+      logger,
+    });
+    await expect(dying.enqueue(r)).rejects.toThrow('timed out');
+    expect((await message(r.key)).status).toBe('queued');
+    const tick = createSchedulerDependencies(config, logger, harness.adapters);
+
+    // Within its grace the sweeper leaves it: a live queue message may still be on its way.
+    await runSchedulerTick(tick);
+    await harness.drain();
+    expect(requestsTo(parent.address)).toHaveLength(0);
+
+    clock.advance(STRANDED_AFTER_MS + 60_000);
+    const report = await runSchedulerTick(tick);
+    expect(report.recovered).toBeGreaterThanOrEqual(1);
+    await harness.drain();
+    expect(requestsTo(parent.address)).toHaveLength(1);
+    expect((await message(r.key)).status).toBe('sent');
+
+    // Later ticks find nothing more to do for it.
+    for (const hours of [1, 2, 5]) {
+      clock.advance(hours * HOUR);
+      await runSchedulerTick(tick);
+      await harness.drain();
+    }
+    expect(requestsTo(parent.address)).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
 import { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
 import type { QueueDelivery } from '#lib/ports/send-queue.ts';
 
@@ -93,15 +94,22 @@ beforeEach(() => {
   failures.clear();
 });
 
-function queue() {
-  const client = new SQSClient({
+function sqsClient() {
+  return new SQSClient({
     endpoint,
     region: 'cn-northwest-1',
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
     maxAttempts: 1,
   });
-  return new SqsSendQueue({
-    client,
+}
+
+function queue() {
+  return new SqsSendQueue({ client: sqsClient(), queueUrl: `${endpoint}/000000000000/lianxin-send` });
+}
+
+function control() {
+  return new SqsQueueControl({
+    client: sqsClient(),
     queueUrl: `${endpoint}/000000000000/lianxin-send`,
     deadLetterQueueUrl: `${endpoint}/000000000000/lianxin-send-dlq`,
   });
@@ -151,8 +159,8 @@ describe('SqsSendQueue', () => {
   });
 
   it('changes visibility with ChangeMessageVisibility, clamped to 12 hours', async () => {
-    await queue().changeVisibility(delivery, 90.4);
-    await queue().changeVisibility(delivery, 100_000);
+    await control().changeVisibility(delivery, 90.4);
+    await control().changeVisibility(delivery, 100_000);
     expect(calls.map((c) => [c.action, c.input.ReceiptHandle, c.input.VisibilityTimeout])).toEqual([
       ['ChangeMessageVisibility', 'current-handle', 90],
       ['ChangeMessageVisibility', 'current-handle', 43_200],
@@ -161,15 +169,15 @@ describe('SqsSendQueue', () => {
 
   it('leaves a delivery that is no longer in flight alone, but throws other errors', async () => {
     await expect(
-      queue().changeVisibility({ ...delivery, receiptHandle: 'stale-handle' }, 60),
+      control().changeVisibility({ ...delivery, receiptHandle: 'stale-handle' }, 60),
     ).resolves.toBeUndefined();
     await expect(
-      queue().changeVisibility({ ...delivery, receiptHandle: 'broken-handle' }, 60),
+      control().changeVisibility({ ...delivery, receiptHandle: 'broken-handle' }, 60),
     ).rejects.toThrow(/nope/);
   });
 
   it('dead-letters by sending the body to the DLQ with the reason', async () => {
-    await queue().deadLetter(delivery, 'failed after 5 attempts: Twilio 500');
+    await control().deadLetter(delivery, 'failed after 5 attempts: Twilio 500');
     expect(calls).toEqual([
       {
         action: 'SendMessage',

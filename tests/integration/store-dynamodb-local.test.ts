@@ -8,7 +8,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
-import { ensureTable } from '#lib/store/table-definition.ts';
+import { ensureTable } from '#lib/store/ensure-table.ts';
 import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 import { isProcessAlive, waitFor } from '#tests/support/processes.ts';
 

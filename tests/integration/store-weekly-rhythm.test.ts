@@ -8,10 +8,11 @@ import { ValidationError } from '#lib/errors.ts';
 import { DEMO_ROSTER, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
+import { ensureTable } from '#lib/store/ensure-table.ts';
 import { keys } from '#lib/store/keys.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
-import { DUE_INDEX, ensureTable, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
+import { DUE_INDEX, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
 import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 

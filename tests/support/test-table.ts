@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
-import { ensureTable } from '#lib/store/table-definition.ts';
+import { ensureTable } from '#lib/store/ensure-table.ts';
+import { functionScopes } from '#lib/wiring/store-adapters.ts';
+import { iamEnforcingScope } from '#tests/support/iam-enforcing-client.ts';
 
 export interface TestTable {
   client: DynamoDBDocumentClient;
@@ -12,7 +14,11 @@ export interface TestTable {
   requests: string[];
 }
 
-/** A fresh, uniquely named table on the run's DynamoDB Local, with a request-counting client. */
+/**
+ * A fresh, uniquely named table on the run's DynamoDB Local, with a request-counting client. What a
+ * function's wiring builds on this client acts with that function's role from the synthesized
+ * template (tests/support/iam-enforcing-client.ts): a request AWS would deny fails here too.
+ */
 export async function createTestTable(): Promise<TestTable> {
   const endpoint = inject('dynamodbEndpoint');
   const requests: string[] = [];
@@ -24,5 +30,7 @@ export async function createTestTable(): Promise<TestTable> {
   const tableName = `test-${randomUUID()}`;
   await ensureTable(client, tableName);
   requests.length = 0;
-  return { client, tableName, endpoint, requests };
+  const table = { client, tableName, endpoint, requests };
+  functionScopes.set(client, iamEnforcingScope(table, inject('rolePolicies')));
+  return table;
 }

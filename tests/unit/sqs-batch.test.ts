@@ -30,7 +30,7 @@ const control: QueueControl = {
 };
 
 describe('toQueueDeliveries', () => {
-  it('maps records to deliveries, the receive count from ApproximateReceiveCount', () => {
+  it('maps records to deliveries: receive count and first receipt from the approximate attributes', () => {
     const deliveries = toQueueDeliveries(
       event(record('m-1', '{"key":"digest#f1#2026-W49#c1"}', '1'), record('m-2', '{"key":"k2"}', '4')),
     );
@@ -40,8 +40,15 @@ describe('toQueueDeliveries', () => {
         receiptHandle: 'AQEBm-1handle==',
         body: '{"key":"digest#f1#2026-W49#c1"}',
         receiveCount: 1,
+        firstReceivedAt: new Date('2025-12-05T02:00:00.123Z'),
       },
-      { messageId: 'm-2', receiptHandle: 'AQEBm-2handle==', body: '{"key":"k2"}', receiveCount: 4 },
+      {
+        messageId: 'm-2',
+        receiptHandle: 'AQEBm-2handle==',
+        body: '{"key":"k2"}',
+        receiveCount: 4,
+        firstReceivedAt: new Date(1_764_900_000_123),
+      },
     ]);
   });
 
@@ -118,5 +125,15 @@ describe('processSqsBatch', () => {
       { concurrency: 2 },
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'dup' }]);
+  });
+
+  it('reports every record of a batch left for later (all held by quiet hours), and does not throw', async () => {
+    const response = await processSqsBatch(
+      event(record('a', 'x', '1'), record('b', 'y', '1')),
+      async () => 'retry',
+      control,
+      { concurrency: 2 },
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
   });
 });

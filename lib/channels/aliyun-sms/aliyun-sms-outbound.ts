@@ -5,6 +5,7 @@ import { renderMainlandSms } from '#lib/domain/sms-templates.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { maskPhonesIn } from '#lib/observability/mask.ts';
 import { type OutboundChannel, SendFailure, type SendOptions, type SendResult } from '#lib/ports/channel.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 
 export interface AliyunSmsOutboundOptions {
   accessKeyId: string;
@@ -37,6 +38,12 @@ export function aliyunPhoneNumber(e164: string): string {
 }
 
 export class AliyunSmsOutbound implements OutboundChannel {
+  /**
+   * Nothing of AWS: it calls Alibaba Cloud's SendSms. Its AccessKey comes from the Alibaba Cloud secret,
+   * read at cold start and granted with the secret (bindSecret), not here.
+   */
+  static readonly awsAccess: AwsAccess = {};
+
   readonly name = 'sms' as const;
   readonly provider = 'aliyun' as const;
   private readonly client: DysmsClient;

@@ -1,6 +1,7 @@
 // Broadcasts in the single table: the broadcast (BROADCAST#<id> / META, in the due index while it is
 // due to fan out), one link per targeted Centre (to list them), one item per recipient (the report),
 // and the Centre's membership links as the planner's source of recipients.
+
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
@@ -27,6 +28,7 @@ import {
 import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { batchGetItems, batchPutItems } from '#lib/store/batch-items.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -121,6 +123,18 @@ export type StatusCounts = Record<string, number>;
 type Outcome = 'done' | 'not-found' | 'conflict';
 
 export class BroadcastRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -6,6 +6,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import * as z from 'zod';
 import type { PinHash } from '#lib/broadcasts/gb-pin.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import type { ItemKey } from '#lib/store/keys.ts';
 
@@ -28,6 +29,11 @@ const pinItemSchema = z.object({
 export type StoredPin = z.output<typeof pinItemSchema>;
 
 export class GbPinRepository {
+  /** Every action its methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem, storedAnswerSchema } from '#lib/store/item-schemas.ts';
 import { ANSWER_ATTRIBUTE_PREFIX, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -58,6 +59,11 @@ export interface CheckinRepositoryOptions {
 
 /** Reads the weekly check-ins that conversation turns write (DynamoConversationStore.commitTurn). */
 export class CheckinRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:GetItem', 'dynamodb:Query'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -1,10 +1,12 @@
 // Parents' messages for their children (written by the conversation turn that received them, see
 // DynamoConversationStore), listed for the Centre to read out or print, and marked delivered.
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { CHILD_CATEGORIES } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -34,6 +36,11 @@ const childMessageSchema = z.object({
 export type ChildMessage = z.output<typeof childMessageSchema>;
 
 export class ChildMessageRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

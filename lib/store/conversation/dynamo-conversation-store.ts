@@ -26,6 +26,7 @@ import type {
 } from '#lib/ports/conversation-store.ts';
 import { VERSION_ATTRIBUTE } from '#lib/store/conditional-write.ts';
 import { firstReplay, unprocessedLinkKey } from '#lib/store/conversation/unprocessed-repository.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import {
   contactViewSchema,
   messageItemSchema,
@@ -62,6 +63,17 @@ const FOLLOW_UP_TTL_DAYS = 30;
 export const alertFollowUpId = (step: AlertFollowUp, alertId: string): string => `alert-${step}#${alertId}`;
 
 export class DynamoConversationStore implements ConversationStore {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #messageLogTtlDays: number;

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelName } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { epochSeconds, keys } from '#lib/store/keys.ts';
 
 const DAY_MS = 86_400_000;
@@ -12,6 +13,11 @@ const DAY_MS = 86_400_000;
  * message text. A redelivery gets those replies again and changes nothing.
  */
 export class HandledMessageRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #ttlDays: number;

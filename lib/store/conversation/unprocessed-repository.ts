@@ -7,6 +7,7 @@ import { CHANNEL_NAMES } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
 import { isConditionFailed } from '#lib/store/conditional-write.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -47,6 +48,11 @@ export const unprocessedLinkKey = (centreId: string, m: { channel: string; messa
 });
 
 export class UnprocessedRepository {
+  /** Every action its methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { epochSeconds, keys } from '#lib/store/keys.ts';
 
 /** WeChat's rule for customer-service messages after a user writes: 5 messages within 48 hours. */
@@ -22,6 +23,11 @@ const KEEP_DAYS = 7;
  * conditional update, so concurrent send workers cannot exceed 5 between them.
  */
 export class WechatWindowRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

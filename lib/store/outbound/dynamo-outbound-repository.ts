@@ -14,7 +14,8 @@ import {
   type StatusEvent,
 } from '#lib/domain/outbound-message.ts';
 import { DependencyError } from '#lib/errors.ts';
-import { keys } from '#lib/store/keys.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
+import { dueIndexKeys, keys } from '#lib/store/keys.ts';
 
 export type ClaimResult = 'claimed' | 'not-queued' | 'opted-out' | 'cancelled' | 'loop-blocked';
 
@@ -38,7 +39,24 @@ const conflictBackoff = () => new Promise<void>((resolve) => setTimeout(resolve,
  * Outbound messages, one item per idempotency key. Three requests per message on the happy
  * path: create (conditional put), claim (one transaction), outcome (one update).
  */
+/**
+ * How long after it should have gone a message still `queued` is looked at by the sweeper (the
+ * scheduler tick): its queue message may never have been sent (the enqueue died after the put).
+ */
+export const STRANDED_AFTER_MS = 15 * 60_000;
+
+/** A message's keys in the due index: when the sweeper should look at it if it is still waiting. */
+const sweepKeys = (key: string, at: Date) => dueIndexKeys(`outbound#${key}`, at);
+
+/** Statuses a message waits in; any other is an outcome, and the sweeper has nothing to look at. */
+const WAITING: readonly OutboundStatus[] = ['queued', 'sending'];
+
 export class DynamoOutboundRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #ttlDays: number;
@@ -59,6 +77,7 @@ export class DynamoOutboundRepository {
             ...keys.outbound(message.key),
             entity: 'outbound',
             ...message,
+            ...sweepKeys(message.key, new Date(Date.parse(message.notBefore) + STRANDED_AFTER_MS)),
             ttl: epoch(new Date(message.createdAt)) + this.#ttlDays * 86_400,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -248,6 +267,13 @@ export class DynamoOutboundRepository {
       sets.push('providerId = :pid');
       values[':pid'] = options.providerId;
     }
+    // Released for a retry: looked at again if no delivery takes it within the longest backoff.
+    if (options.to === 'queued') {
+      const due = sweepKeys(options.key, new Date(options.at.getTime() + STRANDED_AFTER_MS + 900_000));
+      sets.push('dueShard = :dueShard', 'dueKey = :dueKey');
+      values[':dueShard'] = due.dueShard;
+      values[':dueKey'] = due.dueKey;
+    }
     for (const [i, [name, value]] of Object.entries(options.set ?? {}).entries()) {
       names[`#x${i}`] = name;
       values[`:x${i}`] = value;
@@ -267,7 +293,8 @@ export class DynamoOutboundRepository {
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.outbound(options.key),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          // An outcome: nothing left for the sweeper.
+          UpdateExpression: `SET ${sets.join(', ')}${WAITING.includes(options.to) ? '' : ' REMOVE dueShard, dueKey'}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -278,6 +305,54 @@ export class DynamoOutboundRepository {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw new DependencyError('recording the outbound message outcome failed', { cause: error });
+    }
+  }
+
+  /**
+   * A message held (quiet hours, a time of its own) is expected to go by `at`: the sweeper looks at
+   * it only after that, plus its grace. Only while it is still `queued`.
+   */
+  async expectBy(key: string, at: Date): Promise<void> {
+    const due = sweepKeys(key, new Date(at.getTime() + STRANDED_AFTER_MS));
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.outbound(key),
+          UpdateExpression: 'SET dueShard = :shard, dueKey = :due',
+          ConditionExpression: '#status = :queued',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':queued': 'queued', ':shard': due.dueShard, ':due': due.dueKey },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new DependencyError('recording when the message is expected failed', { cause: error });
+    }
+  }
+
+  /**
+   * The sweeper's step: moves the message's due time from `seen` to `to` (or out of the index), only
+   * if it is still `seen`, so of two ticks that found it only one acts. False when another did.
+   */
+  async moveDue(key: string, seen: string, to: Date | undefined): Promise<boolean> {
+    const next = to ? sweepKeys(key, to) : undefined;
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: keys.outbound(key),
+          UpdateExpression: next ? 'SET dueShard = :shard, dueKey = :due' : 'REMOVE dueShard, dueKey',
+          ConditionExpression: 'dueKey = :seen',
+          ExpressionAttributeValues: next
+            ? { ':seen': seen, ':shard': next.dueShard, ':due': next.dueKey }
+            : { ':seen': seen },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new DependencyError('moving the message in the due index failed', { cause: error });
     }
   }
 

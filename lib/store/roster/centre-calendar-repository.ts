@@ -1,6 +1,7 @@
 // What a Centre posts about its weeks: activities (title, date, short text), which the parents'
 // weekly update lists, and pause weeks (Spring Festival, school holidays), in which the weekly
 // rhythm rests. The coordinators' API (a later issue) writes through here.
+
 import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
@@ -12,6 +13,7 @@ import {
 import * as z from 'zod';
 import { weekDates, weekOfDate } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError, ValidationError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
 
@@ -65,6 +67,11 @@ const pauseSchema = z.object({
 export type PauseWeek = z.output<typeof pauseSchema>;
 
 export class CentreCalendarRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -4,6 +4,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { LINK_CODE_DIGITS, LINK_CODE_TTL_DAYS } from '#lib/domain/link-code.ts';
 import type { ChannelName } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { epochSeconds, keys } from '#lib/store/keys.ts';
 
 const DAY_MS = 86_400_000;
@@ -22,6 +23,11 @@ export interface IssuedCode {
  * may present it again (a retried message) and still succeed.
  */
 export class LinkCodeRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -18,6 +18,7 @@
 // What stays: an audit item under the Centre (who, when, what kind, counts of items per kind), with no
 // name, number or id of the erased person; and a tombstone per erased family and contact, keyed by a
 // hash of its id (lib/store/roster/tombstones.ts), so that the id cannot be recreated.
+
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +26,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
 import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
@@ -62,6 +64,17 @@ interface Rewrite {
 }
 
 export class RosterErasure {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      'dynamodb:BatchWriteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #roster: RosterRepository;

@@ -18,6 +18,7 @@ import {
   retryOnVersionConflict,
   versionOf,
 } from '#lib/store/conditional-write.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { contactViewSchema, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -55,6 +56,19 @@ export interface MemberLink {
  * projection under each of its addresses, which is what a conversation turn reads.
  */
 export class RosterRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      // The tombstone check in its transactions (lib/store/roster/tombstones.ts).
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -1,6 +1,7 @@
 // The scheduler tick's reads and writes: what is due (the due index, per shard), everything one
 // contact's step needs in one consistent BatchGetItem, the week's decision (with the session it
 // opens) in one transaction, and the conditional moves of a schedule that make a re-run harmless.
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -18,6 +19,7 @@ import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
 import { batchGetItems } from '#lib/store/batch-items.ts';
 import { SESSION_TTL_GRACE_DAYS } from '#lib/store/conversation/dynamo-conversation-store.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { alertItemFields, contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
 import {
   dueIndexKeys,
@@ -53,6 +55,7 @@ export type DueRow =
   | ({ kind: 'alert' } & AlertFollowUpRow)
   | ({ kind: 'task' } & TaskFollowUpRow)
   | { kind: 'broadcast'; broadcastId: string }
+  | { kind: 'outbound'; key: string; dueKey: string }
   /** An inbound message kept after a failed turn, due for replay (its key; the replay reads it). */
   | { kind: 'replay'; pk: string; sk: string };
 
@@ -116,6 +119,18 @@ export interface DecisionWrite {
 }
 
 export class ScheduleRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+    [`table/index/${DUE_INDEX.name}` as const]: ['dynamodb:Query'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 
@@ -152,6 +167,8 @@ export class ScheduleRepository {
         rows.push({ kind: 'schedule', item: parseItem(scheduleItemSchema, item, 'schedule') });
       else if (item.entity === 'broadcast' && typeof item.broadcastId === 'string')
         rows.push({ kind: 'broadcast', broadcastId: item.broadcastId });
+      else if (item.entity === 'outbound' && typeof item.key === 'string')
+        rows.push({ kind: 'outbound', key: item.key, dueKey: String(item.dueKey) });
       else if (item.entity === 'alert-follow-up')
         rows.push({ kind: 'alert', ...parseItem(alertFollowUpRowSchema, item, 'alert follow-up') });
       else if (item.entity === 'unprocessed')

@@ -1,6 +1,7 @@
 // Tasks for a Centre's coordinators, stored like alerts (CENTRE#<id> / TASK#<task>): open until a
 // coordinator closes them. The first kind: a carer missed two weekly check-ins in a row. Raising one
 // also puts its escalation in the due index (TASKDUE#, a day on), like an alert's follow-ups.
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -12,6 +13,7 @@ import {
 import * as z from 'zod';
 import { taskEscalationDueAt } from '#lib/domain/alert-escalation.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
 
@@ -54,6 +56,11 @@ export type TaskFollowUpRow = z.output<typeof taskFollowUpRowSchema>;
 export const taskFollowUpId = (taskId: string): string => `task-escalate#${taskId}`;
 
 export class CoordinatorTaskRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -2,10 +2,12 @@
 // list them, acknowledge one with a note, close one with a note, each recording who and when. Alerts
 // are written by conversation turns (DynamoConversationStore), tasks by the scheduler tick
 // (CoordinatorTaskRepository); neither ever reopens an item, so the conditions below are the audit.
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { alertItemFields, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -47,6 +49,11 @@ export type WorkKind = 'alert' | 'task';
 export type WorkUpdate = 'done' | 'not-found' | 'conflict';
 
 export class CoordinatorWorkRepository {
+  /** Every DynamoDB action this class's methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

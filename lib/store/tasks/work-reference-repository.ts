@@ -5,12 +5,18 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { formatWorkRef, type WorkRefKind } from '#lib/domain/coordinator-commands.ts';
 import { DependencyError } from '#lib/errors.ts';
+import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { type ItemKey, keys } from '#lib/store/keys.ts';
 
 /** The counter of a Centre's references (no personal data: a number). */
 const sequenceKey = (centreId: string): ItemKey => ({ pk: `CENTRE#${centreId}`, sk: 'REFSEQ' });
 
 export class WorkReferenceRepository {
+  /** Every action its methods send (lib/store/iam-actions.ts). */
+  static readonly awsAccess: AwsAccess = {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  };
+
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
 

@@ -1,0 +1,128 @@
+// The tick fanned out: a unit per shard of the due index, each bounded in rows and continuing from
+// its cursor; a unit that fails halfway and is retried from the same cursor misses nothing and does
+// nothing twice. The due rows here are stranded messages (queued, never handed to the queue), which
+// the tick's sweeper hands to the queue once each.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LocalOutbox } from '#lib/channels/local-outbox.ts';
+import { type Config, loadConfig } from '#lib/config/core.ts';
+import { newOutboundMessage } from '#lib/domain/outbound-message.ts';
+import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
+import { createLogger } from '#lib/observability/logger.ts';
+import { ManualClock } from '#lib/ports/clock.ts';
+import type { SchedulerDependencies } from '#lib/schedule/scheduler-tick.ts';
+import { runTickInProcess, runTickUnit, type TickUnit, tickUnits } from '#lib/schedule/tick-dispatcher.ts';
+import { STRANDED_AFTER_MS } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import { DUE_INDEX } from '#lib/store/table-definition.ts';
+import { createSchedulerDependencies } from '#lib/wiring/scheduler-tick.ts';
+import { outboundHarness } from '#tests/support/outbound-harness.ts';
+import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
+
+const clock = new ManualClock('2026-12-05T02:00:00Z');
+const PARENT = { contactId: 'contact-li-baba', channel: 'sms' as const, address: '+8613900000001' };
+let table: TestTable;
+let config: Config;
+
+beforeAll(async () => {
+  table = await createTestTable();
+  config = loadConfig({
+    LIANXIN_ENV: 'local',
+    PUBLIC_URL: 'https://lianxin.example.org',
+    TABLE_NAME: table.tableName,
+    DYNAMODB_ENDPOINT: table.endpoint,
+    LOOP_GUARD_LIMIT: '100',
+  });
+  await seedDemoRoster(new RosterRepository({ client: table.client, tableName: table.tableName }));
+});
+
+/** `count` messages written but never handed to the queue (the enqueue died after the put). */
+async function strand(harness: ReturnType<typeof outboundHarness>, prefix: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    const message = newOutboundMessage(
+      {
+        key: `${prefix}#${i}`,
+        recipient: PARENT,
+        body: `【连心】消息 ${prefix} ${i}`,
+        kind: 'digest',
+        urgent: true,
+      },
+      clock.now(),
+    );
+    expect(await harness.worker.repository.create(message)).toBe(true);
+  }
+}
+
+function world(prefix: string) {
+  const outbox = new LocalOutbox();
+  const harness = outboundHarness(config, table, clock, outbox);
+  const logger = createLogger('test-tick');
+  logger.setLogLevel('SILENT');
+  const deps = createSchedulerDependencies(config, logger, harness.adapters);
+  const sentOf = () =>
+    outbox
+      .list()
+      .filter((m) => m.body.includes(` ${prefix} `))
+      .map((m) => m.body);
+  return { harness, deps, sentOf };
+}
+
+describe('the tick fanned out per shard', () => {
+  it('a unit per shard, each bounded and continuing from its cursor, covers every due row once', async () => {
+    clock.set('2026-12-05T02:00:00Z');
+    const { harness, deps, sentOf } = world('fan');
+    await strand(harness, 'fan', 40);
+    expect(tickUnits(clock.now()).map((u) => u.shard)).toEqual([...Array(DUE_INDEX.shards).keys()]);
+    clock.advance(STRANDED_AFTER_MS + 60_000);
+    const report = await runTickInProcess(deps, clock.now(), 2);
+    expect(report.recovered).toBe(40);
+    expect(harness.queue.size()).toBe(40);
+    await harness.drain();
+    expect(sentOf()).toHaveLength(40);
+    expect(new Set(sentOf()).size).toBe(40);
+  });
+
+  it('a unit that fails halfway and is retried from its cursor misses nothing and does nothing twice', async () => {
+    clock.set('2026-12-12T02:00:00Z');
+    const { harness, deps, sentOf } = world('retry');
+    await strand(harness, 'retry', 40);
+    clock.advance(STRANDED_AFTER_MS + 60_000);
+    // The due index fails on the third page any unit reads, once: that unit dies after doing its first pages.
+    let pages = 0;
+    const flaky: SchedulerDependencies = {
+      ...deps,
+      schedules: Object.assign(Object.create(deps.schedules), {
+        queryDue: (...args: Parameters<typeof deps.schedules.queryDue>) => {
+          pages++;
+          if (pages === 3) return Promise.reject(new Error('DynamoDB timed out'));
+          return deps.schedules.queryDue(...args);
+        },
+      }),
+    };
+    let failures = 0;
+    let units = 0;
+    const pendingUnits: TickUnit[] = tickUnits(clock.now());
+    while (pendingUnits.length > 0) {
+      const unit = pendingUnits.shift() as TickUnit;
+      units++;
+      try {
+        const { next } = await runTickUnit(flaky, unit, 1);
+        if (next) pendingUnits.push(next);
+      } catch {
+        // As Lambda does with an async event: the same unit again.
+        failures++;
+        pendingUnits.unshift(unit);
+      }
+    }
+    expect(failures).toBe(1);
+    expect(units).toBeGreaterThan(DUE_INDEX.shards + 20);
+    expect(harness.queue.size()).toBe(40);
+    await harness.drain();
+    expect(sentOf()).toHaveLength(40);
+    expect(new Set(sentOf()).size).toBe(40);
+    // A second tick later: nothing due again, nothing more sent.
+    clock.advance(2 * 3_600_000);
+    await runTickInProcess(deps, clock.now(), 5);
+    await harness.drain();
+    expect(sentOf()).toHaveLength(40);
+  });
+});
