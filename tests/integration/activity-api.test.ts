@@ -28,6 +28,8 @@ describe('activities', () => {
   });
 
   it('lists this week and the next seven by default, and a chosen span', async () => {
+    // Its own activities (posting is idempotent), whichever test ran before it.
+    await api.post('/api/activities', { centre: CENTRE_A, id: 'act-1', title: '包饺子', date: '2026-12-09' });
     await api.post('/api/activities', { centre: CENTRE_A, id: 'act-2', title: '剪纸', date: '2026-12-02' });
     await api.post('/api/activities', { centre: CENTRE_A, id: 'act-3', title: '读书会', date: '2027-03-03' });
     const listed = await api.get(`/api/activities?centre=${CENTRE_A}`);
