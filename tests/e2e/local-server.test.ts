@@ -6,19 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { DEMO_ROSTER } from '#lib/local/demo/demo-roster.ts';
-import {
-  inboundSmsParams,
-  messagesFromTwiml,
-  newMessageSid,
-  signedInboundSmsRequest,
-} from '#lib/local/twilio-inbound-request.ts';
+import { newMessageSid } from '#lib/local/twilio-inbound-request.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import {
   freePort,
+  outbox,
+  phone,
   type RunningServer,
   running,
   startServer,
@@ -32,12 +28,6 @@ const COORDINATOR = '+8613700000001';
 const COORDINATOR_ID = 'contact-wang-laoshi';
 const BANNER_WAIT_MS = 90_000;
 
-interface OutboxMessage {
-  seq: number;
-  to: string;
-  body: string;
-}
-
 /** Pids of DynamoDB Local Java processes listening on this port. */
 function javaPids(dynamoPort: number): number[] {
   try {
@@ -48,33 +38,6 @@ function javaPids(dynamoPort: number): number[] {
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
-}
-
-/** A phone texting the server: each text is posted exactly as Twilio posts it. */
-function phone(port: number, from: string) {
-  const config = loadConfig({ LIANXIN_ENV: 'local', PORT: String(port) });
-  const webhook = `http://localhost:${port}/webhooks/twilio/sms`;
-  return async (body: string, messageSid: string = newMessageSid()): Promise<string[]> => {
-    const params = inboundSmsParams({
-      from,
-      to: config.TWILIO_PHONE_NUMBER,
-      body,
-      accountSid: config.TWILIO_ACCOUNT_SID,
-      messageSid,
-    });
-    const request = signedInboundSmsRequest({ url: webhook, authToken: twilioAuthToken(config), params });
-    const response = await fetch(webhook, { method: 'POST', ...request });
-    const text = await response.text();
-    if (response.status !== 200)
-      throw new Error(`${JSON.stringify(body)} got HTTP ${response.status}: ${text}`);
-    return messagesFromTwiml(text);
-  };
-}
-
-async function outbox(port: number): Promise<OutboxMessage[]> {
-  const response = await fetch(`http://localhost:${port}/dev/outbox`);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { messages: OutboxMessage[] }).messages;
 }
 
 function childId(name: string): string {
