@@ -9,6 +9,7 @@ import { SCHEDULER_TICK_ACCESS } from '#lib/wiring/scheduler-tick.ts';
 import { SEND_WORKER_ACCESS } from '#lib/wiring/send-worker.ts';
 import { SMS_WEBHOOK_ACCESS } from '#lib/wiring/sms-webhook.ts';
 import { STATUS_WEBHOOK_ACCESS } from '#lib/wiring/status-webhook.ts';
+import { TENCENT_SMS_WEBHOOK_ACCESS } from '#lib/wiring/tencent-sms-webhook.ts';
 import { WECHAT_WEBHOOK_ACCESS } from '#lib/wiring/wechat-webhook.ts';
 import type { FunctionName } from './function-catalog.ts';
 
@@ -20,4 +21,5 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, AwsAccess>> = {
   'coordinator-api': COORDINATOR_API_ACCESS,
   'scheduler-tick': SCHEDULER_TICK_ACCESS,
   'aliyun-sms-webhook': ALIYUN_SMS_WEBHOOK_ACCESS,
+  'tencent-sms-webhook': TENCENT_SMS_WEBHOOK_ACCESS,
 };

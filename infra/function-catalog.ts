@@ -37,10 +37,16 @@ export const FUNCTIONS = {
     description:
       "POST /webhooks/aliyun-sms/{up,report}/{secret}: Alibaba Cloud's pushes of carers' replies (conversation turns, replies by template) and delivery receipts",
   },
+  'tencent-sms-webhook': {
+    entry: 'functions/tencent-sms-webhook.ts',
+    bundleBudgetKb: 400,
+    description:
+      "POST /webhooks/tencent-sms/{reply,status}/{secret}: Tencent Cloud's callbacks of a carer's reply (a conversation turn, replies by template) and delivery status",
+  },
   'send-worker': {
     entry: 'functions/send-worker.ts',
-    // Carries twilio's REST client (about 3.8 MB minified on its own) and Alibaba Cloud's SMS client
-    // (about 0.8 MB with its signing and credential packages).
+    // Carries twilio's REST client (about 3.8 MB minified on its own), Alibaba Cloud's SMS client
+    // (about 0.8 MB with its signing and credential packages) and Tencent Cloud's SMS client.
     bundleBudgetKb: 5200,
     description:
       'The send queue worker: quiet hours, loop guard, then Twilio or WeChat (SMS fallback); partial batch failures',

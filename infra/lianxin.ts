@@ -23,6 +23,7 @@ export function createLianxin(app: App): Lianxin {
       key: stateful.key,
       twilioSecret: stateful.twilioSecret,
       aliyunSmsSecret: stateful.aliyunSmsSecret,
+      tencentSmsSecret: stateful.tencentSmsSecret,
       wechatSecret: stateful.wechatSecret,
       coordinators: { userPool: stateful.coordinators, client: stateful.coordinatorsClient },
     },

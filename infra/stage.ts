@@ -49,7 +49,12 @@ export interface StageConfig {
   /** Mainland SMS: who carries +86 mobiles, and the codes approval gave the templates (JSON by id). */
   readonly mainlandSms: {
     readonly provider: 'aliyun' | 'tencent' | 'twilio';
+    /** The second domestic provider, taking what the first fails (none: no failover). */
+    readonly fallback: 'aliyun' | 'tencent' | 'none';
     readonly templateCodes: string;
+    /** Tencent Cloud's TemplateIds (JSON by id) and its SMS application (SmsSdkAppId). */
+    readonly tencentTemplateIds: string;
+    readonly tencentSdkAppId: string;
   };
   /** Stage-wide API throttling (requests per second, burst). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
@@ -107,7 +112,16 @@ export function stageConfigFrom(scope: Construct): StageConfig {
   const wechatTemplates = ctx('wechatTemplates');
   // Validated now, so a bad template list fails the synth rather than the send worker's cold start.
   if (wechatTemplates !== undefined) parseTemplates(wechatTemplates);
-  const mainlandSms = mainlandSmsFrom(ctx('smsProvider'), ctx('aliyunSmsTemplateCodes'), prod);
+  const mainlandSms = mainlandSmsFrom(
+    {
+      provider: ctx('smsProvider'),
+      fallback: ctx('smsFallbackProvider'),
+      codes: ctx('aliyunSmsTemplateCodes'),
+      tencentIds: ctx('tencentSmsTemplateIds'),
+      tencentSdkAppId: ctx('tencentSmsSdkAppId'),
+    },
+    prod,
+  );
   const consoleOrigins = (ctx('consoleOrigins') ?? '')
     .split(',')
     .map((o) => o.trim().replace(/\/+$/, ''))
@@ -159,26 +173,63 @@ function isStageName(name: string): name is StageName {
   return (STAGES as readonly string[]).includes(name);
 }
 
-/**
- * `-c smsProvider=aliyun|tencent|twilio` (aliyun by default) and `-c aliyunSmsTemplateCodes={"LX_REPLY_ZH_1":"SMS_…",…}`.
- * prod with Alibaba Cloud must name a code for every template (checked now, not at the worker's cold
- * start); dev falls back to the catalogue's ids, which the provider will refuse until real codes are set.
- */
-function mainlandSmsFrom(
-  provider: string | undefined,
-  codes: string | undefined,
-  prod: boolean,
-): StageConfig['mainlandSms'] {
-  const chosen = provider ?? 'aliyun';
-  if (chosen !== 'aliyun' && chosen !== 'tencent' && chosen !== 'twilio') {
-    throw new Error('smsProvider must be aliyun, tencent or twilio');
-  }
-  if (chosen === 'aliyun' && codes === undefined && prod) {
-    throw new Error('prod with smsProvider=aliyun needs -c aliyunSmsTemplateCodes=… (npm run sms-templates)');
-  }
+/** Every catalogue template's code, as JSON; dev falls back to the catalogue's own ids. */
+function templateCodesFrom(codes: string | undefined, name: string): string {
   const templateCodes = codes ?? JSON.stringify(Object.fromEntries(SMS_TEMPLATES.map((t) => [t.id, t.id])));
   const parsed = JSON.parse(templateCodes) as Record<string, unknown>;
   const missing = SMS_TEMPLATES.filter((t) => typeof parsed[t.id] !== 'string').map((t) => t.id);
-  if (missing.length > 0) throw new Error(`aliyunSmsTemplateCodes has no code for ${missing.join(', ')}`);
-  return { provider: chosen, templateCodes };
+  if (missing.length > 0) throw new Error(`${name} has no code for ${missing.join(', ')}`);
+  return templateCodes;
+}
+
+/**
+ * `-c smsProvider=aliyun|tencent|twilio` (aliyun by default), `-c smsFallbackProvider=tencent|aliyun|none`
+ * (none by default), `-c aliyunSmsTemplateCodes={"LX_REPLY_ZH_1":"SMS_…",…}`, and for Tencent
+ * `-c tencentSmsTemplateIds={"LX_REPLY_ZH_1":"1234567",…}` with `-c tencentSmsSdkAppId=1400…`.
+ * prod must name a code for every template of each provider it sends by (checked now, not at the
+ * worker's cold start); dev falls back to the catalogue's ids, which the provider will refuse until
+ * real codes are set.
+ */
+function mainlandSmsFrom(
+  c: {
+    provider: string | undefined;
+    fallback: string | undefined;
+    codes: string | undefined;
+    tencentIds: string | undefined;
+    tencentSdkAppId: string | undefined;
+  },
+  prod: boolean,
+): StageConfig['mainlandSms'] {
+  const chosen = c.provider ?? 'aliyun';
+  if (chosen !== 'aliyun' && chosen !== 'tencent' && chosen !== 'twilio') {
+    throw new Error('smsProvider must be aliyun, tencent or twilio');
+  }
+  const fallback = c.fallback ?? 'none';
+  if (fallback !== 'aliyun' && fallback !== 'tencent' && fallback !== 'none') {
+    throw new Error('smsFallbackProvider must be aliyun, tencent or none');
+  }
+  if (fallback !== 'none' && (fallback === chosen || chosen === 'twilio')) {
+    throw new Error('smsFallbackProvider must be the other domestic provider than smsProvider');
+  }
+  const uses = (p: 'aliyun' | 'tencent') => chosen === p || fallback === p;
+  if (uses('aliyun') && c.codes === undefined && prod) {
+    throw new Error(
+      'prod sending by Alibaba Cloud needs -c aliyunSmsTemplateCodes=… (npm run sms-templates)',
+    );
+  }
+  if (uses('tencent') && prod && (c.tencentIds === undefined || c.tencentSdkAppId === undefined)) {
+    throw new Error(
+      'prod sending by Tencent Cloud needs -c tencentSmsTemplateIds=… and -c tencentSmsSdkAppId=… (npm run sms-templates)',
+    );
+  }
+  const tencentSdkAppId = c.tencentSdkAppId ?? '1400000000';
+  if (!/^\d{6,12}$/.test(tencentSdkAppId))
+    throw new Error('tencentSmsSdkAppId must be digits, e.g. 1400006666');
+  return {
+    provider: chosen,
+    fallback,
+    templateCodes: templateCodesFrom(c.codes, 'aliyunSmsTemplateCodes'),
+    tencentTemplateIds: templateCodesFrom(c.tencentIds, 'tencentSmsTemplateIds'),
+    tencentSdkAppId,
+  };
 }

@@ -30,6 +30,7 @@ export class StatefulStack extends Stack {
   /** JSON {"accountSid","authToken"}; deployed with a random authToken to be replaced by the real one. */
   readonly twilioSecret: Secret;
   readonly aliyunSmsSecret: Secret;
+  readonly tencentSmsSecret: Secret;
   /**
    * JSON {"appId","appSecret","token","encodingAesKey"}; deployed with a random `token` (paste it into the
    * WeChat console) and the others empty: WeChat stays off until the operator fills them in.
@@ -137,6 +138,23 @@ export class StatefulStack extends Stack {
         'Alibaba Cloud issues the AccessKey and its console holds the push URLs with the callback secret; Secrets Manager cannot rotate them there. Rotation is manual: move callbackSecret to previousCallbackSecret, set a new one, update the console URLs, then clear the previous one (docs/mainland-sms.md).',
     });
 
+    // Tencent Cloud SMS: a sub-user's API key (SendSms only) and the callbacks' path secret, ours.
+    this.tencentSmsSecret = new Secret(this, 'TencentSmsSecret', {
+      description: `lianxin ${stage.name}: Tencent Cloud SMS as JSON {"secretId","secretKey","callbackSecret","previousCallbackSecret"}; set the API key after the first deploy`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ secretId: '', secretKey: '', previousCallbackSecret: '' }),
+        generateStringKey: 'callbackSecret',
+        excludePunctuation: true,
+        passwordLength: 40,
+      },
+      removalPolicy: stage.removalPolicy,
+    });
+    Validations.of(this.tencentSmsSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Tencent Cloud issues the API key and its console holds the callback URLs with the callback secret; Secrets Manager cannot rotate them there. Rotation is manual: move callbackSecret to previousCallbackSecret, set a new one, update the console URLs, then clear the previous one (docs/mainland-sms.md).',
+    });
+
     this.coordinators = new UserPool(this, 'Coordinators', {
       userPoolName: `${stage.prefix}-coordinators`,
       selfSignUpEnabled: false,
@@ -184,6 +202,11 @@ export class StatefulStack extends Stack {
       value: this.aliyunSmsSecret.secretArn,
       description:
         'aws secretsmanager get-secret-value --secret-id <this> (the callbackSecret for the push URLs); put-secret-value with the AccessKey',
+    });
+    new CfnOutput(this, 'TencentSmsSecretArn', {
+      value: this.tencentSmsSecret.secretArn,
+      description:
+        'aws secretsmanager get-secret-value --secret-id <this> (the callbackSecret for the callback URLs); put-secret-value with the API key',
     });
     new CfnOutput(this, 'WechatSecretArn', {
       value: this.wechatSecret.secretArn,

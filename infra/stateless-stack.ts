@@ -22,6 +22,7 @@ export interface DataResources {
   readonly twilioSecret: ISecret;
   readonly wechatSecret: ISecret;
   readonly aliyunSmsSecret: ISecret;
+  readonly tencentSmsSecret: ISecret;
   /** Who may call the coordinators' API: the JWT authorizer's issuer (the pool) and audience (the client). */
   readonly coordinators: { readonly userPool: UserPool; readonly client: IUserPoolClient };
 }
@@ -42,6 +43,10 @@ export const WECHAT_SIGNATURE =
 /** Why the Alibaba Cloud callbacks need no API authorizer. */
 export const ALIYUN_PATH_SECRET =
   'Alibaba Cloud signs nothing it pushes: the function compares the path secret (from Secrets Manager, current or previous during rotation) in constant time and answers 404 otherwise.';
+
+/** Why the Tencent Cloud callbacks need no API authorizer. */
+export const TENCENT_PATH_SECRET =
+  'Tencent Cloud signs no callback: the function compares the path secret (from Secrets Manager, current or previous during rotation) in constant time and answers 404 otherwise.';
 
 /**
  * Everything that can be replaced at will: the HTTP API, the functions, the send queue, the alarms.
@@ -149,6 +154,23 @@ export class StatelessStack extends Stack {
       });
     }
 
+    // POST /webhooks/tencent-sms/{reply,status}/{secret}: a carer's reply from a mainland number (one
+    // turn, the replies enqueued as template messages) and delivery status. Reads the Tencent Cloud
+    // secret only (the path secret); it never sends.
+    const tencentSmsWebhook = this.addFunction('TencentSmsWebhook', {
+      name: 'tencent-sms-webhook',
+      environment: { ...smsPrice, SMS_PROVIDER: stage.mainlandSms.provider },
+    });
+    tencentSmsWebhook.bindSecret(data.tencentSmsSecret, 'TENCENT_SMS_SECRET_ARN');
+    for (const kind of ['reply', 'status']) {
+      this.http.addWebhook(`TencentSms${kind === 'reply' ? 'Reply' : 'Status'}Webhook`, {
+        methods: [HttpMethod.POST],
+        path: `/webhooks/tencent-sms/${kind}/{secret}`,
+        handler: tencentSmsWebhook,
+        verifiedBy: TENCENT_PATH_SECRET,
+      });
+    }
+
     // GET/POST /webhooks/wechat: WeChat's server check and its messages; one turn, a passive reply in 5 s.
     // It reads the WeChat secret only (not Twilio's), enqueues alerts and late replies, and invokes
     // itself asynchronously to finish a message it answered `success` for (lib/inbound/wechat-late-replies.ts).
@@ -172,16 +194,20 @@ export class StatelessStack extends Stack {
       environment: {
         ...(stage.wechatTemplates === undefined ? {} : { WECHAT_TEMPLATES: stage.wechatTemplates }),
         SMS_PROVIDER: stage.mainlandSms.provider,
+        SMS_FALLBACK_PROVIDER: stage.mainlandSms.fallback,
         ALIYUN_SMS_TEMPLATE_CODES: stage.mainlandSms.templateCodes,
+        TENCENT_SMS_TEMPLATE_IDS: stage.mainlandSms.tencentTemplateIds,
+        TENCENT_SMS_SDK_APP_ID: stage.mainlandSms.tencentSdkAppId,
       },
     });
     sendWorker
       .bindSecret(data.twilioSecret, 'TWILIO_SECRET_ARN')
       .bindSecret(data.wechatSecret, 'WECHAT_SECRET_ARN');
-    // +86 mobiles go by Alibaba Cloud: only the worker holds its AccessKey.
-    if (stage.mainlandSms.provider === 'aliyun') {
-      sendWorker.bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
-    }
+    // +86 mobiles go by the domestic providers (first and second): only the worker holds their keys.
+    const sendsBy = (p: 'aliyun' | 'tencent') =>
+      stage.mainlandSms.provider === p || stage.mainlandSms.fallback === p;
+    if (sendsBy('aliyun')) sendWorker.bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
+    if (sendsBy('tencent')) sendWorker.bindSecret(data.tencentSmsSecret, 'TENCENT_SMS_SECRET_ARN');
     this.sendQueue.addConsumer(sendWorker, { maxConcurrency: sending.workerConcurrency });
 
     // The scheduler tick: every few minutes, the weekly rhythm that is due, found in the table's due

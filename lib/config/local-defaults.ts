@@ -21,14 +21,19 @@ export const WECHAT_LOCAL_DEFAULTS = {
   ),
 } as const;
 
-/** Mainland SMS: Twilio (the outbox) unless SMS_PROVIDER=aliyun, then the local SendSms stand-in,
- * whose template codes are the catalogue's own ids. */
+/** Mainland SMS: Twilio (the outbox) unless SMS_PROVIDER=aliyun|tencent, then that provider's local
+ * SendSms stand-in, whose template codes are the catalogue's own ids. */
 export const MAINLAND_SMS_LOCAL_DEFAULTS = {
   SMS_PROVIDER: 'twilio',
   ALIYUN_SMS_ACCESS_KEY_ID: 'local-dev-aliyun-key-id',
   ALIYUN_SMS_ACCESS_KEY_SECRET: 'local-dev-aliyun-key-secret',
   ALIYUN_SMS_CALLBACK_SECRET: 'local-dev-aliyun-callback',
   ALIYUN_SMS_TEMPLATE_CODES: JSON.stringify(Object.fromEntries(SMS_TEMPLATES.map((t) => [t.id, t.id]))),
+  TENCENT_SMS_SECRET_ID: 'local-dev-tencent-secret-id',
+  TENCENT_SMS_SECRET_KEY: 'local-dev-tencent-secret-key',
+  TENCENT_SMS_CALLBACK_SECRET: 'local-dev-tencent-callback',
+  TENCENT_SMS_SDK_APP_ID: '1400000000',
+  TENCENT_SMS_TEMPLATE_IDS: JSON.stringify(Object.fromEntries(SMS_TEMPLATES.map((t) => [t.id, t.id]))),
 } as const;
 
 export const LOCAL_DEFAULTS = {

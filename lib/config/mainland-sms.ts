@@ -26,6 +26,12 @@ export const mainlandSmsEnvSchema = z.object({
     .enum([...MAINLAND_PROVIDERS, 'twilio'])
     .default('aliyun')
     .describe('Who carries SMS to +86 numbers: aliyun, tencent, or twilio (others always go by Twilio)'),
+  SMS_FALLBACK_PROVIDER: z
+    .enum([...MAINLAND_PROVIDERS, 'none'])
+    .default('none')
+    .describe(
+      'The second domestic provider: a +86 message the first fails with a provider error or a timeout goes by it, once (none: no failover)',
+    ),
   ALIYUN_SMS_SECRET_ARN: z
     .string()
     .min(1)
@@ -76,6 +82,75 @@ export const mainlandSmsEnvSchema = z.object({
     .max(30_000)
     .default(5000)
     .describe('Whole SendSms request timeout; past it the outcome is unknown'),
+  TENCENT_SMS_SECRET_ARN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'AWS only: the Secrets Manager secret {"secretId","secretKey","callbackSecret","previousCallbackSecret"}',
+    ),
+  TENCENT_SMS_SECRET_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Tencent Cloud API SecretId of a sub-user allowed SendSms only (in AWS from TENCENT_SMS_SECRET_ARN)',
+    ),
+  TENCENT_SMS_SECRET_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Its SecretKey (in AWS from TENCENT_SMS_SECRET_ARN)'),
+  TENCENT_SMS_CALLBACK_SECRET: callbackSecret
+    .optional()
+    .describe('The path secret of /webhooks/tencent-sms/{reply,status}/{secret} (in AWS from the secret)'),
+  TENCENT_SMS_PREVIOUS_CALLBACK_SECRET: callbackSecret
+    .optional()
+    .describe('The Tencent path secret being rotated out, still accepted until the console has the new URL'),
+  TENCENT_SMS_SDK_APP_ID: z
+    .string()
+    .regex(/^\d{6,12}$/, 'the SmsSdkAppId, digits')
+    .optional()
+    .describe('The SMS application (SmsSdkAppId, e.g. 1400006666) the signature and templates belong to'),
+  TENCENT_SMS_SIGN_NAME: z
+    .string()
+    .min(2)
+    .max(12)
+    .default('连心')
+    .describe('The approved signature content, without 【】 (SignName)'),
+  TENCENT_SMS_TEMPLATE_IDS: templateCodes
+    .optional()
+    .describe('JSON {"LX_REPLY_ZH_1":"1234567",…}: the TemplateId approval gave each template'),
+  TENCENT_SMS_ENDPOINT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host[:port]')
+    .default('sms.tencentcloudapi.com')
+    .describe('SendSms endpoint (host[:port]); the local stand-in in `npm start`'),
+  TENCENT_SMS_PROTOCOL: z
+    .enum(['https', 'http'])
+    .default('https')
+    .describe('https in AWS; http only for a local stand-in'),
+  TENCENT_SMS_REGION: z
+    .string()
+    .regex(/^[a-z]+-[a-z]+$/, 'a region such as ap-guangzhou')
+    .default('ap-guangzhou')
+    .describe('The API region of the SMS application (ap-guangzhou, ap-beijing or ap-nanjing)'),
+  TENCENT_SMS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(500)
+    .max(30_000)
+    .default(5000)
+    .describe('Whole SendSms request timeout; past it the outcome is unknown'),
+  TENCENT_SMS_MAX_VARIABLE_CHARS: z.coerce
+    .number()
+    .int()
+    .min(6)
+    .max(35)
+    .default(12)
+    .describe(
+      'The longest value Tencent accepts in one of our templates\' variables: 6 for an "other" variable by Tencent\'s rule, more only as approved for the template (docs/mainland-sms.md)',
+    ),
   MAINLAND_SMS_PRICE_ALIYUN: z.coerce
     .number()
     .min(0)
@@ -103,11 +178,31 @@ export interface AliyunSmsSettings {
   timeoutMs: number;
 }
 
+export interface TencentSmsSettings {
+  secretId: string;
+  secretKey: string;
+  sdkAppId: string;
+  signName: string;
+  /** Our template id → Tencent Cloud's TemplateId, for every template in the catalogue. */
+  templateIds: Readonly<Record<string, string>>;
+  endpoint: string;
+  protocol: 'https' | 'http';
+  region: string;
+  timeoutMs: number;
+  maxVariableChars: number;
+}
+
 export interface MainlandSmsSettings {
   provider: MainlandProvider | 'twilio';
+  /** The second domestic provider, for failover; undefined when there is none. */
+  fallback: MainlandProvider | undefined;
+  /** Set when Alibaba Cloud sends (first or second). */
   aliyun: AliyunSmsSettings | undefined;
+  /** Set when Tencent Cloud sends (first or second). */
+  tencent: TencentSmsSettings | undefined;
   /** The path secrets accepted on the callbacks: current first, then the one being rotated out. */
   aliyunCallbackSecrets: string[];
+  tencentCallbackSecrets: string[];
   pricePerSegment: Readonly<Record<MainlandProvider, number>>;
 }
 
@@ -137,9 +232,35 @@ async function readAliyunSecret(secretArn: string, fetchSecret: FetchSecret): Pr
   };
 }
 
+const tencentSecretSchema = z.object({
+  secretId: z.string().min(1),
+  secretKey: z.string().min(1),
+  callbackSecret: callbackSecret,
+  previousCallbackSecret: z.string().default(''),
+});
+
+/** The Tencent Cloud secret's values as the environment names them (read once per cold start). */
+async function readTencentSecret(secretArn: string, fetchSecret: FetchSecret): Promise<Env> {
+  let secret: z.infer<typeof tencentSecretSchema>;
+  try {
+    secret = tencentSecretSchema.parse(JSON.parse(await fetchSecret(secretArn)));
+  } catch (error) {
+    throw new ConfigError(
+      'the Tencent Cloud SMS secret could not be read or is not {"secretId","secretKey","callbackSecret"}',
+      { cause: error },
+    );
+  }
+  return {
+    TENCENT_SMS_SECRET_ID: secret.secretId,
+    TENCENT_SMS_SECRET_KEY: secret.secretKey,
+    TENCENT_SMS_CALLBACK_SECRET: secret.callbackSecret,
+    TENCENT_SMS_PREVIOUS_CALLBACK_SECRET: secret.previousCallbackSecret,
+  };
+}
+
 /**
  * The mainland SMS settings. In AWS the credentials and callback secrets come from
- * ALIYUN_SMS_SECRET_ARN; locally the dev values of lib/config/local-defaults.ts fill what is unset.
+ * ALIYUN_SMS_SECRET_ARN and TENCENT_SMS_SECRET_ARN; locally the dev values of lib/config/local-defaults.ts fill what is unset.
  */
 export async function loadMainlandSmsSettings(
   config: Pick<Config, 'LIANXIN_ENV'>,
@@ -149,48 +270,89 @@ export async function loadMainlandSmsSettings(
   options: { sending: boolean } = { sending: true },
 ): Promise<MainlandSmsSettings> {
   const merged = withLocalDefaults({ ...env, LIANXIN_ENV: config.LIANXIN_ENV });
-  const fromSecret = merged.ALIYUN_SMS_SECRET_ARN
-    ? await readAliyunSecret(merged.ALIYUN_SMS_SECRET_ARN, fetchSecret)
-    : {};
-  return mainlandSmsSettings(parseEnv(mainlandSmsEnvSchema, { ...merged, ...fromSecret }), options);
+  const fromSecrets = {
+    ...(merged.ALIYUN_SMS_SECRET_ARN
+      ? await readAliyunSecret(merged.ALIYUN_SMS_SECRET_ARN, fetchSecret)
+      : {}),
+    ...(merged.TENCENT_SMS_SECRET_ARN
+      ? await readTencentSecret(merged.TENCENT_SMS_SECRET_ARN, fetchSecret)
+      : {}),
+  };
+  return mainlandSmsSettings(parseEnv(mainlandSmsEnvSchema, { ...merged, ...fromSecrets }), options);
 }
 
-/** Checks what the chosen provider needs; every catalogue template must have a code. */
+const secretsOf = (...values: (string | undefined)[]): string[] =>
+  values.filter((v): v is string => v !== undefined && v !== '');
+
+/** Checks what the chosen providers need (first and second); every catalogue template must have a code. */
 export function mainlandSmsSettings(
   e: MainlandSmsEnv,
   options: { sending: boolean } = { sending: true },
 ): MainlandSmsSettings {
-  const secrets = [e.ALIYUN_SMS_CALLBACK_SECRET, e.ALIYUN_SMS_PREVIOUS_CALLBACK_SECRET].filter(
-    (s): s is string => s !== undefined,
-  );
+  const fallback =
+    e.SMS_FALLBACK_PROVIDER === 'none' ||
+    e.SMS_PROVIDER === 'twilio' ||
+    e.SMS_FALLBACK_PROVIDER === e.SMS_PROVIDER
+      ? undefined
+      : e.SMS_FALLBACK_PROVIDER;
+  const sends = (p: MainlandProvider) => options.sending && (e.SMS_PROVIDER === p || fallback === p);
+  const role = (p: MainlandProvider) =>
+    e.SMS_PROVIDER === p ? `SMS_PROVIDER=${p}` : `SMS_FALLBACK_PROVIDER=${p}`;
+  const issues: { path: string[]; message: string }[] = [];
+  const uncodedIssue = (key: string, codes: Readonly<Record<string, string>>) => {
+    const uncoded = SMS_TEMPLATES.filter((t) => !codes[t.id]).map((t) => t.id);
+    if (uncoded.length > 0) issues.push({ path: [key], message: `no code for ${uncoded.join(', ')}` });
+  };
   let aliyun: AliyunSmsSettings | undefined;
-  if (e.SMS_PROVIDER === 'aliyun' && options.sending) {
+  if (sends('aliyun')) {
     const missing = (
       ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_TEMPLATE_CODES'] as const
     ).filter((k) => e[k] === undefined);
-    const codes = e.ALIYUN_SMS_TEMPLATE_CODES ?? {};
-    const uncoded = SMS_TEMPLATES.filter((t) => !codes[t.id]).map((t) => t.id);
-    const issues = [
-      ...missing.map((k) => ({ path: [k], message: 'required when SMS_PROVIDER=aliyun' })),
-      ...(missing.includes('ALIYUN_SMS_TEMPLATE_CODES') || uncoded.length === 0
-        ? []
-        : [{ path: ['ALIYUN_SMS_TEMPLATE_CODES'], message: `no code for ${uncoded.join(', ')}` }]),
-    ];
-    if (issues.length > 0) throw configError(issues);
+    issues.push(...missing.map((k) => ({ path: [k], message: `required when ${role('aliyun')}` })));
+    if (e.ALIYUN_SMS_TEMPLATE_CODES) uncodedIssue('ALIYUN_SMS_TEMPLATE_CODES', e.ALIYUN_SMS_TEMPLATE_CODES);
     aliyun = {
       accessKeyId: e.ALIYUN_SMS_ACCESS_KEY_ID as string,
       accessKeySecret: e.ALIYUN_SMS_ACCESS_KEY_SECRET as string,
       signName: e.ALIYUN_SMS_SIGN_NAME,
-      templateCodes: codes,
+      templateCodes: e.ALIYUN_SMS_TEMPLATE_CODES ?? {},
       endpoint: e.ALIYUN_SMS_ENDPOINT,
       protocol: e.ALIYUN_SMS_PROTOCOL,
       timeoutMs: e.ALIYUN_SMS_TIMEOUT_MS,
     };
   }
+  let tencent: TencentSmsSettings | undefined;
+  if (sends('tencent')) {
+    const missing = (
+      [
+        'TENCENT_SMS_SECRET_ID',
+        'TENCENT_SMS_SECRET_KEY',
+        'TENCENT_SMS_SDK_APP_ID',
+        'TENCENT_SMS_TEMPLATE_IDS',
+      ] as const
+    ).filter((k) => e[k] === undefined);
+    issues.push(...missing.map((k) => ({ path: [k], message: `required when ${role('tencent')}` })));
+    if (e.TENCENT_SMS_TEMPLATE_IDS) uncodedIssue('TENCENT_SMS_TEMPLATE_IDS', e.TENCENT_SMS_TEMPLATE_IDS);
+    tencent = {
+      secretId: e.TENCENT_SMS_SECRET_ID as string,
+      secretKey: e.TENCENT_SMS_SECRET_KEY as string,
+      sdkAppId: e.TENCENT_SMS_SDK_APP_ID as string,
+      signName: e.TENCENT_SMS_SIGN_NAME,
+      templateIds: e.TENCENT_SMS_TEMPLATE_IDS ?? {},
+      endpoint: e.TENCENT_SMS_ENDPOINT,
+      protocol: e.TENCENT_SMS_PROTOCOL,
+      region: e.TENCENT_SMS_REGION,
+      timeoutMs: e.TENCENT_SMS_TIMEOUT_MS,
+      maxVariableChars: e.TENCENT_SMS_MAX_VARIABLE_CHARS,
+    };
+  }
+  if (issues.length > 0) throw configError(issues);
   return {
     provider: e.SMS_PROVIDER,
+    fallback,
     aliyun,
-    aliyunCallbackSecrets: secrets,
+    tencent,
+    aliyunCallbackSecrets: secretsOf(e.ALIYUN_SMS_CALLBACK_SECRET, e.ALIYUN_SMS_PREVIOUS_CALLBACK_SECRET),
+    tencentCallbackSecrets: secretsOf(e.TENCENT_SMS_CALLBACK_SECRET, e.TENCENT_SMS_PREVIOUS_CALLBACK_SECRET),
     pricePerSegment: { aliyun: e.MAINLAND_SMS_PRICE_ALIYUN, tencent: e.MAINLAND_SMS_PRICE_TENCENT },
   };
 }

@@ -17,9 +17,10 @@ export const MULTI_SEGMENT_CHARS = 67;
 /** The providers refuse anything longer (signature, fixed text and variables together). */
 export const MAX_MESSAGE_CHARS = 500;
 /**
- * The longest value one variable of a notification template may carry. Both providers limit it
- * (Alibaba Cloud: 35 for a notification's variable); the same limit on both keeps one split valid
- * for either, so a failover never re-splits a message.
+ * The longest value one variable of a notification template may carry on Alibaba Cloud (35 for a
+ * notification's variable). Tencent Cloud limits each variable by its type, and its "other" type far
+ * tighter (see TENCENT_SMS_MAX_VARIABLE_CHARS): each provider renders with its own limit, so a message
+ * that fails over is split again for the second provider, or refused there with the reason.
  */
 export const MAX_VARIABLE_CHARS = 35;
 
@@ -139,7 +140,7 @@ function contentOf(body: string): string {
   return trimmed.startsWith(SIGNATURE) ? trimmed.slice(SIGNATURE.length).trim() : trimmed;
 }
 
-/** `text` cut into `count` non-empty pieces of at most MAX_VARIABLE_CHARS, on character boundaries. */
+/** `text` cut into `count` non-empty pieces of at most the variable limit, on character boundaries. */
 function split(text: string, count: number): string[] {
   const chars = [...text];
   const size = Math.ceil(chars.length / count);
@@ -151,15 +152,20 @@ function split(text: string, count: number): string[] {
  * ValidationError that says why when no registered template can carry it (too long, or empty):
  * nothing is sent then.
  */
-export function renderMainlandSms(kind: OutboundKind, body: string): RenderedSms {
+export function renderMainlandSms(
+  kind: OutboundKind,
+  body: string,
+  /** The provider's longest variable value (Alibaba Cloud's by default). */
+  maxVariableChars: number = MAX_VARIABLE_CHARS,
+): RenderedSms {
   const content = contentOf(body);
   const length = charCount(content);
   if (length === 0) throw new ValidationError('an empty message cannot be sent by template');
   const language: Language = CJK.test(content) ? 'zh-CN' : 'en';
   const candidates = SMS_TEMPLATES.filter((t) => t.kinds.includes(kind) && t.language === language);
-  const template = candidates.find((t) => t.variables.length * MAX_VARIABLE_CHARS >= length);
+  const template = candidates.find((t) => t.variables.length * maxVariableChars >= length);
   if (!template) {
-    const most = Math.max(0, ...candidates.map((t) => t.variables.length)) * MAX_VARIABLE_CHARS;
+    const most = Math.max(0, ...candidates.map((t) => t.variables.length)) * maxVariableChars;
     throw new ValidationError(
       `a ${kind} message of ${length} characters does not fit a mainland SMS template (at most ${most})`,
     );
@@ -177,9 +183,13 @@ export function renderMainlandSms(kind: OutboundKind, body: string): RenderedSms
 }
 
 /** Undefined when the message can go by template; else the reason it cannot (for a preview). */
-export function mainlandSmsRefusal(kind: OutboundKind, body: string): string | undefined {
+export function mainlandSmsRefusal(
+  kind: OutboundKind,
+  body: string,
+  maxVariableChars: number = MAX_VARIABLE_CHARS,
+): string | undefined {
   try {
-    renderMainlandSms(kind, body);
+    renderMainlandSms(kind, body, maxVariableChars);
     return undefined;
   } catch (error) {
     return error instanceof ValidationError ? error.message : String(error);
@@ -189,3 +199,14 @@ export function mainlandSmsRefusal(kind: OutboundKind, body: string): string | u
 /** A mainland mobile number in E.164: +86 and 11 digits starting 1[3-9]. */
 export const MAINLAND_MOBILE = /^\+861[3-9]\d{9}$/;
 export const isMainlandMobile = (address: string): boolean => MAINLAND_MOBILE.test(address);
+
+/**
+ * A template's content as each provider's console takes it: Alibaba Cloud names its variables
+ * (${c1}), Tencent Cloud numbers them ({1}); either way in the catalogue's order.
+ */
+export function providerTemplateText(
+  template: Pick<SmsTemplate, 'text'>,
+  provider: MainlandProvider,
+): string {
+  return provider === 'tencent' ? template.text.replace(/\$\{c(\d+)\}/g, '{$1}') : template.text;
+}

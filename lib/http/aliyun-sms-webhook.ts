@@ -1,47 +1,24 @@
 // POST /webhooks/aliyun-sms/up/{secret} (carers' replies) and /report/{secret} (delivery receipts).
 // Alibaba Cloud signs nothing: the path secret keeps strangers out. A push is answered 200 only once
 // every message in it is durably taken; otherwise 5xx, and the provider pushes it again.
-import { timingSafeEqual } from 'node:crypto';
 import {
   ALIYUN_ACCEPTED,
   type AliyunReport,
   parseReportPush,
   parseUplinkPush,
 } from '#lib/channels/aliyun-sms/aliyun-sms-callbacks.ts';
-import { isDomesticOptOut } from '#lib/domain/keywords.ts';
-import { DependencyError, NotFoundError } from '#lib/errors.ts';
+import { DependencyError } from '#lib/errors.ts';
+import {
+  callbackKind,
+  type DomesticSmsWebhookDependencies,
+  inParallel,
+  recordReceipt,
+  takeReply,
+} from '#lib/http/domestic-sms-callbacks.ts';
 import { createHttpHandler } from '#lib/http/http-handler.ts';
-import { handleInboundMessage, type InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
 import type { WebhookRequest, WebhookResponse } from '#lib/ports/channel.ts';
-import type { InboundMessage } from '#lib/ports/conversation-store.ts';
-import type { OutboundPort } from '#lib/ports/outbound.ts';
-import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 
-export interface AliyunSmsWebhookDependencies extends InboundDependencies {
-  /** Accepted path secrets: the current one and, while rotating, the previous one. */
-  callbackSecrets: readonly string[];
-  /** The replies go back as template messages through the send queue (there is no passive reply). */
-  outbound: OutboundPort;
-  contacts: { findContactIdByAddress(channel: 'sms', address: string): Promise<string | undefined> };
-  repository: Pick<DynamoOutboundRepository, 'get' | 'recordProviderStatus'>;
-  /** How many senders' messages are worked on at once (one sender's stay in order). */
-  concurrency?: number;
-}
-
-const PATH = /\/webhooks\/aliyun-sms\/(up|report)\/([^/?#]+)$/;
-
-/** Constant time on the secret's bytes; every accepted secret is compared, so timing says nothing. */
-export function secretMatches(given: string, accepted: readonly string[]): boolean {
-  const a = Buffer.from(given, 'utf8');
-  let match = false;
-  for (const secret of accepted) {
-    const b = Buffer.from(secret, 'utf8');
-    // Compare against itself when lengths differ: the same work, never a match.
-    const same = a.length === b.length ? timingSafeEqual(a, b) : timingSafeEqual(b, b) && false;
-    match = match || same;
-  }
-  return match;
-}
+export type AliyunSmsWebhookDependencies = DomesticSmsWebhookDependencies;
 
 const accepted = (): WebhookResponse => ({
   statusCode: 200,
@@ -53,12 +30,8 @@ export async function handleAliyunSmsWebhook(
   request: WebhookRequest,
   deps: AliyunSmsWebhookDependencies,
 ): Promise<WebhookResponse> {
-  const match = PATH.exec(new URL(request.url).pathname);
-  // A wrong secret looks like no route at all, and starts nothing.
-  if (!match || !secretMatches(decodeURIComponent(match[2] ?? ''), deps.callbackSecrets)) {
-    throw new NotFoundError('no such callback');
-  }
-  return match[1] === 'up' ? takeUplinks(request, deps) : takeReports(request, deps);
+  const kind = callbackKind(request.url, 'aliyun-sms', ['up', 'report'], deps.callbackSecrets);
+  return kind === 'up' ? takeUplinks(request, deps) : takeReports(request, deps);
 }
 
 async function takeUplinks(
@@ -77,7 +50,7 @@ async function takeUplinks(
     queues,
     deps.concurrency ?? 8,
     async (items) => {
-      for (const item of items) await takeUplink(item, deps);
+      for (const item of items) await takeReply(item, deps);
     },
     deps,
   );
@@ -87,31 +60,6 @@ async function takeUplinks(
   }
   deps.logger.info('uplink push taken', { messages: push.items.length, refused: push.refused.length });
   return accepted();
-}
-
-async function takeUplink(item: InboundMessage, deps: AliyunSmsWebhookDependencies): Promise<void> {
-  // 拒收/R are the carriers' words for stop: the engine hears its own stop word, the log keeps what came.
-  const inbound = isDomesticOptOut(item.body) ? { ...item, body: '退订' } : item;
-  const replies = await handleInboundMessage(inbound, deps);
-  if (replies.length === 0) return;
-  const contactId = await deps.contacts.findContactIdByAddress('sms', item.from);
-  if (!contactId) {
-    // An unregistered number gets no template message: it would cost and tell them nothing useful.
-    deps.logger.info('no reply by template to an unregistered number', { from: item.from });
-    return;
-  }
-  for (const [i, body] of replies.entries()) {
-    await deps.outbound.enqueue({
-      // Not `reply#…`: the turn's own log already keeps each reply under that key.
-      key: `template-reply#${item.messageId}#${i}`,
-      recipient: { contactId, channel: 'sms', address: item.from },
-      body,
-      kind: 'reply',
-      urgent: true,
-      // An answer to their own message (it may confirm their very opt-out), as a passive reply would be.
-      ignoresOptOut: true,
-    });
-  }
 }
 
 async function takeReports(
@@ -130,48 +78,16 @@ async function takeReports(
   return accepted();
 }
 
-async function takeReport(report: AliyunReport, deps: AliyunSmsWebhookDependencies): Promise<void> {
-  if (!report.out_id) {
-    deps.logger.warn('receipt without our message key', { providerId: report.biz_id });
-    return;
-  }
-  const status = report.success ? 'delivered' : 'undelivered';
-  const current = await deps.repository.get(report.out_id);
-  if (!current) {
-    deps.logger.warn('receipt for an unknown message', { key: report.out_id, providerId: report.biz_id });
-    return;
-  }
-  // The same receipt twice changes nothing.
-  if (current.status === status) return;
-  await deps.repository.recordProviderStatus({
-    key: report.out_id,
-    status,
-    providerStatus: report.err_code ?? status,
-    at: deps.clock.now(),
-    errorCode: report.success ? undefined : report.err_code,
-  });
-}
-
-/** Runs `work` over `items`, `limit` at a time; resolves with how many failed (each logged). */
-async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-  deps: Pick<AliyunSmsWebhookDependencies, 'logger'>,
-): Promise<number> {
-  let next = 0;
-  let failed = 0;
-  const runner = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item).catch((error: unknown) => {
-        failed++;
-        deps.logger.error('push item not taken; the provider will push again', { error: error as Error });
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, runner));
-  return failed;
+function takeReport(report: AliyunReport, deps: AliyunSmsWebhookDependencies): Promise<void> {
+  return recordReceipt(
+    {
+      key: report.out_id || undefined,
+      providerId: report.biz_id,
+      delivered: report.success,
+      providerStatus: report.err_code,
+    },
+    deps,
+  );
 }
 
 export const createAliyunSmsWebhookHandler = (deps: AliyunSmsWebhookDependencies, publicUrl: string) =>

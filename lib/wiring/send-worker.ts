@@ -1,6 +1,8 @@
 import { AliyunSmsOutbound } from '#lib/channels/aliyun-sms/aliyun-sms-outbound.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
+import { FailoverSmsChannel } from '#lib/channels/mainland-sms-failover.ts';
 import { PerNumberSmsChannel } from '#lib/channels/mainland-sms-router.ts';
+import { TencentSmsOutbound } from '#lib/channels/tencent-sms/tencent-sms-outbound.ts';
 import { TwilioSmsOutbound } from '#lib/channels/twilio-sms/twilio-sms-outbound.ts';
 import { LocalWechatApi } from '#lib/channels/wechat/local-wechat-api.ts';
 import { AccessTokenCache } from '#lib/channels/wechat/wechat-access-token.ts';
@@ -10,7 +12,8 @@ import { type Config, twilioAuthToken } from '#lib/config/core.ts';
 import type { MainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { wechatOutboundSettings } from '#lib/config/wechat.ts';
 import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
-import type { Logger } from '#lib/observability/logger.ts';
+import { logMetrics } from '#lib/observability/log-metrics.ts';
+import { createLogger, type Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { RatePacer } from '#lib/outbound/rate-pacer.ts';
 import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
@@ -18,6 +21,7 @@ import type { SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import { SQS_QUEUE_CONTROL, SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import type { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
+import type { Metrics } from '#lib/ports/metrics.ts';
 import type { QueueControl } from '#lib/ports/send-queue.ts';
 import { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
@@ -38,6 +42,7 @@ export const SEND_WORKER_ACCESS = accessOf(
   RosterRepository,
   WechatWindowRepository,
   AliyunSmsOutbound,
+  TencentSmsOutbound,
   SQS_SEND_QUEUE,
   SQS_QUEUE_CONTROL,
 );
@@ -71,11 +76,27 @@ export function defaultQueueControl(config: Config): QueueControl {
   };
 }
 
+/** The domestic provider's channel, when its settings are there. */
+function mainlandChannel(
+  provider: 'aliyun' | 'tencent' | undefined,
+  mainland: MainlandSmsSettings,
+): (OutboundChannel & { provider: string }) | undefined {
+  if (provider === 'aliyun' && mainland.aliyun) return new AliyunSmsOutbound(mainland.aliyun);
+  if (provider === 'tencent' && mainland.tencent) return new TencentSmsOutbound(mainland.tencent);
+  return undefined;
+}
+
 /**
  * The SMS channel lianxin sends through: Twilio in AWS, the outbox locally; with a mainland provider
- * configured, +86 mobiles go by it instead (locally: the SendSms stand-in, which records in the outbox).
+ * configured, +86 mobiles go by it instead (locally: the SendSms stand-in, which records in the outbox),
+ * and by the second provider (SMS_FALLBACK_PROVIDER) when the first fails.
  */
-export function defaultSmsChannel(config: Config, mainland?: MainlandSmsSettings): OutboundChannel {
+export function defaultSmsChannel(
+  config: Config,
+  mainland?: MainlandSmsSettings,
+  /** Where failovers are counted (log lines until a metrics backend is wired in). */
+  metrics: Metrics = logMetrics(createLogger('send-worker')),
+): OutboundChannel {
   const international =
     config.LIANXIN_ENV === 'local'
       ? localOutbox
@@ -84,8 +105,14 @@ export function defaultSmsChannel(config: Config, mainland?: MainlandSmsSettings
           authToken: twilioAuthToken(config),
           from: config.TWILIO_PHONE_NUMBER,
         });
-  if (!mainland?.aliyun) return international;
-  return new PerNumberSmsChannel(international, new AliyunSmsOutbound(mainland.aliyun));
+  if (!mainland || mainland.provider === 'twilio') return international;
+  const first = mainlandChannel(mainland.provider, mainland);
+  if (!first) return international;
+  const second = mainlandChannel(mainland.fallback, mainland);
+  const domestic = second
+    ? new FailoverSmsChannel(first, second, metrics, createLogger('send-worker'))
+    : first;
+  return new PerNumberSmsChannel(international, domestic);
 }
 
 /**

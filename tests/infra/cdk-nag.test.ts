@@ -37,7 +37,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     // One per webhook route: two Twilio, GET and POST for WeChat, Alibaba Cloud's up and report.
     expect(count('AwsSolutions-APIG4')).toBe(6);
     expect(count('AwsSolutions-COG4')).toBe(6);
-    expect(count('AwsSolutions-SMG4')).toBe(3);
+    expect(count('AwsSolutions-SMG4')).toBe(4);
     expect(acks).toHaveLength(2 * perFunction + 15);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(60);
     // Each is placed on the construct it concerns, never on a stack as a blanket.
@@ -50,6 +50,8 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     expect(wechatRoute?.reason).toMatch(/msg_signature/);
     const aliyunRoute = acks.find((a) => a.id === 'AwsSolutions-APIG4' && a.path.includes('aliyun-sms'));
     expect(aliyunRoute?.reason).toMatch(/path secret .* constant time/);
+    const tencentRoute = acks.find((a) => a.id === 'AwsSolutions-APIG4' && a.path.includes('tencent-sms'));
+    expect(tencentRoute?.reason).toMatch(/Tencent Cloud signs no callback.*path secret .* constant time/);
   });
 });
 

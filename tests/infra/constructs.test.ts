@@ -224,6 +224,23 @@ describe('stages', () => {
       }),
     ).toThrow(/no code for LX_REPLY_ZH_2/);
     expect(prod.removalPolicy).toBe(RemovalPolicy.RETAIN);
+    // Tencent Cloud as first or second provider in prod needs its own TemplateIds and SMS application.
+    const base = {
+      stage: 'prod',
+      twilioAccountSid: `AC${'f'.repeat(32)}`,
+      twilioPhoneNumber: '+447700900123',
+      aliyunSmsTemplateCodes: PROD_CONTEXT.aliyunSmsTemplateCodes,
+    };
+    expect(prod.mainlandSms.fallback).toBe('none');
+    expect(() => stageOf({ ...base, smsFallbackProvider: 'tencent' })).toThrow(/tencentSmsTemplateIds/);
+    expect(() => stageOf({ ...base, smsFallbackProvider: 'aliyun' })).toThrow(/the other domestic provider/);
+    const failover = stageOf({
+      ...base,
+      smsFallbackProvider: 'tencent',
+      tencentSmsTemplateIds: PROD_CONTEXT.tencentSmsTemplateIds,
+      tencentSmsSdkAppId: PROD_CONTEXT.tencentSmsSdkAppId,
+    });
+    expect(failover.mainlandSms).toMatchObject({ provider: 'aliyun', fallback: 'tencent' });
   });
 
   it('never lets anything but dev be destroyed', () => {

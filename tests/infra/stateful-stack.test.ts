@@ -154,6 +154,7 @@ describe('stateful stack', () => {
         'TwilioSecretArn',
         'WechatSecretArn',
         'AliyunSmsSecretArn',
+        'TencentSmsSecretArn',
       ]),
     );
   });

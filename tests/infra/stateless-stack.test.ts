@@ -68,6 +68,7 @@ describe('functions', () => {
       'twilio-status-webhook': 10,
       // A push of up to a thousand replies, below API Gateway's 30 s integration limit.
       'aliyun-sms-webhook': 29,
+      'tencent-sms-webhook': 10,
       'wechat-webhook': 10,
       'send-worker': 30,
       // Below API Gateway's 30 s integration limit.
@@ -103,7 +104,13 @@ describe('functions', () => {
       expect(Object.keys(env)).not.toContain('TWILIO_AUTH_TOKEN');
       expect(fn.variables.TABLE_NAME).toEqual(crossStackRef());
       // The WeChat and Alibaba Cloud webhooks, the tick and the coordinators' API never talk to Twilio.
-      const noTwilio = ['wechat-webhook', 'aliyun-sms-webhook', 'scheduler-tick', 'coordinator-api'];
+      const noTwilio = [
+        'wechat-webhook',
+        'aliyun-sms-webhook',
+        'tencent-sms-webhook',
+        'scheduler-tick',
+        'coordinator-api',
+      ];
       if (noTwilio.includes(fn.name)) {
         expect(fn.variables.TWILIO_SECRET_ARN).toBeUndefined();
       } else expect(fn.variables.TWILIO_SECRET_ARN).toEqual(crossStackRef());
@@ -114,6 +121,10 @@ describe('functions', () => {
       if (fn.name === 'aliyun-sms-webhook' || fn.name === 'send-worker') {
         expect(fn.variables.ALIYUN_SMS_SECRET_ARN).toEqual(crossStackRef());
       } else expect(fn.variables.ALIYUN_SMS_SECRET_ARN).toBeUndefined();
+      // The Tencent Cloud secret likewise: its webhook's path secret, the worker's key (the second provider).
+      if (fn.name === 'tencent-sms-webhook' || fn.name === 'send-worker') {
+        expect(fn.variables.TENCENT_SMS_SECRET_ARN).toEqual(crossStackRef());
+      } else expect(fn.variables.TENCENT_SMS_SECRET_ARN).toBeUndefined();
       // What the function does at cold start: the secret supplies the auth token, then lib/config/core.ts.
       const config = loadConfig({
         ...env,
@@ -121,7 +132,13 @@ describe('functions', () => {
         TWILIO_AUTH_TOKEN: 'an-auth-token-from-secrets',
       });
       // Those that preview broadcasts get the SMS price (in AWS there is no default).
-      const previews = ['coordinator-api', 'twilio-sms-webhook', 'wechat-webhook', 'aliyun-sms-webhook'];
+      const previews = [
+        'coordinator-api',
+        'twilio-sms-webhook',
+        'wechat-webhook',
+        'aliyun-sms-webhook',
+        'tencent-sms-webhook',
+      ];
       if (previews.includes(fn.name)) {
         expect(broadcastPricing(config, env)).toEqual({ perSegment: 0.0113, currency: 'USD' });
       } else expect(() => broadcastPricing(config, env)).toThrow(/SMS_PRICE_PER_SEGMENT/);
@@ -152,6 +169,42 @@ describe('functions', () => {
       { sending: false },
     );
     expect(callbacks.aliyunCallbackSecrets).toEqual(['a-generated-callback-secret-of-40-characters']);
+  });
+
+  it('fail over to Tencent Cloud in the worker, with its key from its own secret; its webhook holds its path secret', async () => {
+    const secrets: Record<string, string> = {
+      aliyun: JSON.stringify({
+        accessKeyId: 'LTAI-key-id',
+        accessKeySecret: 'key-secret',
+        callbackSecret: 'a-generated-callback-secret-of-40-characters',
+      }),
+      tencent: JSON.stringify({
+        secretId: 'AKID-tencent',
+        secretKey: 'tencent-key',
+        callbackSecret: 'a-generated-tencent-secret-of-40-characters',
+        previousCallbackSecret: '',
+      }),
+    };
+    const worker = functions.find((f) => f.name === 'send-worker') as DeployedFunction;
+    const sending = await loadMainlandSmsSettings(
+      { LIANXIN_ENV: 'aws' },
+      { ...resolvedEnvironment(worker), ALIYUN_SMS_SECRET_ARN: 'aliyun', TENCENT_SMS_SECRET_ARN: 'tencent' },
+      async (arn) => secrets[arn] as string,
+    );
+    expect(sending.fallback).toBe('tencent');
+    expect(sending.tencent).toMatchObject({
+      secretId: 'AKID-tencent',
+      sdkAppId: PROD_CONTEXT.tencentSmsSdkAppId,
+    });
+    expect(sending.tencent?.templateIds).toEqual(JSON.parse(PROD_CONTEXT.tencentSmsTemplateIds));
+    const webhook = functions.find((f) => f.name === 'tencent-sms-webhook') as DeployedFunction;
+    const callbacks = await loadMainlandSmsSettings(
+      { LIANXIN_ENV: 'aws' },
+      { ...resolvedEnvironment(webhook), TENCENT_SMS_SECRET_ARN: 'tencent' },
+      async (arn) => secrets[arn] as string,
+      { sending: false },
+    );
+    expect(callbacks.tencentCallbackSecrets).toEqual(['a-generated-tencent-secret-of-40-characters']);
   });
 });
 
@@ -198,10 +251,11 @@ describe('permissions', () => {
       'twilio-sms-webhook': 1,
       'twilio-status-webhook': 1,
       'wechat-webhook': 1,
-      'send-worker': 3,
+      'send-worker': 4,
       'coordinator-api': 0,
       'scheduler-tick': 0,
       'aliyun-sms-webhook': 1,
+      'tencent-sms-webhook': 1,
     });
     // The queue's actions only where the code sends to it: the status webhook never enqueues.
     expect(policies['twilio-status-webhook'].sendQueue).toBeUndefined();
@@ -270,6 +324,8 @@ describe('HTTP API', () => {
       'GET /webhooks/wechat',
       'POST /webhooks/aliyun-sms/report/{secret}',
       'POST /webhooks/aliyun-sms/up/{secret}',
+      'POST /webhooks/tencent-sms/reply/{secret}',
+      'POST /webhooks/tencent-sms/status/{secret}',
       'POST /webhooks/twilio/sms',
       'POST /webhooks/twilio/status',
       'POST /webhooks/wechat',
@@ -301,7 +357,7 @@ describe('HTTP API', () => {
 
   it('lets API Gateway invoke each function on its own route only', () => {
     const permissions = Object.values(t.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
-    expect(permissions).toHaveLength(7);
+    expect(permissions).toHaveLength(9);
     expect(
       permissions.map((p) => JSON.stringify(p.SourceArn)).filter((a) => a.includes('/*/*/api/')),
     ).toHaveLength(1);
@@ -310,6 +366,7 @@ describe('HTTP API', () => {
     expect(arns.some((a) => a.includes('/*/*/webhooks/twilio/status'))).toBe(true);
     expect(arns.filter((a) => a.includes('/*/*/webhooks/wechat'))).toHaveLength(2);
     expect(arns.filter((a) => a.includes('/*/*/webhooks/aliyun-sms/'))).toHaveLength(2);
+    expect(arns.filter((a) => a.includes('/*/*/webhooks/tencent-sms/'))).toHaveLength(2);
     for (const p of permissions) expect(p.Principal).toBe('apigateway.amazonaws.com');
   });
 

@@ -26,6 +26,12 @@ export const PROD_CONTEXT = {
   aliyunSmsTemplateCodes: JSON.stringify(
     Object.fromEntries(SMS_TEMPLATES.map((t, i) => [t.id, `SMS_${470_000_000 + i}`])),
   ),
+  // Tencent Cloud as the second provider: its TemplateIds (digits) and SMS application.
+  smsFallbackProvider: 'tencent',
+  tencentSmsTemplateIds: JSON.stringify(
+    Object.fromEntries(SMS_TEMPLATES.map((t, i) => [t.id, `${2_100_000 + i}`])),
+  ),
+  tencentSmsSdkAppId: '1400123456',
 } as const;
 
 export interface Synthesized extends Lianxin {

@@ -1,0 +1,60 @@
+import type { Logger } from '#lib/observability/logger.ts';
+import {
+  type OutboundChannel,
+  SendFailure,
+  type SendFailureKind,
+  type SendOptions,
+  type SendResult,
+} from '#lib/ports/channel.ts';
+import type { Metrics } from '#lib/ports/metrics.ts';
+
+/** The metric counting messages the second domestic provider sent because the first failed. */
+export const SMS_FAILOVER_METRIC = 'SmsProviderFailover';
+
+/**
+ * Failures that say something about the provider, not the recipient: its error, its flow control, or
+ * no answer in time. A number that cannot receive or that unsubscribed is the same on any provider,
+ * so those never go to the second one; neither does a message the first could not carry at all.
+ */
+const FAILS_OVER: ReadonlySet<SendFailureKind> = new Set(['retryable', 'unknown-outcome', 'rejected']);
+
+type NamedChannel = OutboundChannel & { readonly provider: string };
+
+/**
+ * Two domestic providers, the second taking a message the first failed. One `send` is one attempt of
+ * each at most; the result names the provider that sent it, and the send worker records that on the
+ * outbound record, so a retried delivery of a message already sent changes nothing.
+ */
+export class FailoverSmsChannel implements OutboundChannel {
+  readonly name = 'sms' as const;
+
+  constructor(
+    private readonly primary: NamedChannel,
+    private readonly secondary: NamedChannel,
+    private readonly metrics: Metrics,
+    private readonly logger: Pick<Logger, 'warn'>,
+  ) {}
+
+  async send(to: string, body: string, options?: SendOptions): Promise<SendResult> {
+    try {
+      return await this.primary.send(to, body, options);
+    } catch (error) {
+      if (!(error instanceof SendFailure) || !FAILS_OVER.has(error.kind)) throw error;
+      this.logger.warn('SMS provider failed; sending by the second', {
+        from: this.primary.provider,
+        to: this.secondary.provider,
+        kind: error.kind,
+        reason: error.message,
+        key: options?.key,
+      });
+      // Counted whether or not the second provider then succeeds: the alarm is about the first.
+      this.metrics.count(SMS_FAILOVER_METRIC, {
+        from: this.primary.provider,
+        to: this.secondary.provider,
+        reason: error.kind,
+      });
+      const result = await this.secondary.send(to, body, options);
+      return { ...result, provider: result.provider ?? this.secondary.provider };
+    }
+  }
+}
