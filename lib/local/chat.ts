@@ -8,6 +8,7 @@ import { OPENID } from '#lib/channels/wechat/wechat-inbound.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import { sendAliyunUplink } from '#lib/local/aliyun-uplink-request.ts';
+import { sendTencentReply } from '#lib/local/tencent-reply-request.ts';
 import {
   inboundSmsParams,
   messagesFromTwiml,
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     plain: { type: 'boolean', default: false },
     url: { type: 'string' },
     aliyun: { type: 'boolean', default: false },
+    tencent: { type: 'boolean', default: false },
   },
 });
 const config = loadConfig({ ...process.env, LIANXIN_ENV: 'local' });
@@ -133,10 +135,12 @@ const send =
     ? (line: string) => sendWechat(openId, line)
     : values.aliyun
       ? (line: string) => sendAliyunUplink(base, from, line).then(printOutbox)
-      : sendLine;
+      : values.tencent
+        ? (line: string) => sendTencentReply(base, from, line).then(printOutbox)
+        : sendLine;
 if (openId === undefined) {
   console.log(
-    `Texting lianxin as ${from}${values.aliyun ? ' through Alibaba Cloud (uplink pushes; replies come by template)' : ''}. Type a message and press Enter (Ctrl-D to quit).`,
+    `Texting lianxin as ${from}${values.aliyun ? ' through Alibaba Cloud (uplink pushes; replies come by template)' : values.tencent ? ' through Tencent Cloud (reply callbacks; replies come by template)' : ''}. Type a message and press Enter (Ctrl-D to quit).`,
   );
 } else {
   console.log(

@@ -16,6 +16,8 @@ export interface LocalRoute {
   handler: HttpApiHandler;
   /** The route takes every path under `path` (which then ends with /), as API Gateway's `{proxy+}`. */
   prefix?: boolean;
+  /** The largest body taken (default MAX_BODY_BYTES); larger is answered 413. */
+  maxBodyBytes?: number;
 }
 
 /** A local-only helper (no Lambda behind it), answering JSON: e.g. issuing a WeChat link code. */
@@ -36,7 +38,13 @@ export interface LocalServerOptions {
   webDist?: string | undefined;
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The domestic SMS providers' pushes: Alibaba Cloud batches up to a thousand replies (about 200 bytes
+ * each with a short Chinese reply, some 200 KB), and a push may hold up to MAX_PUSH_ITEMS; API Gateway
+ * takes up to 10 MB. Locally 4 MiB holds the largest push the handler accepts with room to spare.
+ */
+export const PROVIDER_PUSH_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * API Gateway on one machine: each request becomes the HTTP API v2 event the deployed Lambda
@@ -62,13 +70,16 @@ export async function startLocalServer(
 
 async function route(req: IncomingMessage, res: ServerResponse, options: LocalServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
-  const body = await readBody(req);
-  if (body === undefined) return send(res, 413, 'text/plain', 'request body too large');
-
   // One path may take several methods (GET and POST /webhooks/wechat), each its own route.
   const onPath = options.routes.filter((r) =>
     r.prefix ? url.pathname.startsWith(r.path) : r.path === url.pathname,
   );
+  const limit = Math.max(MAX_BODY_BYTES, ...onPath.map((r) => r.maxBodyBytes ?? MAX_BODY_BYTES));
+  const body = await readBody(req, limit);
+  if (body === undefined) {
+    return send(res, 413, 'text/plain', `request body too large (at most ${limit} bytes)`);
+  }
+
   if (onPath.length > 0) {
     const match = onPath.find((r) => r.method === req.method);
     if (!match) return send(res, 405, 'text/plain', `use ${onPath.map((r) => r.method).join(' or ')}`);
@@ -117,13 +128,19 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The body, or undefined when it is larger than `limit`. The rest of a larger body is read and
+ * dropped rather than the connection cut, so the client gets its 413 instead of a reset.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }

@@ -12,7 +12,7 @@ import { DEMO_GB_PIN, seedDemoGbPin } from '#lib/local/demo/demo-gb-pin.ts';
 import { DEMO_ROSTER, ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
-import { startLocalServer } from '#lib/local/local-server.ts';
+import { PROVIDER_PUSH_MAX_BYTES, startLocalServer } from '#lib/local/local-server.ts';
 import { startLocalMainlandSms } from '#lib/local/mainland-sms-local.ts';
 import { phoneSimulatorRoutes } from '#lib/local/phone-simulator-route.ts';
 import { signInRoutes } from '#lib/local/sign-in-route.ts';
@@ -108,6 +108,7 @@ try {
   const wechat = await import('#functions/wechat-webhook.ts');
   const api = await import('#functions/coordinator-api.ts');
   const aliyunSms = await import('#functions/aliyun-sms-webhook.ts');
+  const tencentSms = await import('#functions/tencent-sms-webhook.ts');
   const apiAuth = apiSettings(config).auth;
   await ensureWebBuild();
   let listeningPort = config.PORT;
@@ -167,6 +168,15 @@ try {
         prefix: true,
         functionName: 'aliyun-sms-webhook',
         handler: aliyunSms.handler,
+        maxBodyBytes: PROVIDER_PUSH_MAX_BYTES,
+      },
+      {
+        method: 'POST',
+        path: '/webhooks/tencent-sms/',
+        prefix: true,
+        functionName: 'tencent-sms-webhook',
+        handler: tencentSms.handler,
+        maxBodyBytes: PROVIDER_PUSH_MAX_BYTES,
       },
       ...['GET', 'POST'].map((method) => ({
         method,
@@ -243,7 +253,7 @@ try {
       `    ${apiToken}`,
       '',
       'Chat as the grandmother of 小明 and 小红 (type 签到 to start the check-in, TD to stop):',
-      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001   (add --aliyun for the domestic path)`,
+      `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --as +8613800000001   (add --aliyun or --tencent for the domestic path)`,
       'Or link a WeChat account to her and chat as it (follow, send the code, then 签到):',
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run link-code -- contact-li-nainai`,
       `  ${port === 3000 ? '' : `PORT=${port} `}npm run chat -- --wechat oTEST123`,
