@@ -13,6 +13,7 @@ import {
   MAX_MESSAGE_CHARS,
   MAX_VARIABLE_CHARS,
   mainlandSmsRefusal,
+  providerTemplateText,
   renderMainlandSms,
   SIGNATURE,
   SMS_TEMPLATES,
@@ -194,5 +195,28 @@ describe('renderMainlandSms: every kind of message through its template', () => 
       false,
       false,
     ]);
+  });
+});
+
+describe("each provider's variable limit", () => {
+  it("cuts a message for Tencent's shorter variables, and refuses with the reason what no Tencent template carries", () => {
+    const body = `【连心】${'好'.repeat(30)}`;
+    expect(renderMainlandSms('reply', body).template.id).toBe('LX_REPLY_ZH_1');
+    const tencent = renderMainlandSms('reply', body, 12);
+    expect(tencent.template.id).toBe('LX_REPLY_ZH_4');
+    for (const value of Object.values(tencent.params)) expect(charCount(value)).toBeLessThanOrEqual(12);
+    // The phone shows the same text whichever provider carries it.
+    expect(tencent.text).toBe(renderMainlandSms('reply', body).text);
+    const notice = `【连心】${'通'.repeat(157)}`;
+    expect(mainlandSmsRefusal('broadcast', notice)).toBeUndefined();
+    expect(mainlandSmsRefusal('broadcast', notice, 12)).toMatch(/157 characters .*at most 156/);
+  });
+
+  it("gives each template's content in Tencent's numbered form, the same variables in the same order", () => {
+    for (const t of SMS_TEMPLATES) {
+      const tencent = providerTemplateText(t, 'tencent');
+      expect(tencent).toBe(t.variables.map((_, i) => `{${i + 1}}`).join('') + t.suffix);
+      expect(providerTemplateText(t, 'aliyun')).toBe(t.text);
+    }
   });
 });
