@@ -34,11 +34,12 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const count = (id: string) => acks.filter((a) => a.id === id).length;
     expect(count('AwsSolutions-L1')).toBe(perFunction);
     expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(perFunction);
-    // One per webhook route: two Twilio, GET and POST for WeChat, Alibaba Cloud's up and report.
-    expect(count('AwsSolutions-APIG4')).toBe(6);
-    expect(count('AwsSolutions-COG4')).toBe(6);
+    // One per webhook route: two Twilio, GET and POST for WeChat, Alibaba Cloud's up and report,
+    // Tencent Cloud's reply and status.
+    expect(count('AwsSolutions-APIG4')).toBe(8);
+    expect(count('AwsSolutions-COG4')).toBe(8);
     expect(count('AwsSolutions-SMG4')).toBe(4);
-    expect(acks).toHaveLength(2 * perFunction + 15);
+    expect(acks).toHaveLength(2 * perFunction + 20);
     for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(60);
     // Each is placed on the construct it concerns, never on a stack as a blanket.
     for (const ack of acks) expect(ack.path.split('/').length).toBeGreaterThan(1);

@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 
 describe('stateful stack', () => {
-  it("holds exactly the key, its alias, the table, the Twilio and WeChat secrets and the coordinators' user pool", () => {
+  it("holds exactly the key, its alias, the table, the Twilio, WeChat, Alibaba Cloud and Tencent Cloud secrets and the coordinators' user pool", () => {
     const t = prod.templates.stateful;
     const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>)
       .map((r) => r.Type)
@@ -30,6 +30,7 @@ describe('stateful stack', () => {
       'AWS::DynamoDB::Table',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
+      'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',

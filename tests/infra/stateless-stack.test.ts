@@ -154,10 +154,16 @@ describe('functions', () => {
       previousCallbackSecret: '',
     });
     const worker = functions.find((f) => f.name === 'send-worker') as DeployedFunction;
+    // prod here fails over to Tencent Cloud: the worker reads that provider's secret as well.
+    const tencentSecret = JSON.stringify({
+      secretId: 'AKID',
+      secretKey: 'k',
+      callbackSecret: 'c'.repeat(40),
+    });
     const sending = await loadMainlandSmsSettings(
       { LIANXIN_ENV: 'aws' },
-      { ...resolvedEnvironment(worker), ALIYUN_SMS_SECRET_ARN: 'arn' },
-      async () => secret,
+      { ...resolvedEnvironment(worker), ALIYUN_SMS_SECRET_ARN: 'arn', TENCENT_SMS_SECRET_ARN: 'tencent' },
+      async (arn) => (arn === 'tencent' ? tencentSecret : secret),
     );
     expect(sending.provider).toBe('aliyun');
     expect(sending.aliyun?.templateCodes).toEqual(JSON.parse(PROD_CONTEXT.aliyunSmsTemplateCodes));
@@ -553,11 +559,11 @@ it('the stateless stack holds nothing but the above', () => {
     'AWS::CloudWatch::Alarm': 2 * n + 4,
     'AWS::ApiGatewayV2::Api': 1,
     'AWS::ApiGatewayV2::Stage': 1,
-    'AWS::ApiGatewayV2::Route': 7,
+    'AWS::ApiGatewayV2::Route': 9,
     // One per route, but one for WeChat's GET and POST.
-    'AWS::ApiGatewayV2::Integration': 6,
+    'AWS::ApiGatewayV2::Integration': 8,
     'AWS::ApiGatewayV2::Authorizer': 1,
-    'AWS::Lambda::Permission': 7,
+    'AWS::Lambda::Permission': 9,
     'AWS::Lambda::EventSourceMapping': 1,
     'AWS::SQS::Queue': 2,
     'AWS::SQS::QueuePolicy': 2,
