@@ -27,7 +27,17 @@ export function RosterPage() {
     contacts.reload();
   };
   const codes = familyCodes((families.data?.families ?? []).map((f) => f.id));
-  if (card) return <LinkCardView card={card} onBack={() => setCard(undefined)} />;
+  // Back from a card, read the roster again: the person may have linked with it meanwhile.
+  if (card)
+    return (
+      <LinkCardView
+        card={card}
+        onBack={() => {
+          setCard(undefined);
+          reload();
+        }}
+      />
+    );
   const wanted = search.trim().toUpperCase();
   return (
     <>
