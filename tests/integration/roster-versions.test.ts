@@ -211,6 +211,27 @@ describe('a STOP no roster write can undo', () => {
     expect(now.name).toBe('孙家（新）');
     expect(stale.json.current).toEqual(now);
   });
+
+  it('two API updates from the same read at once: one lands, the other is a 409 carrying the winner', async () => {
+    expect((await importCsv(ROSTER_CSV)).status).toBe(200);
+    const ref = encodeRef('contact', CENTRE, await carerId(CARER));
+    const read = await call(`/api/contacts/${ref}`);
+    const answers = await Promise.all(
+      ['外婆', '祖母'].map((relationship) =>
+        call(`/api/contacts/${ref}`, {
+          method: 'POST',
+          body: JSON.stringify({ relationship, version: read.json.version }),
+        }),
+      ),
+    );
+    const won = answers.filter((r) => r.status === 200);
+    const lost = answers.filter((r) => r.status === 409);
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    // Whether the loser saw the change on reading or only on writing, it is told what is stored now.
+    expect(lost[0]?.json.current).toEqual(won[0]?.json);
+    expect(lost[0]?.json.current).toEqual((await call(`/api/contacts/${ref}`)).json);
+  });
 });
 
 describe('two writers at once', () => {
