@@ -109,39 +109,26 @@ function ConflictView<V extends object>(props: {
     <div class="conflict" role="alert" data-testid="conflict">
       <h3>{t('conflictTitle')}</h3>
       <p>{t('conflictHelp')}</p>
-      <div class="scroll">
-        <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">{t('conflictField')}</th>
-              <th scope="col">{t('conflictMine')}</th>
-              <th scope="col">{t('conflictStored')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {differing.map((f) => (
-              <tr key={f.key} data-testid={`conflict-${f.key}`}>
-                <th scope="row">{t(f.label)}</th>
-                {(['mine', 'stored'] as const).map((side) => (
-                  <td key={side}>
-                    <label class="inline">
-                      <input
-                        type="radio"
-                        name={`conflict-${f.key}`}
-                        checked={conflict.choice[f.key] === side}
-                        onChange={() => props.onChoose(f.key, side)}
-                      />
-                      <span data-testid={`conflict-${f.key}-${side}`}>
-                        {f.show(side === 'mine' ? props.mine : conflict.stored) || '—'}
-                      </span>
-                    </label>
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* One group per field, the two values one under the other: readable on a 360 px phone. */}
+      {differing.map((f) => (
+        <fieldset key={f.key} class="choice" data-testid={`conflict-${f.key}`}>
+          <legend>{t(f.label)}</legend>
+          {(['mine', 'stored'] as const).map((side) => (
+            <label key={side}>
+              <input
+                type="radio"
+                name={`conflict-${f.key}`}
+                checked={conflict.choice[f.key] === side}
+                onChange={() => props.onChoose(f.key, side)}
+              />
+              <span class="side">{t(side === 'mine' ? 'conflictMine' : 'conflictStored')}：</span>
+              <span data-testid={`conflict-${f.key}-${side}`}>
+                {f.show(side === 'mine' ? props.mine : conflict.stored) || '—'}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      ))}
       <div class="row">
         <button type="button" class="primary" disabled={props.busy} onClick={props.onSave}>
           {t('conflictSave')}
