@@ -34,7 +34,14 @@ export class ConflictError extends LianxinError {}
  * A record changed between the writer's read and its write (another coordinator, an import, a
  * person's STOP): nothing was written; read again and retry. A 409.
  */
-export class VersionConflictError extends ConflictError {}
+export class VersionConflictError extends ConflictError {
+  /** The record as it is stored now, as the caller may see it (the API's view), so they can choose. */
+  readonly current: unknown;
+  constructor(message: string, options?: { cause?: unknown; current?: unknown }) {
+    super(message, options);
+    this.current = options?.current;
+  }
+}
 
 /** The id belongs to a family or contact erased on request: it cannot be recreated. A 409. */
 export class ErasedError extends ConflictError {}

@@ -108,6 +108,9 @@ export const previewView = z.object({
     }),
   ),
   smsSegments: z.number().int(),
+  categories: z
+    .record(z.enum(CHILD_CATEGORIES), z.number().int())
+    .describe('Recipients per category of their children; a contact with children in two counts in both'),
   estimatedCost: z.object({
     amount: z.number(),
     upTo: z

@@ -15,6 +15,7 @@ import {
   taskList,
   tasksQuery,
 } from '#lib/api/schemas.ts';
+import { alertFollowUpDueAt, taskEscalationDueAt } from '#lib/domain/alert-escalation.ts';
 import {
   type ResultCheckin,
   type ResultChild,
@@ -271,6 +272,21 @@ async function centreChildren(roster: RosterRepository, centreId: string): Promi
 const auditOf = (at?: string, by?: string, note?: string) =>
   at && by ? { at, by, ...(note === undefined ? {} : { note }) } : null;
 
+/** Where an item's escalation stands: the tick only escalates what is open and unacknowledged at dueAt. */
+function escalationOf(item: AlertWork | TaskWork, dueAt: Date): TaskView['escalation'] {
+  const state = item.escalatedAt
+    ? 'escalated'
+    : item.acknowledgedAt || item.status === 'closed'
+      ? 'stopped'
+      : 'pending';
+  return {
+    state,
+    dueAt: dueAt.toISOString(),
+    ...(item.escalatedAt === undefined ? {} : { escalatedAt: item.escalatedAt }),
+    ...(item.escalatedTo === undefined ? {} : { told: item.escalatedTo }),
+  };
+}
+
 function alertView(a: AlertWork): TaskView {
   return {
     id: encodeRef('alert', a.centreId, a.alertId),
@@ -281,6 +297,7 @@ function alertView(a: AlertWork): TaskView {
     raisedAt: a.raisedAt,
     acknowledged: auditOf(a.acknowledgedAt, a.acknowledgedBy, a.acknowledgeNote),
     closed: auditOf(a.closedAt, a.closedBy, a.closeNote),
+    escalation: escalationOf(a, alertFollowUpDueAt('escalate', a.raisedAt)),
     alert: {
       childId: a.childId,
       familyId: a.familyId,
@@ -302,6 +319,7 @@ function taskWorkView(t: TaskWork): TaskView {
     raisedAt: t.raisedAt,
     acknowledged: auditOf(t.acknowledgedAt, t.acknowledgedBy, t.acknowledgeNote),
     closed: auditOf(t.closedAt, t.closedBy, t.closeNote),
+    escalation: escalationOf(t, taskEscalationDueAt(t.raisedAt)),
     missedCheckins: {
       contactId: t.contactId,
       contactName: t.contactName,

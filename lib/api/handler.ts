@@ -12,7 +12,7 @@ import {
   type Route,
   route,
 } from '#lib/api/router.ts';
-import { NotFoundError, PayloadTooLargeError } from '#lib/errors.ts';
+import { NotFoundError, PayloadTooLargeError, VersionConflictError } from '#lib/errors.ts';
 import { errorResponse } from '#lib/http/error-response.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 
@@ -65,6 +65,7 @@ export function createCoordinatorApiHandler(options: ApiHandlerOptions) {
       const body: Record<string, unknown> = { error: mapped.body };
       if (mapped.statusCode >= 500) body.requestId = requestId;
       if (error instanceof RequestValidationError) body.fields = error.fields;
+      if (error instanceof VersionConflictError && error.current !== undefined) body.current = error.current;
       const { 'content-type': _, ...headers } = mapped.headers;
       return json(mapped.statusCode, body, headers);
     }

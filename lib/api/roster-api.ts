@@ -309,7 +309,9 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       handle: async ({ caller, params, body }) => {
         const existing = await family(caller, params.id ?? '');
         if (body.version !== undefined && body.version !== (existing.version ?? 0))
-          throw new VersionConflictError('the family was changed meanwhile: read it again');
+          throw new VersionConflictError('the family was changed meanwhile: read it again', {
+            current: await familyJson(existing),
+          });
         const next = body.children ? children(body.children, existing) : existing.children;
         // A child taken off the list leaves nothing behind: no orphaned check-ins, alerts or messages.
         // Their data goes first, then the list without them: if the erasure fails, the child is still
@@ -323,7 +325,10 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
           .map((c) => c.childId);
         await deps.erasure.eraseChildren(existing.centreId, removed, caller.subject, deps.clock.now());
         // Conditional on the version read above: a write in between is a 409, never overwritten.
-        const f = await roster.putFamily({ ...existing, name: body.name ?? existing.name, children: next });
+        const f = await withCurrent(
+          () => roster.putFamily({ ...existing, name: body.name ?? existing.name, children: next }),
+          async () => familyJson(await family(caller, params.id ?? '')),
+        );
         await deps.erasure.sweepRemovedChildren(existing.centreId, removed);
         logger.info('family updated', { centreId: f.centreId, by: caller.subject, removed: removed.length });
         return json(200, await familyJson(f));
@@ -406,7 +411,9 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
         const update = async () => {
           const existing = await contact(caller, params.id ?? '');
           if (given !== undefined && given !== (existing.version ?? 0))
-            throw new VersionConflictError('the contact was changed meanwhile: read it again');
+            throw new VersionConflictError('the contact was changed meanwhile: read it again', {
+              current: contactJson(existing),
+            });
           return writeContact({
             ...existing,
             ...rest,
@@ -419,7 +426,10 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
             familyIds: families ? familyIds(caller, existing.centreId, families) : existing.familyIds,
           });
         };
-        const c = given === undefined ? await retryOnVersionConflict(update) : await update();
+        const c =
+          given === undefined
+            ? await retryOnVersionConflict(update)
+            : await withCurrent(update, async () => contactJson(await contact(caller, params.id ?? '')));
         logger.info('contact updated', { centreId: c.centreId, by: caller.subject });
         return json(200, contactJson(c));
       },
@@ -473,6 +483,22 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       },
     }),
   ];
+}
+
+/**
+ * A version conflict raised by the write itself (someone wrote between our read and our write) goes
+ * back with the record as stored now, like the one found on reading: the caller sees both and chooses.
+ */
+async function withCurrent<T>(write: () => Promise<T>, current: () => Promise<unknown>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof VersionConflictError) || error.current !== undefined) throw error;
+    throw new VersionConflictError(error.message, {
+      cause: error,
+      current: await current().catch(() => undefined),
+    });
+  }
 }
 
 function erasedJson(audit: { auditId: string; at: string; by: string; deleted: Record<string, number> }) {

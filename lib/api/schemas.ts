@@ -42,6 +42,18 @@ export const taskView = z.object({
   raisedAt: z.string(),
   acknowledged: audit.nullable(),
   closed: audit.nullable(),
+  escalation: z
+    .object({
+      state: z
+        .enum(['pending', 'escalated', 'stopped'])
+        .describe(
+          'pending: every coordinator is told at dueAt unless someone acknowledges it first; stopped: acknowledged or closed in time',
+        ),
+      dueAt: z.string().describe('A day after it was raised'),
+      escalatedAt: z.string().optional(),
+      told: z.number().int().optional().describe('How many coordinators the escalation was sent to'),
+    })
+    .describe('Escalation to every coordinator of the centre when no one acknowledges it in a day'),
   alert: z
     .object({
       childId: z.string(),
@@ -114,4 +126,8 @@ export const errorView = z.object({
   error: z.string(),
   requestId: z.string().optional(),
   fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  current: z
+    .unknown()
+    .optional()
+    .describe('On a 409 version conflict: the record as stored now (the same view as a read)'),
 });

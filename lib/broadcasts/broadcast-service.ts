@@ -82,8 +82,9 @@ export class BroadcastService {
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await this.#deps.broadcasts.candidates(centreId, startKey, this.#pageSize);
+        const categoriesOf = new Map(page.candidates.map((c) => [c.contactId, c.categories]));
         for (const r of selectRecipients(page.candidates, target, texts, tally.excluded).recipients)
-          tally.add(r);
+          tally.add(r, categoriesOf.get(r.contactId));
         startKey = page.next;
       } while (startKey);
     }

@@ -1,7 +1,12 @@
 // Broadcasts: a Centre's announcement to its carers and parents. Pure rules — who is targeted, what
 // each recipient gets, what the preview says it will cost, and which state changes are allowed.
 import { appendStopHint, composeReply } from '#lib/domain/message-catalog.ts';
-import type { ChannelAddress, ChildCategory, Language } from '#lib/domain/model.ts';
+import {
+  CHILD_CATEGORIES,
+  type ChannelAddress,
+  type ChildCategory,
+  type Language,
+} from '#lib/domain/model.ts';
 import { segmentsOf } from '#lib/domain/outbound-message.ts';
 
 export const BROADCAST_ROLES = ['carer', 'parent'] as const;
@@ -135,6 +140,11 @@ export interface BroadcastPreview {
   languages: LanguagePreview[];
   smsSegments: number;
   /**
+   * Recipients per category of the children they care for or hear about; a contact with children in
+   * two categories counts in both.
+   */
+  categories: Record<ChildCategory, number>;
+  /**
    * SMS segments × the price of one; WeChat messages cost nothing per message. `upTo`: if every
    * WeChat recipient had to get it by SMS instead (outside WeChat's 48-hour window, with no template).
    */
@@ -153,6 +163,10 @@ export class PreviewTally {
   #smsSegments = 0;
   #wechatSegments = 0;
   #recipients = 0;
+  readonly #categories = Object.fromEntries(CHILD_CATEGORIES.map((k) => [k, 0])) as Record<
+    ChildCategory,
+    number
+  >;
   excluded: Exclusions = noExclusions();
 
   constructor(texts: BroadcastTexts, centreNames: ReadonlyMap<string, string>) {
@@ -160,7 +174,9 @@ export class PreviewTally {
     this.#centreNames = centreNames;
   }
 
-  add(r: BroadcastRecipient): void {
+  /** One recipient, with the categories of their children (the candidate's). */
+  add(r: BroadcastRecipient, categories: readonly ChildCategory[] = []): void {
+    for (const k of new Set(categories)) this.#categories[k]++;
     const text = this.#texts[r.language] ?? '';
     const body = broadcastBody(text, this.#centreNames.get(r.centreId) ?? '', r.language);
     let size = this.#segmentsByBody.get(body);
@@ -192,6 +208,7 @@ export class PreviewTally {
       excluded: { ...this.excluded },
       languages: [...this.#perLanguage.values()].sort((a, b) => a.language.localeCompare(b.language)),
       smsSegments: this.#smsSegments,
+      categories: { ...this.#categories },
       estimatedCost: {
         amount: cents(this.#smsSegments * price.perSegment),
         upTo: cents((this.#smsSegments + this.#wechatSegments) * price.perSegment),

@@ -29,8 +29,8 @@ export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUp
         logger: deps.logger,
       }).notify([alert], raisedBy);
     } else {
-      await escalate(tick, alert, raisedBy);
-      await deps.schedules.recordEscalated(alert.centreId, alert.alertId, tick.now);
+      const told = await escalate(tick, alert, raisedBy);
+      await deps.schedules.recordEscalated(alert.centreId, alert.alertId, tick.now, told);
       deps.logger.info('alert escalated to every coordinator', { alertId: alert.alertId });
     }
   }
@@ -39,7 +39,7 @@ export async function processAlertFollowUp(tick: TickContext, row: AlertFollowUp
 }
 
 /** Every coordinator of the Centre, urgent, once per alert and coordinator, with the alert's reference. */
-async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: ContactView): Promise<void> {
+async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: ContactView): Promise<number> {
   const ref = await tick.deps.references
     ?.assign('alert', alert.centreId, alert.alertId, raisedBy.contactId)
     .catch((error: unknown) => {
@@ -59,16 +59,17 @@ async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: Contact
 
 /**
  * One message to every coordinator of the Centre who can be reached (escalations of alerts and
- * tasks); each under its own key, so a re-run tells no one twice.
+ * tasks); each under its own key, so a re-run tells no one twice. Returns how many were told.
  */
 export async function toEveryCoordinator(
   tick: TickContext,
   centreId: string,
   message: (coordinator: Contact) => Omit<EnqueueRequest, 'recipient'>,
-): Promise<void> {
+): Promise<number> {
   const { roster } = tick.deps;
   const links = await roster.listCentreContacts(centreId, 'coordinator');
   const failures: unknown[] = [];
+  let told = 0;
   for (const link of links) {
     const coordinator = await roster.getContact(link.contactId);
     if (!coordinator || coordinator.optedOut) continue;
@@ -80,11 +81,15 @@ export async function toEveryCoordinator(
         ...message(coordinator),
         recipient: { contactId: coordinator.contactId, ...to, quietHours: coordinator.quietHours },
       })
-      .catch((error: unknown) => failures.push(error));
+      .then(
+        () => told++,
+        (error: unknown) => failures.push(error),
+      );
   }
   if (failures.length > 0) {
     throw new AggregateError(failures, `${failures.length} escalation message(s) not enqueued`);
   }
+  return told;
 }
 
 /** The raiser's projection (names of the carer and children), from any of their addresses. */

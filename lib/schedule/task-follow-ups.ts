@@ -18,7 +18,7 @@ export async function processTaskFollowUp(tick: TickContext, row: TaskFollowUpRo
     const carer = await roster.getContact(task.contactId);
     const carerPhone = carer?.addresses.find((a) => a.channel === 'sms')?.address;
     const ref = await tick.deps.references?.assign('task', task.centreId, task.taskId);
-    await toEveryCoordinator(tick, task.centreId, (coordinator) => {
+    const told = await toEveryCoordinator(tick, task.centreId, (coordinator) => {
       const m = COORDINATOR_TEXT_MESSAGES[coordinator.language];
       return {
         key: `task-escalation#${task.taskId}#${coordinator.contactId}`,
@@ -38,7 +38,7 @@ export async function processTaskFollowUp(tick: TickContext, row: TaskFollowUpRo
         kind: 'task',
       };
     });
-    await tasks.recordEscalated(task.centreId, task.taskId, tick.now);
+    await tasks.recordEscalated(task.centreId, task.taskId, tick.now, told);
     logger.info('task escalated to every coordinator', { taskId: task.taskId, centreId: task.centreId });
   }
   await tasks.clearFollowUp(row, tick.now);

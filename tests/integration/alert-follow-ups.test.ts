@@ -130,6 +130,7 @@ describe("an alert's follow-ups", { timeout: 120_000 }, () => {
     expect((await alertItem(XIAOHONG_SCHOOL))?.escalatedAt).toBe(
       new Date(RAISED_AT.getTime() + 24 * 60 * MINUTE + 5 * MINUTE).toISOString(),
     );
+    expect((await alertItem(XIAOHONG_SCHOOL))?.escalatedTo).toBe(COORDINATORS.length);
     expect((await alertItem(XIAOMING_MOOD))?.escalatedAt).toBeUndefined();
 
     world.clock.set(new Date(RAISED_AT.getTime() + 25 * 60 * MINUTE));

@@ -231,6 +231,11 @@ describe('a broadcast to a Centre of 500 contacts', () => {
         !INVALID.has(i),
     );
     expect(parentsOneAway.json.recipients).toBe(expected.length);
+    expect(parentsOneAway.json.categories).toEqual({
+      'both-away': 0,
+      'one-away': expected.length,
+      'with-parents': 0,
+    });
     // Without an English text, English readers are not sent Chinese: counted as "no text".
     const zhOnly = await post('/api/broadcasts/preview', {
       centres: [A],
@@ -266,6 +271,12 @@ describe('a broadcast to a Centre of 500 contacts', () => {
     const expected = CONTACTS.filter((_, i) => !excluded.has(i));
     const en = expected.filter((c) => c.language === 'en').length;
     expect(preview.json.recipients).toBe(expected.length);
+    // Each contact of this centre has one child's category: the counts add up to the recipients.
+    expect(preview.json.categories).toEqual({
+      'both-away': expected.filter((c) => c.category === 'both-away').length,
+      'one-away': expected.filter((c) => c.category === 'one-away').length,
+      'with-parents': expected.filter((c) => c.category === 'with-parents').length,
+    });
     expect(preview.json.excluded).toEqual({
       optedOut: OPTED_OUT.size,
       invalidAddress: INVALID.size,

@@ -84,6 +84,8 @@ interface TaskJson {
   status: string;
   acknowledged: { at: string; by: string; note?: string } | null;
   closed: { at: string; by: string; note?: string } | null;
+  raisedAt: string;
+  escalation: { state: string; dueAt: string; escalatedAt?: string; told?: number };
   alert?: { childId: string; itemId: string };
 }
 
@@ -359,6 +361,11 @@ describe('the coordinators API: alerts and tasks', () => {
       acknowledged: null,
       closed: null,
       alert: { itemId: 'mood' },
+      // Not acknowledged yet: every coordinator is told a day after it was raised, unless someone acknowledges it.
+      escalation: {
+        state: 'pending',
+        dueAt: new Date(Date.parse(alert?.raisedAt ?? '') + 24 * 3600_000).toISOString(),
+      },
     });
     expect(open.some((t) => t.kind === 'missed-checkins')).toBe(true);
     const id = alert?.id ?? '';
@@ -374,6 +381,7 @@ describe('the coordinators API: alerts and tasks', () => {
       by: 'coord-a',
       note: '已家访，孩子想妈妈',
     });
+    expect(acknowledged?.escalation.state).toBe('stopped');
 
     clock.set('2026-12-05T04:00:00Z');
     expect((await post(`/api/tasks/${id}/close`, { note: '妈妈打来电话了' })).json.status).toBe('closed');

@@ -186,6 +186,13 @@ describe('a STOP no roster write can undo', () => {
     });
     expect(second.status).toBe(409);
     expect(JSON.stringify(second.json)).toMatch(/changed meanwhile/);
+    // The answer carries the contact as stored now, so the caller can show both values and choose.
+    expect(second.json.current).toMatchObject({
+      id: ref,
+      relationship: '外婆',
+      version: read.json.version + 1,
+    });
+    expect(second.json.current).toEqual((await call(`/api/contacts/${ref}`)).json);
     expect((await roster.getContact(id))?.relationship).toBe('外婆');
 
     const family = read.json.families[0] as string;
@@ -200,7 +207,30 @@ describe('a STOP no roster write can undo', () => {
       body: JSON.stringify({ name: '孙家（旧）', version: f.json.version }),
     });
     expect(stale.status).toBe(409);
-    expect((await call(`/api/families/${family}`)).json.name).toBe('孙家（新）');
+    const now = (await call(`/api/families/${family}`)).json;
+    expect(now.name).toBe('孙家（新）');
+    expect(stale.json.current).toEqual(now);
+  });
+
+  it('two API updates from the same read at once: one lands, the other is a 409 carrying the winner', async () => {
+    expect((await importCsv(ROSTER_CSV)).status).toBe(200);
+    const ref = encodeRef('contact', CENTRE, await carerId(CARER));
+    const read = await call(`/api/contacts/${ref}`);
+    const answers = await Promise.all(
+      ['外婆', '祖母'].map((relationship) =>
+        call(`/api/contacts/${ref}`, {
+          method: 'POST',
+          body: JSON.stringify({ relationship, version: read.json.version }),
+        }),
+      ),
+    );
+    const won = answers.filter((r) => r.status === 200);
+    const lost = answers.filter((r) => r.status === 409);
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    // Whether the loser saw the change on reading or only on writing, it is told what is stored now.
+    expect(lost[0]?.json.current).toEqual(won[0]?.json);
+    expect(lost[0]?.json.current).toEqual((await call(`/api/contacts/${ref}`)).json);
   });
 });
 

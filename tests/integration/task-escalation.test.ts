@@ -82,6 +82,7 @@ describe('escalating a coordinators’ task', () => {
     expect(await tasks.get(CENTRE, zhang.taskId)).toMatchObject({
       status: 'open',
       escalatedAt: at('2026-12-01T10:00').toISOString(),
+      escalatedTo: 2,
     });
     expect((await tasks.get(CENTRE, li.taskId))?.escalatedAt).toBeUndefined();
     expect((await tasks.get(CENTRE, chen.taskId))?.escalatedAt).toBeUndefined();

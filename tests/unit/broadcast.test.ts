@@ -89,6 +89,7 @@ describe('PreviewTally', () => {
     for (const r of recipients) tally.add(r);
     const preview = tally.result({ perSegment: 0.5, currency: 'USD' });
     expect(preview.recipients).toBe(4);
+    expect(preview.categories).toEqual({ 'both-away': 0, 'one-away': 0, 'with-parents': 0 });
     expect(
       preview.languages.map((l) => [l.language, l.recipients, l.sms, l.wechat, l.segments, l.encoding]),
     ).toEqual([
@@ -112,6 +113,25 @@ describe('PreviewTally', () => {
     expect(tally.result({ perSegment: 1, currency: 'CNY' }).smsSegments).toBe(
       Math.ceil([...body].length / 67),
     );
+  });
+});
+
+describe('PreviewTally by category', () => {
+  it('counts each recipient once under every category of their children', () => {
+    const tally = new PreviewTally(texts, new Map([['centre-a', '石门村儿童之家']]));
+    const r = (contactId: string) => ({
+      contactId,
+      centreId: 'centre-a',
+      language: 'zh-CN' as const,
+      address: { channel: 'sms' as const, address: `+86${contactId}` },
+    });
+    tally.add(r('1'), ['both-away']);
+    tally.add(r('2'), ['both-away', 'with-parents', 'both-away']);
+    tally.add(r('3'), ['one-away']);
+    tally.add(r('4'));
+    const preview = tally.result({ perSegment: 0.5, currency: 'USD' });
+    expect(preview.recipients).toBe(4);
+    expect(preview.categories).toEqual({ 'both-away': 2, 'one-away': 1, 'with-parents': 1 });
   });
 });
 

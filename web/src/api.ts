@@ -6,10 +6,18 @@ import { loadSession, saveSession } from './session.ts';
 export class ApiError extends Error {
   readonly status: number;
   readonly fields: { field: string; message: string }[];
-  constructor(status: number, message: string, fields: { field: string; message: string }[] = []) {
+  /** On a 409 version conflict: the record as stored now (the same view as a read). */
+  readonly current: unknown;
+  constructor(
+    status: number,
+    message: string,
+    fields: { field: string; message: string }[] = [],
+    current: unknown = undefined,
+  ) {
     super(message);
     this.status = status;
     this.fields = fields;
+    this.current = current;
   }
 }
 
@@ -35,7 +43,12 @@ export async function api<T>(
   }
   if (!response.ok) {
     const body = (typeof value === 'object' && value) || {};
-    throw new ApiError(response.status, String(body.error ?? response.statusText), body.fields ?? []);
+    throw new ApiError(
+      response.status,
+      String(body.error ?? response.statusText),
+      body.fields ?? [],
+      body.current,
+    );
   }
   return value as T;
 }

@@ -423,16 +423,17 @@ export class ScheduleRepository {
     return output.Item ? parseItem(storedAlertSchema, output.Item, 'alert') : undefined;
   }
 
-  /** The alert was escalated (its messages are enqueued): recorded once, the first time stands. */
-  async recordEscalated(centreId: string, alertId: string, now: Date): Promise<void> {
+  /** The alert was escalated to `told` coordinators (messages enqueued): recorded once, the first time stands. */
+  async recordEscalated(centreId: string, alertId: string, now: Date, told: number): Promise<void> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.centreAlert(centreId, alertId),
-          UpdateExpression: 'SET escalatedAt = if_not_exists(escalatedAt, :at)',
+          UpdateExpression:
+            'SET escalatedAt = if_not_exists(escalatedAt, :at), escalatedTo = if_not_exists(escalatedTo, :to)',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': now.toISOString() },
+          ExpressionAttributeValues: { ':at': now.toISOString(), ':to': told },
         }),
       );
     } catch (error) {

@@ -37,11 +37,13 @@ const taskSchema = z.object({
   acknowledgedAt: z.string().optional(),
   /** Set once by the tick when it told every coordinator that no one had acknowledged the task. */
   escalatedAt: z.string().optional(),
+  /** How many coordinators that escalation was sent to. */
+  escalatedTo: z.number().int().optional(),
 });
 export type CoordinatorTask = z.output<typeof taskSchema>;
 export type NewTask = Omit<
   CoordinatorTask,
-  'status' | 'closedAt' | 'closedBy' | 'acknowledgedAt' | 'escalatedAt'
+  'status' | 'closedAt' | 'closedBy' | 'acknowledgedAt' | 'escalatedAt' | 'escalatedTo'
 >;
 
 /** A task's escalation in the due index (the tick reads these rows). */
@@ -138,16 +140,17 @@ export class CoordinatorTaskRepository {
     }
   }
 
-  /** The task was escalated (its messages are enqueued): recorded once, the first time stands. */
-  async recordEscalated(centreId: string, taskId: string, now: Date): Promise<void> {
+  /** The task was escalated to `told` coordinators (messages enqueued): recorded once, the first time stands. */
+  async recordEscalated(centreId: string, taskId: string, now: Date, told: number): Promise<void> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: keys.centreTask(centreId, taskId),
-          UpdateExpression: 'SET escalatedAt = if_not_exists(escalatedAt, :at)',
+          UpdateExpression:
+            'SET escalatedAt = if_not_exists(escalatedAt, :at), escalatedTo = if_not_exists(escalatedTo, :to)',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': now.toISOString() },
+          ExpressionAttributeValues: { ':at': now.toISOString(), ':to': told },
         }),
       );
     } catch (error) {

@@ -25,6 +25,9 @@ const auditSchema = {
   ref: z.string().optional(),
   /** The contact who raised it (an alert's carer), kept with the reference. */
   raisedBy: z.string().optional(),
+  /** Set once by the tick when no one had acknowledged it in a day: when, and how many coordinators it told. */
+  escalatedAt: z.string().optional(),
+  escalatedTo: z.number().int().optional(),
 };
 
 const alertItemSchema = z.object({ ...alertItemFields, ...auditSchema });

@@ -1,5 +1,5 @@
 // 提醒: the centre's alerts (concerning answers) and tasks (missed check-ins): acknowledge (a note is
-// optional), close (a note is required), and call the carer.
+// optional), close (a note is required), call the carer, and see where the escalation stands.
 import { useState } from 'preact/hooks';
 import type * as z from 'zod';
 import type { taskList } from '#lib/api/schemas.ts';
@@ -116,10 +116,27 @@ function TaskCard(props: { task: Task; families: FamilyView[]; contacts: Contact
   const noteId = `note-${task.id}`;
   return (
     <li class={`card status-${state}`} data-testid="task">
-      <h2>{title}</h2>
+      <h2>
+        {task.ref && (
+          <span class="badge ref" data-testid="task-ref">
+            {task.ref}
+          </span>
+        )}{' '}
+        {title}
+      </h2>
       <p>{detail}</p>
       <p class="meta">
         <span class="badge">{t(state)}</span> {t('raisedAt', { at: formatTime(task.raisedAt, lang) })}
+      </p>
+      <p class={`meta escalation escalation-${task.escalation.state}`} data-testid="escalation">
+        {task.escalation.state === 'escalated'
+          ? t('escEscalated', {
+              at: formatTime(task.escalation.escalatedAt ?? task.escalation.dueAt, lang),
+              n: task.escalation.told ?? 0,
+            })
+          : task.escalation.state === 'stopped'
+            ? t('escStopped')
+            : t('escPending', { at: formatTime(task.escalation.dueAt, lang) })}
       </p>
       {task.acknowledged && (
         <p class="meta">

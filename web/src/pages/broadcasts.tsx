@@ -159,29 +159,68 @@ function Composer({ onSaved }: { onSaved(): void }) {
           {error}
         </p>
       )}
-      {preview && (
-        <div class="preview" data-testid="preview" aria-live="polite">
-          <p>
-            {t('recipients', { n: preview.recipients })} · {t('segmentsTotal', { n: preview.smsSegments })} ·{' '}
-            {t('cost', {
-              amount: preview.estimatedCost.amount.toFixed(2),
-              currency: preview.estimatedCost.currency,
-            })}
-          </p>
-          {preview.languages.map((l) => (
-            <p key={l.language} class="meta">
-              {l.language}: {t('recipients', { n: l.recipients })}, {l.encoding},{' '}
-              {t('segmentsEach', { n: l.segments })}
-              <br />
-              <q>{l.sample}</q>
-            </p>
-          ))}
-        </div>
-      )}
+      {preview && <PreviewPanel preview={preview} />}
       <button type="submit" class="primary">
         {t('saveDraft')}
       </button>
     </form>
+  );
+}
+
+/** What the broadcast would do now: who (by category, channel, language), how long, what it costs. */
+function PreviewPanel({ preview }: { preview: Preview }) {
+  const { t } = useI18n();
+  const sms = preview.languages.reduce((n, l) => n + l.sms, 0);
+  const wechat = preview.languages.reduce((n, l) => n + l.wechat, 0);
+  const cost = preview.estimatedCost;
+  const money = (amount: number) => ({ amount: amount.toFixed(2), currency: cost.currency });
+  const x = preview.excluded;
+  return (
+    <div class="preview" data-testid="preview" aria-live="polite">
+      <p>
+        <strong>{t('recipients', { n: preview.recipients })}</strong> ·{' '}
+        {t('segmentsTotal', { n: preview.smsSegments })} · {t('cost', money(cost.amount))}
+      </p>
+      <table class="data compact" data-testid="preview-categories">
+        <caption>{t('byCategory')}</caption>
+        <tbody>
+          {CATEGORIES.map((cat) => (
+            <tr key={cat.id}>
+              <th scope="row">{t(cat.label)}</th>
+              <td>{preview.categories?.[cat.id] ?? 0}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="meta">{t('catCounted')}</p>
+      <p data-testid="preview-channels">{t('byChannel', { sms, wechat })}</p>
+      {preview.languages.map((l) => (
+        <p key={l.language} class="meta" data-testid="preview-language">
+          {t('encodingLine', {
+            language: l.language,
+            n: l.recipients,
+            encoding: l.encoding,
+            segments: l.segments,
+          })}
+          <br />
+          <q>{l.sample}</q>
+        </p>
+      ))}
+      <p class="meta">
+        {t('perSegment', { amount: String(cost.perSegment), currency: cost.currency })}
+        {cost.upTo > cost.amount ? ` · ${t('costUpTo', money(cost.upTo))}` : ''}
+      </p>
+      {x.optedOut + x.invalidAddress + x.noAddress + x.noText > 0 && (
+        <p class="meta">
+          {t('excludedLine', {
+            optedOut: x.optedOut,
+            invalid: x.invalidAddress,
+            none: x.noAddress,
+            noText: x.noText,
+          })}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -8,9 +8,11 @@ import type { importView } from '#lib/api/roster-api.ts';
 import { ApiError, api } from '../api.ts';
 import { CATEGORIES } from '../categories.ts';
 import { useCentre } from '../centre.tsx';
+import { familyCodes } from '../family-code.ts';
 import { useI18n } from '../i18n.tsx';
 import { type ContactView, type FamilyView, useRoster } from '../roster-types.ts';
 import { LoadState } from '../ui.tsx';
+import { ContactEditForm, FamilyEditForm } from './roster-edit.tsx';
 
 type ImportReport = z.output<typeof importView>;
 
@@ -19,38 +21,71 @@ export function RosterPage() {
   const { centreId } = useCentre();
   const { families, contacts } = useRoster(centreId);
   const [card, setCard] = useState<LinkCard | undefined>();
+  const [search, setSearch] = useState('');
   const reload = () => {
     families.reload();
     contacts.reload();
   };
-  if (card) return <LinkCardView card={card} onBack={() => setCard(undefined)} />;
+  const codes = familyCodes((families.data?.families ?? []).map((f) => f.id));
+  // Back from a card, read the roster again: the person may have linked with it meanwhile.
+  if (card)
+    return (
+      <LinkCardView
+        card={card}
+        onBack={() => {
+          setCard(undefined);
+          reload();
+        }}
+      />
+    );
+  const wanted = search.trim().toUpperCase();
   return (
     <>
       <h1>{t('rosterTitle')}</h1>
+      <label>
+        {t('searchRoster')}
+        <input
+          type="search"
+          value={search}
+          onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
+        />
+      </label>
       <LoadState loaded={families}>
         {(data) => (
           <ul class="cards">
-            {data.families.map((f, i) => (
-              <FamilyCard
-                key={f.id}
-                family={f}
-                code={familyCode(i)}
-                contacts={contacts.data?.contacts ?? []}
-                onCard={setCard}
-              />
-            ))}
+            {data.families
+              .filter(
+                (f) =>
+                  !wanted ||
+                  (codes.get(f.id) ?? '').includes(wanted) ||
+                  f.name.includes(search.trim()) ||
+                  f.children.some((c) => c.name.includes(search.trim())) ||
+                  f.contacts.some((c) => c.name.includes(search.trim())),
+              )
+              .map((f) => (
+                <FamilyCard
+                  key={`${f.id}#${f.version}`}
+                  family={f}
+                  code={codes.get(f.id) ?? ''}
+                  contacts={contacts.data?.contacts ?? []}
+                  onCard={setCard}
+                  onSaved={reload}
+                />
+              ))}
           </ul>
         )}
       </LoadState>
       <FamilyForm centreId={centreId} onSaved={reload} />
-      <ContactForm centreId={centreId} families={families.data?.families ?? []} onSaved={reload} />
+      <ContactForm
+        centreId={centreId}
+        families={families.data?.families ?? []}
+        codes={codes}
+        onSaved={reload}
+      />
       <CsvImport centreId={centreId} onWritten={reload} />
     </>
   );
 }
-
-/** A short code a coordinator can say on the phone (J01, J02 …), in the list's order. */
-const familyCode = (i: number) => `J${String(i + 1).padStart(2, '0')}`;
 
 interface LinkCard {
   family: string;
@@ -65,10 +100,17 @@ function FamilyCard(props: {
   code: string;
   contacts: ContactView[];
   onCard(c: LinkCard): void;
+  onSaved(): void;
 }) {
   const { family: f } = props;
   const { t } = useI18n();
   const [error, setError] = useState<string | undefined>();
+  // What is being edited: the family itself, or one of its contacts (by id).
+  const [editing, setEditing] = useState<string | undefined>();
+  const saved = () => {
+    setEditing(undefined);
+    props.onSaved();
+  };
   const issue = async (contactId: string) => {
     try {
       const code = await api<{ contactName: string; code: string; printed: string; expiresAt: string }>(
@@ -91,7 +133,10 @@ function FamilyCard(props: {
   return (
     <li class="card" data-testid="family">
       <h2>
-        <span class="badge">{props.code}</span> {f.name}
+        <span class="badge" data-testid="family-code" title={t('familyCodeHint')}>
+          {props.code}
+        </span>{' '}
+        {f.name}
       </h2>
       <p>
         {f.children
@@ -99,19 +144,36 @@ function FamilyCard(props: {
             (c) =>
               `${c.name}（${c.birthYear}，${t(CATEGORIES.find((k) => k.id === c.category)?.label ?? 'catWithParents')}）`,
           )
-          .join('、')}
+          .join('、')}{' '}
+        <button type="button" class="link" onClick={() => setEditing('family')}>
+          {t('edit')}
+          <span class="visually-hidden"> {f.name}</span>
+        </button>
       </p>
+      {editing === 'family' && (
+        <FamilyEditForm family={f} code={props.code} onDone={saved} onCancel={() => setEditing(undefined)} />
+      )}
       <ul class="plain">
         {f.contacts.map((c) => {
           const full = props.contacts.find((x) => x.id === c.id);
           const wechat = full?.addresses.some((a) => a.channel === 'wechat');
           return (
-            <li key={c.id}>
-              {c.name}（{t(`role_${c.role}`)}）{wechat ? ` · ${t('wechatLinked')}` : ''}{' '}
+            <li key={c.id} data-testid="family-contact">
+              {c.name}（{t(`role_${c.role}`)}）{wechat ? ` · ${t('wechatLinked')}` : ''}
+              {full?.optedOut ? ` · ${t('optedOut')}` : ''}{' '}
               <button type="button" class="link" onClick={() => void issue(c.id)}>
                 {t('linkCard')}
                 <span class="visually-hidden"> {c.name}</span>
               </button>
+              {full && (
+                <button type="button" class="link" onClick={() => setEditing(c.id)}>
+                  {t('edit')}
+                  <span class="visually-hidden"> {c.name}</span>
+                </button>
+              )}
+              {full && editing === c.id && (
+                <ContactEditForm contact={full} onDone={saved} onCancel={() => setEditing(undefined)} />
+              )}
             </li>
           );
         })}
@@ -222,10 +284,12 @@ function FamilyForm({ centreId, onSaved }: { centreId: string; onSaved(): void }
 function ContactForm({
   centreId,
   families,
+  codes,
   onSaved,
 }: {
   centreId: string;
   families: FamilyView[];
+  codes: Map<string, string>;
   onSaved(): void;
 }) {
   const { t } = useI18n();
@@ -286,7 +350,7 @@ function ContactForm({
           <option value="">—</option>
           {families.map((f) => (
             <option key={f.id} value={f.id}>
-              {f.name}
+              {codes.get(f.id)} {f.name}
             </option>
           ))}
         </select>

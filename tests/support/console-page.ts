@@ -1,0 +1,72 @@
+// What the console's browser tests do on a page, with the page and server given: axe and the two
+// screenshots, typing on the simulated phone, the week's Saturday, and a WeChat user posting to the
+// running server exactly as WeChat's servers do.
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { loadConfig } from '#lib/config/core.ts';
+import { wechatInboundSettings } from '#lib/config/wechat.ts';
+import {
+  readPassiveReply,
+  signedWechatPost,
+  textMessageXml,
+  type WechatKeys,
+} from '#lib/local/wechat-inbound-request.ts';
+import { screenshot, seriousViolations } from '#tests/support/browser.ts';
+
+/** axe-core (0 serious or critical) and the screenshots at 360 px and 1280 px of the page as it stands. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(
+    violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`),
+    `axe on ${name}`,
+  ).toEqual([]);
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width === 360 ? 640 : 800 });
+    await screenshot(page, name);
+  }
+  await page.setViewportSize({ width: 360, height: 640 });
+}
+
+/** Types a text as the phone chosen on the 模拟手机 page and waits for lianxin's reply. */
+export async function typeOnPhone(page: Page, body: string): Promise<void> {
+  const thread = page.getByTestId('thread').locator('li');
+  const before = await thread.count();
+  await page.getByLabel(/的身份输入短信/).fill(body);
+  await page.getByRole('button', { name: '发送' }).click();
+  await expect.poll(() => thread.count(), { timeout: 15_000 }).toBeGreaterThan(before + 1);
+}
+
+/** The next Saturday after `now`, in Shanghai: its date (YYYY-MM-DD). */
+export function nextSaturday(now: Date): string {
+  const local = new Date(now.getTime() + 8 * 3_600_000);
+  local.setUTCDate(local.getUTCDate() + ((6 - local.getUTCDay() + 7) % 7 || 7));
+  return local.toISOString().slice(0, 10);
+}
+
+/** A WeChat user of the running server: each text a signed (safe-mode) POST; the passive reply back. */
+export function wechatUser(port: number, openId: string) {
+  const config = loadConfig({ LIANXIN_ENV: 'local', PORT: String(port) });
+  const settings = wechatInboundSettings(config);
+  const keys: WechatKeys = {
+    token: settings.token,
+    appId: settings.appId,
+    encodingAesKey: settings.encodingAesKey,
+  };
+  return async (content: string, at: Date): Promise<string | undefined> => {
+    const post = signedWechatPost(
+      `${config.PUBLIC_URL}/webhooks/wechat`,
+      keys,
+      textMessageXml({ openId, content, at }),
+      openId,
+    );
+    const url = new URL(post.url);
+    const response = await fetch(`http://localhost:${port}${url.pathname}${url.search}`, {
+      method: 'POST',
+      headers: post.headers,
+      body: post.body,
+    });
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`WeChat POST got HTTP ${response.status}: ${body}`);
+    return readPassiveReply(body, keys);
+  };
+}
