@@ -10,7 +10,8 @@ import {
   messagesFromTwiml,
   signedInboundSmsRequest,
 } from '#lib/local/twilio-inbound-request.ts';
-import { launchChromium, screenshot, seriousViolations } from '#tests/support/browser.ts';
+import { launchChromium } from '#tests/support/browser.ts';
+import { checkPage, nextSaturday, typeOnPhone } from '#tests/support/console-page.ts';
 import {
   freePort,
   type RunningServer,
@@ -43,36 +44,6 @@ async function text(from: string, body: string): Promise<string[]> {
   return messagesFromTwiml(await response.text());
 }
 
-/** Next Saturday 10:00 in Shanghai, as /dev/tick?at= takes it. */
-function nextSaturdayMorning(now: Date): string {
-  const local = new Date(now.getTime() + 8 * 3_600_000);
-  local.setUTCDate(local.getUTCDate() + ((6 - local.getUTCDay() + 7) % 7 || 7));
-  return `${local.toISOString().slice(0, 10)}T10:00+08:00`;
-}
-
-/** Types a text as the phone on the simulator page and waits for lianxin's reply. */
-async function typeOnPhone(body: string): Promise<void> {
-  const thread = page.getByTestId('thread').locator('li');
-  const before = await thread.count();
-  await page.getByLabel(/的身份输入短信/).fill(body);
-  await page.getByRole('button', { name: '发送' }).click();
-  await expect.poll(() => thread.count(), { timeout: 15_000 }).toBeGreaterThan(before + 1);
-}
-
-/** axe and the two screenshots of the page as it stands. */
-async function checkPage(name: string): Promise<void> {
-  const violations = await seriousViolations(page);
-  expect(
-    violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`),
-    `axe on ${name}`,
-  ).toEqual([]);
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: width === 360 ? 640 : 800 });
-    await screenshot(page, name);
-  }
-  await page.setViewportSize({ width: 360, height: 640 });
-}
-
 beforeAll(async () => {
   server = await startServer({
     port: await freePort(),
@@ -81,9 +52,12 @@ beforeAll(async () => {
   });
   base = `http://localhost:${server.port}`;
   // Saturday 10:00 in Shanghai: the week's invitations go out, and nothing waits for quiet hours.
-  const tick = await fetch(`${base}/dev/tick?at=${encodeURIComponent(nextSaturdayMorning(new Date()))}`, {
-    method: 'POST',
-  });
+  const tick = await fetch(
+    `${base}/dev/tick?at=${encodeURIComponent(`${nextSaturday(new Date())}T10:00+08:00`)}`,
+    {
+      method: 'POST',
+    },
+  );
   expect(tick.status).toBe(200);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
@@ -110,7 +84,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
   it('signs in locally as a demo coordinator, in Chinese', async () => {
     await page.goto(`${base}/`);
     await page.waitForURL(`${base}/sign-in`);
-    await checkPage('sign-in');
+    await checkPage(page, 'sign-in');
     await page.getByRole('button', { name: /王老师/ }).click();
     await page.getByRole('heading', { name: /^本周/ }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
@@ -121,15 +95,15 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
     await page.getByRole('link', { name: '模拟手机' }).click();
     await page.getByLabel('谁的手机').selectOption(GRANDMOTHER);
     for (const answer of ['签到', '3', '4', '1', '1', '1', '0', '5', '1', '2', '1', '2', '0'])
-      await typeOnPhone(answer);
-    await checkPage('phones');
+      await typeOnPhone(page, answer);
+    await checkPage(page, 'phones');
     await page.getByRole('link', { name: '本周' }).click();
     const figures = page.getByTestId('week-figures');
     await figures.waitFor();
     expect(await figures.textContent()).toContain('已完成签到2');
     expect(await figures.textContent()).toContain('回复率50%');
     await page.locator('.chart canvas').first().waitFor();
-    await checkPage('week');
+    await checkPage(page, 'week');
   });
 
   it('acknowledges the alert the answer raised, then closes it with a note', async () => {
@@ -140,7 +114,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
     expect(await card.getByRole('link', { name: /打电话给 李奶奶/ }).getAttribute('href')).toBe(
       `tel:${GRANDMOTHER}`,
     );
-    await checkPage('alerts');
+    await checkPage(page, 'alerts');
     await card.getByRole('button', { name: '确认' }).click();
     await card.getByText('已确认').first().waitFor();
     await card.getByRole('button', { name: '关闭' }).click();
@@ -164,7 +138,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
     await page.locator('.chart canvas').waitFor();
     const message = page.getByTestId('child-message').filter({ hasText: '生日快乐' });
     await message.waitFor();
-    await checkPage('child');
+    await checkPage(page, 'child');
     await message.getByRole('button', { name: '已读给孩子' }).click();
     await message.getByText(/已读给孩子$/).waitFor();
     await page.getByRole('link', { name: /儿童与家庭/ }).click();
@@ -173,7 +147,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
       .first()
       .waitFor()
       .catch(() => undefined);
-    await checkPage('children');
+    await checkPage(page, 'children');
   });
 
   it('imports a CSV file: the dry run shows the bad row, then only the valid rows are written', async () => {
@@ -191,7 +165,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
     expect(await report.textContent()).toContain('1 行有效，1 行有问题');
     expect(await report.locator('tr.invalid').textContent()).toContain('钱爷爷');
     expect(await page.getByTestId('family').filter({ hasText: '赵家' }).count()).toBe(0);
-    await checkPage('roster');
+    await checkPage(page, 'roster');
     await page.getByRole('button', { name: '导入 1 行有效数据' }).click();
     await page.getByTestId('family').filter({ hasText: '赵家' }).waitFor();
     expect(await page.getByTestId('family').filter({ hasText: '钱家' }).count()).toBe(0);
@@ -204,7 +178,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
     await card.waitFor();
     expect(await page.getByTestId('link-code').textContent()).toMatch(/^\S{4} \S{4}$/);
     expect(await card.locator('img').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    await checkPage('link-card');
+    await checkPage(page, 'link-card');
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.no-print').first().isVisible()).toBe(false);
     await page.emulateMedia({ media: 'screen' });
@@ -218,7 +192,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
     await preview.waitFor();
     expect(await preview.textContent()).toMatch(/\d+ 位收件人/);
     expect(await preview.textContent()).toContain('UCS-2');
-    await checkPage('broadcasts');
+    await checkPage(page, 'broadcasts');
     await page.getByRole('button', { name: '保存草稿' }).click();
     const draft = page.getByTestId('broadcast').filter({ hasText: '包饺子' });
     await draft.getByText('草稿', { exact: true }).waitFor();
@@ -240,7 +214,7 @@ describe('the coordinators console', { timeout: 90_000, shuffle: false }, () => 
     await page.getByLabel('日期').fill(monday);
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByTestId('calendar').locator('strong', { hasText: '放风筝' }).waitFor();
-    await checkPage('activities');
+    await checkPage(page, 'activities');
   });
 
   it('switches to English and back', async () => {
