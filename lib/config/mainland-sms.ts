@@ -194,3 +194,18 @@ export function mainlandSmsSettings(
     pricePerSegment: { aliyun: e.MAINLAND_SMS_PRICE_ALIYUN, tencent: e.MAINLAND_SMS_PRICE_TENCENT },
   };
 }
+
+/**
+ * Who carries +86 mobiles and each domestic provider's price, for the broadcast preview. Reads no
+ * credentials: the preview only needs the prices.
+ */
+export function domesticSmsPricing(
+  config: Pick<Config, 'LIANXIN_ENV'>,
+  env: Env = process.env,
+): { provider: MainlandProvider | 'twilio'; perSegment: Record<MainlandProvider, number> } {
+  const e = parseEnv(mainlandSmsEnvSchema, withLocalDefaults({ ...env, LIANXIN_ENV: config.LIANXIN_ENV }));
+  return {
+    provider: e.SMS_PROVIDER,
+    perSegment: { aliyun: e.MAINLAND_SMS_PRICE_ALIYUN, tencent: e.MAINLAND_SMS_PRICE_TENCENT },
+  };
+}
