@@ -168,6 +168,15 @@ function Composer({ onSaved }: { onSaved(): void }) {
               currency: preview.estimatedCost.currency,
             })}
           </p>
+          {preview.domestic && preview.domestic.recipients > 0 && (
+            <p class="meta">
+              {t('domesticCost', {
+                n: preview.domestic.recipients,
+                segments: preview.domestic.segments,
+                amount: preview.domestic.amount.toFixed(2),
+              })}
+            </p>
+          )}
           {preview.languages.map((l) => (
             <p key={l.language} class="meta">
               {l.language}: {t('recipients', { n: l.recipients })}, {l.encoding},{' '}
