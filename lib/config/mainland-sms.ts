@@ -1,9 +1,10 @@
 // Mainland SMS: which provider carries +86 numbers, its credentials, signature and template codes, and
 // the path secret of its callbacks. Read by the send worker and the domestic SMS webhooks.
 import * as z from 'zod';
-import { MAINLAND_PROVIDERS, type MainlandProvider, SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
+import { type MainlandProvider, SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 import { ConfigError } from '#lib/errors.ts';
 import type { Config } from './core.ts';
+import { MAINLAND_SMS_PRICE_FIELDS, MAINLAND_SMS_PROVIDER_FIELD } from './mainland-sms-prices.ts';
 import { configError, type Env, parseEnv, withLocalDefaults } from './parse-env.ts';
 import { type FetchSecret, secretsManager } from './secrets.ts';
 
@@ -22,10 +23,7 @@ const templateCodes = z
 const callbackSecret = z.string().min(16, 'at least 16 characters').max(128);
 
 export const mainlandSmsEnvSchema = z.object({
-  SMS_PROVIDER: z
-    .enum([...MAINLAND_PROVIDERS, 'twilio'])
-    .default('aliyun')
-    .describe('Who carries SMS to +86 numbers: aliyun, tencent, or twilio (others always go by Twilio)'),
+  ...MAINLAND_SMS_PROVIDER_FIELD,
   ALIYUN_SMS_SECRET_ARN: z
     .string()
     .min(1)
@@ -76,18 +74,7 @@ export const mainlandSmsEnvSchema = z.object({
     .max(30_000)
     .default(5000)
     .describe('Whole SendSms request timeout; past it the outcome is unknown'),
-  MAINLAND_SMS_PRICE_ALIYUN: z.coerce
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.045)
-    .describe('CNY per billed segment on Alibaba Cloud, for previews and the bench'),
-  MAINLAND_SMS_PRICE_TENCENT: z.coerce
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.045)
-    .describe('CNY per billed segment on Tencent Cloud, for previews and the bench'),
+  ...MAINLAND_SMS_PRICE_FIELDS,
 });
 
 export type MainlandSmsEnv = z.infer<typeof mainlandSmsEnvSchema>;
@@ -192,20 +179,5 @@ export function mainlandSmsSettings(
     aliyun,
     aliyunCallbackSecrets: secrets,
     pricePerSegment: { aliyun: e.MAINLAND_SMS_PRICE_ALIYUN, tencent: e.MAINLAND_SMS_PRICE_TENCENT },
-  };
-}
-
-/**
- * Who carries +86 mobiles and each domestic provider's price, for the broadcast preview. Reads no
- * credentials: the preview only needs the prices.
- */
-export function domesticSmsPricing(
-  config: Pick<Config, 'LIANXIN_ENV'>,
-  env: Env = process.env,
-): { provider: MainlandProvider | 'twilio'; perSegment: Record<MainlandProvider, number> } {
-  const e = parseEnv(mainlandSmsEnvSchema, withLocalDefaults({ ...env, LIANXIN_ENV: config.LIANXIN_ENV }));
-  return {
-    provider: e.SMS_PROVIDER,
-    perSegment: { aliyun: e.MAINLAND_SMS_PRICE_ALIYUN, tencent: e.MAINLAND_SMS_PRICE_TENCENT },
   };
 }

@@ -15,7 +15,7 @@ import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadca
 import type { ApiSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
-import { domesticSmsPricing } from '#lib/config/mainland-sms.ts';
+import { domesticSmsPricing } from '#lib/config/mainland-sms-prices.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
