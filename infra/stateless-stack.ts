@@ -109,9 +109,11 @@ export class StatelessStack extends Stack {
 
     // POST /webhooks/twilio/sms: one turn per inbound SMS; enqueues alerts and replies.
     // Broadcast previews (the API, and a coordinator's GB text message) estimate the cost with it.
+    // They price +86 mobiles at the domestic provider's rate, so they are told which one carries them.
     const smsPrice = {
       SMS_PRICE_PER_SEGMENT: String(stage.smsPrice.perSegment),
       SMS_PRICE_CURRENCY: stage.smsPrice.currency,
+      SMS_PROVIDER: stage.mainlandSms.provider,
     };
     const smsWebhook = this.addFunction('TwilioSmsWebhook', {
       name: 'twilio-sms-webhook',
@@ -142,7 +144,7 @@ export class StatelessStack extends Stack {
       name: 'aliyun-sms-webhook',
       // One push may hold up to a thousand replies; below API Gateway's 30 s integration limit.
       timeout: Duration.seconds(29),
-      environment: { ...smsPrice, SMS_PROVIDER: stage.mainlandSms.provider },
+      environment: smsPrice,
     });
     aliyunSmsWebhook.bindSecret(data.aliyunSmsSecret, 'ALIYUN_SMS_SECRET_ARN');
     for (const kind of ['up', 'report']) {

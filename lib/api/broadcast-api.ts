@@ -14,7 +14,8 @@ import {
   type BroadcastTexts,
   MAX_BROADCAST_TEXT,
 } from '#lib/domain/broadcast.ts';
-import { CHILD_CATEGORIES, LANGUAGES } from '#lib/domain/model.ts';
+import { CHECKIN_FORMS, CHILD_CATEGORIES, LANGUAGES } from '#lib/domain/model.ts';
+import { MAINLAND_PROVIDERS } from '#lib/domain/sms-templates.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
@@ -119,6 +120,35 @@ export const previewView = z.object({
     currency: z.string(),
     perSegment: z.number(),
   }),
+  domestic: z
+    .object({
+      provider: z.enum(MAINLAND_PROVIDERS),
+      recipients: z.number().int().describe('+86 mobiles, sent by the domestic provider'),
+      segments: z.number().int().describe('Billed messages by template, signature included'),
+      currency: z.literal('CNY'),
+      perSegment: z.number(),
+      amount: z.number(),
+      byProvider: z.array(
+        z.object({ provider: z.enum(MAINLAND_PROVIDERS), perSegment: z.number(), amount: z.number() }),
+      ),
+    })
+    .optional()
+    .describe('When a domestic provider carries +86 mobiles; estimatedCost is then the others, by Twilio'),
+  costPerFamilyMonth: z
+    .array(
+      z.object({
+        provider: z.enum([...MAINLAND_PROVIDERS, 'twilio']),
+        form: z.enum(CHECKIN_FORMS),
+        segmentsPerWeek: z.number().int(),
+        perSegment: z.number(),
+        currency: z.string(),
+        perMonth: z.number(),
+      }),
+    )
+    .optional()
+    .describe(
+      "What a family's weekly messages cost a month on each provider, in each check-in form (a carer of two children, two parents; docs/cost.md)",
+    ),
 });
 const reportView = z.object({
   recipients: z.number().int(),

@@ -6,7 +6,13 @@ import * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { decodeRef, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
-import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
+import {
+  CHANNEL_NAMES,
+  CHECKIN_FORMS,
+  CHILD_CATEGORIES,
+  CONTACT_ROLES,
+  LANGUAGES,
+} from '#lib/domain/model.ts';
 import { ConflictError, NotFoundError, ValidationError, VersionConflictError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
@@ -88,6 +94,12 @@ const contactFields = {
   phones: z.array(phone).min(1).max(5).describe('SMS numbers, normalised to E.164 (default region CN)'),
   families: z.array(ref).max(10).describe('Family ids (carers and parents)'),
   quietHours: z.object({ start: hhmm, end: hhmm }).strict().optional(),
+  checkinForm: z
+    .enum(CHECKIN_FORMS)
+    .optional()
+    .describe(
+      "Carers: 'one-message' asks all numbered check-in items in one SMS, answered with a row of digits; 'steps' one question at a time. The carer can change it by texting 一条 / 逐条",
+    ),
   checkinAt: z
     .object({ weekday: z.number().int().min(1).max(7), time: hhmm })
     .strict()
@@ -130,6 +142,7 @@ export const contactView = z.object({
   role: z.enum(CONTACT_ROLES),
   relationship: z.string().optional(),
   language: z.enum(LANGUAGES),
+  checkinForm: z.enum(CHECKIN_FORMS).optional(),
   optedOut: z.boolean().describe('The person said stop (STOP/TD): only they can resume (START/恢复)'),
   optedOutAt: z.string().optional(),
   addresses: z.array(z.object({ channel: z.enum(CHANNEL_NAMES), address: z.string(), invalid: z.boolean() })),
@@ -203,6 +216,7 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
     role: c.role,
     ...(c.relationship === undefined ? {} : { relationship: c.relationship }),
     language: c.language,
+    ...(c.checkinForm === undefined ? {} : { checkinForm: c.checkinForm }),
     optedOut: c.optedOut,
     ...(c.optedOutAt === undefined ? {} : { optedOutAt: c.optedOutAt }),
     addresses: c.addresses.map((a) => ({

@@ -10,12 +10,14 @@ import {
   broadcastMessageKey,
   type Exclusions,
   noExclusions,
+  type PreviewPrices,
   PreviewTally,
   REPORT_GROUPS,
   type ReportGroup,
   reportGroupOf,
   selectRecipients,
 } from '#lib/domain/broadcast.ts';
+import { type FamilyMonthlyCost, familyMonthlyCosts } from '#lib/domain/family-cost.ts';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
 import { ConfigError, ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
@@ -32,6 +34,22 @@ export interface BroadcastPricing {
   /** Price of one outbound SMS segment (the preview's estimate). */
   perSegment: number;
   currency: string;
+  /** Who carries +86 mobiles and the domestic providers' prices (CNY per billed message). */
+  domestic?: PreviewPrices['domestic'];
+}
+
+/** A family's month on each provider changes only with the prices: worked out once per set. */
+const familyCosts = new Map<string, FamilyMonthlyCost[]>();
+function familyCostsAt(pricing: BroadcastPricing): FamilyMonthlyCost[] | undefined {
+  const domestic = pricing.domestic?.perSegment;
+  if (domestic === undefined) return undefined;
+  const key = JSON.stringify([pricing.perSegment, pricing.currency, domestic]);
+  let costs = familyCosts.get(key);
+  if (!costs) {
+    costs = familyMonthlyCosts({ domestic, twilio: pricing });
+    familyCosts.set(key, costs);
+  }
+  return costs;
 }
 
 export interface BroadcastDependencies {
@@ -88,7 +106,8 @@ export class BroadcastService {
         startKey = page.next;
       } while (startKey);
     }
-    return tally.result(pricing);
+    const costPerFamilyMonth = familyCostsAt(pricing);
+    return { ...tally.result(pricing), ...(costPerFamilyMonth ? { costPerFamilyMonth } : {}) };
   }
 
   /** A draft with its preview; the same broadcastId twice gives the first one back. */

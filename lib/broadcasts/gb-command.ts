@@ -108,6 +108,7 @@ const previewSchema = z.object({
   recipients: z.number(),
   smsSegments: z.number(),
   estimatedCost: z.object({ amount: z.number(), upTo: z.number().optional(), currency: z.string() }),
+  domestic: z.object({ amount: z.number(), currency: z.string(), recipients: z.number() }).optional(),
   languages: z.array(z.object({ language: z.string(), segments: z.number(), sample: z.string() })),
 });
 
@@ -116,6 +117,14 @@ const costText = (c: z.output<typeof previewSchema>['estimatedCost']): string =>
   c.upTo !== undefined && c.upTo > c.amount
     ? `${c.amount}–${c.upTo} ${c.currency}`
     : `${c.amount} ${c.currency}`;
+
+/** Twilio's part, and the domestic provider's for +86 mobiles beside it when there are any. */
+const previewCostText = (p: z.output<typeof previewSchema>): string => {
+  const twilio = costText(p.estimatedCost);
+  if (p.domestic === undefined || p.domestic.recipients === 0) return twilio;
+  const domestic = `${p.domestic.amount} ${p.domestic.currency}`;
+  return p.domestic.recipients === p.recipients ? domestic : `${domestic} + ${twilio}`;
+};
 
 // After an approval nothing may fail the turn (a retry would find it approved): read leniently.
 const recipientsOf = (preview: Record<string, unknown>): number =>
@@ -210,7 +219,7 @@ export async function broadcastBySms(
         centreName: contact.centreName,
         segments: lang?.segments ?? 0,
         totalSegments: preview.smsSegments,
-        cost: costText(preview.estimatedCost),
+        cost: previewCostText(preview),
         sample: lang?.sample ?? text,
       });
       return reply(shown, confirmSession(broadcastId, now));

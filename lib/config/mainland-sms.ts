@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { MAINLAND_PROVIDERS, type MainlandProvider, SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 import { ConfigError } from '#lib/errors.ts';
 import type { Config } from './core.ts';
+import { MAINLAND_SMS_PRICE_FIELDS, MAINLAND_SMS_PROVIDER_FIELD } from './mainland-sms-prices.ts';
 import { configError, type Env, parseEnv, withLocalDefaults } from './parse-env.ts';
 import { type FetchSecret, secretsManager } from './secrets.ts';
 
@@ -22,10 +23,7 @@ const templateCodes = z
 const callbackSecret = z.string().min(16, 'at least 16 characters').max(128);
 
 export const mainlandSmsEnvSchema = z.object({
-  SMS_PROVIDER: z
-    .enum([...MAINLAND_PROVIDERS, 'twilio'])
-    .default('aliyun')
-    .describe('Who carries SMS to +86 numbers: aliyun, tencent, or twilio (others always go by Twilio)'),
+  ...MAINLAND_SMS_PROVIDER_FIELD,
   SMS_FALLBACK_PROVIDER: z
     .enum([...MAINLAND_PROVIDERS, 'none'])
     .default('none')
@@ -151,18 +149,7 @@ export const mainlandSmsEnvSchema = z.object({
     .describe(
       'The longest value Tencent accepts in one of our templates\' variables: 6 for an "other" variable by Tencent\'s rule, more only as approved for the template (docs/mainland-sms.md)',
     ),
-  MAINLAND_SMS_PRICE_ALIYUN: z.coerce
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.045)
-    .describe('CNY per billed segment on Alibaba Cloud, for previews and the bench'),
-  MAINLAND_SMS_PRICE_TENCENT: z.coerce
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.045)
-    .describe('CNY per billed segment on Tencent Cloud, for previews and the bench'),
+  ...MAINLAND_SMS_PRICE_FIELDS,
 });
 
 export type MainlandSmsEnv = z.infer<typeof mainlandSmsEnvSchema>;

@@ -1,5 +1,6 @@
 // Broadcasts: a Centre's announcement to its carers and parents. Pure rules — who is targeted, what
 // each recipient gets, what the preview says it will cost, and which state changes are allowed.
+import type { FamilyMonthlyCost } from '#lib/domain/family-cost.ts';
 import { appendStopHint, composeReply } from '#lib/domain/message-catalog.ts';
 import {
   CHILD_CATEGORIES,
@@ -8,6 +9,12 @@ import {
   type Language,
 } from '#lib/domain/model.ts';
 import { segmentsOf } from '#lib/domain/outbound-message.ts';
+import {
+  isMainlandMobile,
+  MAINLAND_PROVIDERS,
+  type MainlandProvider,
+  renderMainlandSms,
+} from '#lib/domain/sms-templates.ts';
 
 export const BROADCAST_ROLES = ['carer', 'parent'] as const;
 export type BroadcastRole = (typeof BROADCAST_ROLES)[number];
@@ -149,6 +156,33 @@ export interface BroadcastPreview {
    * WeChat recipient had to get it by SMS instead (outside WeChat's 48-hour window, with no template).
    */
   estimatedCost: { amount: number; upTo: number; currency: string; perSegment: number };
+  /**
+   * The +86 mobiles, when a domestic provider carries them (then estimatedCost is the others', by
+   * Twilio): billed segments by template (signature included) at the provider's price, and what the
+   * same would cost on each domestic provider.
+   */
+  domestic?: DomesticCost | undefined;
+  /** What a family's weekly messages cost a month on each provider (lib/domain/family-cost.ts). */
+  costPerFamilyMonth?: FamilyMonthlyCost[] | undefined;
+}
+
+export interface DomesticCost {
+  provider: MainlandProvider;
+  recipients: number;
+  segments: number;
+  currency: 'CNY';
+  perSegment: number;
+  amount: number;
+  byProvider: { provider: MainlandProvider; perSegment: number; amount: number }[];
+}
+
+/** Prices the preview estimates with: Twilio's per segment, and the domestic provider's when one carries +86. */
+export interface PreviewPrices {
+  perSegment: number;
+  currency: string;
+  domestic?:
+    | { provider: MainlandProvider | 'twilio'; perSegment: Readonly<Record<MainlandProvider, number>> }
+    | undefined;
 }
 
 /**
@@ -162,6 +196,9 @@ export class PreviewTally {
   readonly #segmentsByBody = new Map<string, { segments: number; encoding: 'GSM-7' | 'UCS-2' }>();
   #smsSegments = 0;
   #wechatSegments = 0;
+  readonly #templateSegmentsByBody = new Map<string, number>();
+  /** +86 mobiles among the SMS recipients: their segments as Twilio counts and by template. */
+  #mainland = { recipients: 0, twilioSegments: 0, templateSegments: 0 };
   #recipients = 0;
   readonly #categories = Object.fromEntries(CHILD_CATEGORIES.map((k) => [k, 0])) as Record<
     ChildCategory,
@@ -199,10 +236,27 @@ export class PreviewTally {
       // Local addresses stand in for SMS on a developer's machine; count them as SMS.
       lang.sms++;
       this.#smsSegments += size.segments;
+      if (r.address.channel === 'sms' && isMainlandMobile(r.address.address)) {
+        let billed = this.#templateSegmentsByBody.get(body);
+        if (billed === undefined) {
+          // The service refuses a text no template carries before a preview, so this renders.
+          billed = renderMainlandSms('broadcast', body).segments;
+          this.#templateSegmentsByBody.set(body, billed);
+        }
+        this.#mainland.recipients++;
+        this.#mainland.twilioSegments += size.segments;
+        this.#mainland.templateSegments += billed;
+      }
     }
   }
 
-  result(price: { perSegment: number; currency: string }): BroadcastPreview {
+  result(price: PreviewPrices): BroadcastPreview {
+    const provider = price.domestic?.provider;
+    const domesticPrices = price.domestic?.perSegment;
+    const domestic = provider !== undefined && provider !== 'twilio' && domesticPrices !== undefined;
+    // With a domestic provider, +86 mobiles are billed there; Twilio carries the rest.
+    const twilioSegments = domestic ? this.#smsSegments - this.#mainland.twilioSegments : this.#smsSegments;
+    const segments = this.#mainland.templateSegments;
     return {
       recipients: this.#recipients,
       excluded: { ...this.excluded },
@@ -210,11 +264,28 @@ export class PreviewTally {
       smsSegments: this.#smsSegments,
       categories: { ...this.#categories },
       estimatedCost: {
-        amount: cents(this.#smsSegments * price.perSegment),
-        upTo: cents((this.#smsSegments + this.#wechatSegments) * price.perSegment),
+        amount: cents(twilioSegments * price.perSegment),
+        upTo: cents((twilioSegments + this.#wechatSegments) * price.perSegment),
         currency: price.currency,
         perSegment: price.perSegment,
       },
+      ...(domestic
+        ? {
+            domestic: {
+              provider,
+              recipients: this.#mainland.recipients,
+              segments,
+              currency: 'CNY' as const,
+              perSegment: domesticPrices[provider],
+              amount: cents(segments * domesticPrices[provider]),
+              byProvider: MAINLAND_PROVIDERS.map((p) => ({
+                provider: p,
+                perSegment: domesticPrices[p],
+                amount: cents(segments * domesticPrices[p]),
+              })),
+            },
+          }
+        : {}),
     };
   }
 }

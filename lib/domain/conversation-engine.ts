@@ -12,6 +12,7 @@ import { type Flow, type FlowStep, findStep, nextStepId, renderStepText } from '
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import { detectKeyword, isCallRequest, type Keyword } from '#lib/domain/keywords.ts';
 import {
+  appendSentence,
   appendStopHint,
   composeReply,
   MESSAGES,
@@ -34,12 +35,20 @@ import type {
 } from '#lib/domain/model.ts';
 import { sessionChildIndex } from '#lib/domain/model.ts';
 import {
+  isOneMessageItem,
+  nextStepStreak,
+  ONE_MESSAGE_ITEMS,
+  oneMessageQuestion,
+  readOneMessageReply,
+  shouldOfferOneMessage,
+} from '#lib/domain/one-message-checkin.ts';
+import {
   PARENT_STEPS,
   PARENT_WEEKLY_FLOW_ID,
   PLEASANTRIES,
   parentWeeklyFlow,
 } from '#lib/domain/parent-weekly-flow.ts';
-import { alertsOnValue, readAnswer } from '#lib/domain/step-answer.ts';
+import { alertsOnValue, findHarmWords, readAnswer } from '#lib/domain/step-answer.ts';
 import { WEEKLY_CHECKIN_ITEMS, weeklyCheckinFlow } from '#lib/domain/weekly-checkin-flow.ts';
 import { joinNames, PARENT_REPLIES } from '#lib/domain/weekly-messages.ts';
 
@@ -90,6 +99,11 @@ export const PARENT_MESSAGE_BURST_MINUTES = 10;
 /** What a turn decided, before the reply is composed. `parts: null` means stay silent. */
 interface Draft {
   parts: string[] | null;
+  /**
+   * The one-message question, said last (after the weekly stop hint): it is a template's fixed
+   * ending on the domestic channel (lib/domain/sms-templates.ts).
+   */
+  tail?: string | undefined;
   session: Session | null;
   answers?: AnswerRecord[];
   completed?: CompletedCheckin[];
@@ -144,6 +158,10 @@ export function runTurn(input: TurnInput): TurnOutcome {
     replies[0] = appendStopHint(first, language);
     changes.stopHintWeek = week;
   }
+  const withHint = replies[0];
+  if (withHint !== undefined && draft.tail !== undefined) {
+    replies[0] = appendSentence(withHint, language, draft.tail);
+  }
   return {
     replies,
     session: draft.session,
@@ -190,7 +208,7 @@ function whileOptedOut(ctx: Context, keyword: Keyword | undefined): Draft {
   const unchanged = ctx.live ?? null;
   if (keyword === 'start') {
     return {
-      parts: [ctx.m.optedIn, ...resumeOrInvite(ctx)],
+      ...said([ctx.m.optedIn], resumeOrInvite(ctx)),
       session: unchanged,
       changes: { optedOut: false },
     };
@@ -207,14 +225,17 @@ function handle(ctx: Context, keyword: Keyword | undefined): Draft {
     case 'stop':
       return { parts: [ctx.m.optedOut], session: null, changes: { optedOut: true } };
     case 'start':
-      return { parts: [ctx.m.alreadySubscribed, ...resumeOrInvite(ctx)], session: unchanged };
+      return { ...said([ctx.m.alreadySubscribed], resumeOrInvite(ctx)), session: unchanged };
     case 'help':
       return {
-        parts: [ctx.m.help(ctx.contact, { carer: isCarer(ctx), optedOut: false }), ...resume(ctx)],
+        ...said([ctx.m.help(ctx.contact, { carer: isCarer(ctx), optedOut: false })], resume(ctx)),
         session: unchanged,
       };
     case 'checkin':
       return startCheckin(ctx);
+    case 'one-message':
+    case 'steps':
+      return chooseForm(ctx, keyword);
     case undefined: {
       if (ctx.live?.flowId === ANSWERED_WEEK_FLOW_ID) return answeredWeekTurn(ctx, ctx.live);
       if (ctx.contact.role === 'parent') return parentTurn(ctx);
@@ -225,7 +246,7 @@ function handle(ctx: Context, keyword: Keyword | undefined): Draft {
     default: {
       const changes: ContactChanges =
         keyword.language === ctx.contact.language ? {} : { language: keyword.language };
-      return { parts: [ctx.m.languageSet, ...resume(ctx)], session: unchanged, changes };
+      return { ...said([ctx.m.languageSet], resume(ctx)), session: unchanged, changes };
     }
   }
 }
@@ -257,16 +278,55 @@ function question(ctx: Context, step: FlowStep, child: ChildRef): string {
   return renderStepText(step, ctx.language, child.name, all);
 }
 
-/** The open question again, after a keyword interrupted it. */
-function resume(ctx: Context): string[] {
-  const position = ctx.live === undefined ? undefined : resolve(ctx, ctx.live);
-  return position === undefined ? [] : [question(ctx, position.step, position.child)];
+/** What is said: sentences, and the one-message question last when there is one. */
+interface Said {
+  parts: string[];
+  tail?: string | undefined;
 }
 
-function resumeOrInvite(ctx: Context): string[] {
+function said(before: string[], then: Said): Said {
+  return { parts: [...before, ...then.parts], tail: then.tail };
+}
+
+/** Whether the open question is a child's one message (all their numbered items at once). */
+function asksOneMessage(session: Session, step: FlowStep): boolean {
+  return session.form === 'one-message' && step.id === ONE_MESSAGE_ITEMS[0]?.id;
+}
+
+/** The open question again, after a keyword interrupted it. */
+function resume(ctx: Context): Said {
+  const position = ctx.live === undefined ? undefined : resolve(ctx, ctx.live);
+  if (position === undefined) return { parts: [] };
+  if (asksOneMessage(position.session, position.step)) {
+    return { parts: [ctx.m.checkinIntro(position.child.name)], tail: oneMessageQuestion(ctx.language) };
+  }
+  if (position.session.form === 'one-message' && !isOneMessageItem(position.step.id)) {
+    return { parts: [allChildrenQuestion(ctx, position.step)] };
+  }
+  return { parts: [question(ctx, position.step, position.child)] };
+}
+
+function resumeOrInvite(ctx: Context): Said {
   const again = resume(ctx);
-  if (again.length > 0) return again;
-  return isCarer(ctx) && ctx.contact.children.length > 0 ? [ctx.m.replyCheckin] : [];
+  if (again.parts.length > 0) return again;
+  return { parts: isCarer(ctx) && ctx.contact.children.length > 0 ? [ctx.m.replyCheckin] : [] };
+}
+
+/** A step asked once about all the children (the free-text message). */
+function allChildrenQuestion(ctx: Context, step: FlowStep): string {
+  const names = joinNames(
+    ctx.contact.children.map((c) => c.name),
+    ctx.language,
+  );
+  return renderStepText(step, ctx.language, names, names);
+}
+
+/** 一条 / ONE TEXT or 逐条 / STEPS: how the carer's next check-ins are asked. An open one goes on as it is. */
+function chooseForm(ctx: Context, form: 'one-message' | 'steps'): Draft {
+  const unchanged = ctx.live ?? null;
+  if (!isCarer(ctx)) return { parts: [ctx.m.checkinIsForCarers(ctx.contact)], session: unchanged };
+  const chosen = form === 'one-message' ? ctx.m.oneMessageChosen : ctx.m.stepsChosen;
+  return { ...said([chosen], resume(ctx)), session: unchanged, changes: { checkinForm: form } };
 }
 
 function startCheckin(ctx: Context, mode?: Session['mode']): Draft {
@@ -286,6 +346,8 @@ function startCheckin(ctx: Context, mode?: Session['mode']): Draft {
       session: answeredWeekSession(week, ctx.now, expiresAt(ctx)),
     };
   }
+  // A correction goes step by step: each earlier answer is asked again, one at a time.
+  const oneMessage = mode === undefined && contact.checkinForm === 'one-message';
   // Restarting an open check-in starts it over: the new answers replace the earlier ones.
   const session: Session = {
     flowId: flow.id,
@@ -298,7 +360,10 @@ function startCheckin(ctx: Context, mode?: Session['mode']): Draft {
     startedAt: ctx.now.toISOString(),
     expiresAt: expiresAt(ctx),
     ...(mode === undefined ? {} : { mode }),
+    ...(oneMessage ? { form: 'one-message' as const } : {}),
   };
+  if (oneMessage)
+    return { parts: [m.checkinIntro(child.name)], tail: oneMessageQuestion(ctx.language), session };
   return { parts: [m.checkinIntro(child.name), question(ctx, first, child)], session };
 }
 
@@ -344,10 +409,13 @@ function answeredWeekTurn(ctx: Context, session: Session): Draft {
 function answer(ctx: Context, position: Position): Draft {
   const { m, contact, now } = ctx;
   const { session, flow, step, child } = position;
+  if (asksOneMessage(session, step)) return oneMessageTurn(ctx, position);
   const read = readAnswer(step, ctx.input.text);
+  // The free text after a one-message run is asked once, about all the children.
+  const onceForAll = session.form !== undefined && !isOneMessageItem(step.id);
   // A flow asked once (not per child) holds for every child of the contact; so does a message added
   // to an answered week (asked once, about all the children).
-  const subjects = flow.perChild && session.mode !== 'message' ? [child] : contact.children;
+  const subjects = flow.perChild && session.mode !== 'message' && !onceForAll ? [child] : contact.children;
   // A later run's answers raise alerts of their own: a second worrying message is not the first one.
   const run = session.mode === undefined ? '' : `#${session.startedAt}`;
   const harmWords = read.kind === 'skipped' ? [] : read.harmWords;
@@ -405,6 +473,7 @@ function answer(ctx: Context, position: Position): Draft {
     return record;
   });
   const lead = read.kind === 'invalid' ? [m.movingOn] : [];
+  if (onceForAll) return { parts: [...lead, ...harmNote, m.checkinDone], session: null, answers, alerts };
   if (session.mode === 'message') {
     return {
       parts: [...lead, ...harmNote, ANSWERED_WEEK_MESSAGES[ctx.language].messageAdded],
@@ -416,6 +485,11 @@ function answer(ctx: Context, position: Position): Draft {
 
   const nextId = nextStepId(flow, step.id, value);
   const next = nextId === undefined ? undefined : findStep(flow, nextId);
+  // After an unclear one-message reply, the child's remaining numbered items one by one; then as
+  // if the one message had been clear.
+  if (session.form === 'one-message-steps' && (next === undefined || !isOneMessageItem(next.id))) {
+    return oneMessageChildDone(ctx, position, [...lead, ...harmNote], answers, alerts);
+  }
   if (next !== undefined) {
     return {
       parts: [...(lead.length > 0 ? lead : [m.ack]), ...harmNote, question(ctx, next, child)],
@@ -454,14 +528,146 @@ function answer(ctx: Context, position: Position): Draft {
       alerts,
     };
   }
+  if (flow.id !== weeklyCheckinFlow.id) {
+    return { parts: [...lead, ...harmNote, m.checkinDone], session: null, answers, completed, alerts };
+  }
+  // Weeks answered step by step in a row: after a few, the one message is offered (once).
+  const streak = session.mode === undefined ? nextStepStreak(contact, session.week) : undefined;
+  const offer = streak !== undefined && shouldOfferOneMessage(contact, streak.stepStreak);
   return {
-    parts: [...lead, ...harmNote, m.checkinDone],
+    parts: [...lead, ...harmNote, m.checkinDone, ...(offer ? [m.oneMessageOffer] : [])],
     session: null,
     answers,
     completed,
     alerts,
     // A 签到 again this week asks first (lib/domain/answered-week.ts).
-    ...(flow.id === weeklyCheckinFlow.id ? { changes: { checkinDoneWeek: session.week } } : {}),
+    changes: { checkinDoneWeek: session.week, ...streak, ...(offer ? { oneMessageOffered: true } : {}) },
+  };
+}
+
+/**
+ * A reply to a child's one message: the items it makes clear are kept; from the first unclear one,
+ * the rest are asked one by one. Words of harm in it alert as they would at that step.
+ */
+function oneMessageTurn(ctx: Context, position: Position): Draft {
+  const { m, contact, now } = ctx;
+  const { session, flow, child } = position;
+  const read = readOneMessageReply(ONE_MESSAGE_ITEMS, ctx.input.text);
+  const answers: AnswerRecord[] = [];
+  const alerts: AlertRecord[] = [];
+  const alert = (step: FlowStep, reason: AlertRecord['reason'], value: AnswerValue) =>
+    alerts.push({
+      alertId: `${child.childId}#${session.week}#${step.id}`,
+      centreId: contact.centreId,
+      childId: child.childId,
+      familyId: child.familyId,
+      week: session.week,
+      itemId: step.id,
+      reason,
+      value,
+      raisedAt: now.toISOString(),
+    });
+  for (const [i, value] of read.values.entries()) {
+    const step = ONE_MESSAGE_ITEMS[i];
+    if (step === undefined) continue;
+    answers.push({
+      childId: child.childId,
+      familyId: child.familyId,
+      week: session.week,
+      flowId: flow.id,
+      itemId: step.id,
+      status: 'answered',
+      value,
+      raw: read.raw,
+      truncated: false,
+      answeredAt: now.toISOString(),
+      run: session.startedAt,
+    });
+    if (alertsOnValue(step, value)) alert(step, 'answer', value);
+  }
+  const unclear = read.unclearAt === undefined ? undefined : ONE_MESSAGE_ITEMS[read.unclearAt];
+  if (unclear === undefined) return oneMessageChildDone(ctx, position, [], answers, alerts);
+  const harmWords = findHarmWords(read.raw, unclear.alertWords);
+  if (harmWords.length > 0) alert(unclear, 'words', read.raw.slice(0, 500));
+  return {
+    parts: [
+      m.oneByOne(read.values.length),
+      ...(harmWords.length > 0 ? [m.harmNoted] : []),
+      question(ctx, unclear, child),
+    ],
+    session: {
+      ...session,
+      stepId: unclear.id,
+      attempts: 0,
+      form: 'one-message-steps',
+      expiresAt: expiresAt(ctx),
+    },
+    answers,
+    alerts,
+  };
+}
+
+/**
+ * A child's numbered items are all answered in a one-message run: their check-in is complete (the
+ * free text is asked once, after the last child). Next is the next child's one message.
+ */
+function oneMessageChildDone(
+  ctx: Context,
+  position: Position,
+  lead: string[],
+  answers: AnswerRecord[],
+  alerts: AlertRecord[],
+): Draft {
+  const { m, contact, now } = ctx;
+  const { session, flow, child } = position;
+  const completed: CompletedCheckin[] = [
+    {
+      childId: child.childId,
+      familyId: child.familyId,
+      week: session.week,
+      flowId: flow.id,
+      completedAt: now.toISOString(),
+    },
+  ];
+  const nextIndex = session.childIndex + 1;
+  const nextChild = contact.children[nextIndex];
+  const first = ONE_MESSAGE_ITEMS[0];
+  if (nextChild !== undefined && first !== undefined) {
+    return {
+      parts: [...lead, m.nextChild(nextChild.name)],
+      tail: oneMessageQuestion(ctx.language),
+      session: {
+        ...session,
+        childIndex: nextIndex,
+        childId: nextChild.childId,
+        stepId: first.id,
+        attempts: 0,
+        form: 'one-message',
+        expiresAt: expiresAt(ctx),
+      },
+      answers,
+      completed,
+      alerts,
+    };
+  }
+  const message = findStep(flow, WEEKLY_CHECKIN_ITEMS.message);
+  const done = { checkinDoneWeek: session.week };
+  if (message === undefined) {
+    return { parts: [...lead, m.checkinDone], session: null, answers, completed, alerts, changes: done };
+  }
+  return {
+    parts: [...lead, m.ack, allChildrenQuestion(ctx, message)],
+    session: {
+      ...session,
+      stepId: message.id,
+      attempts: 0,
+      form: 'one-message',
+      expiresAt: expiresAt(ctx),
+    },
+    answers,
+    completed,
+    alerts,
+    changes: done,
   };
 }
 

@@ -2,7 +2,14 @@ import { compactInput } from '#lib/domain/answer-parsing.ts';
 import type { Language } from '#lib/domain/model.ts';
 
 /** What a keyword asks for. Keywords work at any step of any conversation. */
-export type Keyword = 'stop' | 'start' | 'help' | 'checkin' | { language: Language };
+export type Keyword =
+  | 'stop'
+  | 'start'
+  | 'help'
+  | 'checkin'
+  | 'one-message'
+  | 'steps'
+  | { language: Language };
 
 // The carrier-standard English opt-out words plus TD/T/退订, which Chinese SMS users know
 // from 回复TD退订. The list is deliberately not wider: a false stop silences a family.
@@ -10,6 +17,10 @@ const STOP = ['stop', 'stopall', 'unsubscribe', 'end', 'quit', 'cancel', 'td', '
 const START = ['start', 'unstop', '订阅'];
 const HELP = ['help', 'info', '帮助'];
 const CHECKIN = ['checkin', '签到'];
+// The check-in's form (lib/domain/one-message-checkin.ts). Not 一次: '一次' reads as the number 1
+// (parseNumber drops a trailing 次), and an answer must never be taken for a keyword.
+const ONE_MESSAGE = ['一条', '一条短信', 'onetext'];
+const STEPS = ['逐条', '一题一题', 'steps', 'stepbystep'];
 // 英文/chinese too: someone asking for the other language may name it in their own.
 const ZH = ['中文', 'chinese'];
 const EN = ['english', '英文'];
@@ -19,6 +30,8 @@ const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>([
   ...START.map((w) => [w, 'start'] as const),
   ...HELP.map((w) => [w, 'help'] as const),
   ...CHECKIN.map((w) => [w, 'checkin'] as const),
+  ...ONE_MESSAGE.map((w) => [w, 'one-message'] as const),
+  ...STEPS.map((w) => [w, 'steps'] as const),
   ...ZH.map((w) => [w, { language: 'zh-CN' }] as const),
   ...EN.map((w) => [w, { language: 'en' }] as const),
 ]);

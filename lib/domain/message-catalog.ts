@@ -35,6 +35,13 @@ export interface MessageSet {
   noChildren(centre: CentreInfo): string;
   /** Appended on the first message of each ISO week on an address. */
   stopHint: string;
+  /** The carer chose the one-message check-in (一条 / ONE TEXT), or went back (逐条 / STEPS). */
+  oneMessageChosen: string;
+  stepsChosen: string;
+  /** After a few weeks answered step by step, once. */
+  oneMessageOffer: string;
+  /** A one-message reply not all clear: `kept` leading items are kept, the rest asked one by one. */
+  oneByOne(kept: number): string;
 }
 
 function choiceValues(spec: Extract<AnswerSpec, { type: 'choice' }>): number[] {
@@ -84,6 +91,10 @@ const zh: MessageSet = {
   checkinIsForCarers: (c) => `签到由照顾孩子的家人填写。有事请联系${c.centreName}：${c.centrePhone}。`,
   noChildren: (c) => `目前没有要签到的孩子。请联系${c.centreName}：${c.centrePhone}。`,
   stopHint: '回复TD退订',
+  oneMessageChosen: '好的，以后签到发一条短信，回复一串数字就行。回复“逐条”改回一题一题问。',
+  stepsChosen: '好的，以后签到一题一题问。回复“一条”改为一条短信答完。',
+  oneMessageOffer: '您已连续几周按时签到。想以后一条短信答完吗？回复“一条”。',
+  oneByOne: (kept) => (kept > 0 ? `前${kept}个已记下，其余一题一题问。` : '没看懂，我们一题一题问。'),
 };
 
 const en: MessageSet = {
@@ -127,6 +138,16 @@ const en: MessageSet = {
     `The check-in is for the children's carers. For anything else call ${c.centreName}: ${c.centrePhone}.`,
   noChildren: (c) => `There is no child to check in for. Please call ${c.centreName}: ${c.centrePhone}.`,
   stopHint: 'Reply STOP to stop.',
+  oneMessageChosen:
+    'OK: from now on the check-in is one text, answered with a row of digits. Reply STEPS for one question at a time.',
+  stepsChosen:
+    'OK: from now on the check-in asks one question at a time. Reply ONE TEXT to answer in one text.',
+  oneMessageOffer:
+    'You have checked in several weeks running. Answer all in one text next time? Reply ONE TEXT.',
+  oneByOne: (kept) =>
+    kept > 0
+      ? `The first ${kept} are noted; the rest one question at a time.`
+      : "Sorry, I did not understand; let's go one question at a time.",
 };
 
 export const MESSAGES: Readonly<Record<Language, MessageSet>> = { 'zh-CN': zh, en };
@@ -152,7 +173,12 @@ export function composeReply(language: Language, parts: readonly string[]): stri
 
 /** A composed reply with how to stop added at the end. */
 export function appendStopHint(reply: string, language: Language): string {
-  return join(language, [reply, MESSAGES[language].stopHint]);
+  return appendSentence(reply, language, MESSAGES[language].stopHint);
+}
+
+/** A composed reply with one more sentence at the end. */
+export function appendSentence(reply: string, language: Language, sentence: string): string {
+  return join(language, [reply, sentence]);
 }
 
 /**

@@ -50,7 +50,21 @@ export interface ContactView {
   checkinDoneWeek?: string | undefined;
   /** When this address last got the idle reply (kept per address, like stopHintWeek). */
   lastIdleReplyAt?: string | undefined;
+  /**
+   * How the carer's check-in is asked: `one-message` (every numbered item in one SMS, answered in one
+   * reply of digits) or `steps` (one question at a time, chosen explicitly). Unset: step by step, and
+   * the one message is offered after a few weeks (lib/domain/one-message-checkin.ts).
+   */
+  checkinForm?: CheckinForm | undefined;
+  /** Weeks in a row, ending with stepStreakWeek, this address completed a check-in step by step. */
+  stepStreak?: number | undefined;
+  stepStreakWeek?: string | undefined;
+  /** The one-message check-in was offered on this address (it is offered once). */
+  oneMessageOffered?: boolean | undefined;
 }
+
+export const CHECKIN_FORMS = ['one-message', 'steps'] as const;
+export type CheckinForm = (typeof CHECKIN_FORMS)[number];
 
 /** A conversation in progress on one channel address. */
 export interface Session {
@@ -75,6 +89,12 @@ export interface Session {
    * item again, `message` only the free text. Its answers are kept beside the first run's, not instead.
    */
   mode?: 'correction' | 'message' | undefined;
+  /**
+   * A one-message run: `one-message` while the open question is the child's one message (or, at the
+   * free-text step, the message asked once for all children); `one-message-steps` after an unclear
+   * reply, while the rest of that child's items are asked one by one.
+   */
+  form?: 'one-message' | 'one-message-steps' | undefined;
   /** A coordinator's broadcast (GB by SMS) waiting for YES: the draft's id. */
   broadcastId?: string | undefined;
 }
@@ -127,6 +147,10 @@ export interface ContactChanges {
   stopHintWeek?: string | undefined;
   lastIdleReplyAt?: string | undefined;
   checkinDoneWeek?: string | undefined;
+  checkinForm?: CheckinForm | undefined;
+  stepStreak?: number | undefined;
+  stepStreakWeek?: string | undefined;
+  oneMessageOffered?: boolean | undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
 // these. Pure: the provider codes that approval assigns come from configuration (lib/config/mainland-sms.ts).
 import { BRAND } from '#lib/domain/message-catalog.ts';
 import type { Language } from '#lib/domain/model.ts';
+import { oneMessageQuestion } from '#lib/domain/one-message-checkin.ts';
 import type { OutboundKind } from '#lib/domain/outbound-message.ts';
 import { ValidationError } from '#lib/errors.ts';
 
@@ -38,6 +39,11 @@ interface TemplateFamily {
   sizes: readonly number[];
   /** What the console's "application description" field asks for. */
   purpose: string;
+  /**
+   * The fixed text is a whole question the message ends with (the one-message check-in): the
+   * family carries only messages that end with it, and nothing is added after.
+   */
+  fixedEnding?: boolean;
 }
 
 const FAMILIES: readonly TemplateFamily[] = [
@@ -76,6 +82,16 @@ const FAMILIES: readonly TemplateFamily[] = [
     sizes: [1, 2, 4, 8, 13],
     purpose: "A Children's Centre's notice to its families (closures, activities), sent by its coordinator",
   },
+  {
+    family: 'ONEMSG',
+    kinds: ['invitation', 'reminder', 'reply'],
+    // The question as the engine says it last; in English after a space (sentences are spaced).
+    suffix: { 'zh-CN': oneMessageQuestion('zh-CN'), en: ` ${oneMessageQuestion('en')}` },
+    sizes: [1, 2, 4],
+    purpose:
+      'The weekly check-in in one message, for carers who chose it: every numbered question about a child, answered with one row of digits',
+    fixedEnding: true,
+  },
 ];
 
 export interface SmsTemplate {
@@ -90,6 +106,8 @@ export interface SmsTemplate {
   text: string;
   suffix: string;
   purpose: string;
+  /** The suffix is a question the composed message itself ends with (see TemplateFamily). */
+  fixedEnding: boolean;
 }
 
 const LANGUAGE_TAG: Record<Language, string> = { 'zh-CN': 'ZH', en: 'EN' };
@@ -109,6 +127,7 @@ export const SMS_TEMPLATES: readonly SmsTemplate[] = FAMILIES.flatMap((f) =>
         text: `${variables.map((v) => `\${${v}}`).join('')}${suffix}`,
         suffix,
         purpose: f.purpose,
+        fixedEnding: f.fixedEnding === true,
       };
     }),
   ),
@@ -162,15 +181,32 @@ export function renderMainlandSms(
   const length = charCount(content);
   if (length === 0) throw new ValidationError('an empty message cannot be sent by template');
   const language: Language = CJK.test(content) ? 'zh-CN' : 'en';
-  const candidates = SMS_TEMPLATES.filter((t) => t.kinds.includes(kind) && t.language === language);
-  const template = candidates.find((t) => t.variables.length * maxVariableChars >= length);
+  // A message ending with a registered question goes by that template, its head in the variables
+  // (whatever the head's script: an English message may name a child 小明).
+  const ending = SMS_TEMPLATES.find(
+    (t) =>
+      t.fixedEnding &&
+      t.kinds.includes(kind) &&
+      content.endsWith(t.suffix) &&
+      content.length > t.suffix.length,
+  )?.suffix;
+  const variable = ending === undefined ? content : content.slice(0, content.length - ending.length);
+  const variableLength = charCount(variable);
+  const candidates = SMS_TEMPLATES.filter((t) =>
+    !t.kinds.includes(kind)
+      ? false
+      : ending === undefined
+        ? !t.fixedEnding && t.language === language
+        : t.suffix === ending,
+  );
+  const template = candidates.find((t) => t.variables.length * maxVariableChars >= variableLength);
   if (!template) {
     const most = Math.max(0, ...candidates.map((t) => t.variables.length)) * maxVariableChars;
     throw new ValidationError(
-      `a ${kind} message of ${length} characters does not fit a mainland SMS template (at most ${most})`,
+      `a ${kind} message of ${variableLength} characters does not fit a mainland SMS template (at most ${most})`,
     );
   }
-  const values = split(content, template.variables.length);
+  const values = split(variable, template.variables.length);
   const params = Object.fromEntries(template.variables.map((v, i) => [v, values[i] ?? '']));
   const text = `${SIGNATURE}${values.join('')}${template.suffix}`;
   const chars = charCount(text);

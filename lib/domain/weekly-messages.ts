@@ -2,8 +2,9 @@
 // nudges, coordinators' tasks) and the parents' side of a conversation. Short: each is one SMS
 // segment where it can be (70 UCS-2 characters), since 【连心】 makes every message UCS-2.
 import { type FlowStep, renderStepText } from '#lib/domain/flow-schema.ts';
-import { appendStopHint, composeReply, MESSAGES } from '#lib/domain/message-catalog.ts';
+import { appendSentence, appendStopHint, composeReply, MESSAGES } from '#lib/domain/message-catalog.ts';
 import type { Language } from '#lib/domain/model.ts';
+import { oneMessageQuestion } from '#lib/domain/one-message-checkin.ts';
 
 /** Names as a sentence says them: 小明、小红 / Xiaoming and Xiaohong. */
 export function joinNames(names: readonly string[], language: Language): string {
@@ -30,8 +31,17 @@ export function invitationText(options: {
   childName: string;
   firstQuestion: FlowStep;
   stopHint: boolean;
+  /** The carer answers in one message: its question comes last, after the stop hint (a template's fixed ending). */
+  oneMessage?: boolean | undefined;
 }): string {
   const { language, childName } = options;
+  if (options.oneMessage) {
+    const text = composeReply(language, [
+      greeting(options.carerName, language),
+      MESSAGES[language].checkinIntro(childName),
+    ]);
+    return appendSentence(withHint(text, language, options.stopHint), language, oneMessageQuestion(language));
+  }
   const text = composeReply(language, [
     greeting(options.carerName, language),
     MESSAGES[language].checkinIntro(childName),

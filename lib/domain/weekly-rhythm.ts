@@ -86,6 +86,8 @@ export function decideInvitation(input: FirstStepInput): FirstStepDecision {
     input.now,
     input.sessionTtlHours,
   )(childIndex, child.childId);
+  // A carer who chose the one message gets it as the invitation (lib/domain/one-message-checkin.ts).
+  if (view.checkinForm === 'one-message') session.form = 'one-message';
   return { decision: 'send', session, child, stopHint: view.stopHintWeek !== isoWeekOf(input.now) };
 }
 

@@ -5,6 +5,7 @@
 // from the step it was read at. So overlapping ticks, a re-run or a crash half-way send nothing twice.
 import { findStep, renderStepText } from '#lib/domain/flow-schema.ts';
 import { sessionChildIndex } from '#lib/domain/model.ts';
+import { isOneMessageItem, oneMessageQuestion } from '#lib/domain/one-message-checkin.ts';
 import { PARENT_STEPS, parentWeeklyFlow } from '#lib/domain/parent-weekly-flow.ts';
 import { weeklyCheckinFlow } from '#lib/domain/weekly-checkin-flow.ts';
 import { invitationText, nudgeText, parentCheckinText, reminderText } from '#lib/domain/weekly-messages.ts';
@@ -196,6 +197,7 @@ async function invite(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot)
         childName: child.name,
         firstQuestion: first,
         stopHint: made.stopHint,
+        oneMessage: view.checkinForm === 'one-message',
       }),
       kind: 'invitation',
       expiresAt: expiryOf('invitation', week, 'carer', checkinAt, s),
@@ -226,7 +228,14 @@ async function remind(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot)
         : undefined;
     const index = live ? sessionChildIndex(live, view.children) : undefined;
     const child = index === undefined ? undefined : view.children[index];
-    const openQuestion = stepOpen && child ? renderStepText(stepOpen, view.language, child.name) : undefined;
+    const oneMessage =
+      live?.form === 'one-message' && stepOpen !== undefined && isOneMessageItem(stepOpen.id);
+    const openQuestion =
+      stepOpen && child
+        ? oneMessage
+          ? oneMessageQuestion(view.language)
+          : renderStepText(stepOpen, view.language, child.name)
+        : undefined;
     await tick.enqueue({
       key: `reminder#${item.contactId}#${week}`,
       recipient: to,

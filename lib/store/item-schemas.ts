@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import {
   type AnswerValue,
+  CHECKIN_FORMS,
   CHILD_CATEGORIES,
   CONTACT_ROLES,
   type ContactView,
@@ -33,6 +34,10 @@ export const contactViewSchema = z.object({
   stopHintWeek: z.string().optional(),
   lastIdleReplyAt: z.string().optional(),
   checkinDoneWeek: z.string().optional(),
+  checkinForm: z.enum(CHECKIN_FORMS).optional(),
+  stepStreak: z.number().int().optional(),
+  stepStreakWeek: z.string().optional(),
+  oneMessageOffered: z.boolean().optional(),
 }) satisfies z.ZodType<ContactView>;
 
 export const sessionSchema = z.object({
@@ -47,6 +52,7 @@ export const sessionSchema = z.object({
   expiresAt: z.string(),
   broadcastId: z.string().optional(),
   mode: z.enum(['correction', 'message']).optional(),
+  form: z.enum(['one-message', 'one-message-steps']).optional(),
 }) satisfies z.ZodType<Session>;
 
 export const sessionItemSchema = z.object({ session: sessionSchema, version: z.number().int() });

@@ -15,6 +15,7 @@ import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadca
 import type { ApiSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
+import { domesticSmsPricing } from '#lib/config/mainland-sms-prices.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
@@ -62,7 +63,7 @@ export function createCoordinatorApiDependencies(
   config: Config,
   logger: Logger,
   all: Adapters = defaultAdapters(config),
-  pricing: BroadcastPricing = broadcastPricing(config),
+  pricing: BroadcastPricing = { ...broadcastPricing(config), domestic: domesticSmsPricing(config) },
 ): CoordinatorApiDependenciesWithBroadcasts {
   const adapters = asFunction(all, 'coordinator-api');
   const store = { client: adapters.client, tableName: config.TABLE_NAME };

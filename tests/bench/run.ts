@@ -7,6 +7,7 @@ import { deadlineFigures } from '#tests/bench/deadline-figures.ts';
 import { domesticTurnFigures } from '#tests/bench/domestic-turn-figures.ts';
 import { type Figure, printFigures } from '#tests/bench/figures.ts';
 import { functionFigures } from '#tests/bench/function-figures.ts';
+import { monthFigures } from '#tests/bench/month-figures.ts';
 import { sendFigures } from '#tests/bench/send-figures.ts';
 import { tickFigures } from '#tests/bench/tick-figures.ts';
 import { turnFigures } from '#tests/bench/turn-figures.ts';
@@ -18,6 +19,8 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   turn: turnFigures,
   // The same turn pushed by Alibaba Cloud (mainland numbers), and what a family costs by template.
   domestic: () => domesticTurnFigures(),
+  // The month of the weekly rhythm, step by step and in one message: billed segments per family per week.
+  month: monthFigures,
   bundle: bundleFigures,
   function: functionFigures,
   // With no Twilio latency the fake answers at once, so the bare loop measures nothing but HTTP on

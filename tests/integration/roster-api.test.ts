@@ -208,6 +208,34 @@ describe('roster routes: families and contacts', () => {
     });
   });
 
+  it('sets how a carer checks in (one message or step by step), and the conversation sees it', async () => {
+    const family = (
+      await post('/api/families', {
+        centre: A,
+        name: '钱家',
+        children: [{ name: '小钱', birthYear: 2016, category: 'both-away' }],
+      })
+    ).json;
+    const created = await post('/api/contacts', {
+      centre: A,
+      name: '钱奶奶',
+      role: 'carer',
+      language: 'zh-CN',
+      phones: ['+8613800000091'],
+      families: [family.id],
+      checkinForm: 'one-message',
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.checkinForm).toBe('one-message');
+    expect((await roster.getContactView('sms', '+8613800000091'))?.checkinForm).toBe('one-message');
+    const back = await post(`/api/contacts/${created.json.id}`, { checkinForm: 'steps' });
+    expect(back.json.checkinForm).toBe('steps');
+    expect((await roster.getContactView('sms', '+8613800000091'))?.checkinForm).toBe('steps');
+    const wrong = await post(`/api/contacts/${created.json.id}`, { checkinForm: 'weekly' });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.json)).toContain('checkinForm');
+  });
+
   it('400 lists the bad fields; 409 for a number of another contact', async () => {
     const bad = await post('/api/contacts', {
       centre: A,

@@ -154,3 +154,71 @@ describe('reportGroupOf', () => {
     expect(reportGroupOf(status)).toBe(group);
   });
 });
+
+describe('PreviewTally at the domestic price', () => {
+  // Worked out here from the carriers' rules, not from the code: the phone shows 【连心】, the text
+  // and the template's fixed ending; 70 characters are one billed message, longer ones bill per 67.
+  const billed = (shown: string) => {
+    const chars = [...shown].length;
+    return chars <= 70 ? 1 : Math.ceil(chars / 67);
+  };
+  const prices = {
+    perSegment: 0.0113,
+    currency: 'USD',
+    domestic: { provider: 'aliyun' as const, perSegment: { aliyun: 0.045, tencent: 0.04 } },
+  };
+
+  it('bills +86 mobiles by template at the domestic price, and the others by Twilio', () => {
+    const text = '周六儿童之家停课一天，周日照常。'.repeat(4);
+    const tally = new PreviewTally({ 'zh-CN': text }, new Map([['centre-a', '石门村儿童之家']]));
+    const { recipients } = selectRecipients(
+      [
+        candidate({ contactId: 'a', address: { channel: 'sms', address: '+8613800000001' } }),
+        candidate({ contactId: 'b', address: { channel: 'sms', address: '+8613900000002' } }),
+        candidate({ contactId: 'h', address: { channel: 'sms', address: '+85291234567' } }),
+        candidate({ contactId: 'w', address: { channel: 'wechat', address: 'oOPENID' } }),
+      ],
+      everyone,
+      { 'zh-CN': text },
+    );
+    for (const r of recipients) tally.add(r);
+    const preview = tally.result(prices);
+
+    const shown = `【连心】石门村儿童之家：${text}。回复TD退订（儿童之家通知）`;
+    const domesticSegments = 2 * billed(shown);
+    expect(preview.domestic).toMatchObject({
+      provider: 'aliyun',
+      recipients: 2,
+      segments: domesticSegments,
+      currency: 'CNY',
+      perSegment: 0.045,
+      amount: Math.round(domesticSegments * 0.045 * 100) / 100,
+    });
+    expect(preview.domestic?.byProvider).toEqual([
+      { provider: 'aliyun', perSegment: 0.045, amount: Math.round(domesticSegments * 0.045 * 100) / 100 },
+      { provider: 'tencent', perSegment: 0.04, amount: Math.round(domesticSegments * 0.04 * 100) / 100 },
+    ]);
+    // Twilio carries the Hong Kong number; the WeChat recipient would cost as much again by SMS.
+    const twilioBody = `【连心】石门村儿童之家：${text}。回复TD退订`;
+    const twilioSegments = Math.ceil([...twilioBody].length / 67);
+    expect(preview.estimatedCost).toEqual({
+      amount: Math.round(twilioSegments * 0.0113 * 100) / 100,
+      upTo: Math.round(2 * twilioSegments * 0.0113 * 100) / 100,
+      currency: 'USD',
+      perSegment: 0.0113,
+    });
+  });
+
+  it('prices every SMS by Twilio when Twilio carries +86 too, as before', () => {
+    const tally = new PreviewTally(texts, new Map([['centre-a', '石门村儿童之家']]));
+    tally.add({
+      contactId: 'a',
+      centreId: 'centre-a',
+      language: 'zh-CN',
+      address: { channel: 'sms', address: '+8613800000001' },
+    });
+    const preview = tally.result({ ...prices, domestic: { ...prices.domestic, provider: 'twilio' } });
+    expect(preview.domestic).toBeUndefined();
+    expect(preview.estimatedCost.amount).toBe(Math.round(preview.smsSegments * 0.0113 * 100) / 100);
+  });
+});

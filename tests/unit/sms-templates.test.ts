@@ -4,6 +4,7 @@ import { broadcastBody, MAX_BROADCAST_TEXT } from '#lib/domain/broadcast.ts';
 import { runTurn } from '#lib/domain/conversation-engine.ts';
 import { MESSAGES, unregisteredText } from '#lib/domain/message-catalog.ts';
 import { type ContactView, LANGUAGES, type Language, type Session } from '#lib/domain/model.ts';
+import { oneMessageQuestion } from '#lib/domain/one-message-checkin.ts';
 import { OUTBOUND_KINDS, type OutboundKind } from '#lib/domain/outbound-message.ts';
 import { composeDigest } from '#lib/domain/parent-digest.ts';
 import {
@@ -28,9 +29,12 @@ function conversationReplies(language: Language): string[] {
   const scripts = [
     ['签到', '3', '1', '1', '1', '1', '0', '５天', '二', '1', '1', '没有', '小红想妈妈了'],
     ['签到', '9', '9', '9', 'x', 'x', 'x', '帮助', 'TD', '订阅', '订阅', 'English', '中文', '你好'],
+    // The one-message check-in: clear, unclear from the third item, the free text, the form keywords.
+    ['一条', '签到', '51211', '5 1 不知道', '2', '1', '1', '小红想妈妈了', '逐条'],
   ];
   const replies: string[] = [];
-  for (const who of [grandmother({ language }), parent({ language })]) {
+  const oneMessage = grandmother({ language, checkinForm: 'one-message', stopHintWeek: undefined });
+  for (const who of [grandmother({ language }), oneMessage, parent({ language })]) {
     for (const script of scripts) {
       let session: Session | undefined;
       let contact: ContactView = who;
@@ -80,9 +84,18 @@ function bodiesByKind(language: Language): Record<OutboundKind, string[]> {
     acknowledgement: [m.checkinDone, m.optedIn],
     invitation: [
       invitationText({ language, carerName: '王奶奶', childName: '小明', firstQuestion, stopHint: true }),
+      invitationText({
+        language,
+        carerName: '王奶奶',
+        childName: '小明',
+        firstQuestion,
+        stopHint: true,
+        oneMessage: true,
+      }),
     ],
     reminder: [
       reminderText({ language, openQuestion: undefined }),
+      reminderText({ language, openQuestion: oneMessageQuestion(language) }),
       reminderText({ language, openQuestion: '小明这周心情怎么样？1很开心 2还好 3不太好 4很难过' }),
     ],
     nudge: [nudgeText(language, ['小明', '小红'])],
@@ -109,6 +122,26 @@ function bodiesByKind(language: Language): Record<OutboundKind, string[]> {
 }
 
 describe('the mainland template catalogue', () => {
+  it('registers the one-message question as a fixed text in both languages, and its messages fit', () => {
+    for (const language of LANGUAGES) {
+      const family = SMS_TEMPLATES.filter((t) => t.family === 'ONEMSG' && t.language === language);
+      expect(family.length).toBeGreaterThan(0);
+      for (const t of family) expect(t.suffix.trim()).toBe(oneMessageQuestion(language));
+      // The longest head a conversation gives it (a greeting, the intro, the stop hint) fits its variables.
+      const body = invitationText({
+        language,
+        carerName: '欧阳'.repeat(8),
+        childName: '欧阳'.repeat(8),
+        firstQuestion: weeklyCheckinFlow.steps[0] as (typeof weeklyCheckinFlow.steps)[number],
+        stopHint: true,
+        oneMessage: true,
+      });
+      const r = renderMainlandSms('invitation', body);
+      expect(r.template.family).toBe('ONEMSG');
+      expect(r.chars).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+    }
+  });
+
   it.each(OUTBOUND_KINDS.flatMap((kind) => LANGUAGES.map((language) => [kind, language] as const)))(
     'has templates for %s in %s',
     (kind, language) => {
@@ -148,7 +181,10 @@ describe('renderMainlandSms: every kind of message through its template', () => 
           }
           // The phone shows the signature, the whole composed text, then the template's fixed text.
           const content = body.startsWith(SIGNATURE) ? body.slice(SIGNATURE.length) : body;
-          expect(r.text).toBe(`${SIGNATURE}${content.trim()}${r.template.suffix}`);
+          // A fixed-ending template's fixed text is the end of the composed text itself.
+          const fixed = r.template.fixedEnding ? '' : r.template.suffix;
+          expect(r.text).toBe(`${SIGNATURE}${content.trim()}${fixed}`);
+          if (r.template.fixedEnding) expect(content.trim().endsWith(r.template.suffix)).toBe(true);
           expect(r.chars).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
           expect(r.segments).toBe(billedSegments(charCount(r.text)));
         }

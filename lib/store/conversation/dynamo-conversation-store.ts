@@ -551,7 +551,8 @@ export class DynamoConversationStore implements ConversationStore {
    */
   #contactUpdates(commit: TurnCommit): TransactItem[] {
     const { contactChanges: changes, contact, inbound } = commit;
-    const shared = changes.optedOut !== undefined || changes.language !== undefined;
+    const shared =
+      changes.optedOut !== undefined || changes.language !== undefined || changes.checkinForm !== undefined;
     const now = commit.now.toISOString();
     const out: TransactItem[] = [];
 
@@ -560,7 +561,11 @@ export class DynamoConversationStore implements ConversationStore {
       return { Update: { TableName: this.#table, Key: key, ...u.build(), ConditionExpression: condition } };
     };
     const sharedChanges = (u: UpdateBuilder) =>
-      u.set('optedOut', changes.optedOut).set('language', changes.language).set('updatedAt', now);
+      u
+        .set('optedOut', changes.optedOut)
+        .set('language', changes.language)
+        .set('checkinForm', changes.checkinForm)
+        .set('updatedAt', now);
 
     if (shared) {
       // The person's own choice: stamped, and a new version of the profile, so that a roster write
@@ -579,7 +584,9 @@ export class DynamoConversationStore implements ConversationStore {
     const perAddress =
       changes.stopHintWeek !== undefined ||
       changes.lastIdleReplyAt !== undefined ||
-      changes.checkinDoneWeek !== undefined;
+      changes.checkinDoneWeek !== undefined ||
+      changes.stepStreakWeek !== undefined ||
+      changes.oneMessageOffered !== undefined;
     if (!shared && perAddress) addresses.push(here);
     for (const a of addresses) {
       const u = shared ? sharedChanges(new UpdateBuilder()) : new UpdateBuilder().set('updatedAt', now);
@@ -587,7 +594,10 @@ export class DynamoConversationStore implements ConversationStore {
       if (isHere) {
         u.set('stopHintWeek', changes.stopHintWeek)
           .set('lastIdleReplyAt', changes.lastIdleReplyAt)
-          .set('checkinDoneWeek', changes.checkinDoneWeek);
+          .set('checkinDoneWeek', changes.checkinDoneWeek)
+          .set('stepStreak', changes.stepStreak)
+          .set('stepStreakWeek', changes.stepStreakWeek)
+          .set('oneMessageOffered', changes.oneMessageOffered);
       }
       out.push(guarded(keys.contactView(a.channel, a.address), u));
     }

@@ -472,7 +472,10 @@ export function projectContactView(
   contact: Contact,
   centre: Centre,
   families: Family[],
-): Omit<ContactView, 'stopHintWeek' | 'lastIdleReplyAt'> {
+): Omit<
+  ContactView,
+  'stopHintWeek' | 'lastIdleReplyAt' | 'stepStreak' | 'stepStreakWeek' | 'oneMessageOffered'
+> {
   const children: (ChildRef & { birthYear: number })[] = families.flatMap((f) =>
     f.children.map((c: Child) => ({
       childId: c.childId,
@@ -496,6 +499,7 @@ export function projectContactView(
     centrePhone: centre.phone,
     children: children.map(({ birthYear: _, ...ref }) => ref),
     addresses: contact.addresses,
+    ...(contact.checkinForm === undefined ? {} : { checkinForm: contact.checkinForm }),
   };
 }
 

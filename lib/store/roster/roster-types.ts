@@ -1,6 +1,12 @@
 // Roster entities as the store keeps them. Validated on the way in (coordinator input) and out.
 import * as z from 'zod';
-import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
+import {
+  CHANNEL_NAMES,
+  CHECKIN_FORMS,
+  CHILD_CATEGORIES,
+  CONTACT_ROLES,
+  LANGUAGES,
+} from '#lib/domain/model.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1-64 letters, digits, . _ -');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
@@ -85,6 +91,11 @@ export const contactSchema = z.object({
   preferredChannel: z.enum(CHANNEL_NAMES).optional(),
   /** Families whose children this contact answers for (carer) or hears about (parent). */
   familyIds: z.array(id).max(10).default([]),
+  /**
+   * How the carer's check-in is asked (lib/domain/one-message-checkin.ts): set by the Centre, or by
+   * the carer texting 一条 / 逐条. Unset: step by step, with the one message offered after a few weeks.
+   */
+  checkinForm: z.enum(CHECKIN_FORMS).optional(),
   /** Local time window (Asia/Shanghai) in which non-urgent messages wait. */
   quietHours: z.object({ start: hhmm, end: hhmm }).optional(),
   /** When the weekly check-in is sent: ISO weekday 1 (Mon) … 7 (Sun) and local time. */

@@ -194,6 +194,15 @@ function PreviewPanel({ preview }: { preview: Preview }) {
       </table>
       <p class="meta">{t('catCounted')}</p>
       <p data-testid="preview-channels">{t('byChannel', { sms, wechat })}</p>
+      {preview.domestic && preview.domestic.recipients > 0 && (
+        <p class="meta" data-testid="preview-domestic">
+          {t('domesticCost', {
+            n: preview.domestic.recipients,
+            segments: preview.domestic.segments,
+            amount: preview.domestic.amount.toFixed(2),
+          })}
+        </p>
+      )}
       {preview.languages.map((l) => (
         <p key={l.language} class="meta" data-testid="preview-language">
           {t('encodingLine', {
