@@ -253,6 +253,62 @@ describe('two writers at once', () => {
   });
 });
 
+describe('two writers at once on a family and on the centre settings', () => {
+  it('two family edits, each retrying from a fresh read: both land, neither child is lost', async () => {
+    const before = await roster.getFamily('family-zhang');
+    if (!before) throw new Error('demo family missing');
+    type Family = NonNullable<Awaited<ReturnType<RosterRepository['getFamily']>>>;
+    const change = (edit: (f: Family) => Family) =>
+      retryOnVersionConflict(async () => {
+        const fresh = await roster.getFamily('family-zhang');
+        if (!fresh) throw new Error('gone');
+        return roster.putFamily(edit(fresh));
+      }, 10);
+    const added = {
+      ...before.children[0],
+      childId: 'child-zhang-new',
+      name: '张小新',
+    } as (typeof before.children)[0];
+    await Promise.all([
+      change((f) => ({ ...f, name: '张家（新）' })),
+      change((f) => ({ ...f, children: [...f.children, added] })),
+    ]);
+    const after = await roster.getFamily('family-zhang');
+    expect(after?.name).toBe('张家（新）');
+    expect(after?.children.map((c) => c.childId).sort()).toEqual(
+      [...before.children.map((c) => c.childId), 'child-zhang-new'].sort(),
+    );
+    expect(after?.version).toBe((before.version ?? 0) + 2);
+  });
+
+  it('two centre settings writes from the same read: one wins, the other gets a conflict; retried, both land', async () => {
+    const centre = await roster.getCentre(CENTRE);
+    if (!centre) throw new Error('demo centre missing');
+    const results = await Promise.allSettled([
+      roster.putCentre({ ...centre, phone: '0851-1111111' }),
+      roster.putCentre({ ...centre, village: '新石门村' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected');
+    expect(lost?.status === 'rejected' && lost.reason).toBeInstanceOf(VersionConflictError);
+    const winner = await roster.getCentre(CENTRE);
+    expect(winner?.version).toBe((centre.version ?? 0) + 1);
+
+    const change = (patch: Record<string, string>) =>
+      retryOnVersionConflict(async () => {
+        const fresh = await roster.getCentre(CENTRE);
+        if (!fresh) throw new Error('gone');
+        return roster.putCentre({ ...fresh, ...patch });
+      }, 10);
+    await Promise.all([change({ phone: '0851-2222222' }), change({ name: '石门儿童之家（新）' })]);
+    expect(await roster.getCentre(CENTRE)).toMatchObject({
+      phone: '0851-2222222',
+      name: '石门儿童之家（新）',
+      version: (centre.version ?? 0) + 3,
+    });
+  });
+});
+
 describe('erasure leaves a tombstone', () => {
   it('the erased family and contact cannot be recreated by putFamily or putContact; nothing readable is kept', async () => {
     const family = await roster.getFamily('family-chen');
