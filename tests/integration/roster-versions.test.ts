@@ -204,6 +204,58 @@ describe('a STOP no roster write can undo', () => {
   });
 });
 
+describe('the import report, line by line', () => {
+  it('created, then all unchanged on the same file; an edit is updated with both values; a conflict is refused; a STOP is told', async () => {
+    const first = await importCsv(ROSTER_CSV);
+    expect(first.status).toBe(200);
+    expect(first.json.summary).toEqual({ created: 2, updated: 0, unchanged: 0, refused: 0 });
+    expect(first.json.lines[0]).toMatchObject({
+      line: 2,
+      result: 'created',
+      changes: ['new family 赵家', 'new child 赵小虎', 'new contact 赵奶奶'],
+    });
+
+    const again = await importCsv(ROSTER_CSV);
+    expect(again.json.summary).toEqual({ created: 0, updated: 0, unchanged: 2, refused: 0 });
+    expect(again.json.lines.map((l: { result: string }) => l.result)).toEqual(['unchanged', 'unchanged']);
+
+    // The dry run the console shows says what the write then does.
+    const edited = `${ROSTER_CSV.replace('赵奶奶,carer', '赵外婆,carer')}\n钱家,钱小雨,2016,both-away,,李奶奶,carer,+8613800000001,zh-CN`;
+    const dry = await call(`/api/roster/import?centre=${CENTRE}&dryRun=true`, {
+      method: 'POST',
+      body: edited,
+      type: 'text/csv',
+    });
+    expect(dry.json.summary).toEqual({ created: 0, updated: 1, unchanged: 1, refused: 1 });
+    expect(dry.json.lines[0]).toMatchObject({
+      result: 'updated',
+      changes: ['column contact: "赵奶奶" → "赵外婆"'],
+    });
+    // The demo's 李奶奶 has this number: named, as she is of this centre, beside the file's value.
+    expect(dry.json.lines[2]).toMatchObject({
+      line: 4,
+      result: 'refused',
+      reasons: ['phone: +8613800000001 already belongs to "李奶奶" in the roster, this line says "李奶奶"'],
+    });
+    const written = await call(`/api/roster/import?centre=${CENTRE}&acceptValidRows=true`, {
+      method: 'POST',
+      body: edited,
+      type: 'text/csv',
+    });
+    expect(written.json.written).toBe(true);
+    expect(written.json.lines).toEqual(dry.json.lines);
+    expect((await roster.getContact(await carerId(CARER)))?.name).toBe('赵外婆');
+
+    // She says stop: the same file keeps her opted out, and her line says so.
+    expect((await say(CARER, 'TD')).statusCode).toBe(200);
+    const afterStop = await importCsv(edited.split('\n').slice(0, 3).join('\n'));
+    expect(afterStop.json.summary).toEqual({ created: 0, updated: 0, unchanged: 2, refused: 0 });
+    expect(afterStop.json.lines[0].notice).toMatch(/^赵外婆 said stop \(.+\) and stays opted out/);
+    expect(afterStop.json.lines[1].notice).toBeUndefined();
+    expect((await roster.getContact(await carerId(CARER)))?.optedOut).toBe(true);
+  });
+});
+
 describe('two writers at once', () => {
   it('from the same read, exactly one wins and the other is told', async () => {
     const contact = await roster.getContact('contact-li-baba');
@@ -346,10 +398,11 @@ describe('erasure leaves a tombstone', () => {
     const again = await importCsv(ROSTER_CSV);
     expect(again.status).toBe(422);
     expect(again.json.lines).toEqual([
-      { line: 2, status: 'valid', reasons: [] },
+      { line: 2, status: 'valid', reasons: [], result: 'unchanged' },
       {
         line: 3,
         status: 'invalid',
+        result: 'refused',
         reasons: [
           'family: erased on request, cannot be recreated',
           'contact: erased on request, cannot be recreated',
