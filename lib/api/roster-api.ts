@@ -155,9 +155,11 @@ export const importView = z.object({
         .array(z.string())
         .describe('Why the line is refused: the column and, for a conflict, both values'),
       result: z
-        .enum(['created', 'updated', 'unchanged', 'refused'])
+        .enum(['created', 'updated', 'unchanged'])
         .optional()
-        .describe('What the import does (a dry run: would do) with the line, compared with the roster'),
+        .describe(
+          'What the import does (a dry run: would do) with a valid line, compared with the roster; an invalid line is refused',
+        ),
       changes: z.array(z.string()).optional().describe('What is new or different, column by column'),
       notice: z.string().optional().describe('Written, but not as the file says (a contact who said stop)'),
     }),

@@ -65,8 +65,8 @@ export interface LineReport {
   line: number;
   status: 'valid' | 'invalid';
   reasons: string[];
-  /** Set against the store by lib/roster/import-report.ts. */
-  result?: RowResult;
+  /** A valid line compared with the store (lib/roster/import-report.ts); an invalid line is refused. */
+  result?: Exclude<RowResult, 'refused'>;
   /** What is new or different from the roster (created/updated), column by column. */
   changes?: string[];
   /** Written, but not as the file says (a contact who said stop stays opted out). */

@@ -45,27 +45,42 @@ export function optedOutNotice(name: string, optedOutAt: string | undefined): st
 const consentText = (consent: Partial<Record<ConsentItem, boolean>> | undefined): string =>
   CONSENT_ITEMS.filter((item) => consent?.[item] === true).join(';');
 
-/** Sets `result`, `changes` and `notice` on every line of `parsed`; returns the counts. */
+/**
+ * Sets `result` (created / updated / unchanged), `changes` and `notice` on every valid line of
+ * `parsed`; returns the counts, the invalid lines counted as refused.
+ */
 export function reportLines(parsed: ParsedImport, before: RosterBefore): ImportSummary {
   const families = new Map(parsed.families.map((f) => [f.familyId, f]));
   const contacts = new Map(parsed.contacts.map((c) => [c.contactId, c]));
   const refs = new Map(parsed.refs.map((r) => [r.line, r]));
   const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, refused: 0 };
+  // A family, child or contact new to the roster is said new on the first line that names it; the
+  // later lines naming it are created too, without saying it again.
+  const said = new Set<string>();
+  const isNew = (key: string, what: string, created: string[]) => {
+    if (!said.has(key)) created.push(what);
+    said.add(key);
+  };
   for (const line of parsed.lines) {
     const ref = refs.get(line.line);
+    // A refused line is the one with status `invalid` and its reasons: no result of its own.
     if (line.status === 'invalid' || !ref) {
-      line.result = 'refused';
       summary.refused++;
       continue;
     }
     const created: string[] = [];
     const changed: string[] = [];
+    let fresh = false;
+    const news = (key: string, what: string) => {
+      fresh = true;
+      isNew(key, what, created);
+    };
     const family = ref.familyId ? families.get(ref.familyId) : undefined;
-    if (family) compareFamily(family, ref.childId, before, created, changed);
+    if (family) compareFamily(family, ref.childId, before, news, changed);
     const contact = ref.contactId ? contacts.get(ref.contactId) : undefined;
     if (contact) {
       const had = before.contacts.get(contact.contactId);
-      if (!had) created.push(`new contact ${contact.name}`);
+      if (!had) news(`contact\u0000${contact.contactId}`, `new contact ${contact.name}`);
       else {
         compare(changed, 'contact', had.name, contact.name);
         compare(changed, 'role', had.role, contact.role);
@@ -75,7 +90,7 @@ export function reportLines(parsed: ParsedImport, before: RosterBefore): ImportS
         if (had.optedOut) line.notice = optedOutNotice(had.name, had.optedOutAt);
       }
     }
-    line.result = created.length > 0 ? 'created' : changed.length > 0 ? 'updated' : 'unchanged';
+    line.result = fresh ? 'created' : changed.length > 0 ? 'updated' : 'unchanged';
     const changes = [...created, ...changed];
     if (changes.length > 0) line.changes = changes;
     summary[line.result]++;
@@ -87,21 +102,21 @@ function compareFamily(
   family: ImportFamily,
   childId: string | undefined,
   before: RosterBefore,
-  created: string[],
+  news: (key: string, what: string) => void,
   changed: string[],
 ): void {
   const had = before.families.get(family.familyId);
   const child = family.children.find((c) => c.childId === childId);
   if (!had) {
-    created.push(`new family ${family.name}`);
-    if (child) created.push(`new child ${child.name}`);
+    news(`family\u0000${family.familyId}`, `new family ${family.name}`);
+    if (child) news(`child\u0000${child.childId}`, `new child ${child.name}`);
     return;
   }
   compare(changed, 'family', had.name, family.name);
   if (!child) return;
   const hadChild = had.children.find((c) => c.childId === child.childId);
   if (!hadChild) {
-    created.push(`new child ${child.name}`);
+    news(`child\u0000${child.childId}`, `new child ${child.name}`);
     return;
   }
   compare(changed, 'birth_year', String(hadChild.birthYear), String(child.birthYear));
@@ -124,8 +139,9 @@ export function describeLine(line: {
   changes?: readonly string[] | undefined;
   notice?: string | undefined;
 }): string {
+  // No result: the line was refused, for its reasons.
   const detail =
-    line.result === 'refused'
+    line.result === undefined || line.result === 'refused'
       ? line.reasons
       : [...(line.changes ?? []), ...(line.notice ? [line.notice] : [])];
   return `line ${line.line}: ${line.result ?? 'refused'}${detail.length > 0 ? `: ${detail.join('; ')}` : ''}`;

@@ -349,13 +349,11 @@ describe('roster import', () => {
       {
         line: 5,
         status: 'invalid',
-        result: 'refused',
         reasons: ['category: one of both-away, one-away, with-parents'],
       },
       {
         line: 6,
         status: 'invalid',
-        result: 'refused',
         // The other contact is of another centre: not named.
         reasons: [`phone: ${B_CARER} already belongs to another contact, this line says "冒名"`],
       },

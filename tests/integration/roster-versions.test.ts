@@ -234,7 +234,7 @@ describe('the import report, line by line', () => {
     // The demo's 李奶奶 has this number: named, as she is of this centre, beside the file's value.
     expect(dry.json.lines[2]).toMatchObject({
       line: 4,
-      result: 'refused',
+      status: 'invalid',
       reasons: ['phone: +8613800000001 already belongs to "李奶奶" in the roster, this line says "李奶奶"'],
     });
     const written = await call(`/api/roster/import?centre=${CENTRE}&acceptValidRows=true`, {
@@ -402,7 +402,6 @@ describe('erasure leaves a tombstone', () => {
       {
         line: 3,
         status: 'invalid',
-        result: 'refused',
         reasons: [
           'family: erased on request, cannot be recreated',
           'contact: erased on request, cannot be recreated',

@@ -30,6 +30,9 @@ describe('reportLines', () => {
     expect(reportLines(parsed, empty)).toEqual({ created: 4, updated: 0, unchanged: 0, refused: 0 });
     expect(parsed.lines.map((l) => l.result)).toEqual(['created', 'created', 'created', 'created']);
     expect(parsed.lines[0]?.changes).toEqual(['new family 李家', 'new child 小明', 'new contact 李奶奶']);
+    // Each new thing is said once, on the first line that names it.
+    expect(parsed.lines[1]?.changes).toEqual(['new child 小红']);
+    expect(parsed.lines[2]?.changes).toEqual(['new contact 李爸爸']);
     expect(parsed.lines[3]?.changes).toEqual(['new contact 王老师']);
   });
 
@@ -85,7 +88,8 @@ describe('reportLines', () => {
     const parsed = parseRosterCsv(csv, CENTRE);
     expect(reportLines(parsed, empty)).toMatchObject({ refused: 2 });
     const [sameNumber, sameChild] = parsed.lines.slice(4);
-    expect(sameNumber?.result).toBe('refused');
+    expect(sameNumber).toMatchObject({ status: 'invalid' });
+    expect(sameNumber?.result).toBeUndefined();
     expect(describeLine(sameNumber as NonNullable<typeof sameNumber>)).toBe(
       'line 6: refused: phone: the same number as line 2 (one number is one contact), but column contact is "李外婆" here and "李奶奶" on line 2',
     );
