@@ -1,10 +1,39 @@
-// A child's weekly check-ins for the console's child page (儿童): the timeline of answers and the
-// carer's free-text messages, newest last. Scoped like every route: a child of a family outside the
-// caller's centres is "not found" (404).
+// A child's weekly check-ins for the console's child page (儿童): the final answers per week, oldest
+// first; with `history=1` also every run that answered it (who, when, a correction or not) and every
+// free-text message for the Centre, none dropped by a later run. Scoped like every route: a child of
+// a family outside the caller's centres is "not found" (404).
 import * as z from 'zod';
-import { type CoordinatorApiDependencies, requireCentre } from '#lib/api/coordinator-api.ts';
+import { type CoordinatorApiDependencies, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
+import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
 import { NotFoundError } from '#lib/errors.ts';
+import type { CheckinHistoryEntry, CheckinRecord } from '#lib/store/conversation/checkin-repository.ts';
+
+const answerValue = z.union([z.number(), z.string(), z.boolean()]);
+const who = z.object({
+  id: z.string().describe('The contact (opaque, as in the roster routes)'),
+  name: z.string().optional().describe('Absent when the contact has been erased since'),
+});
+const runView = z.object({
+  run: z.string().optional().describe('The run: when its conversation started (absent for old records)'),
+  by: who,
+  correction: z.boolean().describe('A later run that corrected the answers (1 after a second 签到)'),
+  answers: z.array(
+    z.object({
+      item: z.string(),
+      status: z.string().describe('answered, skipped …'),
+      value: answerValue.optional(),
+      raw: z.string().describe('What the carer typed'),
+      answeredAt: z.string(),
+    }),
+  ),
+});
+const messageView = z.object({
+  text: z.string(),
+  at: z.string(),
+  by: who,
+  run: z.string().optional(),
+});
 
 const childCheckinsView = z.object({
   childId: z.string(),
@@ -15,8 +44,14 @@ const childCheckinsView = z.object({
       status: z.enum(['in-progress', 'completed', 'missed']),
       completedAt: z.string().optional(),
       answers: z
-        .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
-        .describe('Item id → the answer (attendance, mood, school, health, parent-contact, message)'),
+        .record(z.string(), answerValue)
+        .describe('Item id → the final answer (attendance, mood, school, health, parent-contact, message)'),
+      correctedAt: z.string().optional().describe('When a later run last changed the answers'),
+      runs: z.array(runView).optional().describe('history=1: every run, oldest first, with all its answers'),
+      messages: z
+        .array(messageView)
+        .optional()
+        .describe('history=1: every free-text message for the Centre, of every run, oldest first'),
     }),
   ),
 });
@@ -33,6 +68,11 @@ export function childRoutes(deps: Pick<CoordinatorApiDependencies, 'roster' | 'c
           .string()
           .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id')
           .describe('The centre of the child'),
+        history: z
+          .enum(['0', '1', 'false', 'true'])
+          .default('0')
+          .transform((v) => v === '1' || v === 'true')
+          .describe('1: also every run (who, when, which) and every free-text message'),
       }),
       response: {
         contentType: 'application/json',
@@ -52,6 +92,14 @@ export function childRoutes(deps: Pick<CoordinatorApiDependencies, 'roster' | 'c
         const checkins = (await deps.checkins.listCheckins(childId)).sort((a, b) =>
           a.week.localeCompare(b.week),
         );
+        const names = query.history ? await contactNames(deps, checkins) : new Map<string, string>();
+        const by = (contactId: string) => {
+          const name = names.get(contactId);
+          return {
+            id: encodeRef('contact', query.centre, contactId),
+            ...(name === undefined ? {} : { name }),
+          };
+        };
         return json(200, {
           childId,
           name: child.name,
@@ -64,9 +112,63 @@ export function childRoutes(deps: Pick<CoordinatorApiDependencies, 'roster' | 'c
                 a.value === undefined ? [] : [[item, a.value]],
               ),
             ),
+            ...(c.correctedAt ? { correctedAt: c.correctedAt } : {}),
+            ...(query.history ? { runs: runsOf(c.history, by), messages: messagesOf(c.history, by) } : {}),
           })),
         } satisfies z.input<typeof childCheckinsView>);
       },
     }),
   ];
+}
+
+type Who = z.input<typeof who>;
+
+/** The names of everyone who answered (a contact erased since has none). */
+async function contactNames(
+  deps: Pick<CoordinatorApiDependencies, 'roster'>,
+  checkins: CheckinRecord[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(checkins.flatMap((c) => c.history.map((h) => h.by)))];
+  const contacts = await Promise.all(ids.map((id) => deps.roster.getContact(id)));
+  return new Map(contacts.flatMap((c) => (c ? [[c.contactId, c.name] as const] : [])));
+}
+
+/** The history in runs, in the order they answered (entries of one run are consecutive). */
+function runsOf(history: CheckinHistoryEntry[], by: (id: string) => Who): z.input<typeof runView>[] {
+  type Run = z.input<typeof runView> & { key: string };
+  const runs: Run[] = [];
+  let current: Run | undefined;
+  for (const h of history) {
+    const key = `${h.run ?? ''}\u0000${h.by}`;
+    if (current?.key !== key) {
+      current = {
+        key,
+        ...(h.run === undefined ? {} : { run: h.run }),
+        by: by(h.by),
+        correction: h.correction === true,
+        answers: [],
+      };
+      runs.push(current);
+    }
+    current.answers.push({
+      item: h.itemId,
+      status: h.status,
+      ...(h.value === undefined ? {} : { value: h.value }),
+      raw: h.raw,
+      answeredAt: h.answeredAt,
+    });
+  }
+  return runs.map(({ key: _, ...run }) => run);
+}
+
+/** Every free text for the Centre, in every run. */
+function messagesOf(history: CheckinHistoryEntry[], by: (id: string) => Who): z.input<typeof messageView>[] {
+  return history
+    .filter((h) => h.itemId === WEEKLY_CHECKIN_ITEMS.message && h.status === 'answered')
+    .map((h) => ({
+      text: typeof h.value === 'string' ? h.value : h.raw,
+      at: h.answeredAt,
+      by: by(h.by),
+      ...(h.run === undefined ? {} : { run: h.run }),
+    }));
 }

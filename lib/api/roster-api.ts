@@ -161,8 +161,25 @@ const erasureView = z.object({
 export const importView = z.object({
   fileError: z.string().optional(),
   lines: z.array(
-    z.object({ line: z.number(), status: z.enum(['valid', 'invalid']), reasons: z.array(z.string()) }),
+    z.object({
+      line: z.number(),
+      status: z.enum(['valid', 'invalid']),
+      reasons: z
+        .array(z.string())
+        .describe('Why the line is refused: the column and, for a conflict, both values'),
+      result: z
+        .enum(['created', 'updated', 'unchanged'])
+        .optional()
+        .describe(
+          'What the import does (a dry run: would do) with a valid line, compared with the roster; an invalid line is refused',
+        ),
+      changes: z.array(z.string()).optional().describe('What is new or different, column by column'),
+      notice: z.string().optional().describe('Written, but not as the file says (a contact who said stop)'),
+    }),
   ),
+  summary: z
+    .object({ created: z.number(), updated: z.number(), unchanged: z.number(), refused: z.number() })
+    .describe('How many lines of each result'),
   valid: z.number(),
   invalid: z.number(),
   written: z.boolean(),

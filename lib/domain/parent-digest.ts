@@ -2,7 +2,8 @@
 // week's check-in (or, honestly, that none came) and the Centre's activities, in at most two SMS
 // segments. 【连心】 makes every message UCS-2, so two segments are 134 characters in either
 // language. When everything does not fit, the least important goes first; nothing is ever cut in
-// the middle: a child's name or an activity's title is said whole or not at all.
+// the middle: a child's name or an activity's title is said whole or not at all. When the carer
+// corrected last week's answers after its update went out, this update says so (no second update).
 import { appendStopHint, BRAND } from '#lib/domain/message-catalog.ts';
 import type { Language } from '#lib/domain/model.ts';
 import { segmentsOf } from '#lib/domain/outbound-message.ts';
@@ -34,6 +35,44 @@ export interface DigestInput {
   activities: readonly DigestActivity[];
   /** Say how to stop (the recipient's first message of the week). */
   stopHint: boolean;
+  /**
+   * Last week's answers corrected after its update went out: the new values by item id
+   * (correctionSinceDigest). Only the items the carer agreed to share are said.
+   */
+  correction?: Partial<Record<string, number | string | boolean>> | undefined;
+}
+
+/** One entry of a check-in's answer history (every run, in order). */
+export interface AnswerHistoryEntry {
+  itemId: string;
+  status: string;
+  value?: number | string | boolean | undefined;
+  answeredAt: string;
+}
+
+/**
+ * The answers that changed after the parents' update went out (`digestAt`): the final value of each
+ * item whose last answer at `digestAt` differs. Empty when nothing the update could have said changed.
+ */
+export function correctionSinceDigest(
+  history: readonly AnswerHistoryEntry[],
+  final: Partial<Record<string, number | string | boolean>>,
+  digestAt: string,
+): Partial<Record<string, number | string | boolean>> {
+  const atDigest = new Map<string, number | string | boolean>();
+  const later = new Set<string>();
+  const cutoff = Date.parse(digestAt);
+  for (const h of history) {
+    if (h.status !== 'answered' || h.value === undefined) continue;
+    if (Date.parse(h.answeredAt) <= cutoff) atDigest.set(h.itemId, h.value);
+    else later.add(h.itemId);
+  }
+  const changed: Partial<Record<string, number | string | boolean>> = {};
+  for (const item of later) {
+    const value = final[item];
+    if (value !== undefined && value !== atDigest.get(item)) changed[item] = value;
+  }
+  return changed;
 }
 
 interface Phrases {
@@ -45,6 +84,8 @@ interface Phrases {
   activityCount(total: number): string;
   replyLong(child: string): string;
   replyShort: string;
+  corrected(items: string[]): string;
+  correctedShort: string;
 }
 
 const ZH: Phrases = {
@@ -74,6 +115,8 @@ const ZH: Phrases = {
   activityCount: (total) => `本周有${total}项活动。`,
   replyLong: () => '回复留言，我们转告孩子。',
   replyShort: '回复可给孩子留言。',
+  corrected: (items) => `上周更正：${items.join('，')}。`,
+  correctedShort: '上周的情况有更正。',
 };
 
 const EN: Phrases = {
@@ -106,6 +149,8 @@ const EN: Phrases = {
   activityCount: (total) => `${total} activit${total === 1 ? 'y' : 'ies'} at the Centre this week.`,
   replyLong: (child) => `Reply with a message for ${child}.`,
   replyShort: 'Reply to leave a message.',
+  corrected: (items) => `Last week corrected: ${items.join(', ')}.`,
+  correctedShort: "Last week's update was corrected.",
 };
 
 export const DIGEST_PHRASES: Readonly<Record<Language, Phrases>> = { 'zh-CN': ZH, en: EN };
@@ -138,6 +183,23 @@ function shareable(input: DigestInput): ShareableItem[] {
   );
 }
 
+/**
+ * How last week's correction is said: with the corrected items the carer agreed to share, then
+ * briefly; nothing when no shared item changed (the parents were told nothing that is now wrong).
+ */
+function correctionForms(input: DigestInput): string[] {
+  const p = DIGEST_PHRASES[input.language];
+  const correction = input.correction ?? {};
+  const phrases: string[] = [];
+  for (const item of SHAREABLE_ITEMS) {
+    const value = correction[item];
+    if (input.consent[item] !== true || typeof value !== 'number') continue;
+    const phrase = p.item(item, value);
+    if (phrase !== undefined) phrases.push(phrase);
+  }
+  return phrases.length === 0 ? [''] : [p.corrected(phrases), p.correctedShort];
+}
+
 function activityForms(input: DigestInput): string[] {
   const p = DIGEST_PHRASES[input.language];
   const titles = [...input.activities]
@@ -154,17 +216,19 @@ function activityForms(input: DigestInput): string[] {
 
 /**
  * The digest, within two segments: the fullest version that fits, dropping in this order — the
- * longer reply line, the later activities (then just their number, then none), then the shared
- * items from the least important (attendance, school, health, mood). What it says about the
- * check-in itself (shared items, "checked in", or "no check-in came") is never dropped.
+ * longer reply line, the later activities (then just their number, then none), the corrected items
+ * of last week (then just that it was corrected), then the shared items from the least important
+ * (attendance, school, health, mood). What it says about the check-in itself (shared items,
+ * "checked in", or "no check-in came") and that last week was corrected are never dropped.
  */
 export function composeDigest(input: DigestInput): string {
   const p = DIGEST_PHRASES[input.language];
   const name = input.childName.trim();
   const order = shareable(input);
   const activities = activityForms(input);
+  const corrections = correctionForms(input);
   const replies = [p.replyLong(name), p.replyShort];
-  const build = (kept: ShareableItem[], activity: string, reply: string): string => {
+  const build = (kept: ShareableItem[], correction: string, activity: string, reply: string): string => {
     let status: string;
     if (input.checkin === undefined) status = p.noCheckin(name);
     else {
@@ -172,18 +236,21 @@ export function composeDigest(input: DigestInput): string {
       status = phrases.length > 0 ? p.shared(name, phrases) : p.checkedIn(name);
     }
     const gap = input.language === 'zh-CN' ? '' : ' ';
-    const body = `${BRAND}${[status, activity, reply].filter((s) => s !== '').join(gap)}`;
+    const body = `${BRAND}${[status, correction, activity, reply].filter((s) => s !== '').join(gap)}`;
     return input.stopHint ? appendStopHint(body, input.language) : body;
   };
 
   let last = '';
   for (let keep = order.length; keep >= 0; keep--) {
     const kept = order.slice(0, keep);
-    // The reply line shortens before an activity goes; activities go before any shared item.
-    for (const activity of activities) {
-      for (const reply of replies) {
-        last = build(kept, activity, reply);
-        if (fitsDigest(last)) return last;
+    // The reply line shortens before an activity goes; activities go before the correction is
+    // shortened, and that before any shared item.
+    for (const correction of corrections) {
+      for (const activity of activities) {
+        for (const reply of replies) {
+          last = build(kept, correction, activity, reply);
+          if (fitsDigest(last)) return last;
+        }
       }
     }
   }

@@ -3,18 +3,31 @@
 // with a token for the demo coordinator signed by the local dev key; against a deployed stack, pass --url
 // and --token (a coordinator's Cognito ID token, or LIANXIN_API_TOKEN). The whole file is checked first
 // (a dry run: the per-line report); then the valid lines are sent in chunks, with a progress bar on stderr.
+// Every line is reported as created / updated / unchanged / refused (with what changed, or why), then
+// a summary line; a dry run reports what the import would do.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { apiSettings } from '#lib/config/api.ts';
 import { loadConfig } from '#lib/config/core.ts';
-import { parseCsvRecords } from '#lib/roster/csv-import.ts';
+import { parseCsvRecords, type RowResult } from '#lib/roster/csv-import.ts';
+import { describeLine, describeSummary, type ImportSummary } from '#lib/roster/import-report.ts';
 
 const CHUNK_ROWS = 200;
 
+interface Line {
+  line: number;
+  status: 'valid' | 'invalid';
+  reasons: string[];
+  result?: RowResult;
+  changes?: string[];
+  notice?: string;
+}
+
 interface Report {
   fileError?: string;
-  lines: { line: number; status: 'valid' | 'invalid'; reasons: string[] }[];
+  lines: Line[];
+  summary?: ImportSummary;
   valid: number;
   invalid: number;
   written: boolean;
@@ -100,14 +113,17 @@ if (report.fileError) {
   console.error(report.fileError);
   process.exit(1);
 }
-for (const l of report.lines.filter((x) => x.status === 'invalid'))
-  console.log(`line ${l.line}: ${l.reasons.join('; ')}`);
-console.log(
-  `${report.valid} valid, ${report.invalid} invalid lines: ${report.families} families, ${report.children} children, ${report.contacts} contacts`,
-);
-if (values['dry-run']) process.exit(report.invalid === 0 ? 0 : 1);
+if (values['dry-run']) {
+  // What the import would do, line by line.
+  for (const l of report.lines) console.log(describeLine(l));
+  console.log(`${describeSummary(summaryOf(report.lines))} (dry run: nothing written)`);
+  process.exit(report.invalid === 0 ? 0 : 1);
+}
 if (report.invalid > 0 && !values['accept-valid-rows']) {
-  console.error('nothing written: fix the lines above, or pass --accept-valid-rows to import the valid ones');
+  for (const l of report.lines.filter((x) => x.status === 'invalid')) console.log(describeLine(l));
+  console.error(
+    `nothing written: ${report.invalid} of ${report.lines.length} lines refused; fix them, or pass --accept-valid-rows to import the valid ones`,
+  );
   process.exit(1);
 }
 
@@ -119,6 +135,11 @@ const validLines = new Set(report.lines.filter((l) => l.status === 'valid').map(
 const rows = records.filter((r) => validLines.has(r.line));
 const quote = (f: string) => (/[",\r\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f);
 const toCsv = (fields: string[]) => fields.map(quote).join(',');
+// The refused lines as the whole-file check said; every written line as its chunk's write said (the
+// chunk's lines come back in the order sent: the file's line numbers are put back by position).
+const results = new Map<number, Line>(
+  report.lines.filter((l) => l.status === 'invalid').map((l) => [l.line, l]),
+);
 let done = 0;
 for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
   const chunk = rows.slice(i, i + CHUNK_ROWS);
@@ -129,11 +150,23 @@ for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
     console.error(`chunk from line ${chunk[0]?.line} failed (${status}): ${part.error ?? ''}`);
     process.exit(1);
   }
+  chunk.forEach((row, n) => {
+    const written = part.lines[n];
+    if (written) results.set(row.line, { ...written, line: row.line });
+  });
   done += chunk.length;
   progress(done, rows.length);
 }
 process.stderr.write('\n');
-console.log(`imported ${done} lines`);
+const lines = [...results.values()].sort((a, b) => a.line - b.line);
+for (const l of lines) console.log(describeLine(l));
+console.log(describeSummary(summaryOf(lines)));
+
+function summaryOf(all: Line[]): ImportSummary {
+  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, refused: 0 };
+  for (const l of all) summary[l.result ?? 'refused']++;
+  return summary;
+}
 
 function progress(n: number, total: number): void {
   const width = 30;

@@ -57,11 +57,28 @@ export interface ImportContact {
   lines: number[];
 }
 
+/** What an import does (or, in a dry run, would do) with a line. */
+export type RowResult = 'created' | 'updated' | 'unchanged' | 'refused';
+
 export interface LineReport {
   /** 1-based line number in the file (the header is line 1). */
   line: number;
   status: 'valid' | 'invalid';
   reasons: string[];
+  /** A valid line compared with the store (lib/roster/import-report.ts); an invalid line is refused. */
+  result?: Exclude<RowResult, 'refused'>;
+  /** What is new or different from the roster (created/updated), column by column. */
+  changes?: string[];
+  /** Written, but not as the file says (a contact who said stop stays opted out). */
+  notice?: string;
+}
+
+/** The family, child and contact a valid line names (by their derived ids). */
+export interface LineRefs {
+  line: number;
+  familyId?: string;
+  childId?: string;
+  contactId?: string;
 }
 
 export interface ParsedImport {
@@ -71,6 +88,8 @@ export interface ParsedImport {
   /** Built from the valid lines only. */
   families: ImportFamily[];
   contacts: ImportContact[];
+  /** For each valid line, what it names. */
+  refs: LineRefs[];
 }
 
 interface Row {
@@ -147,7 +166,7 @@ export function parseCsvRecords(text: string): { line: number; fields: string[] 
 export function parseRosterCsv(text: string, centreId: string): ParsedImport {
   const records = parseCsvRecords(text);
   const header = records.shift();
-  if (!header) return { fileError: 'the file is empty', lines: [], families: [], contacts: [] };
+  if (!header) return { fileError: 'the file is empty', lines: [], families: [], contacts: [], refs: [] };
   const columns = header.fields.map((f) => f.trim().toLowerCase());
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
@@ -156,7 +175,7 @@ export function parseRosterCsv(text: string, centreId: string): ParsedImport {
       missing.length > 0 ? `missing columns: ${missing.join(', ')}` : '',
       unknown.length > 0 ? `unknown columns: ${unknown.join(', ')}` : '',
     ].filter(Boolean);
-    return { fileError: `line 1: ${parts.join('; ')}`, lines: [], families: [], contacts: [] };
+    return { fileError: `line 1: ${parts.join('; ')}`, lines: [], families: [], contacts: [], refs: [] };
   }
 
   const reasons = new Map<number, string[]>();
@@ -306,16 +325,21 @@ function readRow(
   };
 }
 
-function build(rows: Row[], centreId: string): Pick<ParsedImport, 'families' | 'contacts'> {
+function build(rows: Row[], centreId: string): Pick<ParsedImport, 'families' | 'contacts' | 'refs'> {
   const families = new Map<string, ImportFamily>();
   const contacts = new Map<string, ImportContact>();
+  const refs: LineRefs[] = [];
   for (const row of rows) {
+    const ref: LineRefs = { line: row.line };
+    refs.push(ref);
     let familyId: string | undefined;
     if (row.family && row.child && row.birthYear !== undefined && row.category) {
       familyId = derivedId('fam', centreId, row.family);
       const family = families.get(familyId) ?? { familyId, name: row.family, children: [] };
       families.set(familyId, family);
       const childId = derivedId('chd', centreId, row.family, row.child);
+      ref.familyId = familyId;
+      ref.childId = childId;
       if (!family.children.some((c) => c.childId === childId))
         family.children.push({
           childId,
@@ -328,6 +352,7 @@ function build(rows: Row[], centreId: string): Pick<ParsedImport, 'families' | '
     }
     if (!row.phone || !row.role) continue;
     const contactId = derivedId('con', centreId, row.phone);
+    ref.contactId = contactId;
     const contact = contacts.get(contactId) ?? {
       contactId,
       name: row.contact,
@@ -341,5 +366,5 @@ function build(rows: Row[], centreId: string): Pick<ParsedImport, 'families' | '
     contact.lines.push(row.line);
     contacts.set(contactId, contact);
   }
-  return { families: [...families.values()], contacts: [...contacts.values()] };
+  return { families: [...families.values()], contacts: [...contacts.values()], refs };
 }

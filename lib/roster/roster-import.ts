@@ -2,6 +2,12 @@
 // already owned by another contact, then (unless a dry run) the writes. Nothing is written unless every
 // line is valid, or the caller accepts the valid lines (`acceptValidRows`).
 import { type LineReport, type ParsedImport, parseRosterCsv } from '#lib/roster/csv-import.ts';
+import {
+  type ImportSummary,
+  optedOutNotice,
+  type RosterBefore,
+  reportLines,
+} from '#lib/roster/import-report.ts';
 import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 
@@ -14,7 +20,9 @@ export interface ImportOptions {
 
 export interface ImportReport {
   fileError?: string;
+  /** Per line: created / updated / unchanged / refused (what a dry run would do), why, what changed. */
   lines: LineReport[];
+  summary: ImportSummary;
   valid: number;
   invalid: number;
   /** Whether anything was written. */
@@ -36,12 +44,14 @@ export async function importRosterCsv(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const parsed = parseRosterCsv(csv, centreId);
-  await markOwnedNumbers(roster, parsed);
+  await markOwnedNumbers(roster, centreId, parsed);
   await markErased(roster, parsed);
+  const summary = reportLines(parsed, await rosterBefore(roster, parsed));
   const invalid = parsed.lines.filter((l) => l.status === 'invalid').length;
   const report: ImportReport = {
     ...(parsed.fileError ? { fileError: parsed.fileError } : {}),
     lines: parsed.lines,
+    summary,
     valid: parsed.lines.length - invalid,
     invalid,
     written: false,
@@ -94,15 +104,27 @@ export async function importRosterCsv(
       });
     });
     if (written.optedOut) {
-      report.notices.push({
-        line: Math.min(...c.lines),
-        notice: `${c.name} said stop${written.optedOutAt ? ` (${written.optedOutAt})` : ''} and stays opted out: only they can resume (START/恢复)`,
-      });
+      const notice = optedOutNotice(c.name, written.optedOutAt);
+      report.notices.push({ line: Math.min(...c.lines), notice });
+      // A STOP that arrived after the lines were compared: their lines say so too.
+      for (const line of report.lines) if (c.lines.includes(line.line)) line.notice = notice;
     }
     options.onProgress?.(++done, total);
   }
   report.written = true;
   return report;
+}
+
+/** The families and contacts the file names, as the roster holds them now. */
+async function rosterBefore(roster: RosterRepository, parsed: ParsedImport): Promise<RosterBefore> {
+  const [families, contacts] = await Promise.all([
+    Promise.all(parsed.families.map((f) => roster.getFamily(f.familyId))),
+    Promise.all(parsed.contacts.map((c) => roster.getContact(c.contactId))),
+  ]);
+  return {
+    families: new Map(families.flatMap((f) => (f ? [[f.familyId, f] as const] : []))),
+    contacts: new Map(contacts.flatMap((c) => (c ? [[c.contactId, c] as const] : []))),
+  };
 }
 
 /** A family or contact erased on request cannot come back with the same id (the same name or number). */
@@ -137,18 +159,33 @@ async function markErased(roster: RosterRepository, parsed: ParsedImport): Promi
   );
 }
 
-/** A number that already belongs to another contact is a conflict: its lines become invalid. */
-async function markOwnedNumbers(roster: RosterRepository, parsed: ParsedImport): Promise<void> {
+/**
+ * A number that already belongs to another contact is a conflict: its lines become invalid, naming the
+ * column, the number and the two contacts (the other one by name only when it is of this centre).
+ */
+async function markOwnedNumbers(
+  roster: RosterRepository,
+  centreId: string,
+  parsed: ParsedImport,
+): Promise<void> {
   const owners = await Promise.all(
     parsed.contacts.map(async (c) => ({ c, owner: await roster.findContactIdByAddress('sms', c.phone) })),
   );
   const conflicting = owners.filter(({ c, owner }) => owner !== undefined && owner !== c.contactId);
   if (conflicting.length === 0) return;
-  const bad = new Set(conflicting.flatMap(({ c }) => c.lines));
+  const reasons = new Map<number, string>();
+  for (const { c, owner } of conflicting) {
+    const other = owner ? await roster.getContact(owner) : undefined;
+    const owned = other && other.centreId === centreId ? `"${other.name}" in the roster` : 'another contact';
+    for (const line of c.lines) {
+      reasons.set(line, `phone: ${c.phone} already belongs to ${owned}, this line says "${c.name}"`);
+    }
+  }
   for (const line of parsed.lines) {
-    if (!bad.has(line.line)) continue;
+    const reason = reasons.get(line.line);
+    if (!reason) continue;
     line.status = 'invalid';
-    line.reasons.push('phone: already belongs to another contact');
+    line.reasons.push(reason);
   }
   const badIds = new Set(conflicting.map(({ c }) => c.contactId));
   parsed.contacts = parsed.contacts.filter((c) => !badIds.has(c.contactId));

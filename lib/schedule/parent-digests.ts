@@ -1,7 +1,9 @@
 // The parents' weekly update about one child: once the carer has finished the check-in (the turn
-// that completes it puts it in the due index), or at the deadline without one, said honestly.
-import { composeDigest, type ShareConsent } from '#lib/domain/parent-digest.ts';
+// that completes it puts it in the due index), or at the deadline without one, said honestly. A
+// correction of last week made after its update went out is said in this one, never as a second update.
+import { composeDigest, correctionSinceDigest, type ShareConsent } from '#lib/domain/parent-digest.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
+import { addWeeks } from '#lib/domain/weekly-schedule.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
 import type { CheckinRecord } from '#lib/store/conversation/checkin-repository.ts';
 
@@ -20,14 +22,13 @@ export async function sendParentDigests(tick: TickContext, subject: DigestSubjec
   const family = await deps.schedules.familyForDigest(subject.familyId);
   const child = family?.children.find((c) => c.childId === subject.childId);
   if (!family || !child || family.parentIds.length === 0) return;
-  const [parents, activities] = await Promise.all([
+  const [parents, activities, lastWeek] = await Promise.all([
     deps.schedules.contactsWithSchedules(family.parentIds),
     tick.activities(family.centreId, subject.week),
+    deps.checkins.getCheckin(subject.childId, addWeeks(subject.week, -1)),
   ]);
-  const answers: Record<string, number | string | boolean> = {};
-  for (const [item, answer] of Object.entries(subject.checkin?.answers ?? {})) {
-    if (answer.status === 'answered' && answer.value !== undefined) answers[item] = answer.value;
-  }
+  const answers = finalAnswers(subject.checkin);
+  const correction = correctedAfterDigest(lastWeek);
   for (const { contact, schedule } of parents) {
     if (contact.optedOut) continue;
     const to = preferredAddress(contact);
@@ -44,6 +45,7 @@ export async function sendParentDigests(tick: TickContext, subject: DigestSubjec
       consent: child.consent satisfies ShareConsent,
       activities,
       stopHint: !told,
+      correction,
     });
     await tick.enqueue({
       key: `digest#${subject.childId}#${subject.week}#${contact.contactId}`,
@@ -53,6 +55,23 @@ export async function sendParentDigests(tick: TickContext, subject: DigestSubjec
       expiresAt: subject.expiresAt,
     });
   }
+}
+
+function finalAnswers(checkin: CheckinRecord | undefined): Record<string, number | string | boolean> {
+  const answers: Record<string, number | string | boolean> = {};
+  for (const [item, answer] of Object.entries(checkin?.answers ?? {})) {
+    if (answer.status === 'answered' && answer.value !== undefined) answers[item] = answer.value;
+  }
+  return answers;
+}
+
+/** What changed in a check-in after its parents' update went out (undefined: nothing to say). */
+function correctedAfterDigest(
+  checkin: CheckinRecord | undefined,
+): Record<string, number | string | boolean> | undefined {
+  if (!checkin?.digestAt || !checkin.correctedAt || checkin.correctedAt <= checkin.digestAt) return undefined;
+  const changed = correctionSinceDigest(checkin.history, finalAnswers(checkin), checkin.digestAt);
+  return Object.keys(changed).length > 0 ? (changed as Record<string, number | string | boolean>) : undefined;
 }
 
 /** A due row for a completed check-in: tell the parents, then take it out of the due index. */

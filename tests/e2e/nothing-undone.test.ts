@@ -1,6 +1,7 @@
 // Black box, over the local server's real HTTP (issue 16): a carer's STOP survives a re-import of the
 // same roster CSV and an edit in the coordinators' API, and the tick sends her nothing; an erased
-// family cannot be imported again under the same id.
+// family cannot be imported again under the same id; a correction keeps both free texts, in the
+// history the API shows and in the export.
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,6 +32,11 @@ const ERASURE_CSV = [
   `郑家,郑小龙,2015,both-away,mood,郑奶奶,carer,${KEPT},zh-CN`,
   `冯家,冯小燕,2018,one-away,,冯爷爷,carer,${TO_ERASE},zh-CN`,
 ].join('\n');
+
+const CORRECTS = '+8613812345605';
+const CORRECTION_CSV = [HEADER, `陈家,陈小乐,2016,both-away,mood,陈奶奶,carer,${CORRECTS},zh-CN`].join('\n');
+const FIRST_TEXT = '小乐这周咳嗽，想妈妈';
+const SECOND_TEXT = '补充：小乐的咳嗽好了';
 
 describe('over the local server: what a person said stays said', () => {
   const endpoint = inject('dynamodbEndpoint');
@@ -150,5 +156,35 @@ describe('over the local server: what a person said stays said', () => {
     });
     expect(await contactByPhone(TO_ERASE)).toBeUndefined();
     expect(await contactByPhone(KEPT)).toBeDefined();
+  });
+
+  it('a check-in with a free text, 签到 again and a correction: both free texts in the history and the export', async () => {
+    expect((await importCsv(CORRECTION_CSV)).status).toBe(200);
+    const say = phone(server.port, CORRECTS);
+    // attendance, mood, school, health, whether the parents called, the message for the Centre.
+    for (const answer of ['签到', '3', '1', '1', '1', '1', FIRST_TEXT]) await say(answer);
+    expect((await say('签到')).join('\n')).toContain('回复1修改答案');
+    for (const answer of ['１', '5', '2', '1', '1', '1', SECOND_TEXT]) await say(answer);
+
+    const contact = await contactByPhone(CORRECTS);
+    const family = await api(`/api/families/${contact.families[0]}`);
+    expect(family.status).toBe(200);
+    const childId = family.json.children[0].id as string;
+    const history = await api(
+      `/api/children/${encodeURIComponent(childId)}/checkins?centre=${CENTRE}&history=1`,
+    );
+    expect(history.status).toBe(200);
+    expect(history.json.checkins).toHaveLength(1);
+    const [week] = history.json.checkins;
+    expect(week.answers).toMatchObject({ attendance: 5, mood: 2, message: SECOND_TEXT });
+    expect(week.runs.map((r: { correction: boolean }) => r.correction)).toEqual([false, true]);
+    expect(week.runs[0].answers.find((a: { item: string }) => a.item === 'attendance').value).toBe(3);
+    expect(week.messages.map((m: { text: string }) => m.text)).toEqual([FIRST_TEXT, SECOND_TEXT]);
+
+    const exported = await api(`/api/checkins/export.csv?centre=${CENTRE}&from=${week.week}&to=${week.week}`);
+    expect(exported.status).toBe(200);
+    const csv = typeof exported.json === 'string' ? exported.json : JSON.stringify(exported.json);
+    expect(csv).toContain(FIRST_TEXT);
+    expect(csv).toContain(SECOND_TEXT);
   });
 });

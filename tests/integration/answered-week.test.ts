@@ -127,6 +127,51 @@ describe('签到 again in an answered week', () => {
     expect(csv.body).toContain(SECOND_MESSAGE);
   });
 
+  it('the API shows the final answers, and with history=1 both runs (who, when, which) and both free texts', async () => {
+    for (const answer of FIRST_RUN) await say(answer);
+    await say('签到');
+    await say('1');
+    for (const answer of ['5', '2', '1', '1', '1', SECOND_MESSAGE, '2', '1', '1', '1', '1', '0']) {
+      await say(answer);
+    }
+    const get = (query: string) =>
+      invokeApi(api, `/api/children/child-xiaoming/checkins?centre=centre-shimen${query}`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${token}` },
+      }).then((r) => ({ status: r.statusCode, json: JSON.parse(r.body ?? '{}') }));
+
+    const plain = await get('');
+    expect(plain.status).toBe(200);
+    const week = plain.json.checkins.find((c: { week: string }) => c.week === WEEK);
+    expect(week.answers).toMatchObject({ attendance: 5, mood: 2, message: SECOND_MESSAGE });
+    expect(week.correctedAt).toEqual(expect.any(String));
+    expect(week.runs).toBeUndefined();
+    expect(week.messages).toBeUndefined();
+
+    const full = await get('&history=1');
+    expect(full.status).toBe(200);
+    const withHistory = full.json.checkins.find((c: { week: string }) => c.week === WEEK);
+    expect(withHistory.answers).toEqual(week.answers);
+    expect(withHistory.runs).toHaveLength(2);
+    const [first, second] = withHistory.runs;
+    expect(first).toMatchObject({ correction: false, by: { name: '李奶奶' } });
+    expect(second).toMatchObject({ correction: true, by: { name: '李奶奶' } });
+    expect(first.run < second.run).toBe(true);
+    expect(first.answers.find((a: { item: string }) => a.item === 'attendance')).toMatchObject({
+      value: 3,
+      raw: '3',
+    });
+    expect(second.answers.find((a: { item: string }) => a.item === 'attendance')).toMatchObject({ value: 5 });
+    expect(withHistory.messages.map((m: { text: string }) => m.text)).toEqual([
+      FIRST_MESSAGE,
+      SECOND_MESSAGE,
+    ]);
+    expect(withHistory.messages.map((m: { run: string }) => m.run)).toEqual([first.run, second.run]);
+    expect(first.by.id).toBe(second.by.id);
+
+    expect((await get('&history=maybe')).status).toBe(400);
+  });
+
   it('2 adds a message: kept beside the others, and a worrying one raises its own alert', async () => {
     for (const answer of FIRST_RUN) await say(answer);
     expect((await checkins.getCheckin('child-xiaoming', WEEK))?.status).toBe('completed');

@@ -374,8 +374,17 @@ describe('roster import', () => {
     expect(refused.status).toBe(422);
     expect(refused.json.written).toBe(false);
     expect(refused.json.lines.filter((l: { status: string }) => l.status === 'invalid')).toEqual([
-      { line: 5, status: 'invalid', reasons: ['category: one of both-away, one-away, with-parents'] },
-      { line: 6, status: 'invalid', reasons: ['phone: already belongs to another contact'] },
+      {
+        line: 5,
+        status: 'invalid',
+        reasons: ['category: one of both-away, one-away, with-parents'],
+      },
+      {
+        line: 6,
+        status: 'invalid',
+        // The other contact is of another centre: not named.
+        reasons: [`phone: ${B_CARER} already belongs to another contact, this line says "冒名"`],
+      },
     ]);
     expect((await everything()).length).toBe(before);
 

@@ -234,6 +234,58 @@ describe('a STOP no roster write can undo', () => {
   });
 });
 
+describe('the import report, line by line', () => {
+  it('created, then all unchanged on the same file; an edit is updated with both values; a conflict is refused; a STOP is told', async () => {
+    const first = await importCsv(ROSTER_CSV);
+    expect(first.status).toBe(200);
+    expect(first.json.summary).toEqual({ created: 2, updated: 0, unchanged: 0, refused: 0 });
+    expect(first.json.lines[0]).toMatchObject({
+      line: 2,
+      result: 'created',
+      changes: ['new family 赵家', 'new child 赵小虎', 'new contact 赵奶奶'],
+    });
+
+    const again = await importCsv(ROSTER_CSV);
+    expect(again.json.summary).toEqual({ created: 0, updated: 0, unchanged: 2, refused: 0 });
+    expect(again.json.lines.map((l: { result: string }) => l.result)).toEqual(['unchanged', 'unchanged']);
+
+    // The dry run the console shows says what the write then does.
+    const edited = `${ROSTER_CSV.replace('赵奶奶,carer', '赵外婆,carer')}\n钱家,钱小雨,2016,both-away,,李奶奶,carer,+8613800000001,zh-CN`;
+    const dry = await call(`/api/roster/import?centre=${CENTRE}&dryRun=true`, {
+      method: 'POST',
+      body: edited,
+      type: 'text/csv',
+    });
+    expect(dry.json.summary).toEqual({ created: 0, updated: 1, unchanged: 1, refused: 1 });
+    expect(dry.json.lines[0]).toMatchObject({
+      result: 'updated',
+      changes: ['column contact: "赵奶奶" → "赵外婆"'],
+    });
+    // The demo's 李奶奶 has this number: named, as she is of this centre, beside the file's value.
+    expect(dry.json.lines[2]).toMatchObject({
+      line: 4,
+      status: 'invalid',
+      reasons: ['phone: +8613800000001 already belongs to "李奶奶" in the roster, this line says "李奶奶"'],
+    });
+    const written = await call(`/api/roster/import?centre=${CENTRE}&acceptValidRows=true`, {
+      method: 'POST',
+      body: edited,
+      type: 'text/csv',
+    });
+    expect(written.json.written).toBe(true);
+    expect(written.json.lines).toEqual(dry.json.lines);
+    expect((await roster.getContact(await carerId(CARER)))?.name).toBe('赵外婆');
+
+    // She says stop: the same file keeps her opted out, and her line says so.
+    expect((await say(CARER, 'TD')).statusCode).toBe(200);
+    const afterStop = await importCsv(edited.split('\n').slice(0, 3).join('\n'));
+    expect(afterStop.json.summary).toEqual({ created: 0, updated: 0, unchanged: 2, refused: 0 });
+    expect(afterStop.json.lines[0].notice).toMatch(/^赵外婆 said stop \(.+\) and stays opted out/);
+    expect(afterStop.json.lines[1].notice).toBeUndefined();
+    expect((await roster.getContact(await carerId(CARER)))?.optedOut).toBe(true);
+  });
+});
+
 describe('two writers at once', () => {
   it('from the same read, exactly one wins and the other is told', async () => {
     const contact = await roster.getContact('contact-li-baba');
@@ -283,6 +335,62 @@ describe('two writers at once', () => {
   });
 });
 
+describe('two writers at once on a family and on the centre settings', () => {
+  it('two family edits, each retrying from a fresh read: both land, neither child is lost', async () => {
+    const before = await roster.getFamily('family-zhang');
+    if (!before) throw new Error('demo family missing');
+    type Family = NonNullable<Awaited<ReturnType<RosterRepository['getFamily']>>>;
+    const change = (edit: (f: Family) => Family) =>
+      retryOnVersionConflict(async () => {
+        const fresh = await roster.getFamily('family-zhang');
+        if (!fresh) throw new Error('gone');
+        return roster.putFamily(edit(fresh));
+      }, 10);
+    const added = {
+      ...before.children[0],
+      childId: 'child-zhang-new',
+      name: '张小新',
+    } as (typeof before.children)[0];
+    await Promise.all([
+      change((f) => ({ ...f, name: '张家（新）' })),
+      change((f) => ({ ...f, children: [...f.children, added] })),
+    ]);
+    const after = await roster.getFamily('family-zhang');
+    expect(after?.name).toBe('张家（新）');
+    expect(after?.children.map((c) => c.childId).sort()).toEqual(
+      [...before.children.map((c) => c.childId), 'child-zhang-new'].sort(),
+    );
+    expect(after?.version).toBe((before.version ?? 0) + 2);
+  });
+
+  it('two centre settings writes from the same read: one wins, the other gets a conflict; retried, both land', async () => {
+    const centre = await roster.getCentre(CENTRE);
+    if (!centre) throw new Error('demo centre missing');
+    const results = await Promise.allSettled([
+      roster.putCentre({ ...centre, phone: '0851-1111111' }),
+      roster.putCentre({ ...centre, village: '新石门村' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected');
+    expect(lost?.status === 'rejected' && lost.reason).toBeInstanceOf(VersionConflictError);
+    const winner = await roster.getCentre(CENTRE);
+    expect(winner?.version).toBe((centre.version ?? 0) + 1);
+
+    const change = (patch: Record<string, string>) =>
+      retryOnVersionConflict(async () => {
+        const fresh = await roster.getCentre(CENTRE);
+        if (!fresh) throw new Error('gone');
+        return roster.putCentre({ ...fresh, ...patch });
+      }, 10);
+    await Promise.all([change({ phone: '0851-2222222' }), change({ name: '石门儿童之家（新）' })]);
+    expect(await roster.getCentre(CENTRE)).toMatchObject({
+      phone: '0851-2222222',
+      name: '石门儿童之家（新）',
+      version: (centre.version ?? 0) + 3,
+    });
+  });
+});
+
 describe('erasure leaves a tombstone', () => {
   it('the erased family and contact cannot be recreated by putFamily or putContact; nothing readable is kept', async () => {
     const family = await roster.getFamily('family-chen');
@@ -320,7 +428,7 @@ describe('erasure leaves a tombstone', () => {
     const again = await importCsv(ROSTER_CSV);
     expect(again.status).toBe(422);
     expect(again.json.lines).toEqual([
-      { line: 2, status: 'valid', reasons: [] },
+      { line: 2, status: 'valid', reasons: [], result: 'unchanged' },
       {
         line: 3,
         status: 'invalid',

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { segmentsOf } from '#lib/domain/outbound-message.ts';
-import { composeDigest, type DigestActivity, type DigestInput } from '#lib/domain/parent-digest.ts';
+import {
+  composeDigest,
+  correctionSinceDigest,
+  type DigestActivity,
+  type DigestInput,
+} from '#lib/domain/parent-digest.ts';
 
 const ALL = { attendance: true, mood: true, school: true, health: true };
 const NONE = {};
@@ -191,5 +196,108 @@ describe('composeDigest: always within two segments, names whole', () => {
     const body = composeDigest(input({ consent: { school: true }, activities: [] }));
     expect(body).toBe('【连心】小明本周：上学很好。回复留言，我们转告孩子。');
     for (const secret of ['心情', '身体', '儿童之家3天']) expect(body).not.toContain(secret);
+  });
+});
+
+/** Last week corrected after its update went out: said in this one, briefly, as consent allows. */
+describe('composeDigest: a correction of last week', () => {
+  it.each<[string, Partial<DigestInput>, string]>([
+    [
+      'the corrected shared items, after this week',
+      { correction: { mood: 3 } },
+      '【连心】小明本周：去儿童之家3天，心情很开心，上学很好，身体健康。上周更正：心情不太开心。本周活动：剪纸、作业辅导。回复留言，我们转告孩子。',
+    ],
+    [
+      'in English',
+      { language: 'en', childName: 'Lele', correction: { mood: 3 }, activities: [] },
+      "【连心】Lele's week: Centre 3 days, very happy, school good, healthy. Last week corrected: not very happy. Reply with a message for Lele.",
+    ],
+    [
+      'after a week with no check-in',
+      { checkin: undefined, correction: { school: 3 }, activities: [] },
+      '【连心】本周没有收到小明的签到。上周更正：上学有困难。回复留言，我们转告孩子。',
+    ],
+  ])('%s', (_label, overrides, expected) => {
+    expect(composeDigest(input(overrides))).toBe(expected);
+  });
+
+  it('says nothing of a corrected item the carer did not agree to share, nor of a free text', () => {
+    const only = composeDigest(
+      input({ consent: { school: true }, correction: { mood: 4, message: '孩子发烧' } }),
+    );
+    expect(only).not.toMatch(/更正|心情|发烧/);
+    const some = composeDigest(
+      input({ consent: { school: true, mood: true }, correction: { mood: 4, health: 3 } }),
+    );
+    expect(some).toContain('上周更正：心情很难过。');
+    expect(some).not.toContain('身体');
+  });
+
+  it('stays within two segments: activities give way first, then the detail, never the fact of it', () => {
+    const seven = [
+      ...THREE_LONG,
+      ...['剪纸', '作业辅导', '书法练习课', '合唱团排练'].map((title) => ({ title, date: '2026-12-06' })),
+    ];
+    const correction = { attendance: 1, mood: 4, school: 4, health: 3 };
+    const roomy = composeDigest(input({ activities: seven, stopHint: true, correction }));
+    expect(segmentsOf(roomy).segments).toBeLessThanOrEqual(2);
+    expect(roomy).toContain('上周更正：去儿童之家1天，心情很难过，没去上学，身体需要帮助。');
+    expect(roomy).not.toContain('合唱团排练');
+    const tight = composeDigest(input({ childName: NAME_32, activities: seven, stopHint: true, correction }));
+    expect(segmentsOf(tight).segments, tight).toBeLessThanOrEqual(2);
+    expect(tight).toContain('上周更正：去儿童之家1天，心情很难过，没去上学，身体需要帮助。');
+    expect(tight).toContain(`${NAME_32}本周：去儿童之家3天`);
+    expect(tight).toContain('等7项');
+    expect(tight.endsWith('回复TD退订')).toBe(true);
+    // No room for the details without losing this week's news: only that last week was corrected.
+    const en = composeDigest(
+      input({
+        language: 'en',
+        childName: 'Maximilian-Alexander Zhang-Li',
+        activities: EN_THREE,
+        stopHint: true,
+        correction,
+      }),
+    );
+    expect(en).toBe(
+      "【连心】Maximilian-Alexander Zhang-Li's week: very happy. Last week's update was corrected. Reply to leave a message. Reply STOP to stop.",
+    );
+    expect(segmentsOf(en).segments, en).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('correctionSinceDigest', () => {
+  const digestAt = '2026-12-05T10:00:00.000Z';
+  const history = [
+    { itemId: 'mood', status: 'answered', value: 1, answeredAt: '2026-12-05T02:00:00.000Z' },
+    { itemId: 'school', status: 'answered', value: 1, answeredAt: '2026-12-05T02:01:00.000Z' },
+    { itemId: 'message', status: 'answered', value: '一切都好', answeredAt: '2026-12-05T02:02:00.000Z' },
+    // The correction run, after the update went out: mood changed, school given the same again.
+    { itemId: 'mood', status: 'answered', value: 3, answeredAt: '2026-12-05T12:00:00.000Z' },
+    { itemId: 'school', status: 'answered', value: 1, answeredAt: '2026-12-05T12:01:00.000Z' },
+    {
+      itemId: 'message',
+      status: 'answered',
+      value: '其实他不太开心',
+      answeredAt: '2026-12-05T12:02:00.000Z',
+    },
+  ];
+  const final = { mood: 3, school: 1, message: '其实他不太开心' };
+
+  it('gives the items whose final answer differs from what the update could say', () => {
+    expect(correctionSinceDigest(history, final, digestAt)).toEqual({ mood: 3, message: '其实他不太开心' });
+  });
+
+  it('is empty when the correction came before the update, or changed nothing', () => {
+    expect(correctionSinceDigest(history, final, '2026-12-05T13:00:00.000Z')).toEqual({});
+    expect(correctionSinceDigest(history.slice(0, 3), { mood: 1, school: 1 }, digestAt)).toEqual({});
+  });
+
+  it('an item first answered after the update counts as changed', () => {
+    const late = [
+      ...history,
+      { itemId: 'health', status: 'answered', value: 2, answeredAt: '2026-12-05T12:03:00.000Z' },
+    ];
+    expect(correctionSinceDigest(late, { ...final, health: 2 }, digestAt)).toMatchObject({ health: 2 });
   });
 });

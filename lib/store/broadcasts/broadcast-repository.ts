@@ -28,6 +28,7 @@ import {
 import { CHANNEL_NAMES, CHILD_CATEGORIES, CONTACT_ROLES, LANGUAGES } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { batchGetItems, batchPutItems } from '#lib/store/batch-items.ts';
+import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
@@ -159,10 +160,7 @@ export class BroadcastRepository {
     try {
       await this.#client.send(
         new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.#table, Item: meta, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...links,
-          ],
+          TransactItems: [{ Put: { TableName: this.#table, Item: meta, ...ifAbsent() } }, ...links],
         }),
       );
       return true;

@@ -24,7 +24,7 @@ import type {
   TurnCommit,
   TurnSnapshot,
 } from '#lib/ports/conversation-store.ts';
-import { VERSION_ATTRIBUTE } from '#lib/store/conditional-write.ts';
+import { ifAbsent, ifVersion, nextVersion, VERSION_ATTRIBUTE } from '#lib/store/conditional-write.ts';
 import { firstReplay, unprocessedLinkKey } from '#lib/store/conversation/unprocessed-repository.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import {
@@ -215,7 +215,7 @@ export class DynamoConversationStore implements ConversationStore {
             // The scheduler tick replays it (lib/inbound/replay-unprocessed.ts).
             ...firstReplay(inbound, now),
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...ifAbsent(),
         }),
       );
     } catch (error) {
@@ -328,7 +328,7 @@ export class DynamoConversationStore implements ConversationStore {
           ttl: this.#messageTtl(now),
         },
         // Its existence marks the turn as done: the dedupe of redelivered webhooks.
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ...ifAbsent(),
       },
     };
   }
@@ -336,13 +336,7 @@ export class DynamoConversationStore implements ConversationStore {
   #sessionWrite(commit: TurnCommit): TransactItem | undefined {
     const { inbound, expectedSessionVersion: expected } = commit;
     const key = keys.session(inbound.channel, inbound.from);
-    const guard =
-      expected === undefined
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': expected },
-          };
+    const guard = ifVersion(expected ?? 'absent');
 
     if (commit.session) {
       const expiresAt = Date.parse(commit.session.expiresAt);
@@ -353,7 +347,7 @@ export class DynamoConversationStore implements ConversationStore {
             ...key,
             entity: 'session',
             session: commit.session,
-            version: (expected ?? 0) + 1,
+            version: nextVersion(expected ?? 'absent'),
             updatedAt: commit.now.toISOString(),
             ttl: Number.isNaN(expiresAt)
               ? undefined
@@ -536,7 +530,7 @@ export class DynamoConversationStore implements ConversationStore {
               ...dueIndexKeys(alertFollowUpId(step, a.alertId), dueAt),
               ttl: epochSeconds(new Date(dueAt.getTime() + FOLLOW_UP_TTL_DAYS * DAY_MS)),
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ...ifAbsent(),
           },
         };
       }),

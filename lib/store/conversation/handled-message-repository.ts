@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelName } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
+import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { epochSeconds, keys } from '#lib/store/keys.ts';
 
@@ -69,7 +70,7 @@ export class HandledMessageRepository {
             committedAt: now.toISOString(),
             ttl: epochSeconds(new Date(now.getTime() + this.#ttlDays * DAY_MS)),
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...ifAbsent(),
         }),
       );
       return replies;

@@ -14,6 +14,7 @@ import {
   type StatusEvent,
 } from '#lib/domain/outbound-message.ts';
 import { DependencyError } from '#lib/errors.ts';
+import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { dueIndexKeys, keys } from '#lib/store/keys.ts';
 
@@ -80,7 +81,7 @@ export class DynamoOutboundRepository {
             ...sweepKeys(message.key, new Date(Date.parse(message.notBefore) + STRANDED_AFTER_MS)),
             ttl: epoch(new Date(message.createdAt)) + this.#ttlDays * 86_400,
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...ifAbsent(),
         }),
       );
       return true;

@@ -25,7 +25,7 @@ import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } f
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
-import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
+import { ifAbsent, retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
@@ -361,7 +361,7 @@ export class RosterErasure {
         new PutCommand({
           TableName: this.#table,
           Item: { ...keys.centreAudit(centreId, audit.at, audit.auditId), entity: 'audit', ...audit },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...ifAbsent(),
         }),
       ),
     );

@@ -18,6 +18,7 @@ import type { ScheduleState } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { StoredSession } from '#lib/ports/conversation-store.ts';
 import { batchGetItems } from '#lib/store/batch-items.ts';
+import { ifVersion, nextVersion } from '#lib/store/conditional-write.ts';
 import { SESSION_TTL_GRACE_DAYS } from '#lib/store/conversation/dynamo-conversation-store.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { alertItemFields, contactViewSchema, parseItem, sessionItemSchema } from '#lib/store/item-schemas.ts';
@@ -272,17 +273,12 @@ export class ScheduleRepository {
             ...keys.session(address.channel, address.address),
             entity: 'session',
             session,
-            version: (expectedVersion ?? 0) + 1,
+            version: nextVersion(expectedVersion ?? 'absent'),
             updatedAt: at,
             ttl: epochSeconds(new Date(Date.parse(session.expiresAt) + SESSION_TTL_GRACE_DAYS * DAY_MS)),
           },
           // The same optimistic lock a conversation turn uses: a turn in between wins, we re-read.
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
+          ...ifVersion(expectedVersion ?? 'absent'),
         },
       });
       if (write.stopHint) {

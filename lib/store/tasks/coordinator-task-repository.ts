@@ -13,6 +13,7 @@ import {
 import * as z from 'zod';
 import { taskEscalationDueAt } from '#lib/domain/alert-escalation.ts';
 import { DependencyError } from '#lib/errors.ts';
+import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
@@ -90,7 +91,7 @@ export class CoordinatorTaskRepository {
                   ...task,
                   status: 'open',
                 },
-                ConditionExpression: 'attribute_not_exists(pk)',
+                ...ifAbsent(),
               },
             },
             {
@@ -107,7 +108,7 @@ export class CoordinatorTaskRepository {
                   dueAt: dueAt.toISOString(),
                   ...dueIndexKeys(taskFollowUpId(task.taskId), dueAt),
                 },
-                ConditionExpression: 'attribute_not_exists(pk)',
+                ...ifAbsent(),
               },
             },
           ],
