@@ -1,8 +1,9 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import type { IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPool, IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -58,6 +59,7 @@ export class StatelessStack extends Stack {
   readonly functions = new Map<string, LianxinFunction>();
   readonly #configEnv: Record<string, string>;
   readonly #table: ITable;
+  readonly #userPool: IUserPool;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     const { stage, data } = props;
@@ -85,6 +87,7 @@ export class StatelessStack extends Stack {
     }
 
     this.#table = data.table;
+    this.#userPool = data.coordinators.userPool;
     // What every function reads at cold start (lib/config/core.ts), less TABLE_NAME and the secret ARNs,
     // which come with their grants (addFunction, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
@@ -242,10 +245,17 @@ export class StatelessStack extends Stack {
       environment: { ...this.#configEnv, ...props.environment },
     });
     const access = FUNCTION_ACCESS[props.name];
-    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self']);
+    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self', 'userPool']);
     const unknown = Object.keys(access).filter((t) => !known.has(t) && !t.startsWith('table/index/'));
     if (unknown.length > 0) throw new Error(`${props.name}: no resource for ${unknown.join(', ')}`);
     fn.bindTable(this.#table, access).bindSelfInvoke(access);
+    // The coordinators' user pool (centre admins' invitations): the actions on this pool only.
+    if (access.userPool?.length) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: [...access.userPool], resources: [this.#userPool.userPoolArn] }),
+      );
+      fn.setEnv('COORDINATORS_USER_POOL_ID', this.#userPool.userPoolId);
+    }
     this.sendQueue.bind(fn, access);
     this.functions.set(props.name, fn);
     this.alarms.watchFunction(fn);

@@ -253,7 +253,7 @@ describe('the coordinators API: authentication', () => {
   it('in AWS mode trusts only the claims API Gateway passes on', async () => {
     const awsApi = createCoordinatorApiHandler(
       createCoordinatorApiOptions(
-        { auth: { mode: 'authorizer' }, maxBodyBytes: 16_384 },
+        { auth: { mode: 'authorizer' }, maxBodyBytes: 16_384, accounts: { mode: 'none' } },
         createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
           client: table.client,
           clock,
