@@ -9,10 +9,12 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
+import { authDomainName, ConsoleSignIn } from './constructs/console-sign-in.ts';
 import { HttpEndpoints } from './constructs/http-endpoints.ts';
 import { LianxinFunction, type LianxinFunctionProps } from './constructs/lianxin-function.ts';
 import { SendQueue } from './constructs/send-queue.ts';
 import { Tick } from './constructs/tick.ts';
+import { WebHosting } from './constructs/web-hosting.ts';
 import { FUNCTION_ACCESS } from './function-access.ts';
 import type { StageConfig } from './stage.ts';
 
@@ -55,6 +57,9 @@ export class StatelessStack extends Stack {
   readonly http: HttpEndpoints;
   readonly sendQueue: SendQueue;
   readonly alarms: Alarms;
+  /** The console: its bucket and distribution (the API under /api/*), and its Cognito sign-in. */
+  readonly web: WebHosting;
+  readonly signIn: ConsoleSignIn;
   /** Every function of the stack, by catalog name. */
   readonly functions = new Map<string, LianxinFunction>();
   readonly #configEnv: Record<string, string>;
@@ -70,6 +75,16 @@ export class StatelessStack extends Stack {
     this.alarms = new Alarms(this, 'Alarms', { stage });
     this.http = new HttpEndpoints(this, 'Http', { stage });
     this.alarms.watchApi(this.http);
+    this.web = new WebHosting(this, 'Web', {
+      stage,
+      apiEndpoint: this.http.api.apiEndpoint,
+      authDomain: authDomainName(this, stage),
+    });
+    this.signIn = new ConsoleSignIn(this, 'ConsoleSignIn', {
+      stage,
+      userPool: data.coordinators.userPool,
+      consoleUrl: this.web.url,
+    });
     this.sendQueue = new SendQueue(this, 'SendQueue', {
       encryptionKey: data.key,
       consumerTimeout: Duration.seconds(sending.workerTimeoutSeconds),
@@ -221,12 +236,16 @@ export class StatelessStack extends Stack {
         'CoordinatorsAuthorizer',
         data.coordinators.userPool.userPoolProviderUrl,
         {
-          jwtAudience: [data.coordinators.client.userPoolClientId],
+          // The console's managed-login client, and the SRP client (scripts, the CLI).
+          jwtAudience: [this.signIn.client.userPoolClientId, data.coordinators.client.userPoolClientId],
           identitySource: ['$request.header.Authorization'],
         },
       ),
     });
 
+    new CfnOutput(this, 'ConsoleUrl', { value: this.web.url, description: "The coordinators' console" });
+    new CfnOutput(this, 'ConsoleSignInDomain', { value: `https://${this.signIn.domainName}` });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.signIn.client.userPoolClientId });
     new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'PUBLIC_URL of the functions' });
     new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queue.queueUrl });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.sendQueue.deadLetterQueue.queueUrl });

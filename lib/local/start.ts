@@ -91,11 +91,12 @@ try {
   if (seeded)
     await seedDemoGbPin(new GbPinRepository({ client, tableName: config.TABLE_NAME }), localClock.now());
 
-  // The weekly rhythm: the scheduler tick on the same table and send queue as the handlers, on the
-  // process's clock, which `npm run tick -- --at …` may move (EventBridge Scheduler in AWS).
   // The local user store (Cognito's stand-in): the demo coordinators, who may invite others.
   const accounts = new LocalCoordinatorDirectory({ client, tableName: config.TABLE_NAME });
   await seedLocalAccounts(roster, accounts, [DEMO_ROSTER.centre.centreId]);
+
+  // The weekly rhythm: the scheduler tick on the same table and send queue as the handlers, on the
+  // process's clock, which `npm run tick -- --at …` may move (EventBridge Scheduler in AWS).
   await seedDemoCalendar(
     new CentreCalendarRepository({ client, tableName: config.TABLE_NAME }),
     localClock.now(),
