@@ -40,6 +40,7 @@ export class WebContentStack extends Stack {
       // domain (/oauth2/token on CloudFront), so the page itself connects to nothing else.
       signInUrl: `https://${stateless.signIn.domainName}`,
       clientId: stateless.signIn.client.userPoolClientId,
+      issuer: stateless.signIn.issuer,
     };
     const bucketName = consoleBucketName(this, stage);
     this.deployment = new BucketDeployment(this, 'Files', {

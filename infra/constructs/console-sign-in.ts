@@ -13,9 +13,10 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '#infra/stage.ts';
 import { CENTRES_CLAIM } from '#lib/config/api.ts';
 
-/** Where Cognito sends the browser back with the code, and where sign-out lands (the console's paths). */
-export const CALLBACK_PATH = '/auth/callback';
-export const SIGNED_OUT_PATH = '/sign-in';
+// Where Cognito sends the browser back with the code, and where sign-out lands: the console's own paths.
+import { CALLBACK_PATH, SIGNED_OUT_PATH } from '../../web/src/oauth.ts';
+
+export { CALLBACK_PATH, SIGNED_OUT_PATH };
 
 /** The managed login's domain prefix: `-c authDomainPrefix=…`, else the stage prefix and the account. */
 export function authDomainPrefix(scope: Construct, stage: StageConfig): string {
@@ -42,6 +43,8 @@ export class ConsoleSignIn extends Construct {
   readonly client: UserPoolClient;
   /** prefix.auth.region.amazoncognito.com */
   readonly domainName: string;
+  /** The ID tokens' issuer (https://cognito-idp.region.amazonaws.com/poolId), which the console checks. */
+  readonly issuer: string;
 
   constructor(scope: Construct, id: string, props: ConsoleSignInProps & { consoleUrl: string }) {
     super(scope, id);
@@ -52,6 +55,7 @@ export class ConsoleSignIn extends Construct {
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     this.domainName = authDomainName(this, stage);
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${userPool.userPoolId}`;
     this.client = new UserPoolClient(this, 'WebClient', {
       userPool,
       userPoolClientName: `${stage.prefix}-console-web`,
