@@ -538,6 +538,8 @@ describe('the coordinators API: input', () => {
       '/api/contacts/{id}/erase',
       '/api/contacts/{id}/gb-pin',
       '/api/contacts/{id}/link-code',
+      '/api/coordinators',
+      '/api/coordinators/{id}/centres',
       '/api/dashboard',
       '/api/families',
       '/api/families/{id}',
