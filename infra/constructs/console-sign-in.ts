@@ -14,7 +14,7 @@ import type { StageConfig } from '#infra/stage.ts';
 import { CENTRES_CLAIM } from '#lib/config/api.ts';
 
 // Where Cognito sends the browser back with the code, and where sign-out lands: the console's own paths.
-import { CALLBACK_PATH, SIGNED_OUT_PATH } from '../../web/src/oauth.ts';
+import { CALLBACK_PATH, SIGNED_OUT_PATH } from '../../web/src/runtime-config.ts';
 
 export { CALLBACK_PATH, SIGNED_OUT_PATH };
 

@@ -4,38 +4,13 @@
 // token request goes to /oauth2/token on the console's own domain (CloudFront passes it to Cognito),
 // so the CSP's connect-src stays 'self'. Nothing here touches the DOM: the pages pass in what they need.
 import * as oauth from 'oauth4webapi';
+import { CALLBACK_PATH, type RuntimeConfig, SIGNED_OUT_PATH } from './runtime-config.ts';
 
-export type RuntimeConfig =
-  | { auth: 'local' }
-  | { auth: 'cognito'; signInUrl: string; clientId: string; issuer: string };
+export { CALLBACK_PATH, parseRuntimeConfig, type RuntimeConfig, SIGNED_OUT_PATH } from './runtime-config.ts';
 
-export const CALLBACK_PATH = '/auth/callback';
-export const SIGNED_OUT_PATH = '/sign-in';
 const SCOPES = 'openid email profile';
 const CENTRES_CLAIM = 'custom:centres';
 const ADMIN_GROUP = 'centre-admin';
-
-/** The runtime config as served, or an error naming what is wrong (never a half-read config). */
-export function parseRuntimeConfig(value: unknown): RuntimeConfig {
-  const v = (value ?? {}) as Record<string, unknown>;
-  if (v.auth === 'local') return { auth: 'local' };
-  const https = (s: unknown) => typeof s === 'string' && /^https:\/\/[^/\s]+(\/[^\s]*)?$/.test(s);
-  if (
-    v.auth === 'cognito' &&
-    https(v.signInUrl) &&
-    https(v.issuer) &&
-    typeof v.clientId === 'string' &&
-    v.clientId
-  ) {
-    return {
-      auth: 'cognito',
-      signInUrl: String(v.signInUrl).replace(/\/+$/, ''),
-      clientId: v.clientId,
-      issuer: String(v.issuer),
-    };
-  }
-  throw new Error('config.json: unknown sign-in configuration');
-}
 
 /** What the browser keeps (sessionStorage) between leaving for the sign-in page and coming back. */
 export interface PendingSignIn {

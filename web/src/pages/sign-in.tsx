@@ -3,7 +3,7 @@
 // by the authorization code flow with PKCE (../oauth.ts), back at /auth/callback.
 import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n.tsx';
-import { beginSignIn, completeSignIn, parseRuntimeConfig, type RuntimeConfig, signOutUrl } from '../oauth.ts';
+import { parseRuntimeConfig, type RuntimeConfig } from '../runtime-config.ts';
 import { loadPendingSignIn, type Session, savePendingSignIn } from '../session.ts';
 
 interface LocalCoordinator {
@@ -53,6 +53,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn(session: Session): void 
   };
   const signInCognito = async () => {
     if (config?.auth !== 'cognito') return;
+    const { beginSignIn } = await import('../oauth.ts');
     const { pending, url } = await beginSignIn(config, location.origin);
     savePendingSignIn(pending);
     location.assign(url);
@@ -103,6 +104,7 @@ export function AuthCallbackPage({ onSignedIn }: { onSignedIn(session: Session):
     runtimeConfig()
       .then(async (config) => {
         if (config.auth !== 'cognito' || !pending) throw new Error('no sign-in in progress');
+        const { completeSignIn, signOutUrl } = await import('../oauth.ts');
         const signedIn = await completeSignIn(config, new URL(location.href), pending);
         history.replaceState(null, '', '/');
         onSignedIn({ ...signedIn, signOutUrl: signOutUrl(config, location.origin) });
