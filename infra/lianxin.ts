@@ -2,15 +2,17 @@ import { type App, Tags } from 'aws-cdk-lib';
 import { type StageConfig, stageConfigFrom } from './stage.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
+import { WebContentStack } from './web-content-stack.ts';
 
 export interface Lianxin {
   readonly stage: StageConfig;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  readonly web: WebContentStack;
 }
 
 /**
- * Both stacks of one stage. Environment-agnostic (account and region come from the credentials at
+ * The stacks of one stage (data, the rest, the console's files). Environment-agnostic (account and region come from the credentials at
  * deploy time), so synthesis needs neither credentials nor network.
  */
 export function createLianxin(app: App): Lianxin {
@@ -28,7 +30,8 @@ export function createLianxin(app: App): Lianxin {
       coordinators: { userPool: stateful.coordinators, client: stateful.coordinatorsClient },
     },
   });
+  const web = new WebContentStack(app, `${stage.prefix}-web`, { stage, stateless });
   Tags.of(app).add('project', 'lianxin');
   Tags.of(app).add('stage', stage.name);
-  return { stage, stateful, stateless };
+  return { stage, stateful, stateless, web };
 }

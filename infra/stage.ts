@@ -35,6 +35,11 @@ export interface StageConfig {
    * CORS at all (the console is not built yet; phones and the CLI do not need it).
    */
   readonly consoleOrigins: readonly string[];
+  /**
+   * The prefix of Cognito's managed login domain (prefix.auth.region.amazoncognito.com), unique in the
+   * region; unset: the stage prefix and the account id.
+   */
+  readonly authDomainPrefix: string | undefined;
   /** Where alarms are e-mailed; the alarm topic is an output either way. */
   readonly alarmEmail: string | undefined;
   readonly messageLogTtlDays: number;
@@ -129,6 +134,11 @@ export function stageConfigFrom(scope: Construct): StageConfig {
   for (const origin of consoleOrigins) {
     if (!/^https:\/\/[^/*]+$/.test(origin)) throw new Error(`consoleOrigins: ${origin} is not https://host`);
   }
+  const authDomainPrefix = ctx('authDomainPrefix');
+  if (authDomainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix))
+    throw new Error('authDomainPrefix: lower-case letters, digits and hyphens');
+  if (authDomainPrefix !== undefined && /aws|amazon|cognito/.test(authDomainPrefix))
+    throw new Error('authDomainPrefix may not contain aws, amazon or cognito');
   const alarmEmail = ctx('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))
     throw new Error('alarmEmail is not an address');
@@ -144,6 +154,7 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     publicUrl,
     wechatTemplates,
     consoleOrigins,
+    authDomainPrefix,
     alarmEmail,
     messageLogTtlDays: 90,
     sessionTtlHours: 48,

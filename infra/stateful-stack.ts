@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  CfnUserPoolGroup,
   ClientAttributes,
   FeaturePlan,
   Mfa,
@@ -12,6 +13,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { CENTRE_ADMIN_GROUP } from '#lib/config/api.ts';
 import { DUE_INDEX, TABLE_DESIGN } from '#lib/store/table-definition.ts';
 import type { StageConfig } from './stage.ts';
 
@@ -183,6 +185,14 @@ export class StatefulStack extends Stack {
       readAttributes: new ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
         .withCustomAttributes('centres'),
+    });
+
+    // Centre admins invite coordinators and give them their own centres (the console's 协调员 page);
+    // an operator adds the first admins: aws cognito-idp admin-add-user-to-group --group-name centre-admin.
+    new CfnUserPoolGroup(this, 'CentreAdmins', {
+      userPoolId: this.coordinators.userPoolId,
+      groupName: CENTRE_ADMIN_GROUP,
+      description: 'May invite coordinators and assign them centres the admin holds',
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

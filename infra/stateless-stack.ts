@@ -1,17 +1,20 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import type { IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPool, IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
+import { authDomainName, ConsoleSignIn } from './constructs/console-sign-in.ts';
 import { HttpEndpoints } from './constructs/http-endpoints.ts';
 import { LianxinFunction, type LianxinFunctionProps } from './constructs/lianxin-function.ts';
 import { SendQueue } from './constructs/send-queue.ts';
 import { Tick } from './constructs/tick.ts';
+import { WebHosting } from './constructs/web-hosting.ts';
 import { FUNCTION_ACCESS } from './function-access.ts';
 import type { StageConfig } from './stage.ts';
 
@@ -59,10 +62,14 @@ export class StatelessStack extends Stack {
   readonly http: HttpEndpoints;
   readonly sendQueue: SendQueue;
   readonly alarms: Alarms;
+  /** The console: its bucket and distribution (the API under /api/*), and its Cognito sign-in. */
+  readonly web: WebHosting;
+  readonly signIn: ConsoleSignIn;
   /** Every function of the stack, by catalog name. */
   readonly functions = new Map<string, LianxinFunction>();
   readonly #configEnv: Record<string, string>;
   readonly #table: ITable;
+  readonly #userPool: IUserPool;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     const { stage, data } = props;
@@ -73,6 +80,16 @@ export class StatelessStack extends Stack {
     this.alarms = new Alarms(this, 'Alarms', { stage });
     this.http = new HttpEndpoints(this, 'Http', { stage });
     this.alarms.watchApi(this.http);
+    this.web = new WebHosting(this, 'Web', {
+      stage,
+      apiEndpoint: this.http.api.apiEndpoint,
+      authDomain: authDomainName(this, stage),
+    });
+    this.signIn = new ConsoleSignIn(this, 'ConsoleSignIn', {
+      stage,
+      userPool: data.coordinators.userPool,
+      consoleUrl: this.web.url,
+    });
     this.sendQueue = new SendQueue(this, 'SendQueue', {
       encryptionKey: data.key,
       consumerTimeout: Duration.seconds(sending.workerTimeoutSeconds),
@@ -90,6 +107,7 @@ export class StatelessStack extends Stack {
     }
 
     this.#table = data.table;
+    this.#userPool = data.coordinators.userPool;
     // What every function reads at cold start (lib/config/core.ts), less TABLE_NAME and the secret ARNs,
     // which come with their grants (addFunction, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
@@ -246,12 +264,16 @@ export class StatelessStack extends Stack {
         'CoordinatorsAuthorizer',
         data.coordinators.userPool.userPoolProviderUrl,
         {
-          jwtAudience: [data.coordinators.client.userPoolClientId],
+          // The console's managed-login client, and the SRP client (scripts, the CLI).
+          jwtAudience: [this.signIn.client.userPoolClientId, data.coordinators.client.userPoolClientId],
           identitySource: ['$request.header.Authorization'],
         },
       ),
     });
 
+    new CfnOutput(this, 'ConsoleUrl', { value: this.web.url, description: "The coordinators' console" });
+    new CfnOutput(this, 'ConsoleSignInDomain', { value: `https://${this.signIn.domainName}` });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.signIn.client.userPoolClientId });
     new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'PUBLIC_URL of the functions' });
     new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queue.queueUrl });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.sendQueue.deadLetterQueue.queueUrl });
@@ -270,10 +292,17 @@ export class StatelessStack extends Stack {
       environment: { ...this.#configEnv, ...props.environment },
     });
     const access = FUNCTION_ACCESS[props.name];
-    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self']);
+    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self', 'userPool']);
     const unknown = Object.keys(access).filter((t) => !known.has(t) && !t.startsWith('table/index/'));
     if (unknown.length > 0) throw new Error(`${props.name}: no resource for ${unknown.join(', ')}`);
     fn.bindTable(this.#table, access).bindSelfInvoke(access);
+    // The coordinators' user pool (centre admins' invitations): the actions on this pool only.
+    if (access.userPool?.length) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: [...access.userPool], resources: [this.#userPool.userPoolArn] }),
+      );
+      fn.setEnv('COORDINATORS_USER_POOL_ID', this.#userPool.userPoolId);
+    }
     this.sendQueue.bind(fn, access);
     this.functions.set(props.name, fn);
     this.alarms.watchFunction(fn);

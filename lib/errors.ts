@@ -24,6 +24,9 @@ export class NotFoundError extends LianxinError {}
 /** A request without valid credentials (the coordinators' API): a 401 that says nothing more. */
 export class UnauthorizedError extends LianxinError {}
 
+/** A signed-in caller asking for what their role does not allow (not a centre admin): a 403. */
+export class ForbiddenError extends LianxinError {}
+
 /** A request body over the size limit: a 413. */
 export class PayloadTooLargeError extends LianxinError {}
 

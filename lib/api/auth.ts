@@ -4,7 +4,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import {
   type ApiAuthSettings,
+  CENTRE_ADMIN_GROUP,
   CENTRES_CLAIM,
+  GROUPS_CLAIM,
   LOCAL_TOKEN_AUDIENCE,
   LOCAL_TOKEN_ISSUER,
 } from '#lib/config/api.ts';
@@ -14,6 +16,8 @@ export interface Caller {
   /** The token's subject (Cognito user id): what the audit fields record. */
   subject: string;
   centres: ReadonlySet<string>;
+  /** In the `centre-admin` group: may invite coordinators and give them centres they hold themselves. */
+  admin: boolean;
 }
 
 export type Authenticate = (event: APIGatewayProxyEventV2) => Promise<Caller>;
@@ -32,7 +36,24 @@ export function callerFromClaims(claims: Record<string, unknown>): Caller {
     .map((c) => c.trim())
     .filter((c) => CENTRE_ID.test(c));
   if (centres.length === 0) throw new UnauthorizedError('token has no centres');
-  return { subject, centres: new Set(centres) };
+  return {
+    subject,
+    centres: new Set(centres),
+    admin: groupsOf(claims[GROUPS_CLAIM]).includes(CENTRE_ADMIN_GROUP),
+  };
+}
+
+/**
+ * The token's groups: a JSON array in the token itself (local tokens); API Gateway's JWT authorizer
+ * passes an array claim on as one string, `[centre-admin other]`.
+ */
+export function groupsOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.filter((g): g is string => typeof g === 'string');
+  if (typeof claim !== 'string') return [];
+  return claim
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter((g) => g.length > 0);
 }
 
 /** In AWS: API Gateway's JWT authorizer verified the token and passes its claims on. */
@@ -76,9 +97,18 @@ export function authenticator(settings: ApiAuthSettings): Authenticate {
 /** A local token for a coordinator (npm start prints one for the demo coordinator; tests make their own). */
 export async function issueLocalToken(
   signingKey: Uint8Array,
-  claims: { subject: string; centres: readonly string[]; expiresIn?: string | number },
+  claims: {
+    subject: string;
+    centres: readonly string[];
+    /** Cognito groups, as the ID token carries them (`centre-admin`). */
+    groups?: readonly string[];
+    expiresIn?: string | number;
+  },
 ): Promise<string> {
-  return new SignJWT({ [CENTRES_CLAIM]: claims.centres.join(',') })
+  return new SignJWT({
+    [CENTRES_CLAIM]: claims.centres.join(','),
+    ...(claims.groups?.length ? { [GROUPS_CLAIM]: [...claims.groups] } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.subject)
     .setIssuer(LOCAL_TOKEN_ISSUER)

@@ -23,7 +23,7 @@ export interface ApiHandlerOptions {
   logger: Logger;
 }
 
-const ANONYMOUS: Caller = { subject: 'anonymous', centres: new Set() };
+const ANONYMOUS: Caller = { subject: 'anonymous', centres: new Set(), admin: false };
 
 /** GET /api/openapi.json: the document of these routes (behind the same token as the rest of /api). */
 export function withOpenApi(routes: Route[]): Route[] {

@@ -12,6 +12,10 @@ export const LOCAL_TOKEN_AUDIENCE = 'lianxin-coordinators-api';
 
 /** The claim (a Cognito custom attribute) listing the coordinator's centres, comma-separated. */
 export const CENTRES_CLAIM = 'custom:centres';
+/** The claim listing the user's Cognito groups. */
+export const GROUPS_CLAIM = 'cognito:groups';
+/** The group of centre admins: they invite coordinators and give them centres they hold themselves. */
+export const CENTRE_ADMIN_GROUP = 'centre-admin';
 
 export const apiEnvSchema = z.object({
   API_LOCAL_SIGNING_KEY: z
@@ -26,6 +30,13 @@ export const apiEnvSchema = z.object({
     .max(1024 * 1024)
     .default(16 * 1024)
     .describe('Largest request body accepted, in bytes (413 above)'),
+  COORDINATORS_USER_POOL_ID: z
+    .string()
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a Cognito user pool id, e.g. ap-east-1_AbC123')
+    .optional()
+    .describe(
+      "The coordinators' Cognito user pool (AWS only): centre admins invite coordinators into it; unset, the invitation routes are off",
+    ),
 });
 
 export type ApiAuthSettings =
@@ -35,13 +46,21 @@ export type ApiAuthSettings =
 export interface ApiSettings {
   auth: ApiAuthSettings;
   maxBodyBytes: number;
+  /** Where coordinators' accounts live: the local store (npm start) or the Cognito user pool. */
+  accounts: { mode: 'local' } | { mode: 'cognito'; userPoolId: string } | { mode: 'none' };
 }
 
 /** `config` says which mode (local fills dev values); the values come from `env`. */
 export function apiSettings(config: Pick<Config, 'LIANXIN_ENV'>, env: Env = process.env): ApiSettings {
   const parsed = parseEnv(apiEnvSchema, withLocalDefaults({ ...env, LIANXIN_ENV: config.LIANXIN_ENV }));
   const { API_LOCAL_SIGNING_KEY: key, API_MAX_BODY_BYTES: maxBodyBytes } = parsed;
-  if (config.LIANXIN_ENV !== 'local') return { auth: { mode: 'authorizer' }, maxBodyBytes };
+  const poolId = parsed.COORDINATORS_USER_POOL_ID;
+  if (config.LIANXIN_ENV !== 'local') {
+    const accounts = poolId
+      ? ({ mode: 'cognito', userPoolId: poolId } as const)
+      : ({ mode: 'none' } as const);
+    return { auth: { mode: 'authorizer' }, maxBodyBytes, accounts };
+  }
   if (!key) throw new ConfigError('invalid configuration (API_LOCAL_SIGNING_KEY: required locally)');
   return {
     auth: {
@@ -51,5 +70,6 @@ export function apiSettings(config: Pick<Config, 'LIANXIN_ENV'>, env: Env = proc
       audience: LOCAL_TOKEN_AUDIENCE,
     },
     maxBodyBytes,
+    accounts: { mode: 'local' },
   };
 }

@@ -15,12 +15,13 @@ import { linkCodeRoute } from '#lib/local/link-code-route.ts';
 import { PROVIDER_PUSH_MAX_BYTES, startLocalServer } from '#lib/local/local-server.ts';
 import { startLocalMainlandSms } from '#lib/local/mainland-sms-local.ts';
 import { phoneSimulatorRoutes } from '#lib/local/phone-simulator-route.ts';
-import { signInRoutes } from '#lib/local/sign-in-route.ts';
+import { seedLocalAccounts, signInRoutes } from '#lib/local/sign-in-route.ts';
 import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
 import { ensureWebBuild, WEB_DIST } from '#lib/local/web-static.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { runTickInProcess } from '#lib/schedule/tick-dispatcher.ts';
+import { LocalCoordinatorDirectory } from '#lib/store/accounts/local-coordinator-directory.ts';
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { ensureTable } from '#lib/store/ensure-table.ts';
@@ -90,6 +91,10 @@ try {
   if (seeded)
     await seedDemoGbPin(new GbPinRepository({ client, tableName: config.TABLE_NAME }), localClock.now());
 
+  // The local user store (Cognito's stand-in): the demo coordinators, who may invite others.
+  const accounts = new LocalCoordinatorDirectory({ client, tableName: config.TABLE_NAME });
+  await seedLocalAccounts(roster, accounts, [DEMO_ROSTER.centre.centreId]);
+
   // The weekly rhythm: the scheduler tick on the same table and send queue as the handlers, on the
   // process's clock, which `npm run tick -- --at …` may move (EventBridge Scheduler in AWS).
   await seedDemoCalendar(
@@ -117,9 +122,7 @@ try {
     outbox: localOutbox,
     webDist: WEB_DIST,
     devRoutes: [
-      ...(apiAuth.mode === 'local'
-        ? signInRoutes({ roster, centreIds: [DEMO_ROSTER.centre.centreId], signingKey: apiAuth.signingKey })
-        : []),
+      ...(apiAuth.mode === 'local' ? signInRoutes({ accounts, roster, signingKey: apiAuth.signingKey }) : []),
       ...phoneSimulatorRoutes({
         roster,
         centreIds: [DEMO_ROSTER.centre.centreId],

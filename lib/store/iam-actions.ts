@@ -6,13 +6,19 @@
 
 /** An IAM action of a service lianxin's code talks to. */
 export type IamAction =
-  `${'dynamodb' | 'sqs' | 'lambda' | 'secretsmanager' | 'kms' | 's3' | 'scheduler'}:${string}`;
+  `${'dynamodb' | 'sqs' | 'lambda' | 'secretsmanager' | 'kms' | 's3' | 'scheduler' | 'cognito-idp'}:${string}`;
 
 /**
  * What an action is sent to, by role rather than by ARN: the table, one of its indexes, the send
- * queue, its dead-letter queue, the function itself (an async self-invoke).
+ * queue, its dead-letter queue, the function itself (an async self-invoke), the coordinators' user pool.
  */
-export type AwsTarget = 'table' | `table/index/${string}` | 'sendQueue' | 'deadLetterQueue' | 'self';
+export type AwsTarget =
+  | 'table'
+  | `table/index/${string}`
+  | 'sendQueue'
+  | 'deadLetterQueue'
+  | 'self'
+  | 'userPool';
 
 /** Actions by target. */
 export type AwsAccess = Partial<Record<AwsTarget, readonly IamAction[]>>;
@@ -77,6 +83,12 @@ export const COMMAND_ACTIONS: Readonly<Record<string, IamAction>> = {
   DeleteScheduleCommand: 'scheduler:DeleteSchedule',
   PutObjectCommand: 's3:PutObject',
   GetObjectCommand: 's3:GetObject',
+  // The coordinators' accounts (Cognito admin API: invitations and centres).
+  ListUsersCommand: 'cognito-idp:ListUsers',
+  ListUsersInGroupCommand: 'cognito-idp:ListUsersInGroup',
+  AdminGetUserCommand: 'cognito-idp:AdminGetUser',
+  AdminCreateUserCommand: 'cognito-idp:AdminCreateUser',
+  AdminUpdateUserAttributesCommand: 'cognito-idp:AdminUpdateUserAttributes',
 };
 
 /** The kinds of item a TransactWriteItems request holds, and the action each needs. */

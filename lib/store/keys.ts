@@ -137,6 +137,8 @@ export const keys = {
     pk: `CENTRE#${centreId}`,
     sk: `CHILDMSG#${messageKey}`,
   }),
+  /** `npm start` only: a coordinator's account in the local user store (Cognito's stand-in). */
+  localAccount: (accountId: string): ItemKey => ({ pk: 'LOCALACCOUNTS', sk: `ACCOUNT#${accountId}` }),
 } as const;
 
 /**
@@ -181,6 +183,8 @@ export const prefixes = {
   broadcastPk: (broadcastId: string) => `BROADCAST#${broadcastId}`,
   broadcast: 'BROADCAST#',
   broadcastRecipient: 'RCPT#',
+  localAccountPk: 'LOCALACCOUNTS',
+  localAccount: 'ACCOUNT#',
 } as const;
 
 /** Top-level attribute holding one check-in answer, so one UpdateItem can set several without overlap. */

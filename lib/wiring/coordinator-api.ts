@@ -1,9 +1,12 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoCoordinatorDirectory } from '#lib/accounts/cognito-coordinator-directory.ts';
 import { type ActivityApiDependencies, activityRoutes } from '#lib/api/activity-api.ts';
 import { authenticator } from '#lib/api/auth.ts';
 import { type BroadcastApiDependencies, broadcastRoutes } from '#lib/api/broadcast-api.ts';
 import { centreRoutes } from '#lib/api/centre-api.ts';
 import { childRoutes } from '#lib/api/child-api.ts';
 import { type CoordinatorApiDependencies, coordinatorRoutes } from '#lib/api/coordinator-api.ts';
+import { type CoordinatorsApiDependencies, coordinatorsRoutes } from '#lib/api/coordinators-api.ts';
 import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
 import { type GbPinApiDependencies, gbPinRoutes } from '#lib/api/gb-pin-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
@@ -12,13 +15,15 @@ import { type LinkCodeApiDependencies, linkCodeRoutes } from '#lib/api/link-code
 import { rosterRoutes } from '#lib/api/roster-api.ts';
 import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import type { ApiSettings } from '#lib/config/api.ts';
+import { type ApiSettings, apiSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
 import { domesticSmsPricing } from '#lib/config/mainland-sms-prices.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
+import type { CoordinatorDirectory } from '#lib/ports/coordinator-directory.ts';
+import { LocalCoordinatorDirectory } from '#lib/store/accounts/local-coordinator-directory.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
@@ -47,6 +52,8 @@ export const COORDINATOR_API_ACCESS = accessOf(
   CentreCalendarRepository,
   LinkCodeRepository,
   SQS_SEND_QUEUE,
+  // Centre admins' invitations (lib/api/coordinators-api.ts); locally the table stands in for it.
+  CognitoCoordinatorDirectory,
 );
 
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
@@ -54,7 +61,8 @@ export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencie
   Partial<Pick<GbPinApiDependencies, 'gbPins'>> &
   UnprocessedApiDependencies &
   ActivityApiDependencies &
-  LinkCodeApiDependencies;
+  LinkCodeApiDependencies &
+  Partial<Pick<CoordinatorsApiDependencies, 'coordinators'>>;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -93,10 +101,28 @@ export function createCoordinatorApiDependencies(
     unprocessed: new UnprocessedRepository(store),
     calendar: new CentreCalendarRepository(store),
     linkCodes: new LinkCodeRepository(store),
+    ...withCoordinators(coordinatorDirectory(config, store)),
     clock: adapters.clock,
     logger,
   };
 }
+
+/** Where coordinators' accounts live: the table locally, the Cognito user pool in AWS (when named). */
+function coordinatorDirectory(
+  config: Config,
+  store: ConstructorParameters<typeof LocalCoordinatorDirectory>[0],
+): CoordinatorDirectory | undefined {
+  const accounts = apiSettings(config).accounts;
+  if (accounts.mode === 'local') return new LocalCoordinatorDirectory(store);
+  if (accounts.mode === 'none') return undefined;
+  return new CognitoCoordinatorDirectory({
+    client: new CognitoIdentityProviderClient({ region: config.AWS_REGION }),
+    userPoolId: accounts.userPoolId,
+  });
+}
+
+const withCoordinators = (coordinators: CoordinatorDirectory | undefined) =>
+  coordinators ? { coordinators } : {};
 
 export function createCoordinatorApiOptions(
   settings: ApiSettings,
@@ -114,6 +140,7 @@ export function createCoordinatorApiOptions(
       ...childRoutes(deps),
       ...activityRoutes(deps),
       ...linkCodeRoutes(deps),
+      ...(deps.coordinators ? coordinatorsRoutes({ ...deps, coordinators: deps.coordinators }) : []),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

@@ -27,6 +27,7 @@ describe('stateful stack', () => {
     expect(types).toEqual([
       'AWS::Cognito::UserPool',
       'AWS::Cognito::UserPoolClient',
+      'AWS::Cognito::UserPoolGroup',
       'AWS::DynamoDB::Table',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',

@@ -351,8 +351,12 @@ describe('HTTP API', () => {
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      // Both from the stateful stack: the pool's provider URL (https://cognito-idp.<region>…) and client id.
-      JwtConfiguration: { Audience: [crossStackRef()], Issuer: crossStackRef() },
+      // The console's managed-login client (this stack), the SRP client and the pool's provider URL
+      // (https://cognito-idp.<region>…) from the stateful stack.
+      JwtConfiguration: {
+        Audience: [{ Ref: logicalIdOf(t, 'AWS::Cognito::UserPoolClient') }, crossStackRef()],
+        Issuer: crossStackRef(),
+      },
     });
     t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'ANY /api/{proxy+}',
@@ -571,6 +575,16 @@ it('the stateless stack holds nothing but the above', () => {
     'AWS::SNS::TopicPolicy': 1,
     'AWS::SNS::Subscription': 1,
     'AWS::Scheduler::Schedule': 1,
+    // The console (infra/constructs/web-hosting.ts, console-sign-in.ts; tests/infra/web-hosting.test.ts).
+    'AWS::S3::Bucket': 2,
+    'AWS::S3::BucketPolicy': 2,
+    'AWS::CloudFront::Distribution': 1,
+    'AWS::CloudFront::OriginAccessControl': 1,
+    'AWS::CloudFront::ResponseHeadersPolicy': 1,
+    'AWS::CloudFront::Function': 1,
+    'AWS::Cognito::UserPoolDomain': 1,
+    'AWS::Cognito::UserPoolClient': 1,
+    'AWS::Cognito::ManagedLoginBranding': 1,
   });
 });
 

@@ -115,6 +115,7 @@ function placeholder(name: string): string {
   if (name.endsWith('_QUEUE_URL') || name.endsWith('_DLQ_URL')) {
     return `https://sqs.us-east-1.amazonaws.com/123456789012/lianxin-${name.toLowerCase()}`;
   }
+  if (name === 'COORDINATORS_USER_POOL_ID') return 'us-east-1_AbCdEf123';
   if (name.endsWith('_SECRET_ARN')) {
     return `arn:aws:secretsmanager:us-east-1:123456789012:secret:lianxin-${name.toLowerCase()}-AbCdEf`;
   }

@@ -255,7 +255,7 @@ describe('the coordinators API: authentication', () => {
   it('in AWS mode trusts only the claims API Gateway passes on', async () => {
     const awsApi = createCoordinatorApiHandler(
       createCoordinatorApiOptions(
-        { auth: { mode: 'authorizer' }, maxBodyBytes: 16_384 },
+        { auth: { mode: 'authorizer' }, maxBodyBytes: 16_384, accounts: { mode: 'none' } },
         createCoordinatorApiDependencies(config, createLogger('coordinator-api'), {
           client: table.client,
           clock,
@@ -546,6 +546,8 @@ describe('the coordinators API: input', () => {
       '/api/contacts/{id}/erase',
       '/api/contacts/{id}/gb-pin',
       '/api/contacts/{id}/link-code',
+      '/api/coordinators',
+      '/api/coordinators/{id}/centres',
       '/api/dashboard',
       '/api/families',
       '/api/families/{id}',

@@ -18,6 +18,7 @@ export function rolePoliciesOf(synthesized: Synthesized): RolePolicies {
   const t = templates.stateless;
   const tableId = logicalId(stateful, stateful.table);
   const keyId = logicalId(stateful, stateful.key);
+  const userPoolId = logicalId(stateful, stateful.coordinators);
   const queueId = logicalId(stateless, stateless.sendQueue.queue);
   const dlqId = logicalId(stateless, stateless.sendQueue.deadLetterQueue);
   const policies = Object.values(t.findResources('AWS::IAM::Policy'));
@@ -35,6 +36,7 @@ export function rolePoliciesOf(synthesized: Synthesized): RolePolicies {
       if (index && json.includes(`GetAtt${tableId}Arn`)) return `table/index/${index[1]}`;
       if (json.includes(`GetAtt${tableId}Arn`)) return 'table';
       if (json.includes(`GetAtt${keyId}Arn`)) return 'key';
+      if (json.includes(`GetAtt${userPoolId}Arn`)) return 'userPool';
       if (json === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })) return 'sendQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [dlqId, 'Arn'] })) return 'deadLetterQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [fn.logicalId, 'Arn'] })) return 'self';

@@ -11,10 +11,12 @@ import { AlertsPage } from './pages/alerts.tsx';
 import { BroadcastsPage } from './pages/broadcasts.tsx';
 import { ChildPage, ChildrenPage } from './pages/children.tsx';
 import { PhonesPage } from './pages/phones.tsx';
-import { SignInPage } from './pages/sign-in.tsx';
+import { AuthCallbackPage, SignInPage } from './pages/sign-in.tsx';
 import { WeekPage } from './pages/week.tsx';
 import { loadSession, type Session, saveSession } from './session.ts';
 
+// Centre admins only: loaded when opened.
+const CoordinatorsPage = lazy(() => import('./pages/coordinators.tsx').then((m) => m.CoordinatorsPage));
 // The roster page brings the CSV parser and the QR code maker: loaded when it is opened.
 const RosterPage = lazy(() => import('./pages/roster.tsx').then((m) => m.RosterPage));
 
@@ -28,6 +30,10 @@ const NAV: { path: string; label: MessageKey }[] = [
 ];
 /** Only where the local server offers the simulator (npm start), never in AWS. */
 const LOCAL_NAV: { path: string; label: MessageKey }[] = [{ path: '/phones', label: 'navPhone' }];
+/** Only for centre admins (the API refuses the others too). */
+const ADMIN_NAV: { path: string; label: MessageKey }[] = [
+  { path: '/coordinators', label: 'navCoordinators' },
+];
 
 export function App() {
   return (
@@ -45,11 +51,14 @@ function Shell() {
     setSession(next);
   };
   if (!session) {
+    if (location === '/auth/callback') return <AuthCallbackPage onSignedIn={signIn} />;
     return location === '/sign-in' ? <SignInPage onSignedIn={signIn} /> : <Redirect to="/sign-in" />;
   }
   const signOut = () => {
     saveSession(undefined);
     setSession(undefined);
+    // In AWS, end the managed-login session too (it comes back to /sign-in).
+    if (session.signOutUrl) window.location.assign(session.signOutUrl);
   };
   return (
     <CentreProvider session={session}>
@@ -65,6 +74,10 @@ function Shell() {
             <Route path="/broadcasts" component={BroadcastsPage} />
             <Route path="/activities" component={ActivitiesPage} />
             <Route path="/phones" component={PhonesPage} />
+            <Route path="/coordinators" component={CoordinatorsPage} />
+            <Route path="/auth/callback">
+              <Redirect to="/" />
+            </Route>
             <Route path="/sign-in">
               <Redirect to="/" />
             </Route>
@@ -92,7 +105,7 @@ function Header({ session, onSignOut }: { session: Session; onSignOut(): void })
         </button>
       </div>
       <nav aria-label={t('appName')}>
-        {[...NAV, ...(session.local ? LOCAL_NAV : [])].map((item) => (
+        {[...NAV, ...(session.admin ? ADMIN_NAV : []), ...(session.local ? LOCAL_NAV : [])].map((item) => (
           <Link
             key={item.path}
             href={item.path}

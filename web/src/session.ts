@@ -6,6 +6,10 @@ export interface Session {
   centres: string[];
   /** Signed in on the local server (npm start): its developer pages exist. */
   local?: boolean;
+  /** A centre admin (the `centre-admin` group): the 协调员 page. The API checks it again. */
+  admin?: boolean;
+  /** In AWS: Cognito's sign-out page, which ends the managed-login session too. */
+  signOutUrl?: string;
 }
 
 const KEY = 'lianxin.session';
@@ -22,4 +26,26 @@ export function loadSession(): Session | undefined {
 export function saveSession(session: Session | undefined): void {
   if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
   else sessionStorage.removeItem(KEY);
+}
+
+const PENDING = 'lianxin.pendingSignIn';
+
+/** The PKCE verifier and state while the browser is at the sign-in page (this tab only). */
+export function savePendingSignIn(pending: { verifier: string; state: string } | undefined): void {
+  if (pending) sessionStorage.setItem(PENDING, JSON.stringify(pending));
+  else sessionStorage.removeItem(PENDING);
+}
+
+export function loadPendingSignIn(): { verifier: string; state: string } | undefined {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as {
+      verifier?: unknown;
+      state?: unknown;
+    } | null;
+    return value && typeof value.verifier === 'string' && typeof value.state === 'string'
+      ? { verifier: value.verifier, state: value.state }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

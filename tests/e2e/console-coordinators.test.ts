@@ -1,0 +1,116 @@
+// 协调员 in a real browser: the demo centre admin invites a coordinator on the running `npm start`
+// (DynamoDB Local, the local user store), the invitation is sent once, and the invited coordinator
+// signs in from the local sign-in page without the admin's page. axe and screenshots as elsewhere.
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, screenshot, seriousViolations } from '#tests/support/browser.ts';
+import {
+  freePort,
+  type RunningServer,
+  running,
+  startServer,
+  stopServer,
+} from '#tests/support/local-server-process.ts';
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let base: string;
+
+/** axe and the two screenshots of the page as it stands. */
+async function checkPage(name: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(
+    violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`),
+    `axe on ${name}`,
+  ).toEqual([]);
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width === 360 ? 640 : 800 });
+    await screenshot(page, name);
+  }
+  await page.setViewportSize({ width: 360, height: 640 });
+}
+
+beforeAll(async () => {
+  server = await startServer({
+    port: await freePort(),
+    tableName: `coordinators-${randomUUID()}`,
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+  });
+  base = `http://localhost:${server.port}`;
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
+  page = await context.newPage();
+  // Nothing may come from another host.
+  await page.route(
+    (url) => url.host !== new URL(base).host,
+    (route) => {
+      throw new Error(`request to another host: ${route.request().url()}`);
+    },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopServer(server);
+  for (const child of running) child.kill('SIGKILL');
+});
+
+// One admin's session, then the invited coordinator's: each step builds on the one before.
+describe('inviting a coordinator', { timeout: 90_000, shuffle: false }, () => {
+  it('shows the centre admin the 协调员 page', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForURL(`${base}/sign-in`);
+    await page.getByRole('button', { name: /王老师/ }).click();
+    await page.getByRole('heading', { name: /^本周/ }).waitFor();
+    await page.getByRole('link', { name: '协调员' }).click();
+    await page.getByRole('heading', { name: '邀请协调员' }).waitFor();
+    // The demo admin is listed, as an admin of the demo centre.
+    const cards = page.getByTestId('coordinators').locator('li');
+    await expect.poll(() => cards.count()).toBe(1);
+    expect(await cards.first().textContent()).toContain('管理员');
+    await checkPage('coordinators');
+  });
+
+  it('invites by a mobile number as typed, and only once', async () => {
+    const invite = async (phone: string) => {
+      await page.getByLabel('姓名').fill('赵老师');
+      await page.getByLabel('手机号').fill(phone);
+      await page.getByRole('button', { name: '发送邀请' }).click();
+    };
+    await invite('１３８ ００１３ ８０００');
+    await page.getByRole('status').filter({ hasText: '已邀请 赵老师' }).waitFor();
+    const cards = page.getByTestId('coordinators').locator('li');
+    await expect.poll(() => cards.count()).toBe(2);
+    const zhao = cards.filter({ hasText: '赵老师' });
+    expect(await zhao.textContent()).toContain('+8613800138000');
+    expect(await zhao.textContent()).toContain('已邀请，未登录');
+    await invite('+86 138 0013 8000');
+    await page.getByRole('status').filter({ hasText: '已有账号' }).waitFor();
+    await expect.poll(() => cards.count()).toBe(2);
+    await checkPage('coordinators-invited');
+  });
+
+  it('says what is missing when there is neither e-mail nor phone', async () => {
+    await page.getByLabel('姓名').fill('钱老师');
+    await page.getByRole('button', { name: '发送邀请' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('email');
+  });
+
+  it('lets the invited coordinator sign in, without the admin page', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.waitForURL(`${base}/sign-in`);
+    await page.getByRole('button', { name: /赵老师/ }).click();
+    await page.getByRole('heading', { name: /^本周/ }).waitFor();
+    expect(await page.getByRole('link', { name: '协调员' }).count()).toBe(0);
+    // The API refuses a coordinator who is not an admin, whatever the page shows.
+    const token = await page.evaluate<string>(
+      "JSON.parse(sessionStorage.getItem('lianxin.session') ?? '{}').token",
+    );
+    const listed = await fetch(`${base}/api/coordinators`, { headers: { authorization: `Bearer ${token}` } });
+    expect(listed.status).toBe(403);
+  });
+});
