@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { dueIndexShards as dueIndexShardsFrom } from '#lib/config/due-index.ts';
 import { parseTemplates } from '#lib/config/wechat.ts';
 import { SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 
@@ -47,6 +48,11 @@ export interface StageConfig {
   /** The weekly rhythm: the carers' reminder (lib/config/schedule.ts) and how often the tick runs. */
   readonly weeklyRhythm: { readonly reminderAfterHours: number; readonly tickEveryMinutes: number };
   /**
+   * The due index's shards (lib/config/due-index.ts): `write` for new due items, `read` for the tick
+   * (≥ write; kept at the old count after lowering `write`, until the higher shards are empty).
+   */
+  readonly dueIndexShards: { readonly write: number; readonly read: number };
+  /**
    * The price of one outbound SMS segment, for the broadcast preview's estimate (not a secret; set
    * it to your provider's price for mainland China numbers before relying on the figure).
    */
@@ -89,7 +95,7 @@ const DEV_TWILIO = { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+150055500
 
 /**
  * Reads the stage from the context (`-c stage=prod`, default dev) and its parameters:
- * `-c twilioAccountSid=AC… -c twilioPhoneNumber=+… [-c publicUrl=https://… -c alarmEmail=… -c consoleOrigins=https://a,https://b]`.
+ * `-c twilioAccountSid=AC… -c twilioPhoneNumber=+… [-c publicUrl=https://… -c alarmEmail=… -c consoleOrigins=https://a,https://b -c dueIndexShards=16]`.
  * Prod refuses to synthesize without its real Twilio values.
  */
 export function stageConfigFrom(scope: Construct): StageConfig {
@@ -127,6 +133,11 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     },
     prod,
   );
+  // -c dueIndexShards=N [-c dueIndexReadShards=M]: checked by the functions' own schema, at synth.
+  const dueIndexShards = dueIndexShardsFrom({
+    DUE_INDEX_SHARDS: ctx('dueIndexShards'),
+    DUE_INDEX_READ_SHARDS: ctx('dueIndexReadShards'),
+  });
   const consoleOrigins = (ctx('consoleOrigins') ?? '')
     .split(',')
     .map((o) => o.trim().replace(/\/+$/, ''))
@@ -159,6 +170,8 @@ export function stageConfigFrom(scope: Construct): StageConfig {
     messageLogTtlDays: 90,
     sessionTtlHours: 48,
     weeklyRhythm: { reminderAfterHours: 24, tickEveryMinutes: 5 },
+    // 16 by default: about 900 contacts due a shard at a 100k-contact Saturday peak (docs/measured.md).
+    dueIndexShards,
     // The cost estimate of docs/cost.md: Twilio's per-segment price plus carrier fees, in US dollars.
     smsPrice: { perSegment: 0.0113, currency: 'USD' },
     mainlandSms,

@@ -123,6 +123,9 @@ export class StatelessStack extends Stack {
       SEND_MAX_ATTEMPTS: String(sending.maxAttempts),
       LOOP_GUARD_LIMIT: String(sending.loopGuardLimit),
       SEND_CLAIM_TIMEOUT_SECONDS: String(sending.claimTimeoutSeconds),
+      // Every function may write a due item; the tick reads DUE_INDEX_READ_SHARDS shards.
+      DUE_INDEX_SHARDS: String(stage.dueIndexShards.write),
+      DUE_INDEX_READ_SHARDS: String(stage.dueIndexShards.read),
     };
 
     // POST /webhooks/twilio/sms: one turn per inbound SMS; enqueues alerts and replies.

@@ -4,6 +4,7 @@ import type * as z from 'zod';
 import { apiEnvSchema } from './api.ts';
 import { broadcastEnvSchema } from './broadcast.ts';
 import { coreEnvSchema } from './core.ts';
+import { dueIndexEnvSchema } from './due-index.ts';
 import { mainlandSmsEnvSchema } from './mainland-sms.ts';
 import { scheduleEnvSchema } from './schedule.ts';
 import { secretsEnvSchema } from './secrets.ts';
@@ -67,6 +68,14 @@ export const CONFIG_CATALOG: readonly ConfigConcern[] = [
     exportName: 'scheduleEnvSchema',
     schema: scheduleEnvSchema,
     readBy: 'The scheduler tick (`loadScheduleConfig`).',
+  },
+  {
+    concern: 'due-index',
+    module: 'lib/config/due-index.ts',
+    exportName: 'dueIndexEnvSchema',
+    schema: dueIndexEnvSchema,
+    readBy:
+      'Every function that writes a due item (`dueIndexShards`, at its first due write) and the scheduler tick (the shards it reads).',
   },
   {
     concern: 'mainland-sms',

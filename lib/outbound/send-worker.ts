@@ -10,6 +10,7 @@ import {
   type SendInstruction,
 } from '#lib/domain/outbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import type { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { type OutboundChannel, SendFailure, type SentTemplate } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import {
@@ -75,6 +76,12 @@ export interface SendWorkerDependencies {
    * lets one message stay hidden (12 h from its first receipt) continues on a fresh message.
    */
   requeue?: ((body: string, delaySeconds: number) => Promise<void>) | undefined;
+  /**
+   * Where the `sent` write may go on after the delivery returns, so the slot takes the next message
+   * while DynamoDB records this one; unset: awaited in the delivery. The runner settles it (see
+   * PendingWrites) before acknowledging its deliveries.
+   */
+  pendingWrites?: PendingWrites | undefined;
   /** Throughput control: resolves when the next send may go. */
   pace?: (() => Promise<void>) | undefined;
   random?: (() => number) | undefined;
@@ -160,7 +167,7 @@ export async function processDelivery(
       kind: m.kind,
       key: m.key,
     });
-    await deps.repository.transition({
+    const recorded = deps.repository.transition({
       key: m.key,
       from: ['sending'],
       to: 'sent',
@@ -168,8 +175,11 @@ export async function processDelivery(
       providerId,
       // A mainland message went by template: the record keeps which, with what, as the phone shows it.
       ...(template || provider ? { set: sentBy(provider, template) } : {}),
+      returnItem: false,
     });
     deps.logger.info('sent', { ...log, providerId });
+    if (deps.pendingWrites) deps.pendingWrites.add(recorded);
+    else await recorded;
     return 'done';
   } catch (error) {
     return onSendFailure(error, m, delivery, control, deps, log);

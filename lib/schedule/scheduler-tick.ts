@@ -2,6 +2,7 @@
 // finds what is due in the due index — every shard queried in parallel, only keys up to now, so
 // the cost follows what is due and not the roster — and does it. Each item is idempotent (see
 // contact-schedule.ts), so ticks may overlap, be re-run, or come after downtime.
+import { dueIndexShards } from '#lib/config/due-index.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { processAlertFollowUp } from '#lib/schedule/alert-follow-ups.ts';
 import { processSchedule } from '#lib/schedule/contact-schedule.ts';
@@ -9,7 +10,6 @@ import { processCompletedCheckin } from '#lib/schedule/parent-digests.ts';
 import { processTaskFollowUp } from '#lib/schedule/task-follow-ups.ts';
 import { type SchedulerDependencies, TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
 import type { DueRow } from '#lib/store/schedule/schedule-repository.ts';
-import { DUE_INDEX } from '#lib/store/table-definition.ts';
 
 export type { SchedulerDependencies, TickReport };
 
@@ -22,7 +22,8 @@ export async function runSchedulerTick(
 ): Promise<TickReport> {
   const tick = new TickContext(deps, at);
   const run = new ShardRun(tick);
-  await Promise.all(Array.from({ length: DUE_INDEX.shards }, (_, shard) => run.shard(shard)));
+  const { read } = dueIndexShards();
+  await Promise.all(Array.from({ length: read }, (_, shard) => run.shard(shard)));
   const log = tick.report.failed > 0 ? 'warn' : 'info';
   deps.logger[log]('scheduler tick done', { ...tick.report, ms: Date.now() - run.started });
   return tick.report;

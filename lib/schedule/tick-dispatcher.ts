@@ -6,6 +6,7 @@
 // from the same cursor at the same time: every due item is idempotent and re-read before it is acted
 // on, so what the first attempt did is not done again, and nothing before the cursor is skipped.
 import * as z from 'zod';
+import { dueIndexShards } from '#lib/config/due-index.ts';
 import { ValidationError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { type SchedulerDependencies, ShardRun } from '#lib/schedule/scheduler-tick.ts';
@@ -21,7 +22,7 @@ export const tickUnitSchema = z.object({
     .number()
     .int()
     .min(0)
-    .max(DUE_INDEX.shards - 1),
+    .max(DUE_INDEX.maxShards - 1),
   /** The tick's time: a continuation and a retry see the same due set. */
   at: z.iso.datetime(),
   /** Where the previous unit of this shard stopped (the due index's LastEvaluatedKey). */
@@ -35,8 +36,8 @@ export interface TickFanOut {
   send(units: readonly TickUnit[]): Promise<void>;
 }
 
-/** The units of a tick at `at`: one per shard. */
-export function tickUnits(at: Date, shards: number = DUE_INDEX.shards): TickUnit[] {
+/** The units of a tick at `at`: one per shard it reads (DUE_INDEX_READ_SHARDS, at least DUE_INDEX_SHARDS). */
+export function tickUnits(at: Date, shards: number = dueIndexShards().read): TickUnit[] {
   return Array.from({ length: shards }, (_, shard) => ({
     source: TICK_UNIT_SOURCE,
     shard,

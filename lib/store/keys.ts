@@ -1,6 +1,6 @@
 // Every key of the single table is built here, so the layout can be read in one place.
+import { dueIndexShards } from '#lib/config/due-index.ts';
 import type { ChannelName } from '#lib/domain/model.ts';
-import { DUE_INDEX } from '#lib/store/table-definition.ts';
 
 export interface ItemKey {
   pk: string;
@@ -154,13 +154,13 @@ export const dueShard = (shard: number): string => `DUE#${String(shard).padStart
 /** Every due key of a shard that is due at `now` sorts below this. */
 export const dueKeyBound = (now: Date): string => `${now.toISOString()}$`;
 
-function shardOf(itemId: string): number {
+function shardOf(itemId: string, shards = dueIndexShards().write): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < itemId.length; i++) {
     hash ^= itemId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % DUE_INDEX.shards;
+  return hash % shards;
 }
 
 export const prefixes = {

@@ -15,7 +15,7 @@ export const TABLE_DESIGN = {
 /**
  * The due index: what the scheduler tick has to do, found by due time with no scan. Only items with
  * something due carry its keys (a sparse index): each contact's weekly schedule, a completed
- * check-in whose parents' update is still to go, and an alert's follow-ups (notify, escalate). Write-sharded: `dueShard` is `DUE#00`…`DUE#15`
+ * check-in whose parents' update is still to go, and an alert's follow-ups (notify, escalate). Write-sharded: `dueShard` is `DUE#00`…`DUE#15` (16 by default; DUE_INDEX_SHARDS)
  * by a hash of the item's id, so a Saturday's thousands of invitations do not all land on one
  * partition; `dueKey` is the due time (ISO) and the item's id. A tick queries every shard for keys
  * up to now, in parallel: its cost follows what is due, not the size of the roster.
@@ -26,8 +26,13 @@ export const DUE_INDEX = {
   sortKey: { name: 'dueKey', type: 'S' },
   /** The tick reads what it needs to act from the index itself. */
   projection: 'ALL',
-  /** Never lowered: items on a dropped shard would never be found again. */
+  /**
+   * The default shard count (DUE_INDEX_SHARDS, lib/config/due-index.ts). Lowering it needs the tick
+   * to go on reading the old shards (DUE_INDEX_READ_SHARDS), or their items would never be found.
+   */
   shards: 16,
+  /** The most shards configuration may ask for (and a tick unit's shard number is checked against). */
+  maxShards: 100,
 } as const;
 
 export const TABLE_KEY_SCHEMA: KeySchemaElement[] = [

@@ -1,3 +1,4 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AliyunSmsOutbound } from '#lib/channels/aliyun-sms/aliyun-sms-outbound.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { FailoverSmsChannel } from '#lib/channels/mainland-sms-failover.ts';
@@ -15,10 +16,12 @@ import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
 import { logMetrics } from '#lib/observability/log-metrics.ts';
 import { createLogger, type Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { RatePacer } from '#lib/outbound/rate-pacer.ts';
 import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
-import type { SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
+import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import { SQS_QUEUE_CONTROL, SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
+import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
 import type { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import type { Metrics } from '#lib/ports/metrics.ts';
@@ -46,6 +49,43 @@ export const SEND_WORKER_ACCESS = accessOf(
   SQS_SEND_QUEUE,
   SQS_QUEUE_CONTROL,
 );
+
+/**
+ * The Lambda handler's work on one SQS batch: each record a delivery, four at a time; the `sent` writes
+ * the deliveries left running are settled before the batch response goes back (and with it, the
+ * deletion of the records).
+ */
+export function sqsSendWorker(
+  deps: SendWorkerDependencies,
+  control: QueueControl,
+  logger: Logger,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const pendingWrites =
+    deps.pendingWrites ??
+    new PendingWrites((error) =>
+      logger.error('recording a sent message failed; the sweeper settles it', { error: error as Error }),
+    );
+  const withPending = { ...deps, pendingWrites };
+  return async (event) => {
+    try {
+      return await processSqsBatch(
+        event,
+        (delivery, c) => processDelivery(delivery, c, withPending),
+        control,
+        {
+          concurrency: 4,
+          onError: (error, delivery) =>
+            logger.error('send failed unexpectedly', {
+              messageId: delivery.messageId,
+              error: error as Error,
+            }),
+        },
+      );
+    } finally {
+      await pendingWrites.settle();
+    }
+  };
+}
 
 /**
  * What the worker does with a delivery besides finishing it: the SQS queue's control in AWS (the

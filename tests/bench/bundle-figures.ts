@@ -28,31 +28,54 @@ export async function bundleFunction(entry: string, outfile: string): Promise<nu
   return statSync(outfile).size;
 }
 
+/** Wall times of importing each module in a fresh Node.js process (the Lambda init phase), in turns. */
+export function initTimesMs(modulePaths: string[], env: Record<string, string>, runs = 15): number[][] {
+  const times = modulePaths.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    modulePaths.forEach((modulePath, m) => {
+      const script = `const t=performance.now();await import(${JSON.stringify(modulePath)});process.stdout.write(String(performance.now()-t));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, ...env },
+        cwd: root,
+      });
+      times[m]?.push(Number(out.toString()));
+    });
+  }
+  return times;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 /** Median wall time of importing a module in a fresh Node.js process (the Lambda init phase). */
 export function medianInitMs(modulePath: string, env: Record<string, string>, runs = 15): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(modulePath)});process.stdout.write(String(performance.now()-t));`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, ...env },
-      cwd: root,
-    });
-    times.push(Number(out.toString()));
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+  return median(initTimesMs([modulePath], env, runs)[0] ?? []);
+}
+
+/**
+ * The baseline every function is held to: a handler that imports only the DynamoDB document client,
+ * bundled as the functions are. Returns the bundle's path.
+ */
+export async function bareHandlerBundle(): Promise<string> {
+  const dir = join(root, 'node_modules', '.cache', 'lianxin-bench');
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, 'bare-handler-source.mjs');
+  writeFileSync(
+    entry,
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nconst client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({ statusCode: 200, body: String(Boolean(client)) });\n",
+  );
+  const outfile = join(dir, 'bare-handler.mjs');
+  await bundleFunction(entry, outfile);
+  return outfile;
 }
 
 export async function bundleFigures(): Promise<Figure[]> {
   // Bundles live under the project so that the external @aws-sdk resolves from node_modules.
   const sdkDir = join(root, 'node_modules', '.cache', 'lianxin-bench');
   mkdirSync(sdkDir, { recursive: true });
-  // The baseline: a handler that imports only the DynamoDB document client.
-  const bareEntry = join(sdkDir, 'bare-handler.mjs');
-  writeFileSync(
-    bareEntry,
-    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nconst client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({ statusCode: 200, body: String(Boolean(client)) });\n",
-  );
+  const bareEntry = await bareHandlerBundle();
   const smsInProject = join(sdkDir, 'twilio-sms-webhook.mjs');
   const size = await bundleFunction('functions/twilio-sms-webhook.ts', smsInProject);
 

@@ -3,6 +3,7 @@ import { twilioAuthToken } from '#lib/config/core.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
+import { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -47,7 +48,14 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       clock,
       logger,
     });
-    const worker = createSendWorkerDependencies(config, logger, { client, clock, queue }, sms);
+    // As the Lambda handler runs it (sqsSendWorker): the `sent` write goes on while the slot takes the
+    // next delivery, and is settled before the drain counts as done.
+    const writeErrors: unknown[] = [];
+    const pendingWrites = new PendingWrites((error) => writeErrors.push(error));
+    const worker = {
+      ...createSendWorkerDependencies(config, logger, { client, clock, queue }, sms),
+      pendingWrites,
+    };
 
     requests.count = 0;
     const started = performance.now();
@@ -68,6 +76,9 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     const { processed } = await queue.drain((d, control) => processDelivery(d, control, worker), {
       concurrency: CONCURRENCY,
     });
+    await pendingWrites.settle();
+    if (writeErrors.length > 0)
+      throw new Error(`${writeErrors.length} sent writes failed`, { cause: writeErrors[0] });
     const drained = performance.now();
     const sent = fake.requests.filter((r) => r.answeredWith === 201).length;
     if (processed !== count || sent !== count) throw new Error(`sent ${sent} of ${count}`);
@@ -95,9 +106,9 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
         name: `ratio end to end / bare (${label})`,
         value: endToEndRate / bareRate,
         unit: 'x',
-        target: '≥ 0.8',
+        target: '≥ 0.9',
       },
-      { name: `ratio drain / bare (${label})`, value: sendRate / bareRate, unit: 'x', target: '≥ 0.8' },
+      { name: `ratio drain / bare (${label})`, value: sendRate / bareRate, unit: 'x', target: '≥ 0.9' },
       {
         name: `DynamoDB requests per message (${label})`,
         value: dynamoPerMessage,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '#infra/function-catalog.ts';
 import { bundleFunction } from '#tests/bench/bundle-figures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,5 +30,43 @@ describe('twilio-sms-webhook bundle', () => {
     });
     const twilioFiles = Object.keys(result.metafile.inputs).filter((f) => f.includes('node_modules/twilio/'));
     expect(twilioFiles).toEqual(['node_modules/twilio/lib/webhooks/webhooks.js']);
+  });
+});
+
+describe('send-worker bundle', () => {
+  it('carries no twilio REST client (its Messages API is called over Node https) and stays within its budget', async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), 'lianxin-bundle-')), 'handler.mjs');
+    const size = await bundleFunction(FUNCTIONS['send-worker'].entry, outfile);
+    expect(size).toBeLessThanOrEqual(FUNCTIONS['send-worker'].bundleBudgetKb * 1024);
+
+    const result = await build({
+      entryPoints: [FUNCTIONS['send-worker'].entry],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      external: ['@aws-sdk/*'],
+      absWorkingDir: root,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    // At most the 5 KB signature helpers (the status callback URL comes from the status webhook's module).
+    const twilioFiles = inputs.filter((f) => f.includes('node_modules/twilio/'));
+    expect(twilioFiles.filter((f) => f !== 'node_modules/twilio/lib/webhooks/webhooks.js')).toEqual([]);
+    // The domestic providers' clients are there, but only behind each channel's dynamic import (loaded
+    // at the first send by that provider): the channel's module does not import them statically.
+    for (const [module, sdk] of [
+      ['lib/channels/aliyun-sms/aliyun-sms-outbound.ts', '@alicloud/dysmsapi20170525'],
+      ['lib/channels/tencent-sms/tencent-sms-outbound.ts', 'tencentcloud-sdk-nodejs-sms'],
+    ] as const) {
+      const channel = result.metafile.inputs[module];
+      const sdkImports = (channel?.imports ?? []).filter((i) => i.path.includes(sdk));
+      expect(sdkImports.length, module).toBeGreaterThan(0);
+      expect(
+        sdkImports.every((i) => i.kind === 'dynamic-import'),
+        module,
+      ).toBe(true);
+    }
   });
 });

@@ -2,6 +2,7 @@
 // its cursor; a unit that fails halfway and is retried from the same cursor misses nothing and does
 // nothing twice. The due rows here are stranded messages (queued, never handed to the queue), which
 // the tick's sweeper hands to the queue once each.
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalOutbox } from '#lib/channels/local-outbox.ts';
 import { type Config, loadConfig } from '#lib/config/core.ts';
@@ -124,5 +125,51 @@ describe('the tick fanned out per shard', () => {
     await runTickInProcess(deps, clock.now(), 5);
     await harness.drain();
     expect(sentOf()).toHaveLength(40);
+  });
+
+  it('lowering DUE_INDEX_SHARDS loses nothing while the tick still reads the old shards', async () => {
+    clock.set('2026-12-19T02:00:00Z');
+    const { harness, deps, sentOf } = world('reshard');
+    const saved = { write: process.env.DUE_INDEX_SHARDS, read: process.env.DUE_INDEX_READ_SHARDS };
+    const setShards = (write: string | undefined, read: string | undefined) => {
+      for (const [name, value] of [
+        ['DUE_INDEX_SHARDS', write],
+        ['DUE_INDEX_READ_SHARDS', read],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+    try {
+      // Written while the deployment had 32 shards: some land on shards 16…31.
+      setShards('32', undefined);
+      await strand(harness, 'reshard', 40);
+      const shards = await table.client.send(
+        new ScanCommand({
+          TableName: table.tableName,
+          FilterExpression: 'begins_with(pk, :pk)',
+          ExpressionAttributeValues: { ':pk': 'OUTBOUND#reshard' },
+          ProjectionExpression: 'dueShard',
+        }),
+      );
+      const numbers = (shards.Items ?? []).map((i) => Number(String(i.dueShard).slice(4)));
+      expect(numbers).toHaveLength(40);
+      expect(Math.max(...numbers)).toBeGreaterThanOrEqual(16);
+      clock.advance(STRANDED_AFTER_MS + 60_000);
+
+      // Lowered to 16 with nothing else: the tick reads 16 shards and misses what is on the others.
+      setShards('16', undefined);
+      expect(tickUnits(clock.now())).toHaveLength(16);
+      // Lowered as docs/measured.md says: the tick goes on reading the 32.
+      setShards('16', '32');
+      expect(tickUnits(clock.now()).map((u) => u.shard)).toEqual([...Array(32).keys()]);
+      const report = await runTickInProcess(deps, clock.now(), 5);
+      expect(report.recovered).toBe(40);
+      await harness.drain();
+      expect(new Set(sentOf()).size).toBe(40);
+      expect(sentOf()).toHaveLength(40);
+    } finally {
+      setShards(saved.write, saved.read);
+    }
   });
 });

@@ -28,9 +28,6 @@ const SHORT_TIMEOUT_MS = 200;
 let fake: FakeTwilio;
 
 beforeAll(async () => {
-  // The client would otherwise rewrite api.twilio.com to an edge/region host.
-  delete process.env.TWILIO_EDGE;
-  delete process.env.TWILIO_REGION;
   fake = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
 });
 afterAll(() => fake.close());
@@ -55,7 +52,7 @@ async function failureOf(promise: Promise<unknown>): Promise<SendFailure> {
   return error as SendFailure;
 }
 
-describe('TwilioSmsOutbound through the real twilio client', () => {
+describe('TwilioSmsOutbound over real HTTP to the fake Messages API', () => {
   it('creates the message and returns its SID; Twilio sees To, From, Body, StatusCallback and our Basic auth', async () => {
     const result = await channel().send(CARER, '小明这周好吗？回复 1-5', { statusCallbackUrl: CALLBACK });
 
@@ -110,7 +107,7 @@ describe('TwilioSmsOutbound through the real twilio client', () => {
     expect(failure).toMatchObject({ kind, providerCode: code });
     expect(failure.message).toContain(String(code));
     expect(failure.message).not.toContain(CARER);
-    // The client does not retry (autoRetry is off): the worker owns retries and their backoff.
+    // The channel never retries: the worker owns retries and their backoff.
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -130,6 +127,28 @@ describe('TwilioSmsOutbound through the real twilio client', () => {
 
     expect(failure).toMatchObject({ kind: 'unknown-outcome', providerCode: undefined });
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a 201 without a message SID → unknown-outcome: Twilio took something, so never resend blindly', async () => {
+    fake.failNext(1, { status: 201, body: { status: 'queued' } });
+
+    const failure = await failureOf(channel().send(CARER, 'hi'));
+
+    expect(failure.kind).toBe('unknown-outcome');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('sends one after another on one kept-alive connection, each its own message', async () => {
+    const ours = channel();
+    const results = [];
+    for (const text of ['one', 'two', 'three']) results.push(await ours.send(CARER, text));
+
+    expect(new Set(results.map((r) => r.providerId)).size).toBe(3);
+    expect(fake.requests.map((r) => [r.body, r.answeredWith])).toEqual([
+      ['one', 201],
+      ['two', 201],
+      ['three', 201],
+    ]);
   });
 
   it('a scripted failure applies to the next send only', async () => {

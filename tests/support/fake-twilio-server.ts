@@ -1,4 +1,4 @@
-// A local stand-in for Twilio's Messages API, driven by the real twilio client (see
+// A local stand-in for Twilio's Messages API, reached over real HTTP by the channel's own client (see
 // TwilioSmsOutbound's apiBaseUrl), that can also call our status webhook back as Twilio would.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -251,7 +251,7 @@ export async function startFakeTwilio(options: {
   return fake;
 }
 
-/** The real Twilio channel (the twilio client), sending to this fake with the config's account. */
+/** The real Twilio channel, sending over HTTP to this fake with the config's account. */
 export function smsChannelTo(
   fake: FakeTwilio,
   config: Config,

@@ -28,7 +28,7 @@ describe('handleTickEvent', () => {
 
   it('refuses a malformed unit instead of dispatching a whole tick again', async () => {
     const { sent, fanOut } = recording();
-    const bad = { source: TICK_UNIT_SOURCE, shard: DUE_INDEX.shards, at: '2026-12-05T02:00:00.000Z' };
+    const bad = { source: TICK_UNIT_SOURCE, shard: DUE_INDEX.maxShards, at: '2026-12-05T02:00:00.000Z' };
     await expect(handleTickEvent(bad, deps, fanOut, 100)).rejects.toBeInstanceOf(ValidationError);
     expect(sent).toEqual([]);
   });

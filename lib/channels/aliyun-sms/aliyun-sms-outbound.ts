@@ -1,6 +1,8 @@
 // Alibaba Cloud SMS (dysmsapi 2017-05-25 SendSms) for mainland numbers: every message goes by an
 // approved template (lib/domain/sms-templates.ts), with our outbound key as OutId so receipts find it.
-import * as dysmsapi from '@alicloud/dysmsapi20170525';
+// Types only: the SDK itself (about 1 MB with its signing and credential packages) is loaded on the
+// first mainland send, so that a cold start with no mainland number to send pays nothing for it.
+import type * as Dysmsapi from '@alicloud/dysmsapi20170525';
 import { renderMainlandSms } from '#lib/domain/sms-templates.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { maskPhonesIn } from '#lib/observability/mask.ts';
@@ -20,16 +22,29 @@ export interface AliyunSmsOutboundOptions {
   timeoutMs?: number;
 }
 
-// The package is CommonJS compiled from TypeScript: Node's ESM loader gives its exports object as the
-// default (the class is then `.default.default`); bundlers and vitest unwrap it to the class itself.
-type ClientClass = typeof dysmsapi.default.default;
-const wrapped = dysmsapi.default as unknown as ClientClass | { default: ClientClass };
-const Client: ClientClass = typeof wrapped === 'function' ? wrapped : wrapped.default;
-type DysmsClient = InstanceType<typeof Client>;
+type ClientClass = typeof Dysmsapi.default.default;
+type DysmsClient = InstanceType<ClientClass>;
 // The SDK reads these as plain objects; its types ask for its model classes (with toMap), which would
 // mean importing two of its internal packages directly.
-type ClientConfig = ConstructorParameters<typeof Client>[0];
+type ClientConfig = ConstructorParameters<ClientClass>[0];
 type RuntimeOptions = Parameters<DysmsClient['sendSmsWithOptions']>[1];
+
+interface LoadedSdk {
+  client: DysmsClient;
+  SendSmsRequest: typeof Dysmsapi.SendSmsRequest;
+}
+
+async function loadSdk(config: ClientConfig): Promise<LoadedSdk> {
+  const dysmsapi = await import('@alicloud/dysmsapi20170525');
+  // The package is CommonJS compiled from TypeScript: Node's ESM loader gives its exports object as the
+  // default (the class is then `.default.default`); bundlers and vitest unwrap it to the class itself.
+  const wrapped = dysmsapi.default as unknown as ClientClass | { default: ClientClass };
+  const Client: ClientClass = typeof wrapped === 'function' ? wrapped : wrapped.default;
+  const SendSmsRequest =
+    dysmsapi.SendSmsRequest ??
+    (dysmsapi.default as unknown as { SendSmsRequest: typeof Dysmsapi.SendSmsRequest }).SendSmsRequest;
+  return { client: new Client(config), SendSmsRequest };
+}
 
 /** `+8613800000001` → `13800000001`, as PhoneNumbers takes a mainland number. */
 export function aliyunPhoneNumber(e164: string): string {
@@ -46,16 +61,23 @@ export class AliyunSmsOutbound implements OutboundChannel {
 
   readonly name = 'sms' as const;
   readonly provider = 'aliyun' as const;
-  private readonly client: DysmsClient;
+  private sdk: Promise<LoadedSdk> | undefined;
 
-  constructor(private readonly options: AliyunSmsOutboundOptions) {
-    this.client = new Client({
-      accessKeyId: options.accessKeyId,
-      accessKeySecret: options.accessKeySecret,
-      endpoint: options.endpoint ?? 'dysmsapi.aliyuncs.com',
-      protocol: options.protocol ?? 'https',
+  constructor(private readonly options: AliyunSmsOutboundOptions) {}
+
+  private loaded(): Promise<LoadedSdk> {
+    this.sdk ??= loadSdk({
+      accessKeyId: this.options.accessKeyId,
+      accessKeySecret: this.options.accessKeySecret,
+      endpoint: this.options.endpoint ?? 'dysmsapi.aliyuncs.com',
+      protocol: this.options.protocol ?? 'https',
       regionId: 'cn-hangzhou',
     } as ClientConfig);
+    // A failed load is tried again on the next send, not remembered for the container's life.
+    this.sdk.catch(() => {
+      this.sdk = undefined;
+    });
+    return this.sdk;
   }
 
   async send(to: string, body: string, options: SendOptions = {}): Promise<SendResult> {
@@ -74,10 +96,11 @@ export class AliyunSmsOutbound implements OutboundChannel {
     if (!code)
       throw new SendFailure('rejected', `no Alibaba Cloud code for template ${rendered.template.id}`);
     const timeout = this.options.timeoutMs ?? 5000;
+    const { client, SendSmsRequest } = await this.loaded();
     let response: Awaited<ReturnType<DysmsClient['sendSmsWithOptions']>>;
     try {
-      response = await this.client.sendSmsWithOptions(
-        new dysmsapi.SendSmsRequest({
+      response = await client.sendSmsWithOptions(
+        new SendSmsRequest({
           phoneNumbers: phone,
           signName: this.options.signName,
           templateCode: code,

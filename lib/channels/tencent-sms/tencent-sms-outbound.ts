@@ -1,7 +1,7 @@
 // Tencent Cloud SMS (SendSms 2021-01-11) for mainland numbers: the second domestic provider. Every
 // message goes by an approved template (lib/domain/sms-templates.ts), with our outbound key as
 // SessionContext so the status callback finds it.
-import { Client } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client.js';
+import type { Client } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client.js';
 import type {
   SendSmsRequest,
   SendSmsResponse,
@@ -45,23 +45,37 @@ export class TencentSmsOutbound implements OutboundChannel {
 
   readonly name = 'sms' as const;
   readonly provider = 'tencent' as const;
-  private readonly client: Client;
+  private client: Promise<Client> | undefined;
 
-  constructor(private readonly options: TencentSmsOutboundOptions) {
-    this.client = new Client({
-      credential: { secretId: options.secretId, secretKey: options.secretKey },
-      region: options.region ?? 'ap-guangzhou',
-      profile: {
-        signMethod: 'TC3-HMAC-SHA256',
-        httpProfile: {
-          endpoint: options.endpoint ?? 'sms.tencentcloudapi.com',
-          protocol: `${options.protocol ?? 'https'}://`,
-          reqMethod: 'POST',
-          // Seconds; the SDK makes one attempt, the send worker owns retries.
-          reqTimeout: (options.timeoutMs ?? 5000) / 1000,
+  constructor(private readonly options: TencentSmsOutboundOptions) {}
+
+  // Loaded at the first send by Tencent Cloud, so that a cold start of the send worker does not pay for
+  // the SDK (about 0.5 MB) when the deployment sends by another provider.
+  private loaded(): Promise<Client> {
+    const options = this.options;
+    this.client ??= import(
+      'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client.js'
+    ).then((sdk) => {
+      // CommonJS: Node's ESM loader may give the exports object as the default.
+      const exports = (sdk as { Client?: typeof Client }).Client
+        ? (sdk as { Client: typeof Client })
+        : (sdk as unknown as { default: { Client: typeof Client } }).default;
+      return new exports.Client({
+        credential: { secretId: options.secretId, secretKey: options.secretKey },
+        region: options.region ?? 'ap-guangzhou',
+        profile: {
+          signMethod: 'TC3-HMAC-SHA256',
+          httpProfile: {
+            endpoint: options.endpoint ?? 'sms.tencentcloudapi.com',
+            protocol: `${options.protocol ?? 'https'}://`,
+            reqMethod: 'POST',
+            // Seconds; the SDK makes one attempt, the send worker owns retries.
+            reqTimeout: (options.timeoutMs ?? 5000) / 1000,
+          },
         },
-      },
+      });
     });
+    return this.client;
   }
 
   /** The template and variables this message goes by on Tencent, or why it never can. */
@@ -94,7 +108,7 @@ export class TencentSmsOutbound implements OutboundChannel {
     };
     let response: SendSmsResponse;
     try {
-      response = await this.client.SendSms(request);
+      response = await (await this.loaded()).SendSms(request);
     } catch (error) {
       throw classifyTencentError(error);
     }

@@ -250,6 +250,11 @@ export class DynamoOutboundRepository {
     set?: Record<string, string | number | boolean>;
     /** When the previous claim must be this one (the `claimedAt` seen). */
     claimedAt?: string | undefined;
+    /**
+     * False: the caller needs only whether it moved (the `sent` write after every send), so DynamoDB
+     * returns no item; a moved message then comes back as `{ key, status }` alone.
+     */
+    returnItem?: boolean;
   }): Promise<OutboundMessage | undefined> {
     const event: StatusEvent = { status: options.to, at: options.at.toISOString() };
     if (options.detail) event.detail = options.detail;
@@ -299,9 +304,10 @@ export class DynamoOutboundRepository {
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: options.returnItem === false ? 'NONE' : 'ALL_NEW',
         }),
       );
+      if (options.returnItem === false) return { key: options.key, status: options.to } as OutboundMessage;
       return out.Attributes as OutboundMessage;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
