@@ -1,8 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
 import { loadMainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
+import { observe } from '#lib/observability/lambda-middleware.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { processDelivery } from '#lib/outbound/send-worker.ts';
 import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
@@ -28,4 +28,4 @@ const sendWorker = (event: SQSEvent) =>
       logger.error('send failed unexpectedly', { messageId: delivery.messageId, error: error as Error }),
   });
 
-export const handler = middy(sendWorker).use(injectLambdaContext(logger));
+export const handler = middy(sendWorker).use(observe(logger));

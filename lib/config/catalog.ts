@@ -5,6 +5,7 @@ import { apiEnvSchema } from './api.ts';
 import { broadcastEnvSchema } from './broadcast.ts';
 import { coreEnvSchema } from './core.ts';
 import { mainlandSmsEnvSchema } from './mainland-sms.ts';
+import { observabilityEnvSchema } from './observability.ts';
 import { scheduleEnvSchema } from './schedule.ts';
 import { secretsEnvSchema } from './secrets.ts';
 import { wechatEnvSchema } from './wechat-env.ts';
@@ -75,5 +76,13 @@ export const CONFIG_CATALOG: readonly ConfigConcern[] = [
     schema: mainlandSmsEnvSchema,
     readBy:
       'The send worker and the Alibaba Cloud SMS webhook (`loadMainlandSmsSettings`; in AWS the credentials and callback secrets come from `ALIYUN_SMS_SECRET_ARN`). See docs/mainland-sms.md.',
+  },
+  {
+    concern: 'observability',
+    module: 'lib/config/observability.ts',
+    exportName: 'observabilityEnvSchema',
+    schema: observabilityEnvSchema,
+    readBy:
+      'Every entry point, once at cold start (`loadObservabilitySettings`): the business metrics (Powertools Metrics, EMF) and the traces (Powertools Tracer).',
   },
 ];

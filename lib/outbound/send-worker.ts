@@ -10,8 +10,10 @@ import {
   type SendInstruction,
 } from '#lib/domain/outbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import { type OutboundChannel, SendFailure, type SentTemplate } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import {
   type DeliveryResult,
   type QueueControl,
@@ -78,6 +80,8 @@ export interface SendWorkerDependencies {
   /** Throughput control: resolves when the next send may go. */
   pace?: (() => Promise<void>) | undefined;
   random?: (() => number) | undefined;
+  /** Sent and failed-for-good counts by channel (and failure code). */
+  metrics?: BusinessMetrics | undefined;
 }
 
 const addressKeyOf = (i: SendInstruction) => `${i.channel}:${i.address}`;
@@ -150,6 +154,7 @@ export async function processDelivery(
   const channel = deps.channels[m.channel];
   if (!channel) {
     await finish(deps, m, ['sending'], 'failed', deps.clock.now(), `no ${m.channel} channel configured`);
+    countFailed(deps, m, 'no-channel');
     deps.logger.error('no channel for message', log);
     return 'done';
   }
@@ -169,6 +174,7 @@ export async function processDelivery(
       // A mainland message went by template: the record keeps which, with what, as the phone shows it.
       ...(template || provider ? { set: sentBy(provider, template) } : {}),
     });
+    deps.metrics?.count(METRIC.messagesSent, { channel: m.channel });
     deps.logger.info('sent', { ...log, providerId });
     return 'done';
   } catch (error) {
@@ -275,6 +281,8 @@ async function onSendFailure(
   const detail = failure
     ? `${failure.kind}${failure.providerCode ? ` ${failure.providerCode}` : ''}`
     : 'error';
+  const code =
+    failure?.providerCode !== undefined ? String(failure.providerCode) : (failure?.kind ?? 'unknown');
   switch (failure?.kind) {
     case 'opted-out':
       await deps.contacts.markOptedOut(m.contactId, at);
@@ -284,6 +292,7 @@ async function onSendFailure(
     case 'invalid-address':
       await deps.contacts.markAddressInvalid(m.contactId, addressKeyOf(m));
       await finish(deps, m, ['sending'], 'failed', at, detail);
+      countFailed(deps, m, code);
       deps.logger.warn('address cannot receive; marked invalid', log);
       return 'done';
     case 'unreachable': {
@@ -293,12 +302,14 @@ async function onSendFailure(
         deps.logger.info('channel cannot reach the contact now; rerouted', { ...log, copy });
       } else {
         await finish(deps, m, ['sending'], 'failed', at, `${failure.message}; no other channel`);
+        countFailed(deps, m, code);
         deps.logger.warn('channel cannot reach the contact and there is no other', log);
       }
       return 'done';
     }
     case 'rejected':
       await finish(deps, m, ['sending'], 'failed', at, detail);
+      countFailed(deps, m, code);
       deps.logger.error('provider rejected the message', { ...log, error: error as Error });
       return 'done';
     case 'retryable': {
@@ -313,6 +324,7 @@ async function onSendFailure(
       if (attempts >= deps.policy.maxAttempts) {
         await finish(deps, m, ['queued'], 'failed', at, `gave up after ${attempts} attempts (${detail})`);
         await control.deadLetter(delivery, `gave up after ${attempts} attempts: ${detail}`);
+        countFailed(deps, m, code);
         deps.logger.error('send failed for good; dead-lettered', { ...log, attempts });
         return 'done';
       }
@@ -323,9 +335,19 @@ async function onSendFailure(
     default:
       // A timeout after the request left, or an error we cannot place: it may have been sent.
       await finish(deps, m, ['sending'], 'unknown', at, detail);
+      countFailed(deps, m, 'unknown');
       deps.logger.error('send outcome unknown; not resending', { ...log, error: error as Error });
       return 'done';
   }
+}
+
+/**
+ * A message that will not be sent (or whose outcome is unknown): by channel for the failure-rate
+ * alarm, and by code (a SendFailure kind or the provider's error code: a bounded set) to see why.
+ */
+function countFailed(deps: SendWorkerDependencies, m: SendInstruction, code: string): void {
+  deps.metrics?.count(METRIC.messagesFailed, { channel: m.channel });
+  deps.metrics?.count(METRIC.messagesFailedByCode, { channel: m.channel, errorCode: code });
 }
 
 async function finish(

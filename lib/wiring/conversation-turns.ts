@@ -39,7 +39,7 @@ export function conversationTurns(
   logger: Logger,
   adapters: Adapters,
 ): { turns: InboundDependencies; roster: RosterRepository; outbound: OutboundService } {
-  const { client, clock, queue } = adapters;
+  const { client, clock, queue, metrics } = adapters;
   const tableName = config.TABLE_NAME;
   const roster = new RosterRepository({ client, tableName });
   const outbound = new OutboundService({
@@ -66,7 +66,8 @@ export function conversationTurns(
       references,
       logger,
     }),
-    coordinatorWork: { work: new CoordinatorWorkRepository({ client, tableName }), roster },
+    coordinatorWork: { work: new CoordinatorWorkRepository({ client, tableName }), roster, metrics },
+    metrics,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     tasks,
     broadcastPins: new GbPinGuard({ pins: new GbPinRepository({ client, tableName }), tasks, logger }),
@@ -76,6 +77,7 @@ export function conversationTurns(
       outbound,
       clock,
       logger,
+      metrics,
     }),
   };
   return { turns, roster, outbound };

@@ -81,6 +81,7 @@ export function createCoordinatorApiDependencies(
       clock: adapters.clock,
       logger,
       pricing,
+      metrics: adapters.metrics,
     }),
     inlineFanOutMs: INLINE_FAN_OUT_MS,
     work: new CoordinatorWorkRepository(store),
@@ -94,6 +95,7 @@ export function createCoordinatorApiDependencies(
     linkCodes: new LinkCodeRepository(store),
     clock: adapters.clock,
     logger,
+    metrics: adapters.metrics,
   };
 }
 

@@ -11,6 +11,7 @@ import type { MainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { wechatOutboundSettings } from '#lib/config/wechat.ts';
 import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { traced } from '#lib/observability/process-observability.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { RatePacer } from '#lib/outbound/rate-pacer.ts';
 import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
@@ -58,7 +59,7 @@ export function defaultQueueControl(config: Config): QueueControl {
     ]).then(
       ([sqs, adapter]) =>
         new adapter.SqsQueueControl({
-          client: new sqs.SQSClient({ region: config.AWS_REGION }),
+          client: traced(new sqs.SQSClient({ region: config.AWS_REGION })),
           queueUrl,
           deadLetterQueueUrl,
         }),
@@ -143,5 +144,6 @@ export function createSendWorkerDependencies(
     statusCallbackUrl: (key) => statusCallbackUrl(config.PUBLIC_URL, key),
     requeue: (body, delaySeconds) => adapters.queue.send([body], delaySeconds),
     pace: () => pacer.take(),
+    metrics: adapters.metrics,
   };
 }
