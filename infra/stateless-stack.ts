@@ -8,6 +8,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
+import { OperationsDashboard } from './constructs/dashboard.ts';
 import { HttpEndpoints } from './constructs/http-endpoints.ts';
 import { LianxinFunction, type LianxinFunctionProps } from './constructs/lianxin-function.ts';
 import { SendQueue } from './constructs/send-queue.ts';
@@ -54,6 +55,7 @@ export class StatelessStack extends Stack {
   readonly http: HttpEndpoints;
   readonly sendQueue: SendQueue;
   readonly alarms: Alarms;
+  readonly dashboard: OperationsDashboard;
   /** Every function of the stack, by catalog name. */
   readonly functions = new Map<string, LianxinFunction>();
   readonly #configEnv: Record<string, string>;
@@ -68,6 +70,8 @@ export class StatelessStack extends Stack {
     this.alarms = new Alarms(this, 'Alarms', { stage });
     this.http = new HttpEndpoints(this, 'Http', { stage });
     this.alarms.watchApi(this.http);
+    this.alarms.watchApiErrorRate(this.http, stage);
+    this.alarms.watchBusinessMetrics(stage);
     this.sendQueue = new SendQueue(this, 'SendQueue', {
       encryptionKey: data.key,
       consumerTimeout: Duration.seconds(sending.workerTimeoutSeconds),
@@ -222,6 +226,14 @@ export class StatelessStack extends Stack {
           identitySource: ['$request.header.Authorization'],
         },
       ),
+    });
+
+    // The stage's one dashboard, over every function above and the business metrics they emit.
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      stage,
+      functions: [...this.functions.values()],
+      sendQueue: this.sendQueue,
+      http: this.http,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'PUBLIC_URL of the functions' });
