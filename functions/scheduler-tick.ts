@@ -1,6 +1,6 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadConfig } from '#lib/config/core.ts';
+import { observe } from '#lib/observability/lambda-middleware.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { handleTickEvent } from '#lib/schedule/tick-dispatcher.ts';
 import {
@@ -21,4 +21,4 @@ const fanOut = createTickFanOut(config, logger, deps, lambdaName);
 // EventBridge Scheduler's invocation dispatches one unit per shard; a unit's invocation runs it.
 export const handler = middy((event: unknown) =>
   handleTickEvent(event, deps, fanOut, TICK_UNIT_MAX_ITEMS),
-).use(injectLambdaContext(logger));
+).use(observe(logger));

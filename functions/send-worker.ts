@@ -1,7 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { loadMainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { loadConfigWithSecrets } from '#lib/config/secrets.ts';
+import { observe } from '#lib/observability/lambda-middleware.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { defaultAdapters } from '#lib/wiring/adapters.ts';
 import {
@@ -16,7 +16,12 @@ const config = await loadConfigWithSecrets();
 const logger = createLogger('send-worker');
 const adapters = defaultAdapters(config);
 const mainland = await loadMainlandSmsSettings(config);
-const deps = createSendWorkerDependencies(config, logger, adapters, defaultSmsChannel(config, mainland));
+const deps = createSendWorkerDependencies(
+  config,
+  logger,
+  adapters,
+  defaultSmsChannel(config, mainland, adapters.metrics),
+);
 const control = defaultQueueControl(config);
 
-export const handler = middy(sqsSendWorker(deps, control, logger)).use(injectLambdaContext(logger));
+export const handler = middy(sqsSendWorker(deps, control, logger)).use(observe(logger));

@@ -88,6 +88,17 @@ export interface StageConfig {
      */
     readonly maxMessageAgeMinutes: number;
   };
+  /** Business metrics, the dashboard and the failure-rate alarms (infra/constructs/dashboard.ts, alarms.ts). */
+  readonly observability: {
+    /** CloudWatch namespace of the business metrics (POWERTOOLS_METRICS_NAMESPACE of every function). */
+    readonly metricsNamespace: string;
+    /** Alarm when more than this share (%) of one channel's messages in 15 minutes fail for good. */
+    readonly sendFailureRatePercent: number;
+    /** Alarm when more than this share (%) of the API's requests in 15 minutes answer 5xx. */
+    readonly serverErrorRatePercent: number;
+    /** A rate alarm needs this many messages or requests in its 5 minutes to mean anything. */
+    readonly minVolumeForRate: number;
+  };
 }
 
 /** Twilio's documented test values: they let dev synthesize without an account. */
@@ -184,6 +195,12 @@ export function stageConfigFrom(scope: Construct): StageConfig {
       claimTimeoutSeconds: 120,
       workerTimeoutSeconds: 30,
       maxMessageAgeMinutes: 13 * 60,
+    },
+    observability: {
+      metricsNamespace: `lianxin/${name}`,
+      sendFailureRatePercent: 10,
+      serverErrorRatePercent: 5,
+      minVolumeForRate: 5,
     },
   };
 }

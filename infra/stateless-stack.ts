@@ -10,6 +10,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { Alarms } from './constructs/alarms.ts';
 import { authDomainName, ConsoleSignIn } from './constructs/console-sign-in.ts';
+import { OperationsDashboard } from './constructs/dashboard.ts';
 import { HttpEndpoints } from './constructs/http-endpoints.ts';
 import { LianxinFunction, type LianxinFunctionProps } from './constructs/lianxin-function.ts';
 import { SendQueue } from './constructs/send-queue.ts';
@@ -65,6 +66,7 @@ export class StatelessStack extends Stack {
   /** The console: its bucket and distribution (the API under /api/*), and its Cognito sign-in. */
   readonly web: WebHosting;
   readonly signIn: ConsoleSignIn;
+  readonly dashboard: OperationsDashboard;
   /** Every function of the stack, by catalog name. */
   readonly functions = new Map<string, LianxinFunction>();
   readonly #configEnv: Record<string, string>;
@@ -90,6 +92,8 @@ export class StatelessStack extends Stack {
       userPool: data.coordinators.userPool,
       consoleUrl: this.web.url,
     });
+    this.alarms.watchApiErrorRate(this.http, stage);
+    this.alarms.watchBusinessMetrics(stage);
     this.sendQueue = new SendQueue(this, 'SendQueue', {
       encryptionKey: data.key,
       consumerTimeout: Duration.seconds(sending.workerTimeoutSeconds),
@@ -277,6 +281,14 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ConsoleUrl', { value: this.web.url, description: "The coordinators' console" });
     new CfnOutput(this, 'ConsoleSignInDomain', { value: `https://${this.signIn.domainName}` });
     new CfnOutput(this, 'ConsoleClientId', { value: this.signIn.client.userPoolClientId });
+    // The stage's one dashboard, over every function above and the business metrics they emit.
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      stage,
+      functions: [...this.functions.values()],
+      sendQueue: this.sendQueue,
+      http: this.http,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'PUBLIC_URL of the functions' });
     new CfnOutput(this, 'SendQueueUrl', { value: this.sendQueue.queue.queueUrl });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', { value: this.sendQueue.deadLetterQueue.queueUrl });

@@ -1,10 +1,19 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  type Metric,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { StageConfig } from '#infra/stage.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
+import { businessMetric, DEPLOYED_CHANNELS } from './business-metric.ts';
 import type { HttpEndpoints } from './http-endpoints.ts';
 import type { LianxinFunction } from './lianxin-function.ts';
 import type { SendQueue } from './send-queue.ts';
@@ -75,10 +84,66 @@ export class Alarms extends Construct {
     });
   }
 
+  /**
+   * Failure rates and the failures that must never pass unseen, from the business metrics: one
+   * channel's messages failing for good; an inbound message given up after its last replay (issue:
+   * nothing said is lost); due items the tick fails on two ticks running.
+   */
+  watchBusinessMetrics(stage: StageConfig): void {
+    const { metricsNamespace: ns, sendFailureRatePercent, minVolumeForRate } = stage.observability;
+    for (const channel of DEPLOYED_CHANNELS) {
+      const rate = new MathExpression({
+        // Percent of the channel's outcomes that failed, once there are enough of them to mean anything.
+        expression: `IF((FILL(sent, 0) + FILL(failed, 0)) >= ${minVolumeForRate}, 100 * FILL(failed, 0) / (FILL(sent, 0) + FILL(failed, 0)), 0)`,
+        usingMetrics: {
+          sent: businessMetric(ns, METRIC.messagesSent, { channel }),
+          failed: businessMetric(ns, METRIC.messagesFailed, { channel }),
+        },
+        label: `${channel} failure rate (%)`,
+        period: Duration.minutes(5),
+      });
+      this.#alarm(`send-failure-rate-${channel}`, rate, {
+        threshold: sendFailureRatePercent,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        description: `More than ${sendFailureRatePercent}% of ${channel} messages failed for good in 2 of the last 3 five-minute periods (see the dashboard's failures by code)`,
+      });
+    }
+    this.#alarm('unprocessed-gave-up', businessMetric(ns, METRIC.unprocessedGaveUp), {
+      description:
+        "A carer's message failed every replay: it is listed for coordinators (GET /api/unprocessed) and needs a person",
+    });
+    this.#alarm('tick-errors', businessMetric(ns, METRIC.tickErrors), {
+      evaluationPeriods: 2,
+      description:
+        'The scheduler tick failed on due items on two ticks running (they stay due; see its log group)',
+    });
+  }
+
+  /** The share of the API's requests (webhooks and coordinators) answered 5xx, beyond the single 5xx. */
+  watchApiErrorRate(endpoints: HttpEndpoints, stage: StageConfig): void {
+    const { serverErrorRatePercent, minVolumeForRate } = stage.observability;
+    const rate = new MathExpression({
+      expression: `IF(FILL(requests, 0) >= ${minVolumeForRate}, 100 * FILL(errors, 0) / requests, 0)`,
+      usingMetrics: {
+        requests: endpoints.api.metricCount({ statistic: Stats.SUM }),
+        errors: endpoints.api.metricServerError({ statistic: Stats.SUM }),
+      },
+      label: '5xx rate (%)',
+      period: Duration.minutes(5),
+    });
+    this.#alarm('api-5xx-rate', rate, {
+      threshold: serverErrorRatePercent,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      description: `More than ${serverErrorRatePercent}% of requests answered 5xx in 2 of the last 3 five-minute periods: Twilio and WeChat give up on messages they cannot deliver`,
+    });
+  }
+
   #alarm(
     name: string,
-    metric: Metric,
-    opts: { description: string; threshold?: number; evaluationPeriods?: number },
+    metric: Metric | MathExpression,
+    opts: { description: string; threshold?: number; evaluationPeriods?: number; datapointsToAlarm?: number },
   ): Alarm {
     const alarm = new Alarm(this, name, {
       alarmName: `${this.#prefix}-${name}`,
@@ -87,6 +152,7 @@ export class Alarms extends Construct {
       threshold: opts.threshold ?? 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: opts.evaluationPeriods ?? 1,
+      ...(opts.datapointsToAlarm ? { datapointsToAlarm: opts.datapointsToAlarm } : {}),
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));

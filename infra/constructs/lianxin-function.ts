@@ -102,6 +102,10 @@ export class LianxinFunction extends NodejsFunction {
 
     this.setEnv('LIANXIN_ENV', 'aws');
     this.setEnv('POWERTOOLS_SERVICE_NAME', props.name);
+    this.setEnv('POWERTOOLS_METRICS_NAMESPACE', props.stage.observability.metricsNamespace);
+    // Traces keep timings and calls, not what was said: replies carry carers' words, errors may carry a number.
+    this.setEnv('POWERTOOLS_TRACER_CAPTURE_RESPONSE', 'false');
+    this.setEnv('POWERTOOLS_TRACER_CAPTURE_ERROR', 'false');
     this.setEnv('LOG_LEVEL', props.stage.logLevel);
     this.setEnv('NODE_OPTIONS', '--enable-source-maps');
     for (const [name, value] of Object.entries(props.environment ?? {})) this.setEnv(name, value);

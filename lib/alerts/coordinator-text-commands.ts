@@ -14,6 +14,8 @@ import {
 import { detectKeyword } from '#lib/domain/keywords.ts';
 import { composeReply } from '#lib/domain/message-catalog.ts';
 import type { ContactView, Session } from '#lib/domain/model.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type {
   AlertWork,
@@ -25,6 +27,8 @@ import type {
 export interface CoordinatorWorkDependencies {
   work: Pick<CoordinatorWorkRepository, 'listAlerts' | 'listTasks' | 'acknowledge' | 'close'>;
   roster: Pick<RosterRepository, 'getFamily' | 'getContact'>;
+  /** Alerts acknowledged by text. */
+  metrics?: BusinessMetrics | undefined;
 }
 
 /** The longest note kept from a text (the rest is cut, not refused: it was typed on a phone). */
@@ -84,6 +88,7 @@ async function act(
           ? m.acknowledged(label, chosen)
           : m.alreadyAcknowledged(label);
       const outcome = await deps.work.acknowledge(kind, contact.centreId, id, contact.contactId, '', now);
+      if (outcome === 'done' && kind === 'alert') deps.metrics?.count(METRIC.alertsAcknowledged);
       return outcome === 'done' ? m.acknowledged(label, chosen) : m.alreadyAcknowledged(label);
     }
     case 'close': {

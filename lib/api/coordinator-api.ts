@@ -26,7 +26,9 @@ import {
 } from '#lib/domain/checkin-results.ts';
 import { ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import type { Clock } from '#lib/ports/clock.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import type { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import type {
   ChildMessage,
@@ -51,6 +53,8 @@ export interface CoordinatorApiDependencies {
   checkins: CheckinRepository;
   clock: Clock;
   logger: Logger;
+  /** Alerts acknowledged through the API. */
+  metrics?: BusinessMetrics | undefined;
 }
 
 /** The most weeks one export or summary covers (two years). */
@@ -103,6 +107,7 @@ export function coordinatorRoutes(deps: CoordinatorApiDependencies): Route[] {
     if (outcome === 'not-found') throw new NotFoundError('no such task');
     if (outcome === 'conflict')
       throw new ConflictError(action === 'acknowledge' ? 'already acknowledged or closed' : 'already closed');
+    if (action === 'acknowledge' && workKind === 'alert') deps.metrics?.count(METRIC.alertsAcknowledged);
     logger.info(`task ${action}d`, { centreId, kind, by: caller.subject });
     return json(200, {
       id: ref,

@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Authenticate, Caller } from '#lib/api/auth.ts';
@@ -14,6 +13,7 @@ import {
 } from '#lib/api/router.ts';
 import { NotFoundError, PayloadTooLargeError, VersionConflictError } from '#lib/errors.ts';
 import { errorResponse } from '#lib/http/error-response.ts';
+import { observe } from '#lib/observability/lambda-middleware.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 
 export interface ApiHandlerOptions {
@@ -70,7 +70,7 @@ export function createCoordinatorApiHandler(options: ApiHandlerOptions) {
       return json(mapped.statusCode, body, headers);
     }
   };
-  return middy(apiHandler).use(injectLambdaContext(logger));
+  return middy(apiHandler).use(observe(logger));
 }
 
 async function handle(

@@ -21,7 +21,9 @@ import { type FamilyMonthlyCost, familyMonthlyCosts } from '#lib/domain/family-c
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
 import { ConfigError, ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import type { Clock } from '#lib/ports/clock.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import type { BatchOutboundPort } from '#lib/ports/outbound.ts';
 import type {
   BroadcastRepository,
@@ -62,6 +64,8 @@ export interface BroadcastDependencies {
   pricing?: BroadcastPricing | undefined;
   /** Membership links read per page (planning and fan-out). */
   pageSize?: number;
+  /** Recipients fanned out, counted once a page's progress is saved (a page done again counts once). */
+  metrics?: BusinessMetrics | undefined;
 }
 
 export interface BroadcastReport {
@@ -237,6 +241,7 @@ export class BroadcastService {
         this.#deps.logger.info('broadcast fan-out stopped: cancelled meanwhile', { broadcastId });
         return 'not-due';
       }
+      if (recipients.length > 0) this.#deps.metrics?.count(METRIC.broadcastRecipients, {}, recipients.length);
     }
     if ((await this.#deps.broadcasts.finish(broadcastId, this.#deps.clock.now())) !== 'done') {
       this.#deps.logger.info('broadcast fan-out done, but it was cancelled meanwhile', { broadcastId });

@@ -1,4 +1,5 @@
 import type { Logger } from '#lib/observability/logger.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import {
   type OutboundChannel,
   SendFailure,
@@ -6,10 +7,7 @@ import {
   type SendOptions,
   type SendResult,
 } from '#lib/ports/channel.ts';
-import type { Metrics } from '#lib/ports/metrics.ts';
-
-/** The metric counting messages the second domestic provider sent because the first failed. */
-export const SMS_FAILOVER_METRIC = 'SmsProviderFailover';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 
 /**
  * Failures that say something about the provider, not the recipient: its error, its flow control, or
@@ -31,7 +29,7 @@ export class FailoverSmsChannel implements OutboundChannel {
   constructor(
     private readonly primary: NamedChannel,
     private readonly secondary: NamedChannel,
-    private readonly metrics: Metrics,
+    private readonly metrics: BusinessMetrics,
     private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
@@ -47,12 +45,9 @@ export class FailoverSmsChannel implements OutboundChannel {
         reason: error.message,
         key: options?.key,
       });
-      // Counted whether or not the second provider then succeeds: the alarm is about the first.
-      this.metrics.count(SMS_FAILOVER_METRIC, {
-        from: this.primary.provider,
-        to: this.secondary.provider,
-        reason: error.kind,
-      });
+      // Counted whether or not the second provider then succeeds: the alarm is about the first. The
+      // dimension is the provider failed over to (as the dashboard shows it); the reason is in the log.
+      this.metrics.count(METRIC.smsFailover, { provider: this.secondary.provider });
       const result = await this.secondary.send(to, body, options);
       return { ...result, provider: result.provider ?? this.secondary.provider };
     }

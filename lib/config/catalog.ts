@@ -6,6 +6,7 @@ import { broadcastEnvSchema } from './broadcast.ts';
 import { coreEnvSchema } from './core.ts';
 import { dueIndexEnvSchema } from './due-index.ts';
 import { mainlandSmsEnvSchema } from './mainland-sms.ts';
+import { observabilityEnvSchema } from './observability.ts';
 import { scheduleEnvSchema } from './schedule.ts';
 import { secretsEnvSchema } from './secrets.ts';
 import { wechatEnvSchema } from './wechat-env.ts';
@@ -84,5 +85,13 @@ export const CONFIG_CATALOG: readonly ConfigConcern[] = [
     schema: mainlandSmsEnvSchema,
     readBy:
       'The send worker and the Alibaba Cloud and Tencent Cloud SMS webhooks (`loadMainlandSmsSettings`; in AWS the credentials and callback secrets come from `ALIYUN_SMS_SECRET_ARN` and `TENCENT_SMS_SECRET_ARN`); the broadcast preview reads the provider and prices (`domesticSmsPricing` in lib/config/mainland-sms-prices.ts). See docs/mainland-sms.md.',
+  },
+  {
+    concern: 'observability',
+    module: 'lib/config/observability.ts',
+    exportName: 'observabilityEnvSchema',
+    schema: observabilityEnvSchema,
+    readBy:
+      'Every entry point, once at cold start (`loadObservabilitySettings`): the business metrics (Powertools Metrics, EMF) and the traces (Powertools Tracer).',
   },
 ];

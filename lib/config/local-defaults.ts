@@ -57,6 +57,9 @@ export const LOCAL_DEFAULTS = {
   // broadcasts: the estimate of docs/cost.md (Twilio's US price per segment plus carrier fees)
   SMS_PRICE_PER_SEGMENT: '0.0113',
   SMS_PRICE_CURRENCY: 'USD',
+  // observability: locally nothing is emitted to CloudWatch; the names still parse
+  POWERTOOLS_METRICS_NAMESPACE: 'lianxin-local',
+  POWERTOOLS_SERVICE_NAME: 'lianxin-local',
   ...WECHAT_LOCAL_DEFAULTS,
   ...MAINLAND_SMS_LOCAL_DEFAULTS,
 } as const;

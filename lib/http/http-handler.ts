@@ -1,8 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { toApiGatewayResult, toWebhookRequest } from '#lib/http/api-gateway-event.ts';
 import { errorResponse } from '#lib/http/error-response.ts';
+import { observe } from '#lib/observability/lambda-middleware.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { WebhookRequest, WebhookResponse } from '#lib/ports/channel.ts';
 
@@ -27,5 +27,5 @@ export function createHttpHandler(
       return toApiGatewayResult(response);
     }
   };
-  return middy(httpHandler).use(injectLambdaContext(logger));
+  return middy(httpHandler).use(observe(logger));
 }

@@ -7,10 +7,13 @@ import { type BroadcastCommands, broadcastBySms, maskGbPin } from '#lib/broadcas
 import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
 import { runTurn, type TurnOutcome, unregisteredReply } from '#lib/domain/conversation-engine.ts';
 import type { AlertRecord, ContactView, Session } from '#lib/domain/model.ts';
+import { weeklyCheckinFlow } from '#lib/domain/weekly-checkin-flow.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { ConversationStore, InboundMessage } from '#lib/ports/conversation-store.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 
 export interface AlertNotifier {
   /** Tell the Centre's coordinators; the alert itself is already stored and stays open. */
@@ -31,6 +34,8 @@ export interface InboundDependencies {
   tasks?: TaskRaiser | undefined;
   /** Coordinators answering alerts and tasks by text (收到 A7, 完成 A7 …, A7 ?), and their HELP. */
   coordinatorWork?: CoordinatorWorkDependencies | undefined;
+  /** Check-ins started and completed, answers and alerts, counted once per committed turn. */
+  metrics?: BusinessMetrics | undefined;
 }
 
 // Concurrent messages from one phone race on the session version; a loser re-reads and retries.
@@ -105,6 +110,7 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
       parentAnswers: outcome.parentAnswers,
     });
     if (result === 'committed') {
+      countTurn(inbound.channel, snapshot.session?.session, outcome, deps.metrics);
       deps.logger.info('turn committed', {
         messageId: inbound.messageId,
         contactId: snapshot.contact.contactId,
@@ -120,6 +126,29 @@ async function processTurn(inbound: InboundMessage, deps: InboundDependencies): 
     await sleep(Math.random() * 20 * attempt);
   }
   throw new DependencyError(`session still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** What a committed turn did, counted by the carer's channel (a redelivery or a replay commits once). */
+function countTurn(
+  channel: string,
+  before: Session | undefined,
+  outcome: TurnOutcome,
+  metrics: BusinessMetrics | undefined,
+): void {
+  if (!metrics) return;
+  const dims = { channel };
+  const after = outcome.session;
+  // A new run of the weekly check-in (not the 'message' run that only adds words to an answered week).
+  if (
+    after?.flowId === weeklyCheckinFlow.id &&
+    after.mode !== 'message' &&
+    after.startedAt !== before?.startedAt
+  ) {
+    metrics.count(METRIC.checkinsStarted, dims);
+  }
+  if (outcome.completed.length > 0) metrics.count(METRIC.checkinsCompleted, dims, outcome.completed.length);
+  if (outcome.answers.length > 0) metrics.count(METRIC.answers, dims, outcome.answers.length);
+  if (outcome.alerts.length > 0) metrics.count(METRIC.alertsRaised, dims, outcome.alerts.length);
 }
 
 /** A coordinator's broadcast command is answered first; everything else goes to the engine. */

@@ -4,6 +4,8 @@
 // after the last try it stays listed for the coordinators and says so loudly (metric and alarm).
 import { handleInboundMessage, type InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
 import type { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
 import type { ItemKey } from '#lib/store/keys.ts';
@@ -13,12 +15,11 @@ export interface ReplayDependencies {
   unprocessed: UnprocessedRepository;
   outbound: OutboundPort;
   logger: Logger;
+  /** Replayed and given-up counts (the alarm watches the second). */
+  metrics?: BusinessMetrics | undefined;
 }
 
 export type ReplayOutcome = 'replayed' | 'retry' | 'gave-up' | 'gone';
-
-/** The metric the alarm watches: messages that failed their last replay (CloudWatch EMF). */
-export const UNPROCESSED_METRIC = { namespace: 'lianxin', name: 'UnprocessedInboundGaveUp' } as const;
 
 export async function replayUnprocessed(key: ItemKey, deps: ReplayDependencies): Promise<ReplayOutcome> {
   const kept = await deps.unprocessed.get(key);
@@ -43,21 +44,9 @@ export async function replayUnprocessed(key: ItemKey, deps: ReplayDependencies):
     );
     const log = { messageId: kept.messageId, attempts: kept.attempts + 1, error: error as Error };
     if (outcome === 'gave-up') {
-      deps.logger.critical('inbound message still not processed after its last replay', {
-        ...log,
-        // CloudWatch embedded metric format: the alarm on this metric pages someone.
-        _aws: {
-          Timestamp: now.getTime(),
-          CloudWatchMetrics: [
-            {
-              Namespace: UNPROCESSED_METRIC.namespace,
-              Dimensions: [[]],
-              Metrics: [{ Name: UNPROCESSED_METRIC.name, Unit: 'Count' }],
-            },
-          ],
-        },
-        [UNPROCESSED_METRIC.name]: 1,
-      });
+      // The alarm on this metric (infra/constructs/alarms.ts) tells someone at once.
+      deps.metrics?.count(METRIC.unprocessedGaveUp);
+      deps.logger.critical('inbound message still not processed after its last replay', log);
     } else deps.logger.warn('replay of an unprocessed inbound message failed; it will be tried again', log);
     return outcome;
   }
@@ -74,6 +63,7 @@ export async function replayUnprocessed(key: ItemKey, deps: ReplayDependencies):
     });
   }
   await deps.unprocessed.resolve(kept);
+  deps.metrics?.count(METRIC.unprocessedReplayed);
   deps.logger.info('unprocessed inbound message replayed', {
     messageId: kept.messageId,
     replies: replies.length,

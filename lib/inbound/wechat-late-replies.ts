@@ -5,6 +5,7 @@ import type { WechatMessage } from '#lib/channels/wechat/wechat-inbound.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { type WechatOutcome, wechatMessageId } from '#lib/inbound/handle-wechat-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { traced } from '#lib/observability/process-observability.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 
@@ -146,7 +147,7 @@ export class LambdaLateReplies implements LateReplies {
     const event: LateReplyEvent = { source: LATE_REPLY_SOURCE, message };
     try {
       const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
-      await new LambdaClient({ region: this.deps.region }).send(
+      await traced(new LambdaClient({ region: this.deps.region })).send(
         new InvokeCommand({
           FunctionName: this.deps.functionName,
           InvocationType: 'Event',

@@ -10,9 +10,11 @@ import {
   type SendInstruction,
 } from '#lib/domain/outbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import type { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { type OutboundChannel, SendFailure, type SentTemplate } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import {
   type DeliveryResult,
   type QueueControl,
@@ -85,6 +87,8 @@ export interface SendWorkerDependencies {
   /** Throughput control: resolves when the next send may go. */
   pace?: (() => Promise<void>) | undefined;
   random?: (() => number) | undefined;
+  /** Sent and failed-for-good counts by channel (and failure code). */
+  metrics?: BusinessMetrics | undefined;
 }
 
 const addressKeyOf = (i: SendInstruction) => `${i.channel}:${i.address}`;
@@ -157,6 +161,7 @@ export async function processDelivery(
   const channel = deps.channels[m.channel];
   if (!channel) {
     await finish(deps, m, ['sending'], 'failed', deps.clock.now(), `no ${m.channel} channel configured`);
+    countFailed(deps, m, 'no-channel');
     deps.logger.error('no channel for message', log);
     return 'done';
   }
@@ -177,6 +182,7 @@ export async function processDelivery(
       ...(template || provider ? { set: sentBy(provider, template) } : {}),
       returnItem: false,
     });
+    deps.metrics?.count(METRIC.messagesSent, { channel: m.channel });
     deps.logger.info('sent', { ...log, providerId });
     if (deps.pendingWrites) deps.pendingWrites.add(recorded);
     else await recorded;
@@ -285,6 +291,8 @@ async function onSendFailure(
   const detail = failure
     ? `${failure.kind}${failure.providerCode ? ` ${failure.providerCode}` : ''}`
     : 'error';
+  const code =
+    failure?.providerCode !== undefined ? String(failure.providerCode) : (failure?.kind ?? 'unknown');
   switch (failure?.kind) {
     case 'opted-out':
       await deps.contacts.markOptedOut(m.contactId, at);
@@ -294,6 +302,7 @@ async function onSendFailure(
     case 'invalid-address':
       await deps.contacts.markAddressInvalid(m.contactId, addressKeyOf(m));
       await finish(deps, m, ['sending'], 'failed', at, detail);
+      countFailed(deps, m, code);
       deps.logger.warn('address cannot receive; marked invalid', log);
       return 'done';
     case 'unreachable': {
@@ -303,12 +312,14 @@ async function onSendFailure(
         deps.logger.info('channel cannot reach the contact now; rerouted', { ...log, copy });
       } else {
         await finish(deps, m, ['sending'], 'failed', at, `${failure.message}; no other channel`);
+        countFailed(deps, m, code);
         deps.logger.warn('channel cannot reach the contact and there is no other', log);
       }
       return 'done';
     }
     case 'rejected':
       await finish(deps, m, ['sending'], 'failed', at, detail);
+      countFailed(deps, m, code);
       deps.logger.error('provider rejected the message', { ...log, error: error as Error });
       return 'done';
     case 'retryable': {
@@ -323,6 +334,7 @@ async function onSendFailure(
       if (attempts >= deps.policy.maxAttempts) {
         await finish(deps, m, ['queued'], 'failed', at, `gave up after ${attempts} attempts (${detail})`);
         await control.deadLetter(delivery, `gave up after ${attempts} attempts: ${detail}`);
+        countFailed(deps, m, code);
         deps.logger.error('send failed for good; dead-lettered', { ...log, attempts });
         return 'done';
       }
@@ -333,9 +345,19 @@ async function onSendFailure(
     default:
       // A timeout after the request left, or an error we cannot place: it may have been sent.
       await finish(deps, m, ['sending'], 'unknown', at, detail);
+      countFailed(deps, m, 'unknown');
       deps.logger.error('send outcome unknown; not resending', { ...log, error: error as Error });
       return 'done';
   }
+}
+
+/**
+ * A message that will not be sent (or whose outcome is unknown): by channel for the failure-rate
+ * alarm, and by code (a SendFailure kind or the provider's error code: a bounded set) to see why.
+ */
+function countFailed(deps: SendWorkerDependencies, m: SendInstruction, code: string): void {
+  deps.metrics?.count(METRIC.messagesFailed, { channel: m.channel });
+  deps.metrics?.count(METRIC.messagesFailedByCode, { channel: m.channel, errorCode: code });
 }
 
 async function finish(

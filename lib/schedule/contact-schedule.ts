@@ -32,6 +32,7 @@ import {
   stillWorthDoing,
 } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError } from '#lib/errors.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import { raiseMissedCheckinsTask } from '#lib/schedule/missed-checkins-task.ts';
 import { sendParentDigests } from '#lib/schedule/parent-digests.ts';
 import type { TickContext } from '#lib/schedule/tick-context.ts';
@@ -156,7 +157,17 @@ async function decided(
     },
     tick.now,
   );
-  return result === 'decided' ? { decision: d.decision, stopHint: d.stopHint } : 'retry';
+  if (result !== 'decided') return 'retry';
+  // The invitation opens the week's check-in run (the carer's first answer continues it).
+  const opened = d.decision === 'send' && to ? d.session : undefined;
+  if (
+    to &&
+    opened?.flowId === weeklyCheckinFlow.id &&
+    opened.startedAt !== snap.session?.session?.startedAt
+  ) {
+    tick.deps.metrics?.count(METRIC.checkinsStarted, { channel: to.channel });
+  }
+  return { decision: d.decision, stopHint: d.stopHint };
 }
 
 async function invite(tick: TickContext, item: ScheduleItem, snap: WeekSnapshot): Promise<StepResult> {

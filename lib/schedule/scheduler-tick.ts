@@ -4,6 +4,7 @@
 // contact-schedule.ts), so ticks may overlap, be re-run, or come after downtime.
 import { dueIndexShards } from '#lib/config/due-index.ts';
 import { DependencyError } from '#lib/errors.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import { processAlertFollowUp } from '#lib/schedule/alert-follow-ups.ts';
 import { processSchedule } from '#lib/schedule/contact-schedule.ts';
 import { processCompletedCheckin } from '#lib/schedule/parent-digests.ts';
@@ -56,6 +57,7 @@ export class ShardRun {
       const limit = Math.min(PAGE_SIZE, maxItems - taken);
       const page = await deps.schedules.queryDue(shard, this.tick.now, { limit, startKey });
       this.tick.report.due += page.rows.length;
+      if (page.rows.length > 0) deps.metrics?.count(METRIC.tickDue, {}, page.rows.length);
       taken += page.rows.length;
       for (const row of page.rows) pending.push(this.#work(row));
       startKey = page.next;
@@ -84,9 +86,11 @@ export class ShardRun {
         else if (row.kind === 'outbound') await recoverOutbound(tick, row);
         else if (row.kind === 'replay') await replayKept(tick, row);
         else await processCompletedCheckin(tick, row);
+        deps.metrics?.count(METRIC.tickProcessed);
       } catch (error) {
         // One contact's trouble must not hold up the others; it stays due for the next tick.
         tick.report.failed++;
+        deps.metrics?.count(METRIC.tickErrors);
         deps.logger.error('due item failed; it stays due', {
           item: dueRowName(row),
           error: error as Error,

@@ -4,6 +4,7 @@ import type { WeeklySchedule } from '#lib/domain/weekly-schedule.ts';
 import type { ReplayOutcome } from '#lib/inbound/replay-unprocessed.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
 import type { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import type { Activity, CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
@@ -48,6 +49,8 @@ export interface SchedulerDependencies {
     | undefined;
   /** No new item is started after this long (the function's timeout less a margin); the rest waits. */
   budgetMs: number;
+  /** Due, processed and failed items (the tick-errors alarm reads the last). */
+  metrics?: BusinessMetrics | undefined;
 }
 
 /** What one tick did, for its log line (and tests). */

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { dueIndexShards } from '#lib/config/due-index.ts';
 import { ValidationError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { traced } from '#lib/observability/process-observability.ts';
 import { type SchedulerDependencies, ShardRun } from '#lib/schedule/scheduler-tick.ts';
 import { TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
@@ -126,7 +127,7 @@ export class LambdaTickFanOut implements TickFanOut {
 
   async send(units: readonly TickUnit[]): Promise<void> {
     const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
-    const client = new LambdaClient({ region: this.deps.region });
+    const client = traced(new LambdaClient({ region: this.deps.region }));
     // Every unit is tried; one that could not be handed on is reported by the invocation failing.
     const results = await Promise.allSettled(
       units.map((unit) =>

@@ -3,6 +3,7 @@
 // entry point, so that a function's bundle holds only what it uses (the webhook never the REST client).
 import type { Config } from '#lib/config/core.ts';
 import { ConfigError } from '#lib/errors.ts';
+import { traced } from '#lib/observability/process-observability.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import type { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
@@ -47,7 +48,8 @@ function lazySqsSendQueue(region: string, queueUrl: string): SendQueue {
   let queue: Promise<SqsSendQueue> | undefined;
   const load = () => {
     queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('#lib/outbound/sqs-send-queue.ts')]).then(
-      ([sqs, adapter]) => new adapter.SqsSendQueue({ client: new sqs.SQSClient({ region }), queueUrl }),
+      ([sqs, adapter]) =>
+        new adapter.SqsSendQueue({ client: traced(new sqs.SQSClient({ region })), queueUrl }),
     );
     return queue;
   };

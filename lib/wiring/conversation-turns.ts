@@ -40,7 +40,7 @@ export function conversationTurns(
   logger: Logger,
   adapters: Adapters,
 ): { turns: InboundDependencies; roster: RosterRepository; outbound: OutboundService } {
-  const { client, clock, queue } = adapters;
+  const { client, clock, queue, metrics } = adapters;
   const tableName = config.TABLE_NAME;
   const roster = new RosterRepository({ client, tableName });
   const outbound = new OutboundService({
@@ -67,7 +67,8 @@ export function conversationTurns(
       references,
       logger,
     }),
-    coordinatorWork: { work: new CoordinatorWorkRepository({ client, tableName }), roster },
+    coordinatorWork: { work: new CoordinatorWorkRepository({ client, tableName }), roster, metrics },
+    metrics,
     sessionTtlHours: config.SESSION_TTL_HOURS,
     tasks,
     broadcastPins: new GbPinGuard({ pins: new GbPinRepository({ client, tableName }), tasks, logger }),
@@ -77,6 +78,7 @@ export function conversationTurns(
       outbound,
       clock,
       logger,
+      metrics,
     }),
   };
   return { turns, roster, outbound };

@@ -20,6 +20,7 @@ import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
 import { domesticSmsPricing } from '#lib/config/mainland-sms-prices.ts';
 import type { Logger } from '#lib/observability/logger.ts';
+import { traced } from '#lib/observability/process-observability.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import type { CoordinatorDirectory } from '#lib/ports/coordinator-directory.ts';
@@ -90,6 +91,7 @@ export function createCoordinatorApiDependencies(
       clock: adapters.clock,
       logger,
       pricing,
+      metrics: adapters.metrics,
     }),
     inlineFanOutMs: INLINE_FAN_OUT_MS,
     work: new CoordinatorWorkRepository(store),
@@ -104,6 +106,7 @@ export function createCoordinatorApiDependencies(
     ...withCoordinators(coordinatorDirectory(config, store)),
     clock: adapters.clock,
     logger,
+    metrics: adapters.metrics,
   };
 }
 
@@ -116,7 +119,7 @@ function coordinatorDirectory(
   if (accounts.mode === 'local') return new LocalCoordinatorDirectory(store);
   if (accounts.mode === 'none') return undefined;
   return new CognitoCoordinatorDirectory({
-    client: new CognitoIdentityProviderClient({ region: config.AWS_REGION }),
+    client: traced(new CognitoIdentityProviderClient({ region: config.AWS_REGION })),
     userPoolId: accounts.userPoolId,
   });
 }

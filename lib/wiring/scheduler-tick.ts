@@ -82,7 +82,7 @@ export function createSchedulerDependencies(
   overrides: Partial<SchedulerDependencies> = {},
 ): SchedulerDependencies {
   const adapters = asFunction(all, 'scheduler-tick');
-  const { client, clock, queue } = adapters;
+  const { client, clock, queue, metrics } = adapters;
   const tableName = config.TABLE_NAME;
   const roster = new RosterRepository({ client, tableName });
   const outbound = new OutboundService({
@@ -109,15 +109,18 @@ export function createSchedulerDependencies(
       outbound,
       clock,
       logger,
+      metrics,
     }),
     clock,
     logger,
+    metrics,
     replay: (key) =>
       replayUnprocessed(key, {
         turns: conversationTurns(config, logger, adapters).turns,
         unprocessed: new UnprocessedRepository({ client, tableName }),
         outbound,
         logger,
+        metrics,
       }),
     schedule: loadScheduleConfig(),
     sessionTtlHours: config.SESSION_TTL_HOURS,

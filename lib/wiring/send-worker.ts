@@ -13,8 +13,8 @@ import { type Config, twilioAuthToken } from '#lib/config/core.ts';
 import type { MainlandSmsSettings } from '#lib/config/mainland-sms.ts';
 import { wechatOutboundSettings } from '#lib/config/wechat.ts';
 import { statusCallbackUrl } from '#lib/http/twilio-status-webhook.ts';
-import { logMetrics } from '#lib/observability/log-metrics.ts';
 import { createLogger, type Logger } from '#lib/observability/logger.ts';
+import { traced } from '#lib/observability/process-observability.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { RatePacer } from '#lib/outbound/rate-pacer.ts';
@@ -24,7 +24,7 @@ import { SQS_QUEUE_CONTROL, SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
 import type { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
-import type { Metrics } from '#lib/ports/metrics.ts';
+import { type BusinessMetrics, noMetrics } from '#lib/ports/metrics.ts';
 import type { QueueControl } from '#lib/ports/send-queue.ts';
 import { WechatWindowRepository } from '#lib/store/conversation/wechat-window-repository.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
@@ -103,7 +103,7 @@ export function defaultQueueControl(config: Config): QueueControl {
     ]).then(
       ([sqs, adapter]) =>
         new adapter.SqsQueueControl({
-          client: new sqs.SQSClient({ region: config.AWS_REGION }),
+          client: traced(new sqs.SQSClient({ region: config.AWS_REGION })),
           queueUrl,
           deadLetterQueueUrl,
         }),
@@ -134,8 +134,8 @@ function mainlandChannel(
 export function defaultSmsChannel(
   config: Config,
   mainland?: MainlandSmsSettings,
-  /** Where failovers are counted (log lines until a metrics backend is wired in). */
-  metrics: Metrics = logMetrics(createLogger('send-worker')),
+  /** Where failovers to the second provider are counted. */
+  metrics: BusinessMetrics = noMetrics,
 ): OutboundChannel {
   const international =
     config.LIANXIN_ENV === 'local'
@@ -210,5 +210,6 @@ export function createSendWorkerDependencies(
     statusCallbackUrl: (key) => statusCallbackUrl(config.PUBLIC_URL, key),
     requeue: (body, delaySeconds) => adapters.queue.send([body], delaySeconds),
     pace: () => pacer.take(),
+    metrics: adapters.metrics,
   };
 }

@@ -2,7 +2,9 @@
 // (the status webhook) builds only these, so its bundle carries no SQS client it is not allowed to use.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '#lib/config/core.ts';
+import { processObservability, traced } from '#lib/observability/process-observability.ts';
 import { type Clock, ShiftedClock, systemClock } from '#lib/ports/clock.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
@@ -10,6 +12,8 @@ import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-re
 export interface StoreAdapters {
   client: DynamoDBDocumentClient;
   clock: Clock;
+  /** Business metrics (Powertools EMF in AWS, none locally; tests pass a recording fake). */
+  metrics?: BusinessMetrics | undefined;
 }
 
 /** The adapters' client (and queue, if any) as one function's role lets them act. */
@@ -29,8 +33,15 @@ export const functionScopes = new WeakMap<DynamoDBDocumentClient, FunctionScope>
 export const localClock = new ShiftedClock();
 
 export function storeAdapters(config: Config): StoreAdapters {
-  const client = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT });
-  return { client, clock: config.LIANXIN_ENV === 'local' ? localClock : systemClock };
+  // In AWS its calls are X-Ray subsegments (the document client shares the base client's middleware).
+  const client = traced(
+    createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+  );
+  return {
+    client,
+    clock: config.LIANXIN_ENV === 'local' ? localClock : systemClock,
+    metrics: processObservability().metrics,
+  };
 }
 
 /** These adapters as `functionName` may use them: unchanged outside the IAM-enforcing tests. */

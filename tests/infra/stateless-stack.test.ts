@@ -492,7 +492,7 @@ describe('send queue', () => {
 });
 
 describe('alarms', () => {
-  it('watch every function (errors, throttles), the queue (DLQ, backlog, age) and the API (5xx)', () => {
+  it('watch every function (errors, throttles), the queue (DLQ, backlog, age), the API (5xx) and the business metrics', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const byName = Object.fromEntries(alarms.map((a) => [a.AlarmName as string, a]));
     const expected = [
@@ -501,6 +501,11 @@ describe('alarms', () => {
       'lianxin-prod-send-backlog-not-draining',
       'lianxin-prod-send-oldest-message-age',
       'lianxin-prod-api-5xx',
+      'lianxin-prod-api-5xx-rate',
+      'lianxin-prod-send-failure-rate-sms',
+      'lianxin-prod-send-failure-rate-wechat',
+      'lianxin-prod-unprocessed-gave-up',
+      'lianxin-prod-tick-errors',
     ];
     expect(Object.keys(byName).sort()).toEqual(expected.sort());
     const topic = { Ref: logicalIdOf(t, 'AWS::SNS::Topic') };
@@ -509,8 +514,14 @@ describe('alarms', () => {
         AlarmActions: [topic],
         OKActions: [topic],
         TreatMissingData: 'notBreaching',
-        Period: 300,
       });
+      // A rate alarm is metric math: each of its metrics is on 5-minute periods.
+      const periods = alarm.Metrics
+        ? (alarm.Metrics as { MetricStat?: { Period: number } }[]).flatMap((m) =>
+            m.MetricStat ? [m.MetricStat.Period] : [],
+          )
+        : [alarm.Period];
+      expect(new Set(periods)).toEqual(new Set([300]));
     }
     expect(byName['lianxin-prod-send-dlq-depth']).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -560,7 +571,8 @@ it('the stateless stack holds nothing but the above', () => {
     'AWS::IAM::Role': n + 1, // + EventBridge Scheduler's, to invoke the tick
     'AWS::IAM::Policy': n + 3, // + the WeChat webhook's and the tick's self-invocations, + the scheduler's invoke
     'AWS::Logs::LogGroup': n + 1,
-    'AWS::CloudWatch::Alarm': 2 * n + 4,
+    'AWS::CloudWatch::Alarm': 2 * n + 9,
+    'AWS::CloudWatch::Dashboard': 1,
     'AWS::ApiGatewayV2::Api': 1,
     'AWS::ApiGatewayV2::Stage': 1,
     'AWS::ApiGatewayV2::Route': 9,

@@ -4,7 +4,7 @@ import {
   type AliyunSmsOutboundOptions,
 } from '#lib/channels/aliyun-sms/aliyun-sms-outbound.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
-import { FailoverSmsChannel, SMS_FAILOVER_METRIC } from '#lib/channels/mainland-sms-failover.ts';
+import { FailoverSmsChannel } from '#lib/channels/mainland-sms-failover.ts';
 import { PerNumberSmsChannel } from '#lib/channels/mainland-sms-router.ts';
 import {
   TencentSmsOutbound,
@@ -15,9 +15,10 @@ import { providerTemplateText, SMS_TEMPLATES } from '#lib/domain/sms-templates.t
 import { type SendSmsStandIn, startSendSmsStandIn } from '#lib/local/aliyun-sms-stand-in.ts';
 import { seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startTencentSendSmsStandIn, type TencentSendSmsStandIn } from '#lib/local/tencent-sms-stand-in.ts';
+import { METRIC } from '#lib/observability/metric-names.ts';
 import { SendFailure } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
-import type { Metrics } from '#lib/ports/metrics.ts';
+import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
@@ -183,8 +184,8 @@ describe('TencentSmsOutbound through the real tencentcloud-sdk-nodejs-sms client
 });
 
 describe('failover to the second domestic provider', () => {
-  const counted: { name: string; dimensions: Record<string, string> | undefined }[] = [];
-  const metrics: Metrics = { count: (name, dimensions) => counted.push({ name, dimensions }) };
+  const counted: { name: string; dimensions: object | undefined }[] = [];
+  const metrics: BusinessMetrics = { count: (name, dimensions) => counted.push({ name, dimensions }) };
   const silent = { warn: () => undefined };
   afterEach(() => {
     counted.length = 0;
@@ -197,24 +198,18 @@ describe('failover to the second domestic provider', () => {
     expect(aliyun.calls).toHaveLength(1);
     expect(tencent.calls).toHaveLength(1);
     expect(result.provider).toBe('tencent');
-    expect(counted).toEqual([
-      { name: SMS_FAILOVER_METRIC, dimensions: { from: 'aliyun', to: 'tencent', reason: 'unknown-outcome' } },
-    ]);
+    expect(counted).toEqual([{ name: METRIC.smsFailover, dimensions: { provider: 'tencent' } }]);
   });
 
   it.each([
-    ['a provider error', { status: 500, body: { Code: 'isp.SYSTEM_ERROR', Message: 'x' } }, 'retryable'],
-    [
-      'a refused template',
-      { status: 200, body: { Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: 'x' } },
-      'rejected',
-    ],
-  ] as const)('sends by the second provider after %s', async (_, answer, reason) => {
+    ['a provider error', { status: 500, body: { Code: 'isp.SYSTEM_ERROR', Message: 'x' } }],
+    ['a refused template', { status: 200, body: { Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: 'x' } }],
+  ] as const)('sends by the second provider after %s', async (_, answer) => {
     aliyun.script.push(answer);
     const result = await failover().send(CARER, '【连心】好的。', { kind: 'reply', key: 'k2' });
     expect(result.provider).toBe('tencent');
     expect(tencent.calls.map((c) => c.sessionContext)).toEqual(['k2']);
-    expect(counted.map((c) => c.dimensions?.reason)).toEqual([reason]);
+    expect(counted).toEqual([{ name: METRIC.smsFailover, dimensions: { provider: 'tencent' } }]);
   });
 
   it.each([
