@@ -12,7 +12,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { DUE_INDEX, TABLE_DESIGN } from '#lib/store/table-definition.ts';
+import { DUE_INDEX, REFS_INDEX, TABLE_DESIGN } from '#lib/store/table-definition.ts';
 import type { StageConfig } from './stage.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -80,6 +80,14 @@ export class StatefulStack extends Stack {
       partitionKey: { name: DUE_INDEX.partitionKey.name, type: attributeType(DUE_INDEX.partitionKey.type) },
       sortKey: { name: DUE_INDEX.sortKey.name, type: attributeType(DUE_INDEX.sortKey.type) },
       projectionType: ProjectionType.ALL,
+    });
+    // What names a contact or child outside their partitions, for erasure by Query: see REFS_INDEX.
+    this.table.addGlobalSecondaryIndex({
+      indexName: REFS_INDEX.name,
+      partitionKey: { name: REFS_INDEX.partitionKey.name, type: attributeType(REFS_INDEX.partitionKey.type) },
+      sortKey: { name: REFS_INDEX.sortKey.name, type: attributeType(REFS_INDEX.sortKey.type) },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...REFS_INDEX.nonKeyAttributes],
     });
 
     this.twilioSecret = new Secret(this, 'TwilioSecret', {

@@ -55,7 +55,7 @@ export interface CoordinatorApiDependencies {
 /** The most weeks one export or summary covers (two years). */
 export const MAX_RESULT_WEEKS = 104;
 
-type RefKind = 'alert' | 'task' | 'message' | 'family' | 'contact';
+type RefKind = 'alert' | 'task' | 'message' | 'family' | 'contact' | 'job';
 
 /** An opaque, URL-safe id naming the item and its centre (ids of alerts and messages contain `#`). */
 export function encodeRef(kind: RefKind, centreId: string, id: string): string {

@@ -3,6 +3,7 @@
 // the cost follows what is due and not the roster — and does it. Each item is idempotent (see
 // contact-schedule.ts), so ticks may overlap, be re-run, or come after downtime.
 import { DependencyError } from '#lib/errors.ts';
+import { TICK_JOB_STEPS } from '#lib/jobs/erasure-jobs.ts';
 import { processAlertFollowUp } from '#lib/schedule/alert-follow-ups.ts';
 import { processSchedule } from '#lib/schedule/contact-schedule.ts';
 import { processCompletedCheckin } from '#lib/schedule/parent-digests.ts';
@@ -82,6 +83,7 @@ export class ShardRun {
         else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, this.started);
         else if (row.kind === 'outbound') await recoverOutbound(tick, row);
         else if (row.kind === 'replay') await replayKept(tick, row);
+        else if (row.kind === 'job') await runJob(tick, row);
         else await processCompletedCheckin(tick, row);
       } catch (error) {
         // One contact's trouble must not hold up the others; it stays due for the next tick.
@@ -102,6 +104,7 @@ function dueRowName(row: DueRow): string {
   if (row.kind === 'broadcast') return `broadcast ${row.broadcastId}`;
   if (row.kind === 'outbound') return `stranded message ${row.key}`;
   if (row.kind === 'replay') return 'replay of an unprocessed message';
+  if (row.kind === 'job') return `job ${row.jobId}`;
   return `${row.childId} ${row.week}`;
 }
 
@@ -112,6 +115,14 @@ async function fanOutBroadcast(tick: TickContext, broadcastId: string, started: 
   const budgetMs = Math.max(0, deps.budgetMs - (Date.now() - started));
   const outcome = await deps.broadcasts.fanOut(broadcastId, { budgetMs });
   if (outcome === 'unfinished') tick.report.deferred++;
+  else tick.report.steps++;
+}
+
+/** A job still running (an erasure on request): more of its steps; unfinished, it stays due. */
+async function runJob(tick: TickContext, row: { centreId: string; jobId: string }): Promise<void> {
+  if (!tick.deps.jobs) throw new DependencyError('a job is due but the tick cannot run jobs');
+  const job = await tick.deps.jobs.run(row.centreId, row.jobId, TICK_JOB_STEPS);
+  if (job?.status === 'running') tick.report.deferred++;
   else tick.report.steps++;
 }
 

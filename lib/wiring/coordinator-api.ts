@@ -8,13 +8,15 @@ import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
 import { type GbPinApiDependencies, gbPinRoutes } from '#lib/api/gb-pin-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
+import { jobRoutes } from '#lib/api/job-api.ts';
 import { type LinkCodeApiDependencies, linkCodeRoutes } from '#lib/api/link-code-api.ts';
-import { rosterRoutes } from '#lib/api/roster-api.ts';
+import { type RosterApiDependencies, rosterRoutes } from '#lib/api/roster-api.ts';
 import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { ApiSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
+import { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
@@ -24,6 +26,7 @@ import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
+import { JobRepository } from '#lib/store/jobs/job-repository.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
@@ -40,6 +43,7 @@ export const COORDINATOR_API_ACCESS = accessOf(
   CoordinatorWorkRepository,
   ChildMessageRepository,
   RosterErasure,
+  JobRepository,
   CheckinRepository,
   GbPinRepository,
   UnprocessedRepository,
@@ -49,11 +53,18 @@ export const COORDINATOR_API_ACCESS = accessOf(
 );
 
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
+  RosterApiDependencies &
   BroadcastApiDependencies &
   Partial<Pick<GbPinApiDependencies, 'gbPins'>> &
   UnprocessedApiDependencies &
   ActivityApiDependencies &
   LinkCodeApiDependencies;
+
+/**
+ * Steps of an erasure job run in the request that starts it (each reads at most ERASURE_STEP_ITEMS
+ * items, well under a second): a family of a few people is erased by the answer; the tick does the rest.
+ */
+const INLINE_JOB_STEPS = 10;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -67,6 +78,7 @@ export function createCoordinatorApiDependencies(
   const adapters = asFunction(all, 'coordinator-api');
   const store = { client: adapters.client, tableName: config.TABLE_NAME };
   const roster = new RosterRepository(store);
+  const erasure = new RosterErasure({ ...store, roster });
   const outbound = new OutboundService({
     repository: outboundRepository(config, adapters),
     queue: adapters.queue,
@@ -87,7 +99,14 @@ export function createCoordinatorApiDependencies(
     gbPins: new GbPinRepository(store),
     messages: new ChildMessageRepository(store),
     roster,
-    erasure: new RosterErasure({ ...store, roster }),
+    erasure,
+    erasureJobs: new ErasureJobs({
+      jobs: new JobRepository(store),
+      erasure,
+      clock: adapters.clock,
+      logger,
+    }),
+    inlineJobSteps: INLINE_JOB_STEPS,
     checkins: new CheckinRepository(store),
     unprocessed: new UnprocessedRepository(store),
     calendar: new CentreCalendarRepository(store),
@@ -113,6 +132,7 @@ export function createCoordinatorApiOptions(
       ...childRoutes(deps),
       ...activityRoutes(deps),
       ...linkCodeRoutes(deps),
+      ...jobRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

@@ -543,6 +543,8 @@ describe('the coordinators API: input', () => {
       '/api/families/{id}',
       '/api/families/{id}/erase',
       '/api/inbound/unprocessed',
+      '/api/jobs',
+      '/api/jobs/{id}',
       '/api/messages-for-child',
       '/api/messages-for-child/{id}/delivered',
       '/api/openapi.json',
