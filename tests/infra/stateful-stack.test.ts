@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DUE_INDEX,
   DUE_INDEX_KEY_SCHEMA,
+  REFS_INDEX,
+  REFS_INDEX_KEY_SCHEMA,
   TABLE_ATTRIBUTE_DEFINITIONS,
   TABLE_DESIGN,
   TABLE_KEY_SCHEMA,
@@ -68,12 +70,18 @@ describe('stateful stack', () => {
         SSEType: 'KMS',
         KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(prod, 'AWS::KMS::Key'), 'Arn'] },
       },
-      // The scheduler tick's due index, write-sharded (lib/store/table-definition.ts), and nothing else.
+      // The scheduler tick's due index, write-sharded, and the erasure's reference index
+      // (lib/store/table-definition.ts), and nothing else.
       GlobalSecondaryIndexes: [
         {
           IndexName: DUE_INDEX.name,
           KeySchema: DUE_INDEX_KEY_SCHEMA,
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: REFS_INDEX.name,
+          KeySchema: REFS_INDEX_KEY_SCHEMA,
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['contactId'] },
         },
       ],
     });
