@@ -4,6 +4,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -14,6 +15,7 @@ import { SendQueue } from './constructs/send-queue.ts';
 import { Tick } from './constructs/tick.ts';
 import { FUNCTION_ACCESS } from './function-access.ts';
 import type { StageConfig } from './stage.ts';
+import { exportsBucketName } from './stateful-stack.ts';
 
 /** What the stateless stack uses from the stateful one. */
 export interface DataResources {
@@ -58,6 +60,7 @@ export class StatelessStack extends Stack {
   readonly functions = new Map<string, LianxinFunction>();
   readonly #configEnv: Record<string, string>;
   readonly #table: ITable;
+  readonly #exportsBucket: IBucket;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     const { stage, data } = props;
@@ -85,6 +88,8 @@ export class StatelessStack extends Stack {
     }
 
     this.#table = data.table;
+    // By name (see exportsBucketName): the grant then names it without a cross-stack reference.
+    this.#exportsBucket = Bucket.fromBucketName(this, 'ExportsBucket', exportsBucketName(stage));
     // What every function reads at cold start (lib/config/core.ts), less TABLE_NAME and the secret ARNs,
     // which come with their grants (addFunction, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
@@ -242,10 +247,10 @@ export class StatelessStack extends Stack {
       environment: { ...this.#configEnv, ...props.environment },
     });
     const access = FUNCTION_ACCESS[props.name];
-    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self']);
+    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self', 'exportBucket']);
     const unknown = Object.keys(access).filter((t) => !known.has(t) && !t.startsWith('table/index/'));
     if (unknown.length > 0) throw new Error(`${props.name}: no resource for ${unknown.join(', ')}`);
-    fn.bindTable(this.#table, access).bindSelfInvoke(access);
+    fn.bindTable(this.#table, access).bindSelfInvoke(access).bindExportBucket(this.#exportsBucket, access);
     this.sendQueue.bind(fn, access);
     this.functions.set(props.name, fn);
     this.alarms.watchFunction(fn);

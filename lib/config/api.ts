@@ -26,7 +26,27 @@ export const apiEnvSchema = z.object({
     .max(1024 * 1024)
     .default(16 * 1024)
     .describe('Largest request body accepted, in bytes (413 above)'),
+  EXPORT_BUCKET: z
+    .string()
+    .min(3)
+    .optional()
+    .describe(
+      'S3 bucket for exports too large for a response (set by the CDK; unset: such an export is a 413)',
+    ),
+  EXPORT_LINK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(900)
+    .describe('How long the link to an export file works, in seconds'),
 });
+
+/** Where exports too large for a response go (none: refused with a 413). */
+export function exportSettings(env: Env = process.env): { bucket?: string | undefined; linkSeconds: number } {
+  const parsed = parseEnv(apiEnvSchema, env);
+  return { bucket: parsed.EXPORT_BUCKET, linkSeconds: parsed.EXPORT_LINK_SECONDS };
+}
 
 export type ApiAuthSettings =
   | { mode: 'authorizer' }

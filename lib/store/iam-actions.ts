@@ -12,7 +12,14 @@ export type IamAction =
  * What an action is sent to, by role rather than by ARN: the table, one of its indexes, the send
  * queue, its dead-letter queue, the function itself (an async self-invoke).
  */
-export type AwsTarget = 'table' | `table/index/${string}` | 'sendQueue' | 'deadLetterQueue' | 'self';
+export type AwsTarget =
+  | 'table'
+  | `table/index/${string}`
+  | 'sendQueue'
+  | 'deadLetterQueue'
+  | 'self'
+  /** The objects under exports/ of the exports bucket. */
+  | 'exportBucket';
 
 /** Actions by target. */
 export type AwsAccess = Partial<Record<AwsTarget, readonly IamAction[]>>;

@@ -13,7 +13,7 @@ import { type LinkCodeApiDependencies, linkCodeRoutes } from '#lib/api/link-code
 import { type RosterApiDependencies, rosterRoutes } from '#lib/api/roster-api.ts';
 import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import type { ApiSettings } from '#lib/config/api.ts';
+import { type ApiSettings, exportSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
 import { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
@@ -25,6 +25,7 @@ import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
+import { S3ExportFiles } from '#lib/store/exports/s3-export-files.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
 import { JobRepository } from '#lib/store/jobs/job-repository.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
@@ -50,6 +51,7 @@ export const COORDINATOR_API_ACCESS = accessOf(
   CentreCalendarRepository,
   LinkCodeRepository,
   SQS_SEND_QUEUE,
+  S3ExportFiles,
 );
 
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
@@ -107,6 +109,7 @@ export function createCoordinatorApiDependencies(
       logger,
     }),
     inlineJobSteps: INLINE_JOB_STEPS,
+    exportFiles: exportFilesOf(config),
     checkins: new CheckinRepository(store),
     unprocessed: new UnprocessedRepository(store),
     calendar: new CentreCalendarRepository(store),
@@ -114,6 +117,12 @@ export function createCoordinatorApiDependencies(
     clock: adapters.clock,
     logger,
   };
+}
+
+/** In AWS, the exports bucket the CDK names; without one, an export too large for a response is a 413. */
+function exportFilesOf(config: Config): S3ExportFiles | undefined {
+  const { bucket, linkSeconds } = exportSettings();
+  return bucket ? new S3ExportFiles({ bucket, region: config.AWS_REGION, linkSeconds }) : undefined;
 }
 
 export function createCoordinatorApiOptions(

@@ -20,7 +20,7 @@ beforeAll(() => {
 });
 
 describe('stateful stack', () => {
-  it("holds exactly the key, its alias, the table, the Twilio and WeChat secrets and the coordinators' user pool", () => {
+  it("holds exactly the key, its alias, the table, the exports bucket, the Twilio and WeChat secrets and the coordinators' user pool", () => {
     const t = prod.templates.stateful;
     const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>)
       .map((r) => r.Type)
@@ -32,6 +32,8 @@ describe('stateful stack', () => {
       'AWS::DynamoDB::Table',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
@@ -84,6 +86,31 @@ describe('stateful stack', () => {
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['contactId'] },
         },
       ],
+    });
+  });
+
+  it('keeps exports private, encrypted, TLS only, and for a day', () => {
+    const t = prod.templates.stateful;
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 1, Status: 'Enabled' })]),
+      },
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
