@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnUserPoolGroup,
@@ -11,11 +11,20 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CENTRE_ADMIN_GROUP } from '#lib/config/api.ts';
-import { DUE_INDEX, TABLE_DESIGN } from '#lib/store/table-definition.ts';
+import { DUE_INDEX, REFS_INDEX, TABLE_DESIGN } from '#lib/store/table-definition.ts';
 import type { StageConfig } from './stage.ts';
+
+/**
+ * The exports bucket's name, from the stage, account and region: the stateless stack names it the same
+ * way (no cross-stack reference, so its grant names the bucket plainly).
+ */
+export function exportsBucketName(stage: Pick<StageConfig, 'prefix'>): string {
+  return `${stage.prefix}-exports-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+}
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -29,6 +38,8 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly key: Key;
   readonly table: Table;
+  /** Exports too large for an API response (lib/store/exports/s3-export-files.ts), kept one day. */
+  readonly exportsBucket: Bucket;
   /** JSON {"accountSid","authToken"}; deployed with a random authToken to be replaced by the real one. */
   readonly twilioSecret: Secret;
   readonly aliyunSmsSecret: Secret;
@@ -83,6 +94,34 @@ export class StatefulStack extends Stack {
       partitionKey: { name: DUE_INDEX.partitionKey.name, type: attributeType(DUE_INDEX.partitionKey.type) },
       sortKey: { name: DUE_INDEX.sortKey.name, type: attributeType(DUE_INDEX.sortKey.type) },
       projectionType: ProjectionType.ALL,
+    });
+    // What names a contact or child outside their partitions, for erasure by Query: see REFS_INDEX.
+    this.table.addGlobalSecondaryIndex({
+      indexName: REFS_INDEX.name,
+      partitionKey: { name: REFS_INDEX.partitionKey.name, type: attributeType(REFS_INDEX.partitionKey.type) },
+      sortKey: { name: REFS_INDEX.sortKey.name, type: attributeType(REFS_INDEX.sortKey.type) },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...REFS_INDEX.nonKeyAttributes],
+    });
+
+    // Exports are copies of data the table holds: private, encrypted, TLS only, gone after a day (the
+    // link to one expires within the hour).
+    this.exportsBucket = new Bucket(this, 'ExportsBucket', {
+      bucketName: exportsBucketName(stage),
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [
+        { expiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: stage.removalPolicy,
+      autoDeleteObjects: false,
+    });
+    Validations.of(this.exportsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Export files live one day and are read only through short-lived presigned links the API hands out (logged by the API); CloudTrail data events can be enabled where an access log is required.',
     });
 
     this.twilioSecret = new Secret(this, 'TwilioSecret', {

@@ -5,6 +5,7 @@ import type { IUserPool, IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cogni
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -18,6 +19,7 @@ import { Tick } from './constructs/tick.ts';
 import { WebHosting } from './constructs/web-hosting.ts';
 import { FUNCTION_ACCESS } from './function-access.ts';
 import type { StageConfig } from './stage.ts';
+import { exportsBucketName } from './stateful-stack.ts';
 
 /** What the stateless stack uses from the stateful one. */
 export interface DataResources {
@@ -72,6 +74,7 @@ export class StatelessStack extends Stack {
   readonly #configEnv: Record<string, string>;
   readonly #table: ITable;
   readonly #userPool: IUserPool;
+  readonly #exportsBucket: IBucket;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     const { stage, data } = props;
@@ -112,6 +115,8 @@ export class StatelessStack extends Stack {
 
     this.#table = data.table;
     this.#userPool = data.coordinators.userPool;
+    // By name (see exportsBucketName): the grant then names it without a cross-stack reference.
+    this.#exportsBucket = Bucket.fromBucketName(this, 'ExportsBucket', exportsBucketName(stage));
     // What every function reads at cold start (lib/config/core.ts), less TABLE_NAME and the secret ARNs,
     // which come with their grants (addFunction, bindSecret). Queue URLs grant nothing by themselves.
     this.#configEnv = {
@@ -307,10 +312,10 @@ export class StatelessStack extends Stack {
       environment: { ...this.#configEnv, ...props.environment },
     });
     const access = FUNCTION_ACCESS[props.name];
-    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self', 'userPool']);
+    const known = new Set(['table', 'sendQueue', 'deadLetterQueue', 'self', 'userPool', 'exportBucket']);
     const unknown = Object.keys(access).filter((t) => !known.has(t) && !t.startsWith('table/index/'));
     if (unknown.length > 0) throw new Error(`${props.name}: no resource for ${unknown.join(', ')}`);
-    fn.bindTable(this.#table, access).bindSelfInvoke(access);
+    fn.bindTable(this.#table, access).bindSelfInvoke(access).bindExportBucket(this.#exportsBucket, access);
     // The coordinators' user pool (centre admins' invitations): the actions on this pool only.
     if (access.userPool?.length) {
       fn.addToRolePolicy(

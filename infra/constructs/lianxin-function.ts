@@ -1,15 +1,17 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
 import type { StageConfig } from '#infra/stage.ts';
+import { EXPORT_PREFIX } from '#lib/store/exports/s3-export-files.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -152,6 +154,24 @@ export class LianxinFunction extends NodejsFunction {
    * The function's own async invocation, when its code sends one (target `self`). In a policy of its
    * own: in the role's default policy the function's ARN would make a dependency cycle.
    */
+  /** The exports bucket's objects under exports/, with the actions its code sends there; EXPORT_BUCKET. */
+  bindExportBucket(bucket: IBucket, access: AwsAccess): this {
+    const actions = access.exportBucket ?? [];
+    if (actions.length === 0) return this;
+    const objects = bucket.arnForObjects(`${EXPORT_PREFIX}*`);
+    this.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [objects] }));
+    this.addEnvironment('EXPORT_BUCKET', bucket.bucketName);
+    const policy = this.role?.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagText(Stack.of(this).resolve(objects))}]`,
+        reason:
+          'Each export is a new object with a random key under exports/: the role can write and read objects there only, never list the bucket or reach anything else in it.',
+      });
+    }
+    return this;
+  }
+
   bindSelfInvoke(access: AwsAccess): this {
     const actions = access.self ?? [];
     if (actions.length === 0) return this;
@@ -186,4 +206,14 @@ export class LianxinFunction extends NodejsFunction {
     this.addEnvironment(name, value);
     return this;
   }
+}
+
+/** A resolved value as cdk-nag writes it in a finding: a join's parts, each `{Ref: X}` as `<X>`. */
+function nagText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const ref = (value as { Ref?: string }).Ref;
+  if (ref !== undefined) return `<${ref}>`;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(nagText).join(join[0]);
+  return JSON.stringify(value);
 }

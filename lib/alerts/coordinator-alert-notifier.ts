@@ -45,6 +45,7 @@ export class CoordinatorAlertNotifier implements AlertNotifier {
               body: alertMessage(alert, raisedBy, coordinator.language, { ref: refs.get(alert.alertId) }),
               kind: 'alert',
               urgent: true,
+              aboutChildId: alert.childId,
             })
             .catch((error: unknown) => failures.push(error));
         }

@@ -5,6 +5,7 @@ import type { Caller } from '#lib/api/auth.ts';
 import { type ApiResult, json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
 import {
   emptyBody,
+  exportQuery,
   type MessageView,
   messageList,
   messagesQuery,
@@ -21,13 +22,15 @@ import {
   type ResultChild,
   resultRows,
   summarise,
-  toCsv,
   weeksBetween,
 } from '#lib/domain/checkin-results.ts';
-import { ConflictError, NotFoundError } from '#lib/errors.ts';
+import { exportCsv } from '#lib/domain/export-csv.ts';
+import { DEFAULT_TIME_ZONE } from '#lib/domain/outbound-message.ts';
+import { ConflictError, NotFoundError, PayloadTooLargeError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { METRIC } from '#lib/observability/metric-names.ts';
 import type { Clock } from '#lib/ports/clock.ts';
+import type { ExportFiles } from '#lib/ports/export-files.ts';
 import type { BusinessMetrics } from '#lib/ports/metrics.ts';
 import type { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import type {
@@ -55,12 +58,18 @@ export interface CoordinatorApiDependencies {
   logger: Logger;
   /** Alerts acknowledged through the API. */
   metrics?: BusinessMetrics | undefined;
+  /** Where an export larger than `exportInlineBytes` is written (none: such an export is refused). */
+  exportFiles?: ExportFiles | undefined;
+  exportInlineBytes?: number | undefined;
 }
+
+/** An API Gateway/Lambda response carries at most 6 MB; an export above this goes to a file. */
+export const EXPORT_INLINE_BYTES = 4 * 1024 * 1024;
 
 /** The most weeks one export or summary covers (two years). */
 export const MAX_RESULT_WEEKS = 104;
 
-type RefKind = 'alert' | 'task' | 'message' | 'family' | 'contact';
+type RefKind = 'alert' | 'task' | 'message' | 'family' | 'contact' | 'job';
 
 /** An opaque, URL-safe id naming the item and its centre (ids of alerts and messages contain `#`). */
 export function encodeRef(kind: RefKind, centreId: string, id: string): string {
@@ -192,19 +201,35 @@ export function coordinatorRoutes(deps: CoordinatorApiDependencies): Route[] {
     route({
       method: 'GET',
       path: '/api/checkins/export.csv',
-      summary: 'Check-ins as CSV (UTF-8 with BOM): one row per child per ISO week',
-      query: resultsQuery,
-      response: { contentType: 'text/csv', description: 'The CSV file' },
+      summary:
+        "Check-ins as CSV (UTF-8 with BOM, Chinese headers and the centre's local time; lang=en for English): one row per child per ISO week, every family of the centre; the final answers, every free text, and with history=1 each week's answer history. Larger than a response can carry: JSON with a short-lived link to the file",
+      query: exportQuery,
+      response: { contentType: 'text/csv', description: 'The CSV file (or JSON {url, expiresAt, bytes})' },
       handle: async ({ caller, query }) => {
-        const { rows } = await results(deps, caller, query);
+        const { rows, checkins, familyNames } = await results(deps, caller, query);
+        const csv = exportCsv(rows, checkins, {
+          language: query.lang === 'en' ? 'en' : 'zh-CN',
+          timeZone: DEFAULT_TIME_ZONE,
+          history: query.history,
+          familyNames,
+        });
+        const name = `checkins-${query.centre}-${query.from}-${query.to}.csv`;
+        const bytes = Buffer.byteLength(csv, 'utf8');
+        if (bytes > (deps.exportInlineBytes ?? EXPORT_INLINE_BYTES)) {
+          if (!deps.exportFiles)
+            throw new PayloadTooLargeError('the export is too large: ask for fewer weeks');
+          const file = await deps.exportFiles.put(name, csv, deps.clock.now());
+          logger.info('export written to a file', { centreId: query.centre, by: caller.subject, bytes });
+          return json(200, { url: file.url, expiresAt: file.expiresAt, bytes });
+        }
         return {
           statusCode: 200,
           headers: {
             'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="checkins-${query.centre}-${query.from}-${query.to}.csv"`,
+            'content-disposition': `attachment; filename="${name}"`,
             'cache-control': 'no-store',
           },
-          body: toCsv(rows),
+          body: csv,
         } satisfies ApiResult;
       },
     }),
@@ -238,40 +263,48 @@ export async function results(
   if (weeks.length > MAX_RESULT_WEEKS) {
     throw new RequestValidationError([{ field: 'query.to', message: `at most ${MAX_RESULT_WEEKS} weeks` }]);
   }
-  const children = await centreChildren(deps.roster, query.centre);
+  const { children, familyNames } = await centreChildren(deps.roster, query.centre);
   const inRange = new Set(weeks);
-  const checkins: ResultCheckin[] = (
-    await Promise.all(children.map((c) => deps.checkins.listCheckins(c.childId)))
-  ).flatMap((list) => list.filter((c) => inRange.has(c.week)));
-  return { weeks, rows: resultRows(children, checkins, weeks) };
+  const checkins = (await Promise.all(children.map((c) => deps.checkins.listCheckins(c.childId)))).flatMap(
+    (list) => list.filter((c) => inRange.has(c.week)),
+  );
+  return { weeks, rows: resultRows(children, checkins as ResultCheckin[], weeks), checkins, familyNames };
 }
 
 /**
- * The centre's children: the families its carers and parents belong to (the roster has no
- * centre-to-family index yet; the roster part of the API will add one).
+ * The centre's children, through its family links (a family with no carer or parent yet included), a
+ * few families read at once.
  */
-async function centreChildren(roster: RosterRepository, centreId: string): Promise<ResultChild[]> {
+async function centreChildren(
+  roster: RosterRepository,
+  centreId: string,
+): Promise<{ children: ResultChild[]; familyNames: Map<string, string> }> {
   const centre = await roster.getCentre(centreId);
   if (!centre) throw new NotFoundError('no such centre');
-  const members = (await roster.listCentreContacts(centreId)).filter((m) => m.role !== 'coordinator');
-  const contacts = await Promise.all(members.map((m) => roster.getContact(m.contactId)));
-  const familyIds = [...new Set(contacts.flatMap((c) => c?.familyIds ?? []))].sort();
-  const families = await Promise.all(familyIds.map((id) => roster.getFamily(id)));
-  return families
-    .filter((f) => f?.centreId === centreId)
-    .flatMap((f) =>
-      (f?.children ?? []).map(
-        (child): ResultChild => ({
-          centreId,
-          centreName: centre.name,
-          village: centre.village,
-          familyId: f?.familyId ?? '',
-          childId: child.childId,
-          childName: child.name,
-          category: child.category,
-        }),
-      ),
+  const familyIds = [...(await roster.listCentreFamilyIds(centreId))].sort();
+  const families: (Awaited<ReturnType<RosterRepository['getFamily']>> | undefined)[] = [];
+  const READS_AT_ONCE = 16;
+  for (let i = 0; i < familyIds.length; i += READS_AT_ONCE)
+    families.push(
+      ...(await Promise.all(familyIds.slice(i, i + READS_AT_ONCE).map((id) => roster.getFamily(id)))),
     );
+  const familyNames = new Map<string, string>();
+  const children = families.flatMap((f) => {
+    if (!f || f.centreId !== centreId) return [];
+    familyNames.set(f.familyId, f.name);
+    return f.children.map(
+      (child): ResultChild => ({
+        centreId,
+        centreName: centre.name,
+        village: centre.village,
+        familyId: f.familyId,
+        childId: child.childId,
+        childName: child.name,
+        category: child.category,
+      }),
+    );
+  });
+  return { children, familyNames };
 }
 
 const auditOf = (at?: string, by?: string, note?: string) =>

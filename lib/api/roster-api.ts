@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { decodeRef, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
+import { jobJson, jobView } from '#lib/api/job-api.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
 import {
   CHANNEL_NAMES,
@@ -14,6 +15,7 @@ import {
   LANGUAGES,
 } from '#lib/domain/model.ts';
 import { ConflictError, NotFoundError, ValidationError, VersionConflictError } from '#lib/errors.ts';
+import type { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import { normalisePhone } from '#lib/roster/csv-import.ts';
@@ -26,6 +28,10 @@ import type { Contact, ContactInput, Family } from '#lib/store/roster/roster-typ
 export interface RosterApiDependencies {
   roster: RosterRepository;
   erasure: RosterErasure;
+  /** Erasure on request, as a job (POST …/erase: 202). */
+  erasureJobs: ErasureJobs;
+  /** Steps of a new job run in the request that starts it; the scheduler tick does the rest. */
+  inlineJobSteps: number;
   clock: Clock;
   logger: Logger;
 }
@@ -149,15 +155,6 @@ export const contactView = z.object({
   families: z.array(z.string()),
   version: z.number().int().describe('Give it back with an update: 409 if the contact changed meanwhile'),
 });
-const erasureView = z.object({
-  erased: z.literal(true),
-  audit: z.object({
-    id: z.string(),
-    at: z.string(),
-    by: z.string(),
-    deleted: z.record(z.string(), z.number()),
-  }),
-});
 export const importView = z.object({
   fileError: z.string().optional(),
   lines: z.array(
@@ -270,6 +267,25 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       if (centreId !== centre) throw new NotFoundError('family of another centre');
       return id;
     });
+  // The job runs its first steps here (a small family is done by the answer); the tick does the rest.
+  const startErasure = async (
+    kind: 'erase-family' | 'erase-contact',
+    centreId: string,
+    id: string,
+    by: string,
+  ) => {
+    const job = await deps.erasureJobs.start(kind, centreId, id, by);
+    logger.info('erasure started', { centreId, kind, by });
+    let now = job as Parameters<typeof jobJson>[0];
+    try {
+      now = (await deps.erasureJobs.run(centreId, job.jobId, deps.inlineJobSteps)) ?? job;
+    } catch (error) {
+      // Accepted all the same: the job is kept and the tick retries the step.
+      logger.warn('erasure step failed; the tick retries it', { centreId, kind, error: error as Error });
+      now = (await deps.erasureJobs.get(centreId, job.jobId)) ?? job;
+    }
+    return json(202, jobJson(now));
+  };
   const writeContact = async (input: ContactInput) => {
     try {
       return await roster.putContact(input);
@@ -369,16 +385,17 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       method: 'POST',
       path: '/api/families/{id}/erase',
       summary:
-        'Erase a family on request (PIPL): its children, their check-ins, alerts, messages, and its contacts in no other family',
+        'Erase a family on request (PIPL), as a job (202): its children, their check-ins, alerts, messages, and its contacts in no other family',
       pathParams: ID_PARAM,
       body: emptyBody,
-      response: { contentType: 'application/json', schema: erasureView, description: 'Erased' },
+      response: {
+        contentType: 'application/json',
+        schema: jobView,
+        description: 'Accepted (202): the erasure job; follow it at GET /api/jobs/{id}',
+      },
       handle: async ({ caller, params }) => {
-        const { centreId, id } = decodeRef(params.id ?? '', ['family'], caller);
-        const audit = await deps.erasure.eraseFamily(centreId, id, caller.subject, deps.clock.now());
-        if (!audit) throw new NotFoundError('no such family');
-        logger.info('family erased', { centreId, by: caller.subject, deleted: audit.deleted });
-        return json(200, erasedJson(audit));
+        const f = await family(caller, params.id ?? '');
+        return startErasure('erase-family', f.centreId, f.familyId, caller.subject);
       },
     }),
     route({
@@ -469,16 +486,17 @@ export function rosterRoutes(deps: RosterApiDependencies): Route[] {
       method: 'POST',
       path: '/api/contacts/{id}/erase',
       summary:
-        'Erase a contact on request (PIPL): profile, addresses, sessions, message log, schedule, messages and link codes',
+        'Erase a contact on request (PIPL), as a job (202): profile, addresses, sessions, message log, schedule, messages and link codes',
       pathParams: ID_PARAM,
       body: emptyBody,
-      response: { contentType: 'application/json', schema: erasureView, description: 'Erased' },
+      response: {
+        contentType: 'application/json',
+        schema: jobView,
+        description: 'Accepted (202): the erasure job; follow it at GET /api/jobs/{id}',
+      },
       handle: async ({ caller, params }) => {
-        const { centreId, id } = decodeRef(params.id ?? '', ['contact'], caller);
-        const audit = await deps.erasure.eraseContact(centreId, id, caller.subject, deps.clock.now());
-        if (!audit) throw new NotFoundError('no such contact');
-        logger.info('contact erased', { centreId, by: caller.subject, deleted: audit.deleted });
-        return json(200, erasedJson(audit));
+        const c = await contact(caller, params.id ?? '');
+        return startErasure('erase-contact', c.centreId, c.contactId, caller.subject);
       },
     }),
     route({
@@ -530,8 +548,4 @@ async function withCurrent<T>(write: () => Promise<T>, current: () => Promise<un
       current: await current().catch(() => undefined),
     });
   }
-}
-
-function erasedJson(audit: { auditId: string; at: string; by: string; deleted: Record<string, number> }) {
-  return { erased: true, audit: { id: audit.auditId, at: audit.at, by: audit.by, deleted: audit.deleted } };
 }

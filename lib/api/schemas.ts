@@ -28,6 +28,23 @@ export const resultsQuery = z
   .object({ centre: centreId, from: isoWeek, to: isoWeek })
   .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] });
 
+export const exportQuery = z
+  .object({
+    centre: centreId,
+    from: isoWeek,
+    to: isoWeek,
+    lang: z
+      .enum(['zh-CN', 'zh', 'en'])
+      .default('zh-CN')
+      .describe('Headers and labels: Chinese (default) or en'),
+    history: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('0')
+      .transform((v) => v === '1' || v === 'true')
+      .describe("1: a column with each week's answer history (every run, corrections marked)"),
+  })
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['to'] });
+
 export const noteBody = z.object({ note }).strict();
 export const emptyBody = z.object({}).strict();
 

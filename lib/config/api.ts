@@ -37,7 +37,27 @@ export const apiEnvSchema = z.object({
     .describe(
       "The coordinators' Cognito user pool (AWS only): centre admins invite coordinators into it; unset, the invitation routes are off",
     ),
+  EXPORT_BUCKET: z
+    .string()
+    .min(3)
+    .optional()
+    .describe(
+      'S3 bucket for exports too large for a response (set by the CDK; unset: such an export is a 413)',
+    ),
+  EXPORT_LINK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(900)
+    .describe('How long the link to an export file works, in seconds'),
 });
+
+/** Where exports too large for a response go (none: refused with a 413). */
+export function exportSettings(env: Env = process.env): { bucket?: string | undefined; linkSeconds: number } {
+  const parsed = parseEnv(apiEnvSchema, env);
+  return { bucket: parsed.EXPORT_BUCKET, linkSeconds: parsed.EXPORT_LINK_SECONDS };
+}
 
 export type ApiAuthSettings =
   | { mode: 'authorizer' }

@@ -135,6 +135,8 @@ export interface OutboundMessage extends SendInstruction {
   providerId?: string | undefined;
   claimedAt?: string | undefined;
   createdAt: string;
+  /** See EnqueueRequest.aboutChildId. */
+  aboutChildId?: string | undefined;
 }
 
 export interface EnqueueRequest {
@@ -154,6 +156,8 @@ export interface EnqueueRequest {
    * STOP reaches them. An invalid address still stops it. Ignored on any other kind.
    */
   ignoresOptOut?: boolean | undefined;
+  /** The child the message is about (the parents' update): erasing the child's family erases it. */
+  aboutChildId?: string | undefined;
 }
 
 export function segmentsOf(body: string): { segments: number; encoding: 'GSM-7' | 'UCS-2' } {
@@ -181,6 +185,7 @@ export function newOutboundMessage(request: EnqueueRequest, now: Date): Outbound
     ...(request.broadcastId === undefined ? {} : { broadcastId: request.broadcastId }),
     // Only a reply may pass an opt-out: nothing lianxin starts on its own ever does.
     ...(request.ignoresOptOut && request.kind === 'reply' ? { ignoresOptOut: true } : {}),
+    ...(request.aboutChildId === undefined ? {} : { aboutChildId: request.aboutChildId }),
     ...segmentsOf(request.body),
     status: 'queued',
     statusRank: STATUS_RANK.queued,

@@ -54,6 +54,7 @@ async function escalate(tick: TickContext, alert: StoredAlert, raisedBy: Contact
     body: escalationMessage(alert, raisedBy, coordinator.language, { ref }),
     kind: 'alert',
     urgent: true,
+    aboutChildId: alert.childId,
   }));
 }
 

@@ -52,6 +52,7 @@ export async function sendParentDigests(tick: TickContext, subject: DigestSubjec
       recipient: { contactId: contact.contactId, ...to, quietHours: contact.quietHours },
       body,
       kind: 'digest',
+      aboutChildId: subject.childId,
       expiresAt: subject.expiresAt,
     });
   }

@@ -4,6 +4,7 @@
 // contact-schedule.ts), so ticks may overlap, be re-run, or come after downtime.
 import { dueIndexShards } from '#lib/config/due-index.ts';
 import { DependencyError } from '#lib/errors.ts';
+import { TICK_JOB_STEPS } from '#lib/jobs/erasure-jobs.ts';
 import { METRIC } from '#lib/observability/metric-names.ts';
 import { processAlertFollowUp } from '#lib/schedule/alert-follow-ups.ts';
 import { processSchedule } from '#lib/schedule/contact-schedule.ts';
@@ -85,6 +86,7 @@ export class ShardRun {
         else if (row.kind === 'broadcast') await fanOutBroadcast(tick, row.broadcastId, this.started);
         else if (row.kind === 'outbound') await recoverOutbound(tick, row);
         else if (row.kind === 'replay') await replayKept(tick, row);
+        else if (row.kind === 'job') await runJob(tick, row);
         else await processCompletedCheckin(tick, row);
         deps.metrics?.count(METRIC.tickProcessed);
       } catch (error) {
@@ -107,6 +109,7 @@ function dueRowName(row: DueRow): string {
   if (row.kind === 'broadcast') return `broadcast ${row.broadcastId}`;
   if (row.kind === 'outbound') return `stranded message ${row.key}`;
   if (row.kind === 'replay') return 'replay of an unprocessed message';
+  if (row.kind === 'job') return `job ${row.jobId}`;
   return `${row.childId} ${row.week}`;
 }
 
@@ -117,6 +120,14 @@ async function fanOutBroadcast(tick: TickContext, broadcastId: string, started: 
   const budgetMs = Math.max(0, deps.budgetMs - (Date.now() - started));
   const outcome = await deps.broadcasts.fanOut(broadcastId, { budgetMs });
   if (outcome === 'unfinished') tick.report.deferred++;
+  else tick.report.steps++;
+}
+
+/** A job still running (an erasure on request): more of its steps; unfinished, it stays due. */
+async function runJob(tick: TickContext, row: { centreId: string; jobId: string }): Promise<void> {
+  if (!tick.deps.jobs) throw new DependencyError('a job is due but the tick cannot run jobs');
+  const job = await tick.deps.jobs.run(row.centreId, row.jobId, TICK_JOB_STEPS);
+  if (job?.status === 'running') tick.report.deferred++;
   else tick.report.steps++;
 }
 

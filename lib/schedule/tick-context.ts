@@ -2,6 +2,7 @@ import type { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { OutboundKind } from '#lib/domain/outbound-message.ts';
 import type { WeeklySchedule } from '#lib/domain/weekly-schedule.ts';
 import type { ReplayOutcome } from '#lib/inbound/replay-unprocessed.ts';
+import type { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { BusinessMetrics } from '#lib/ports/metrics.ts';
@@ -24,6 +25,8 @@ export interface SchedulerDependencies {
   roster: RosterRepository;
   /** Replays inbound messages kept after a failed turn (lib/inbound/replay-unprocessed.ts). */
   replay?: ((key: { pk: string; sk: string }) => Promise<ReplayOutcome>) | undefined;
+  /** Carries on jobs the API started (erasure on request). */
+  jobs?: Pick<ErasureJobs, 'run'> | undefined;
   /** Fans out broadcasts when they are due (approved for now or a time). */
   broadcasts?: Pick<BroadcastService, 'fanOut'> | undefined;
   /** Every message goes through enqueue: once per key, quiet hours and opt-out at send time. */

@@ -4,6 +4,8 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  type KeySchemaElement,
+  type Projection,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateTableCommand,
@@ -14,10 +16,17 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DUE_INDEX,
   DUE_INDEX_KEY_SCHEMA,
+  REFS_INDEX,
+  REFS_INDEX_KEY_SCHEMA,
   TABLE_ATTRIBUTE_DEFINITIONS,
   TABLE_DESIGN,
   TABLE_KEY_SCHEMA,
 } from '#lib/store/table-definition.ts';
+
+const REFS_PROJECTION: Projection = {
+  ProjectionType: REFS_INDEX.projection,
+  NonKeyAttributes: [...REFS_INDEX.nonKeyAttributes],
+};
 
 /** Creates the table if it is missing, waits until it is ACTIVE and makes sure TTL is on. Idempotent. */
 export async function ensureTable(client: DynamoDBDocumentClient, tableName: string): Promise<void> {
@@ -35,6 +44,7 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
               KeySchema: DUE_INDEX_KEY_SCHEMA,
               Projection: { ProjectionType: DUE_INDEX.projection },
             },
+            { IndexName: REFS_INDEX.name, KeySchema: REFS_INDEX_KEY_SCHEMA, Projection: REFS_PROJECTION },
           ],
         }),
       );
@@ -48,7 +58,10 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
     { TableName: tableName },
   );
 
-  await ensureDueIndex(client, tableName);
+  await ensureIndex(client, tableName, DUE_INDEX.name, DUE_INDEX_KEY_SCHEMA, {
+    ProjectionType: DUE_INDEX.projection,
+  });
+  await ensureIndex(client, tableName, REFS_INDEX.name, REFS_INDEX_KEY_SCHEMA, REFS_PROJECTION);
 
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -62,12 +75,18 @@ export async function ensureTable(client: DynamoDBDocumentClient, tableName: str
   }
 }
 
-/** A table made before the due index existed (`npm start --data`) gets it added. */
-async function ensureDueIndex(client: DynamoDBDocumentClient, tableName: string): Promise<void> {
+/** A table made before an index existed (`npm start --data`) gets it added. */
+async function ensureIndex(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  name: string,
+  keySchema: KeySchemaElement[],
+  projection: Projection,
+): Promise<void> {
   const indexStatus = async () =>
     (
       await client.send(new DescribeTableCommand({ TableName: tableName }))
-    ).Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === DUE_INDEX.name)?.IndexStatus;
+    ).Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === name)?.IndexStatus;
   let status = await indexStatus();
   if (status === undefined) {
     await client.send(
@@ -76,11 +95,7 @@ async function ensureDueIndex(client: DynamoDBDocumentClient, tableName: string)
         AttributeDefinitions: TABLE_ATTRIBUTE_DEFINITIONS,
         GlobalSecondaryIndexUpdates: [
           {
-            Create: {
-              IndexName: DUE_INDEX.name,
-              KeySchema: DUE_INDEX_KEY_SCHEMA,
-              Projection: { ProjectionType: DUE_INDEX.projection },
-            },
+            Create: { IndexName: name, KeySchema: keySchema, Projection: projection },
           },
         ],
       }),

@@ -18,7 +18,9 @@ export type AwsTarget =
   | 'sendQueue'
   | 'deadLetterQueue'
   | 'self'
-  | 'userPool';
+  | 'userPool'
+  /** The objects under exports/ of the exports bucket. */
+  | 'exportBucket';
 
 /** Actions by target. */
 export type AwsAccess = Partial<Record<AwsTarget, readonly IamAction[]>>;

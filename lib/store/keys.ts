@@ -165,6 +165,7 @@ function shardOf(itemId: string, shards = dueIndexShards().write): number {
 
 export const prefixes = {
   familyPk: (familyId: string) => `FAMILY#${familyId}`,
+  contactPk: (contactId: string) => `CONTACT#${contactId}`,
   centrePk: (centreId: string) => `CENTRE#${centreId}`,
   childPk: (childId: string) => `CHILD#${childId}`,
   child: 'CHILD#',
@@ -178,8 +179,10 @@ export const prefixes = {
   task: 'TASK#',
   taskFollowUp: 'TASKDUE#',
   childMessage: 'CHILDMSG#',
+  outboundReference: 'OUTREF#',
   family: 'FAMILY#',
   audit: 'AUDIT#',
+  job: 'JOB#',
   broadcastPk: (broadcastId: string) => `BROADCAST#${broadcastId}`,
   broadcast: 'BROADCAST#',
   broadcastRecipient: 'RCPT#',
@@ -190,6 +193,33 @@ export const prefixes = {
 /** Top-level attribute holding one check-in answer, so one UpdateItem can set several without overlap. */
 export const answerAttribute = (itemId: string): string => `answer_${itemId}`;
 export const ANSWER_ATTRIBUTE_PREFIX = 'answer_';
+
+/**
+ * The reference index's attributes (REFS_INDEX) of an item that names a contact or child outside their
+ * own partitions: found by `CONTACT#<id>` or `CHILD#<id>` when they are erased.
+ */
+export function refAttributes(
+  about: { contactId: string } | { childId: string },
+  item: ItemKey,
+): { refPk: string; refSk: string } {
+  const refPk = 'childId' in about ? `CHILD#${about.childId}` : `CONTACT#${about.contactId}`;
+  return { refPk, refSk: `${item.pk}\u0000${item.sk}` };
+}
+
+/** The item a reference index entry points at (see refAttributes). */
+export function referencedKey(refSk: string): ItemKey {
+  const at = refSk.indexOf('\u0000');
+  return { pk: refSk.slice(0, at), sk: refSk.slice(at + 1) };
+}
+
+/**
+ * In a contact's partition: the outbound message about a child (indexed by the child) that was sent to
+ * the contact, so erasing the contact alone finds it too.
+ */
+export const outboundReference = (contactId: string, key: string): ItemKey => ({
+  pk: `CONTACT#${contactId}`,
+  sk: `OUTREF#${key}`,
+});
 
 /** DynamoDB TTL wants epoch seconds. */
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);

@@ -35,6 +35,22 @@ export const DUE_INDEX = {
   maxShards: 100,
 } as const;
 
+/**
+ * The reference index: what names a contact or a child outside their own partitions, found by Query
+ * when they are erased (no table scan). Sparse: only items that carry `refPk` are in it: an outbound
+ * message (`CONTACT#<recipient>`, or `CHILD#<child>` for a message about a child, the parents'
+ * update), a link code and a broadcast's recipient item (`CONTACT#<id>`); `refSk` is the item's own
+ * key, so the index alone says what to delete.
+ */
+export const REFS_INDEX = {
+  name: 'refs',
+  partitionKey: { name: 'refPk', type: 'S' },
+  sortKey: { name: 'refSk', type: 'S' },
+  /** The recipient, so a message about a child takes its reference in the recipient's partition along. */
+  projection: 'INCLUDE',
+  nonKeyAttributes: ['contactId'],
+} as const;
+
 export const TABLE_KEY_SCHEMA: KeySchemaElement[] = [
   { AttributeName: TABLE_DESIGN.partitionKey.name, KeyType: 'HASH' },
   { AttributeName: TABLE_DESIGN.sortKey.name, KeyType: 'RANGE' },
@@ -45,9 +61,16 @@ export const DUE_INDEX_KEY_SCHEMA: KeySchemaElement[] = [
   { AttributeName: DUE_INDEX.sortKey.name, KeyType: 'RANGE' },
 ];
 
+export const REFS_INDEX_KEY_SCHEMA: KeySchemaElement[] = [
+  { AttributeName: REFS_INDEX.partitionKey.name, KeyType: 'HASH' },
+  { AttributeName: REFS_INDEX.sortKey.name, KeyType: 'RANGE' },
+];
+
 export const TABLE_ATTRIBUTE_DEFINITIONS: AttributeDefinition[] = [
   { AttributeName: TABLE_DESIGN.partitionKey.name, AttributeType: TABLE_DESIGN.partitionKey.type },
   { AttributeName: TABLE_DESIGN.sortKey.name, AttributeType: TABLE_DESIGN.sortKey.type },
   { AttributeName: DUE_INDEX.partitionKey.name, AttributeType: DUE_INDEX.partitionKey.type },
   { AttributeName: DUE_INDEX.sortKey.name, AttributeType: DUE_INDEX.sortKey.type },
+  { AttributeName: REFS_INDEX.partitionKey.name, AttributeType: REFS_INDEX.partitionKey.type },
+  { AttributeName: REFS_INDEX.sortKey.name, AttributeType: REFS_INDEX.sortKey.type },
 ];

@@ -11,14 +11,16 @@ import { dashboardRoutes } from '#lib/api/dashboard-api.ts';
 import { type GbPinApiDependencies, gbPinRoutes } from '#lib/api/gb-pin-api.ts';
 import type { ApiHandlerOptions } from '#lib/api/handler.ts';
 import { withOpenApi } from '#lib/api/handler.ts';
+import { jobRoutes } from '#lib/api/job-api.ts';
 import { type LinkCodeApiDependencies, linkCodeRoutes } from '#lib/api/link-code-api.ts';
-import { rosterRoutes } from '#lib/api/roster-api.ts';
+import { type RosterApiDependencies, rosterRoutes } from '#lib/api/roster-api.ts';
 import { type UnprocessedApiDependencies, unprocessedRoutes } from '#lib/api/unprocessed-api.ts';
 import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
-import { type ApiSettings, apiSettings } from '#lib/config/api.ts';
+import { type ApiSettings, apiSettings, exportSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
 import { domesticSmsPricing } from '#lib/config/mainland-sms-prices.ts';
+import { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { traced } from '#lib/observability/process-observability.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
@@ -30,7 +32,9 @@ import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { ChildMessageRepository } from '#lib/store/conversation/child-message-repository.ts';
 import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
+import { S3ExportFiles } from '#lib/store/exports/s3-export-files.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
+import { JobRepository } from '#lib/store/jobs/job-repository.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
@@ -47,6 +51,7 @@ export const COORDINATOR_API_ACCESS = accessOf(
   CoordinatorWorkRepository,
   ChildMessageRepository,
   RosterErasure,
+  JobRepository,
   CheckinRepository,
   GbPinRepository,
   UnprocessedRepository,
@@ -55,15 +60,23 @@ export const COORDINATOR_API_ACCESS = accessOf(
   SQS_SEND_QUEUE,
   // Centre admins' invitations (lib/api/coordinators-api.ts); locally the table stands in for it.
   CognitoCoordinatorDirectory,
+  S3ExportFiles,
 );
 
 export type CoordinatorApiDependenciesWithBroadcasts = CoordinatorApiDependencies &
+  RosterApiDependencies &
   BroadcastApiDependencies &
   Partial<Pick<GbPinApiDependencies, 'gbPins'>> &
   UnprocessedApiDependencies &
   ActivityApiDependencies &
   LinkCodeApiDependencies &
   Partial<Pick<CoordinatorsApiDependencies, 'coordinators'>>;
+
+/**
+ * Steps of an erasure job run in the request that starts it (each reads at most ERASURE_STEP_ITEMS
+ * items, well under a second): a family of a few people is erased by the answer; the tick does the rest.
+ */
+const INLINE_JOB_STEPS = 10;
 
 /** Approving a broadcast for now fans out this long in the request; the scheduler tick does the rest. */
 const INLINE_FAN_OUT_MS = 8_000;
@@ -77,6 +90,7 @@ export function createCoordinatorApiDependencies(
   const adapters = asFunction(all, 'coordinator-api');
   const store = { client: adapters.client, tableName: config.TABLE_NAME };
   const roster = new RosterRepository(store);
+  const erasure = new RosterErasure({ ...store, roster });
   const outbound = new OutboundService({
     repository: outboundRepository(config, adapters),
     queue: adapters.queue,
@@ -98,7 +112,15 @@ export function createCoordinatorApiDependencies(
     gbPins: new GbPinRepository(store),
     messages: new ChildMessageRepository(store),
     roster,
-    erasure: new RosterErasure({ ...store, roster }),
+    erasure,
+    erasureJobs: new ErasureJobs({
+      jobs: new JobRepository(store),
+      erasure,
+      clock: adapters.clock,
+      logger,
+    }),
+    inlineJobSteps: INLINE_JOB_STEPS,
+    exportFiles: exportFilesOf(config),
     checkins: new CheckinRepository(store),
     unprocessed: new UnprocessedRepository(store),
     calendar: new CentreCalendarRepository(store),
@@ -127,6 +149,12 @@ function coordinatorDirectory(
 const withCoordinators = (coordinators: CoordinatorDirectory | undefined) =>
   coordinators ? { coordinators } : {};
 
+/** In AWS, the exports bucket the CDK names; without one, an export too large for a response is a 413. */
+function exportFilesOf(config: Config): S3ExportFiles | undefined {
+  const { bucket, linkSeconds } = exportSettings();
+  return bucket ? new S3ExportFiles({ bucket, region: config.AWS_REGION, linkSeconds }) : undefined;
+}
+
 export function createCoordinatorApiOptions(
   settings: ApiSettings,
   deps: CoordinatorApiDependenciesWithBroadcasts,
@@ -144,6 +172,7 @@ export function createCoordinatorApiOptions(
       ...activityRoutes(deps),
       ...linkCodeRoutes(deps),
       ...(deps.coordinators ? coordinatorsRoutes({ ...deps, coordinators: deps.coordinators }) : []),
+      ...jobRoutes(deps),
     ]),
     authenticate: authenticator(settings.auth),
     maxBodyBytes: settings.maxBodyBytes,

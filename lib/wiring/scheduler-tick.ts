@@ -2,6 +2,7 @@ import { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import type { Config } from '#lib/config/core.ts';
 import { loadScheduleConfig } from '#lib/config/schedule.ts';
 import { replayUnprocessed } from '#lib/inbound/replay-unprocessed.ts';
+import { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
@@ -16,8 +17,10 @@ import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { UnprocessedRepository } from '#lib/store/conversation/unprocessed-repository.ts';
 import { accessOf } from '#lib/store/iam-actions.ts';
+import { JobRepository } from '#lib/store/jobs/job-repository.ts';
 import { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { ScheduleRepository } from '#lib/store/schedule/schedule-repository.ts';
 import { CoordinatorTaskRepository } from '#lib/store/tasks/coordinator-task-repository.ts';
@@ -36,6 +39,9 @@ export const SCHEDULER_TICK_ACCESS = accessOf(
   BroadcastRepository,
   WorkReferenceRepository,
   UnprocessedRepository,
+  // Erasure jobs the API started.
+  JobRepository,
+  RosterErasure,
   // Replays of unprocessed messages run conversation turns.
   ...CONVERSATION_TURNS_BUILD,
   SQS_SEND_QUEUE,
@@ -110,6 +116,12 @@ export function createSchedulerDependencies(
       clock,
       logger,
       metrics,
+    }),
+    jobs: new ErasureJobs({
+      jobs: new JobRepository({ client, tableName }),
+      erasure: new RosterErasure({ client, tableName, roster }),
+      clock,
+      logger,
     }),
     clock,
     logger,

@@ -5,6 +5,7 @@ import { bundleFigures } from '#tests/bench/bundle-figures.ts';
 import { consoleFigures } from '#tests/bench/console-figures.ts';
 import { deadlineFigures } from '#tests/bench/deadline-figures.ts';
 import { domesticTurnFigures } from '#tests/bench/domestic-turn-figures.ts';
+import { erasureFigures } from '#tests/bench/erasure-figures.ts';
 import { type Figure, printFigures } from '#tests/bench/figures.ts';
 import { functionFigures } from '#tests/bench/function-figures.ts';
 import { monthFigures } from '#tests/bench/month-figures.ts';
@@ -34,6 +35,8 @@ const groups: Record<string, () => Promise<Figure[]>> = {
   // against something that never answers.
   deadline: () => deadlineFigures(),
   console: consoleFigures,
+  // One family erased among 100,000 contacts: requests per step follow the family, not the table.
+  erasure: () => erasureFigures(100_000),
 };
 
 const wanted = process.argv.slice(2);

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DUE_INDEX,
   DUE_INDEX_KEY_SCHEMA,
+  REFS_INDEX,
+  REFS_INDEX_KEY_SCHEMA,
   TABLE_ATTRIBUTE_DEFINITIONS,
   TABLE_DESIGN,
   TABLE_KEY_SCHEMA,
@@ -18,7 +20,7 @@ beforeAll(() => {
 });
 
 describe('stateful stack', () => {
-  it("holds exactly the key, its alias, the table, the Twilio, WeChat, Alibaba Cloud and Tencent Cloud secrets and the coordinators' user pool", () => {
+  it("holds exactly the key, its alias, the table, the exports bucket, the Twilio, WeChat, Alibaba Cloud and Tencent Cloud secrets and the coordinators' user pool", () => {
     const t = prod.templates.stateful;
     const types = Object.values(t.toJSON().Resources as Record<string, { Type: string }>)
       .map((r) => r.Type)
@@ -31,6 +33,8 @@ describe('stateful stack', () => {
       'AWS::DynamoDB::Table',
       'AWS::KMS::Alias',
       'AWS::KMS::Key',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
@@ -70,14 +74,45 @@ describe('stateful stack', () => {
         SSEType: 'KMS',
         KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(prod, 'AWS::KMS::Key'), 'Arn'] },
       },
-      // The scheduler tick's due index, write-sharded (lib/store/table-definition.ts), and nothing else.
+      // The scheduler tick's due index, write-sharded, and the erasure's reference index
+      // (lib/store/table-definition.ts), and nothing else.
       GlobalSecondaryIndexes: [
         {
           IndexName: DUE_INDEX.name,
           KeySchema: DUE_INDEX_KEY_SCHEMA,
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          IndexName: REFS_INDEX.name,
+          KeySchema: REFS_INDEX_KEY_SCHEMA,
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['contactId'] },
+        },
       ],
+    });
+  });
+
+  it('keeps exports private, encrypted, TLS only, and for a day', () => {
+    const t = prod.templates.stateful;
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 1, Status: 'Enabled' })]),
+      },
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 

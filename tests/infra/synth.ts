@@ -112,6 +112,7 @@ export function resolvedEnvironment(fn: DeployedFunction): Record<string, string
 function placeholder(name: string): string {
   if (name === 'PUBLIC_URL') return 'https://abcdef1234.execute-api.us-east-1.amazonaws.com';
   if (name === 'TABLE_NAME') return 'lianxin-prod-stateful-TableCD117FA1-ABCDEF123456';
+  if (name === 'EXPORT_BUCKET') return 'lianxin-prod-stateful-exportsbucket5a12738b-abcdef123456';
   if (name.endsWith('_QUEUE_URL') || name.endsWith('_DLQ_URL')) {
     return `https://sqs.us-east-1.amazonaws.com/123456789012/lianxin-${name.toLowerCase()}`;
   }

@@ -44,6 +44,7 @@ let settings: ApiSettings;
 let api: ReturnType<typeof createCoordinatorApiHandler>;
 let tokenA: string;
 let tokenB: string;
+let apiDeps: ReturnType<typeof createCoordinatorApiDependencies>;
 const logLines: string[] = [];
 
 interface Call {
@@ -178,6 +179,7 @@ beforeAll(async () => {
     clock,
     queue: new InProcessQueue({ clock, visibilityTimeoutSeconds: 60, maxReceiveCount: 5 }),
   });
+  apiDeps = deps;
   api = createCoordinatorApiHandler(createCoordinatorApiOptions(settings, deps));
 
   // Every log line (stdout and stderr) written from here on.
@@ -418,8 +420,8 @@ describe('the coordinators API: messages for the child', () => {
 });
 
 describe('the coordinators API: results', () => {
-  it('exports one CSV row per child per week, with a completed and a missed week, escaped, with a BOM', async () => {
-    const res = await call(`/api/checkins/export.csv?centre=${A}&from=${LAST_WEEK}&to=${WEEK}`);
+  it('exports one CSV row per child per week, with a completed and a missed week, escaped, with a BOM (lang=en)', async () => {
+    const res = await call(`/api/checkins/export.csv?centre=${A}&from=${LAST_WEEK}&to=${WEEK}&lang=en`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toContain('attachment');
@@ -427,28 +429,102 @@ describe('the coordinators API: results', () => {
     const lines = res.text.slice(1).split('\r\n');
     expect(lines.at(-1)).toBe('');
     expect(lines[0]).toBe(
-      'week,centre_id,centre,village,family_id,child_id,child,category,status,completed_at,missed_at,attendance,mood,school,health,parent-contact,message',
+      'Week,Centre,Village,Family,Family id,Child id,Child,Category,Status,Completed at,Missed at,Attendance,Mood,School,Health,Talked with parents,Messages',
     );
-    // 4 children of A (none of B's), 2 weeks; the message's quote and newline are escaped inside one record.
+    // The children of A (none of B's), 2 weeks; the message's quote and newline are escaped inside one record.
     const body = res.text.slice(1);
     expect(body).not.toContain('child-wuxiao');
     const records = body.split(/\r\n(?=\d{4}-W\d{2},)/);
-    expect(records.filter((r) => r.startsWith('2026-W'))).toHaveLength(8);
-    const missed = records.find((r) => r.startsWith(`${LAST_WEEK},${A}`) && r.includes('child-xiaoming'));
+    // Times in the centre's local time (Asia/Shanghai).
+    const missed = records.find((r) => r.startsWith(`${LAST_WEEK},`) && r.includes('child-xiaoming'));
     expect(missed).toBe(
-      `${LAST_WEEK},${A},石门村儿童之家,石门村,family-li,child-xiaoming,小明,both-away,missed,,2026-11-29T12:00:00.000Z,,,,,,`,
+      `${LAST_WEEK},石门村儿童之家,石门村,李家,family-li,child-xiaoming,小明,Both parents away,Missed,,2026-11-29 20:00,,,,,,`,
     );
-    const completed = records.find((r) => r.startsWith(`${WEEK},${A}`) && r.includes('child-xiaoming')) ?? '';
+    const completed = records.find((r) => r.startsWith(`${WEEK},`) && r.includes('child-xiaoming')) ?? '';
     expect(completed).toMatch(
       new RegExp(
-        `^${WEEK},${A},石门村儿童之家,石门村,family-li,child-xiaoming,小明,both-away,completed,2026-12-05T02:00:00.000Z,,3,4,1,1,1,`,
+        `^${WEEK},石门村儿童之家,石门村,李家,family-li,child-xiaoming,小明,Both parents away,Completed,2026-12-05 10:00,,3,4,1,1,1,`,
       ),
     );
     expect(completed.endsWith(',"他说, ""想妈妈""\n周末见"')).toBe(true);
-    const xiaohong = records.find((r) => r.startsWith(`${WEEK},${A}`) && r.includes('child-xiaohong'));
-    expect(xiaohong).toMatch(/,completed,[^,]+,,5,1,2,1,2,$/);
-    const none = records.find((r) => r.startsWith(`${LAST_WEEK},${A}`) && r.includes('child-lele'));
-    expect(none).toContain(',none,,,');
+    const xiaohong = records.find((r) => r.startsWith(`${WEEK},`) && r.includes('child-xiaohong'));
+    expect(xiaohong).toMatch(/,Completed,[^,]+,,5,1,2,1,2,$/);
+    const none = records.find((r) => r.startsWith(`${LAST_WEEK},`) && r.includes('child-lele'));
+    expect(none).toContain(',None,,,');
+  });
+
+  it('in Chinese by default, through the family links: a family with no contact yet is in it; history=1 adds the answers given', async () => {
+    const roster = new RosterRepository({ client: table.client, tableName: table.tableName });
+    await roster.putFamily({
+      familyId: 'family-export-new',
+      centreId: A,
+      name: '新来的家',
+      children: [{ childId: 'child-export-new', name: '新新', birthYear: 2018, category: 'one-away' }],
+    });
+    const res = await call(`/api/checkins/export.csv?centre=${A}&from=${WEEK}&to=${WEEK}&history=1`);
+    expect(res.status).toBe(200);
+    expect(res.text.startsWith('\uFEFF')).toBe(true);
+    const [header, ...rest] = res.text.slice(1).split(/\r\n(?=\d{4}-W\d{2},|$)/);
+    expect(header).toBe(
+      '周,中心,村,家庭,家庭编号,儿童编号,儿童,类别,状态,完成时间,错过时间,出勤,心情,学习,健康,与父母联系,留言,回答记录',
+    );
+    const fresh = rest.find((r) => r.includes('child-export-new'));
+    expect(fresh).toBe(
+      `${WEEK},石门村儿童之家,石门村,新来的家,family-export-new,child-export-new,新新,父母一方外出,无,,,,,,,,,`,
+    );
+    const xiaoming = rest.find((r) => r.includes('child-xiaoming')) ?? '';
+    expect(xiaoming).toContain(',已完成,2026-12-05 10:00,');
+    // The history column: each answer as it was typed, at its local time.
+    expect(xiaoming).toMatch(/"2026-12-05 10:00 出勤: 3\n/);
+  });
+
+  it('an export larger than a response can carry is written to a file, and a short-lived link comes back', async () => {
+    const files: { name: string; body: string }[] = [];
+    const small = createCoordinatorApiHandler(
+      createCoordinatorApiOptions(settings, {
+        ...apiDeps,
+        exportInlineBytes: 200,
+        exportFiles: {
+          put: async (name, body, now) => {
+            files.push({ name, body });
+            return {
+              url: `https://files.example.org/${name}`,
+              expiresAt: new Date(now.getTime() + 900_000).toISOString(),
+            };
+          },
+        },
+      }),
+    );
+    const result = await invokeApi(
+      small,
+      `/api/checkins/export.csv?centre=${A}&from=${LAST_WEEK}&to=${WEEK}`,
+      {
+        method: 'GET',
+        headers: { authorization: `Bearer ${tokenA}` },
+      },
+    );
+    expect(result.statusCode).toBe(200);
+    const link = JSON.parse(result.body ?? '{}');
+    expect(link).toEqual({
+      url: `https://files.example.org/checkins-${A}-${LAST_WEEK}-${WEEK}.csv`,
+      expiresAt: '2026-12-05T02:15:00.000Z',
+      bytes: Buffer.byteLength(files[0]?.body ?? '', 'utf8'),
+    });
+    expect(files[0]?.body.startsWith('\uFEFF周,')).toBe(true);
+    expect(files[0]?.body).toContain('child-xiaoming');
+    // Without somewhere to put it, it is refused with a reason rather than cut short.
+    const refused = createCoordinatorApiHandler(
+      createCoordinatorApiOptions(settings, { ...apiDeps, exportInlineBytes: 200, exportFiles: undefined }),
+    );
+    const tooLarge = await invokeApi(
+      refused,
+      `/api/checkins/export.csv?centre=${A}&from=${LAST_WEEK}&to=${WEEK}`,
+      {
+        method: 'GET',
+        headers: { authorization: `Bearer ${tokenA}` },
+      },
+    );
+    expect(tooLarge.statusCode).toBe(413);
   });
 
   it('summarises the response rate per week per centre and category, and the answer distributions', async () => {
@@ -553,6 +629,8 @@ describe('the coordinators API: input', () => {
       '/api/families/{id}',
       '/api/families/{id}/erase',
       '/api/inbound/unprocessed',
+      '/api/jobs',
+      '/api/jobs/{id}',
       '/api/messages-for-child',
       '/api/messages-for-child/{id}/delivered',
       '/api/openapi.json',

@@ -37,6 +37,8 @@ export function rolePoliciesOf(synthesized: Synthesized): RolePolicies {
       if (json.includes(`GetAtt${tableId}Arn`)) return 'table';
       if (json.includes(`GetAtt${keyId}Arn`)) return 'key';
       if (json.includes(`GetAtt${userPoolId}Arn`)) return 'userPool';
+      if (json.includes(':s3:::') && json.includes('-exports-') && json.includes('/exports/*'))
+        return 'exportBucket';
       if (json === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] })) return 'sendQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [dlqId, 'Arn'] })) return 'deadLetterQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [fn.logicalId, 'Arn'] })) return 'self';

@@ -31,7 +31,7 @@ import { batchGetItems, batchPutItems } from '#lib/store/batch-items.ts';
 import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
-import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
+import { dueIndexKeys, keys, prefixes, refAttributes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 import { broadcastFields } from '#lib/store/roster/roster-repository.ts';
 import { contactSchema, type Family, familySchema } from '#lib/store/roster/roster-types.ts';
@@ -357,6 +357,7 @@ export class BroadcastRepository {
       this.#table,
       recipients.map((r) => ({
         ...keys.broadcastRecipient(broadcastId, r.contactId),
+        ...refAttributes(r, keys.broadcastRecipient(broadcastId, r.contactId)),
         entity: 'broadcast-recipient',
         contactId: r.contactId,
         centreId: r.centreId,

@@ -33,7 +33,14 @@ import {
   parseItem,
   sessionItemSchema,
 } from '#lib/store/item-schemas.ts';
-import { answerAttribute, dueIndexKeys, epochSeconds, type ItemKey, keys } from '#lib/store/keys.ts';
+import {
+  answerAttribute,
+  dueIndexKeys,
+  epochSeconds,
+  type ItemKey,
+  keys,
+  refAttributes,
+} from '#lib/store/keys.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
 
 export interface DynamoConversationStoreOptions {
@@ -292,6 +299,7 @@ export class DynamoConversationStore implements ConversationStore {
           TableName: this.#table,
           Item: {
             ...keys.outbound(message.key),
+            ...refAttributes(contact, keys.outbound(message.key)),
             entity: 'outbound',
             ...message,
             status: 'sent',

@@ -16,7 +16,7 @@ import {
 import { DependencyError } from '#lib/errors.ts';
 import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
-import { dueIndexKeys, keys } from '#lib/store/keys.ts';
+import { dueIndexKeys, keys, outboundReference, refAttributes } from '#lib/store/keys.ts';
 
 export type ClaimResult = 'claimed' | 'not-queued' | 'opted-out' | 'cancelled' | 'loop-blocked';
 
@@ -70,16 +70,35 @@ export class DynamoOutboundRepository {
 
   /** False when a message with this key exists already (the idempotency guarantee). */
   async create(message: OutboundMessage): Promise<boolean> {
+    const ttl = epoch(new Date(message.createdAt)) + this.#ttlDays * 86_400;
+    const key = keys.outbound(message.key);
+    if (message.aboutChildId !== undefined) {
+      // Indexed by the child; this reference (first, idempotent) lets erasing the recipient find it too.
+      await this.#call(() =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...outboundReference(message.contactId, message.key), entity: 'outbound-ref', ttl },
+          }),
+        ),
+      );
+    }
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#table,
           Item: {
-            ...keys.outbound(message.key),
+            ...key,
+            ...refAttributes(
+              message.aboutChildId === undefined
+                ? { contactId: message.contactId }
+                : { childId: message.aboutChildId },
+              key,
+            ),
             entity: 'outbound',
             ...message,
             ...sweepKeys(message.key, new Date(Date.parse(message.notBefore) + STRANDED_AFTER_MS)),
-            ttl: epoch(new Date(message.createdAt)) + this.#ttlDays * 86_400,
+            ttl,
           },
           ...ifAbsent(),
         }),

@@ -5,7 +5,7 @@ import { LINK_CODE_DIGITS, LINK_CODE_TTL_DAYS } from '#lib/domain/link-code.ts';
 import type { ChannelName } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
-import { epochSeconds, keys } from '#lib/store/keys.ts';
+import { epochSeconds, keys, refAttributes } from '#lib/store/keys.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -51,6 +51,7 @@ export class LinkCodeRepository {
             TableName: this.#table,
             Item: {
               ...keys.linkCode(code),
+              ...refAttributes({ contactId }, keys.linkCode(code)),
               entity: 'link-code',
               contactId,
               status: 'active',

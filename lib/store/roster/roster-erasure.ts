@@ -21,22 +21,32 @@
 
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyError } from '#lib/errors.ts';
 import { batchDeleteItems } from '#lib/store/batch-items.ts';
-import { ifAbsent, retryOnVersionConflict } from '#lib/store/conditional-write.ts';
+import { ifAbsent, isConditionFailed, retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
-import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
+import type { JobRecord } from '#lib/store/jobs/job-repository.ts';
+import { type ItemKey, keys, outboundReference, prefixes, referencedKey } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { Contact } from '#lib/store/roster/roster-types.ts';
 import { type ErasedKind, tombstoneItem } from '#lib/store/roster/tombstones.ts';
+import { REFS_INDEX } from '#lib/store/table-definition.ts';
 
 export interface ErasureOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
   roster: RosterRepository;
+  /** Items one job step reads at most (ERASURE_STEP_ITEMS). */
+  stepItems?: number;
 }
 
 export interface ErasureAudit {
@@ -51,8 +61,44 @@ export interface ErasureAudit {
 
 type Item = Record<string, unknown>;
 
-/** Parts of the table the erasure's scan reads at once. */
-const SCAN_SEGMENTS = 8;
+/** Items one step of an erasure job reads (and so at most deletes) by default. */
+export const ERASURE_STEP_ITEMS = 100;
+
+/**
+ * Where the items to erase are: each part of the work list is found by key, by a partition Query or by
+ * the reference index (REFS_INDEX); never by a scan. Plain data, kept in the job between steps.
+ */
+export type ErasureSource =
+  /** A contact in another family too: it stays, without this family. */
+  | { op: 'unlink'; contactId: string; familyId: string }
+  /** Links deleted by key (not counted: they hold nothing but the two ids). */
+  | { op: 'keys'; keys: ItemKey[] }
+  | { op: 'partition'; kind: string; pk: string; skPrefix?: string; filter?: ErasureFilter }
+  | { op: 'refs'; refPk: string };
+
+/** Which items of a partition are erased: an attribute naming the person, or naming the children. */
+export type ErasureFilter =
+  | { attr: 'childId' | 'fromContactId' | 'contactId' | 'raisedBy'; values: string[] }
+  /** Names one of the plan's children; `split`: one that also names another child is rewritten. */
+  | { names: 'children' | 'childIds'; split: boolean };
+
+export interface ErasurePlan {
+  /** The family or contact erased. */
+  targetId: string;
+  planned: boolean;
+  childIds: string[];
+  sources: ErasureSource[];
+  /** The part of the work list the next step starts at, and where in it (a Query's LastEvaluatedKey). */
+  index: number;
+  cursor?: Record<string, unknown> | undefined;
+  /**
+   * What the step read and is deleting: counted and saved before it is deleted, so a step retried
+   * after failing half-way deletes the rest without counting anything twice.
+   */
+  pending?: { deletes: ItemKey[]; rewrites: { key: ItemKey; kind: string }[] } | undefined;
+}
+
+export type ErasureJob = JobRecord<ErasurePlan>;
 /**
  * An item kept with some attributes rewritten (the removed children taken out): `without` computes the
  * new values from the item as it is (undefined: nothing left, delete it), so a concurrent change can
@@ -68,83 +114,302 @@ export class RosterErasure {
   static readonly awsAccess: AwsAccess = {
     table: [
       'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
-      'dynamodb:Scan',
       'dynamodb:UpdateItem',
     ],
+    [`table/index/${REFS_INDEX.name}` as const]: ['dynamodb:Query'],
   };
 
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #roster: RosterRepository;
+  readonly #stepItems: number;
 
   constructor(opts: ErasureOptions) {
     this.#client = opts.client;
     this.#table = opts.tableName;
     this.#roster = opts.roster;
+    this.#stepItems = opts.stepItems ?? ERASURE_STEP_ITEMS;
   }
 
-  /** Erases the family (false if it is not in this centre). */
-  async eraseFamily(
-    centreId: string,
-    familyId: string,
-    by: string,
+  /**
+   * One step of an erasure job: the first plans (reads the family or contact and lists where its items
+   * are, tombstone first), the next each read at most `stepItems` items from the work list and delete
+   * what is theirs, the last writes the audit entry and ends the job. `save` writes the job if nobody
+   * else did meanwhile (undefined: another runner has it; this one stops).
+   */
+  async step(
+    job: ErasureJob,
+    save: (next: ErasureJob) => Promise<ErasureJob | undefined>,
     at: Date,
-  ): Promise<ErasureAudit | undefined> {
-    const family = await this.#roster.getFamily(familyId);
-    if (!family || family.centreId !== centreId) return undefined;
-    const deleted: Record<string, number> = {};
-    const childIds = new Set(family.children.map((c) => c.childId));
-    // The tombstone first: from now on nothing can recreate the family, even if this erasure fails
-    // half-way (it is then run again, and finds what is left).
-    await this.#tombstone('family', familyId, at);
+  ): Promise<ErasureJob | undefined> {
+    const plan = job.plan;
+    const updatedAt = at.toISOString();
+    if (!plan) return job;
+    if (!plan.planned) {
+      const planned = await this.#plan(job, at);
+      if (!planned)
+        return save({
+          ...job,
+          status: 'not-found',
+          plan: undefined,
+          steps: job.steps + 1,
+          updatedAt,
+          finishedAt: updatedAt,
+        });
+      return save({
+        ...job,
+        plan: planned,
+        total: planned.sources.length,
+        done: 0,
+        steps: job.steps + 1,
+        updatedAt,
+      });
+    }
+    if (plan.pending) {
+      // A step that failed half-way: its items were counted already; delete what is left of them.
+      await this.#apply(plan.pending, plan.childIds);
+      return save({ ...job, plan: { ...plan, pending: undefined }, steps: job.steps + 1, updatedAt });
+    }
+    if (plan.index >= plan.sources.length) return this.#finish(job, save, updatedAt);
 
-    // Its contacts first, while the family still exists (a contact write checks its families).
-    const erasedContacts: string[] = [];
-    for (const member of await this.#roster.listFamilyContacts(familyId)) {
+    const childIds = new Set(plan.childIds);
+    const deletes: ItemKey[] = [];
+    const rewrites: { key: ItemKey; kind: string }[] = [];
+    const deleted = { ...job.deleted };
+    const count = (kind: string) => {
+      deleted[kind] = (deleted[kind] ?? 0) + 1;
+    };
+    let budget = this.#stepItems;
+    let { index, cursor } = plan;
+    while (index < plan.sources.length && budget > 0) {
+      const source = plan.sources[index] as ErasureSource;
+      if (source.op === 'unlink') {
+        await this.#unlink(source.contactId, source.familyId);
+        budget--;
+      } else if (source.op === 'keys') {
+        deletes.push(...source.keys);
+        budget -= source.keys.length;
+      } else {
+        const page = await this.#page(source, budget, cursor);
+        budget -= Math.max(1, page.items.length);
+        for (const item of page.items) {
+          if (source.op === 'refs') {
+            const key = referencedKey(String(item.refSk));
+            deletes.push(key);
+            count(referencedKind(key));
+            // A message about a child: its reference in the recipient's partition goes with it.
+            if (source.refPk.startsWith(prefixes.child) && key.pk.startsWith('OUTBOUND#') && item.contactId)
+              deletes.push(outboundReference(String(item.contactId), key.pk.slice('OUTBOUND#'.length)));
+            continue;
+          }
+          const key = keyOf(item);
+          const filter = source.filter;
+          if (filter && 'attr' in filter) {
+            if (!filter.values.includes(String(item[filter.attr]))) continue;
+          } else if (filter) {
+            if (!namesChildren(filter.names, item, childIds)) continue;
+            if (filter.split && withoutChildren(source.kind, item, childIds)) {
+              rewrites.push({ key, kind: source.kind });
+              count(`${source.kind}-updated`);
+              continue;
+            }
+          }
+          deletes.push(key);
+          if (key.sk.startsWith(prefixes.outboundReference)) {
+            // The reference and the message about a child it points at.
+            deletes.push(keys.outbound(key.sk.slice(prefixes.outboundReference.length)));
+            count('outbound-ref');
+          } else count(source.kind);
+        }
+        cursor = page.next;
+        if (cursor) continue;
+      }
+      index++;
+      cursor = undefined;
+    }
+    const pending = deletes.length > 0 || rewrites.length > 0 ? { deletes, rewrites } : undefined;
+    const saved = await save({
+      ...job,
+      deleted,
+      done: index,
+      plan: { ...plan, index, cursor, pending },
+      steps: job.steps + 1,
+      updatedAt,
+    });
+    if (!saved?.plan || !pending) return saved;
+    await this.#apply(pending, plan.childIds);
+    return save({ ...saved, plan: { ...saved.plan, pending: undefined } });
+  }
+
+  async #plan(job: ErasureJob, at: Date): Promise<ErasurePlan | undefined> {
+    const plan = job.plan as ErasurePlan;
+    const { centreId } = job;
+    const id = plan.targetId;
+    if (job.kind === 'erase-contact') {
+      const contact = await this.#roster.getContact(id);
+      if (!contact || contact.centreId !== centreId) return undefined;
+      // The tombstone first: from now on nothing can recreate the contact, whatever step fails.
+      await this.#tombstone('contact', id, at);
+      return { ...plan, planned: true, childIds: [], sources: contactSources(contact), index: 0 };
+    }
+    const family = await this.#roster.getFamily(id);
+    if (!family || family.centreId !== centreId) return undefined;
+    const childIds = family.children.map((c) => c.childId);
+    const sources: ErasureSource[] = [];
+    // Its contacts in another family stay (without it), first, while the family still exists (a
+    // contact write checks its families); the others are erased with it.
+    const erased: Contact[] = [];
+    for (const member of await this.#roster.listFamilyContacts(id)) {
       const contact = await this.#roster.getContact(member.contactId);
       if (!contact) continue;
-      const others = contact.familyIds.filter((f) => f !== familyId);
-      if (others.length === 0 && contact.role !== 'coordinator') {
-        await this.#eraseContactData(contact, deleted, at);
-        erasedContacts.push(contact.contactId);
-      } else {
-        await retryOnVersionConflict(async () => {
-          const fresh = await this.#roster.getContact(contact.contactId);
-          if (fresh)
-            await this.#roster.putContact({
-              ...fresh,
-              familyIds: fresh.familyIds.filter((f) => f !== familyId),
-            });
-        });
-      }
+      if (contact.familyIds.every((f) => f === id) && contact.role !== 'coordinator') erased.push(contact);
+      else sources.push({ op: 'unlink', contactId: contact.contactId, familyId: id });
     }
-
-    const gone: ItemKey[] = [];
-    const count = (kind: string, items: Item[]) => {
-      if (items.length === 0) return;
-      deleted[kind] = (deleted[kind] ?? 0) + items.length;
-      gone.push(...items.map(keyOf));
-    };
-    // A task or message that also names a child of another family (a carer answering for two
-    // families) stays for that child, without this family's children.
-    const rewrites: Rewrite[] = [];
-    await this.#childData(
-      centreId,
-      childIds,
-      count,
-      (kind, rewrite) => {
-        deleted[`${kind}-updated`] = (deleted[`${kind}-updated`] ?? 0) + 1;
-        rewrites.push(rewrite);
-      },
-      { outbound: true, keepMessagesForOthers: false },
+    const centrePk = prefixes.centrePk(centreId);
+    for (const childId of childIds) {
+      sources.push(
+        { op: 'refs', refPk: prefixes.childPk(childId) },
+        { op: 'partition', kind: 'checkin', pk: prefixes.childPk(childId) },
+      );
+    }
+    if (childIds.length > 0) {
+      const byChild = { attr: 'childId', values: childIds } as const;
+      sources.push(
+        { op: 'partition', kind: 'alert', pk: centrePk, skPrefix: prefixes.alert, filter: byChild },
+        {
+          op: 'partition',
+          kind: 'alert-follow-up',
+          pk: centrePk,
+          skPrefix: prefixes.alertFollowUp,
+          filter: byChild,
+        },
+        // An erasure request: the parent's free text may name the erased child, so it goes whole.
+        {
+          op: 'partition',
+          kind: 'message-for-child',
+          pk: centrePk,
+          skPrefix: prefixes.childMessage,
+          filter: { names: 'children', split: false },
+        },
+        // A task that also names a child of another family stays for that child, without these.
+        {
+          op: 'partition',
+          kind: 'task',
+          pk: centrePk,
+          skPrefix: prefixes.task,
+          filter: { names: 'childIds', split: true },
+        },
+        {
+          op: 'partition',
+          kind: 'task-follow-up',
+          pk: centrePk,
+          skPrefix: prefixes.taskFollowUp,
+          filter: { names: 'childIds', split: true },
+        },
+      );
+    }
+    // The tombstones first: from now on nothing can recreate the family or its contacts.
+    await this.#tombstone('family', id, at);
+    for (const contact of erased) await this.#tombstone('contact', contact.contactId, at);
+    for (const contact of erased) sources.push(...contactSources(contact));
+    sources.push(
+      { op: 'partition', kind: 'family', pk: prefixes.familyPk(id) },
+      { op: 'keys', keys: [keys.centreFamily(centreId, id)] },
     );
-    count('family', await this.#query(prefixes.familyPk(familyId)));
-    gone.push(keys.centreFamily(centreId, familyId));
-    for (const r of rewrites) await this.#rewrite(r);
-    await this.#delete(gone);
-    return this.#audit(centreId, 'erase-family', by, at, deleted);
+    return { ...plan, planned: true, childIds, sources, index: 0 };
+  }
+
+  async #finish(
+    job: ErasureJob,
+    save: (next: ErasureJob) => Promise<ErasureJob | undefined>,
+    at: string,
+  ): Promise<ErasureJob | undefined> {
+    // Keyed by the job: a finish retried after its audit was written writes no second one.
+    const audit: ErasureAudit = {
+      auditId: job.jobId,
+      centreId: job.centreId,
+      action: job.kind,
+      by: job.by,
+      at: job.createdAt,
+      deleted: job.deleted,
+    };
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...keys.centreAudit(job.centreId, audit.at, audit.auditId),
+            entity: 'audit',
+            ...audit,
+            finishedAt: at,
+          },
+          ...ifAbsent(),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw new DependencyError('erasing failed', { cause: error });
+    }
+    return save({
+      ...job,
+      status: 'done',
+      plan: undefined,
+      done: job.total,
+      steps: job.steps + 1,
+      updatedAt: at,
+      finishedAt: at,
+      auditId: audit.auditId,
+    });
+  }
+
+  async #page(
+    source: Extract<ErasureSource, { op: 'partition' | 'refs' }>,
+    limit: number,
+    startKey: Record<string, unknown> | undefined,
+  ): Promise<{ items: Item[]; next: Record<string, unknown> | undefined }> {
+    const query =
+      source.op === 'refs'
+        ? {
+            IndexName: REFS_INDEX.name,
+            KeyConditionExpression: '#ref = :ref',
+            ExpressionAttributeNames: { '#ref': REFS_INDEX.partitionKey.name },
+            ExpressionAttributeValues: { ':ref': source.refPk },
+          }
+        : {
+            KeyConditionExpression: source.skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+            ExpressionAttributeValues: source.skPrefix
+              ? { ':pk': source.pk, ':prefix': source.skPrefix }
+              : { ':pk': source.pk },
+            ConsistentRead: true,
+          };
+    const out = await this.#call(() =>
+      this.#client.send(
+        new QueryCommand({ TableName: this.#table, ...query, Limit: limit, ExclusiveStartKey: startKey }),
+      ),
+    );
+    return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey };
+  }
+
+  async #apply(pending: NonNullable<ErasurePlan['pending']>, childIds: readonly string[]): Promise<void> {
+    const ids = new Set(childIds);
+    for (const r of pending.rewrites) {
+      const out = await this.#call(() =>
+        this.#client.send(new GetCommand({ TableName: this.#table, Key: r.key, ConsistentRead: true })),
+      );
+      if (out.Item)
+        await this.#rewrite({ item: out.Item, without: (item) => withoutChildren(r.kind, item, ids) });
+    }
+    await this.#delete(pending.deletes);
+  }
+
+  async #unlink(contactId: string, familyId: string): Promise<void> {
+    await retryOnVersionConflict(async () => {
+      const fresh = await this.#roster.getContact(contactId);
+      if (fresh?.familyIds.includes(familyId))
+        await this.#roster.putContact({ ...fresh, familyIds: fresh.familyIds.filter((f) => f !== familyId) });
+    });
   }
 
   /**
@@ -215,7 +480,17 @@ export class RosterErasure {
   ): Promise<void> {
     // The whole-table scan first, so the partitions are read as late as possible (a check-in written
     // meanwhile is still found; the family update sweeps once more after its write).
-    if (options.outbound) count('outbound', await this.#scanOutbound([...childIds], []));
+    if (options.outbound) {
+      for (const childId of childIds) {
+        const found = await this.#referenced(prefixes.childPk(childId));
+        const isRef = (i: Item) => String(i.sk).startsWith(prefixes.outboundReference);
+        count(
+          'outbound',
+          found.filter((i) => !isRef(i)),
+        );
+        count('outbound-ref', found.filter(isRef));
+      }
+    }
     for (const childId of childIds) count('checkin', await this.#query(prefixes.childPk(childId)));
     const centreItems = await this.#query(prefixes.centrePk(centreId));
     count(
@@ -276,65 +551,6 @@ export class RosterErasure {
     );
   }
 
-  /** Erases the contact (undefined if it is not in this centre). */
-  async eraseContact(
-    centreId: string,
-    contactId: string,
-    by: string,
-    at: Date,
-  ): Promise<ErasureAudit | undefined> {
-    const contact = await this.#roster.getContact(contactId);
-    if (!contact || contact.centreId !== centreId) return undefined;
-    const deleted: Record<string, number> = {};
-    await this.#eraseContactData(contact, deleted, at);
-    return this.#audit(centreId, 'erase-contact', by, at, deleted);
-  }
-
-  async #eraseContactData(contact: Contact, deleted: Record<string, number>, at: Date): Promise<void> {
-    await this.#tombstone('contact', contact.contactId, at);
-    const gone: ItemKey[] = [];
-    const count = (kind: string, items: Item[]) => {
-      if (items.length === 0) return;
-      deleted[kind] = (deleted[kind] ?? 0) + items.length;
-      gone.push(...items.map(keyOf));
-    };
-    for (const a of contact.addresses) {
-      count('address', await this.#query(keys.contactView(a.channel, a.address).pk));
-      count('loop-guard', await this.#query(`LOOPGUARD#${a.channel}:${a.address}`));
-    }
-    count('contact', await this.#query(keys.contactProfile(contact.contactId).pk));
-    const links = [
-      ...contact.familyIds.map((f) => keys.familyContact(f, contact.contactId)),
-      keys.centreContact(contact.centreId, contact.contactId),
-    ];
-    gone.push(...links);
-    const centreItems = await this.#query(prefixes.centrePk(contact.centreId));
-    count(
-      'message-for-child',
-      centreItems.filter(
-        (i) => String(i.sk).startsWith(prefixes.childMessage) && i.fromContactId === contact.contactId,
-      ),
-    );
-    count(
-      'task',
-      centreItems.filter((i) => String(i.sk).startsWith(prefixes.task) && i.contactId === contact.contactId),
-    );
-    count(
-      'task-follow-up',
-      centreItems.filter(
-        (i) => String(i.sk).startsWith(prefixes.taskFollowUp) && i.contactId === contact.contactId,
-      ),
-    );
-    count(
-      'alert-follow-up',
-      centreItems.filter(
-        (i) => String(i.sk).startsWith(prefixes.alertFollowUp) && i.raisedBy === contact.contactId,
-      ),
-    );
-    count('outbound', await this.#scanOutbound([], [contact.contactId]));
-    await this.#delete(gone);
-  }
-
   async #tombstone(kind: ErasedKind, id: string, at: Date): Promise<void> {
     await this.#call(() =>
       this.#client.send(new PutCommand({ TableName: this.#table, Item: tombstoneItem(kind, id, at) })),
@@ -368,53 +584,32 @@ export class RosterErasure {
     return audit;
   }
 
-  /** OUTBOUND# messages to these contacts or whose key names these children, and these contacts' link codes. */
-  async #scanOutbound(childIds: string[], contactIds: string[]): Promise<Item[]> {
-    if (childIds.length === 0 && contactIds.length === 0) return [];
-    const values: Record<string, unknown> = { ':out': 'OUTBOUND#' };
-    if (contactIds.length > 0) {
-      values[':link'] = 'LINKCODE#';
-      values[':broadcast'] = 'BROADCAST#';
-    }
-    const byContact = contactIds.map((id, i) => {
-      values[`:c${i}`] = id;
-      return `contactId = :c${i}`;
-    });
-    const byChild = childIds.map((id, i) => {
-      values[`:k${i}`] = id;
-      return `contains(pk, :k${i})`;
-    });
-    const outbound = [...byContact, ...byChild].join(' OR ');
-    const filter =
-      byContact.length > 0
-        ? `(begins_with(pk, :out) AND (${outbound})) OR ((begins_with(pk, :link) OR begins_with(pk, :broadcast)) AND (${byContact.join(' OR ')}))`
-        : `begins_with(pk, :out) AND (${outbound})`;
-    // A parallel scan: the table is read in SCAN_SEGMENTS parts at once, since it runs in a request.
-    const items: Item[] = [];
-    await Promise.all(
-      Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const out = await this.#call(() =>
-            this.#client.send(
-              new ScanCommand({
-                TableName: this.#table,
-                FilterExpression: filter,
-                ExpressionAttributeValues: values,
-                ProjectionExpression: 'pk, sk',
-                ConsistentRead: true,
-                Segment: segment,
-                TotalSegments: SCAN_SEGMENTS,
-                ExclusiveStartKey: startKey,
-              }),
-            ),
-          );
-          items.push(...(out.Items ?? []));
-          startKey = out.LastEvaluatedKey;
-        } while (startKey);
-      }),
-    );
-    return items;
+  /** The items the reference index lists under `refPk` (their keys). */
+  async #referenced(refPk: string): Promise<Item[]> {
+    const found: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#call(() =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: REFS_INDEX.name,
+            KeyConditionExpression: '#ref = :ref',
+            ExpressionAttributeNames: { '#ref': REFS_INDEX.partitionKey.name },
+            ExpressionAttributeValues: { ':ref': refPk },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const i of out.Items ?? []) {
+        const key = referencedKey(String(i.refSk));
+        found.push({ ...key });
+        if (key.pk.startsWith('OUTBOUND#') && i.contactId)
+          found.push({ ...outboundReference(String(i.contactId), key.pk.slice('OUTBOUND#'.length)) });
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   /**
@@ -483,3 +678,90 @@ export class RosterErasure {
 }
 
 const keyOf = (item: Item): ItemKey => ({ pk: String(item.pk), sk: String(item.sk) });
+
+/** Where a contact's items are: its addresses' partitions, the references to it, the Centre's items. */
+function contactSources(contact: Contact): ErasureSource[] {
+  const centrePk = prefixes.centrePk(contact.centreId);
+  const id = contact.contactId;
+  return [
+    ...contact.addresses.flatMap((a): ErasureSource[] => [
+      { op: 'partition', kind: 'address', pk: keys.contactView(a.channel, a.address).pk },
+      { op: 'partition', kind: 'loop-guard', pk: `LOOPGUARD#${a.channel}:${a.address}` },
+    ]),
+    { op: 'refs', refPk: `CONTACT#${id}` },
+    {
+      op: 'partition',
+      kind: 'message-for-child',
+      pk: centrePk,
+      skPrefix: prefixes.childMessage,
+      filter: { attr: 'fromContactId', values: [id] },
+    },
+    {
+      op: 'partition',
+      kind: 'task',
+      pk: centrePk,
+      skPrefix: prefixes.task,
+      filter: { attr: 'contactId', values: [id] },
+    },
+    {
+      op: 'partition',
+      kind: 'task-follow-up',
+      pk: centrePk,
+      skPrefix: prefixes.taskFollowUp,
+      filter: { attr: 'contactId', values: [id] },
+    },
+    {
+      op: 'partition',
+      kind: 'alert-follow-up',
+      pk: centrePk,
+      skPrefix: prefixes.alertFollowUp,
+      filter: { attr: 'raisedBy', values: [id] },
+    },
+    {
+      op: 'keys',
+      keys: [
+        ...contact.familyIds.map((f) => keys.familyContact(f, id)),
+        keys.centreContact(contact.centreId, id),
+      ],
+    },
+    // Last: its profile, schedule, parent's weeks and references to messages about a child.
+    { op: 'partition', kind: 'contact', pk: prefixes.contactPk(id) },
+  ];
+}
+
+/** The kind of an item the reference index points at, for the audit's counts. */
+function referencedKind(key: ItemKey): string {
+  if (key.pk.startsWith('OUTBOUND#')) return 'outbound';
+  if (key.pk.startsWith('LINKCODE#')) return 'link-code';
+  if (key.pk.startsWith(prefixes.broadcast)) return 'broadcast-recipient';
+  return 'referenced';
+}
+
+const arrayOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function namesChildren(names: 'children' | 'childIds', item: Item, childIds: ReadonlySet<string>): boolean {
+  const ids =
+    names === 'children'
+      ? arrayOf(item.children).map((c) => (c as Item | null)?.childId)
+      : arrayOf(item.childIds);
+  return ids.some((c) => childIds.has(String(c)));
+}
+
+/** What a message, task or escalation keeps without these children (undefined: nothing, it goes). */
+function withoutChildren(kind: string, item: Item, childIds: ReadonlySet<string>): Item | undefined {
+  const stays = (c: unknown) => !childIds.has(String(c));
+  if (kind === 'message-for-child') {
+    const left = arrayOf(item.children).filter((c) => stays((c as Item | null)?.childId));
+    return left.length > 0 ? { children: left } : undefined;
+  }
+  if (kind === 'task') {
+    // childIds and childNames are parallel: keep the same positions of both.
+    const ids = arrayOf(item.childIds);
+    const names = arrayOf(item.childNames);
+    const keep = ids.map((_, n) => n).filter((n) => stays(ids[n]));
+    if (keep.length === 0) return undefined;
+    return { childIds: keep.map((n) => ids[n]), childNames: keep.map((n) => names[n] ?? '') };
+  }
+  const left = arrayOf(item.childIds).filter(stays);
+  return left.length > 0 ? { childIds: left } : undefined;
+}

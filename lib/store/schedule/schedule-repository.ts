@@ -58,7 +58,8 @@ export type DueRow =
   | { kind: 'broadcast'; broadcastId: string }
   | { kind: 'outbound'; key: string; dueKey: string }
   /** An inbound message kept after a failed turn, due for replay (its key; the replay reads it). */
-  | { kind: 'replay'; pk: string; sk: string };
+  | { kind: 'replay'; pk: string; sk: string }
+  | { kind: 'job'; centreId: string; jobId: string };
 
 /** An alert's follow-up in the due index (written by the turn that raised the alert). */
 export interface AlertFollowUpRow {
@@ -172,6 +173,8 @@ export class ScheduleRepository {
         rows.push({ kind: 'outbound', key: item.key, dueKey: String(item.dueKey) });
       else if (item.entity === 'alert-follow-up')
         rows.push({ kind: 'alert', ...parseItem(alertFollowUpRowSchema, item, 'alert follow-up') });
+      else if (item.entity === 'job' && typeof item.jobId === 'string')
+        rows.push({ kind: 'job', centreId: String(item.centreId), jobId: item.jobId });
       else if (item.entity === 'unprocessed')
         rows.push({ kind: 'replay', pk: String(item.pk), sk: String(item.sk) });
       else if (item.entity === 'task-follow-up')
