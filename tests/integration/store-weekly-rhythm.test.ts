@@ -12,7 +12,7 @@ import { ensureTable } from '#lib/store/ensure-table.ts';
 import { keys } from '#lib/store/keys.ts';
 import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
-import { DUE_INDEX, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
+import { DUE_INDEX, REFS_INDEX, TABLE_KEY_SCHEMA } from '#lib/store/table-definition.ts';
 import { JAVA_READY_TIMEOUT_MS } from '#tests/support/java-start.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
@@ -151,10 +151,10 @@ describe('the schedule the roster keeps with each contact', () => {
   });
 });
 
-describe('the due index', () => {
+describe('the due and reference indexes', () => {
   // On a DynamoDB Local of its own, as `npm start --data` has: the shared one, busy with every test
   // file's tables, builds a new index on an existing table far more slowly.
-  it('is added to a table made before it existed (npm start --data)', {
+  it('are added to a table made before they existed (npm start --data)', {
     timeout: 2 * JAVA_READY_TIMEOUT_MS,
   }, async () => {
     const dynamo = await startDynamoDbLocal({ readyTimeoutMs: JAVA_READY_TIMEOUT_MS });
@@ -175,9 +175,13 @@ describe('the due index', () => {
       await ensureTable(client, tableName);
       await ensureTable(client, tableName); // and again: nothing to do
       const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      expect(described.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.IndexStatus])).toEqual([
-        [DUE_INDEX.name, 'ACTIVE'],
-      ]);
+      const indexes = described.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.IndexStatus]);
+      expect(indexes?.sort()).toEqual(
+        [
+          [DUE_INDEX.name, 'ACTIVE'],
+          [REFS_INDEX.name, 'ACTIVE'],
+        ].sort(),
+      );
     } finally {
       client.destroy();
       await dynamo.stop();
