@@ -4,33 +4,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, screenshot, seriousViolations } from '#tests/support/browser.ts';
 import {
-  freePort,
-  type RunningServer,
-  running,
-  startServer,
-  stopServer,
-} from '#tests/support/local-server-process.ts';
+  checkPage,
+  closeConsole,
+  openConsole,
+  signInAsDemoCoordinator,
+} from '#tests/support/console-page.ts';
+import { freePort, type RunningServer, startServer } from '#tests/support/local-server-process.ts';
 
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
 let base: string;
-
-/** axe and the two screenshots of the page as it stands. */
-async function checkPage(name: string): Promise<void> {
-  const violations = await seriousViolations(page);
-  expect(
-    violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`),
-    `axe on ${name}`,
-  ).toEqual([]);
-  for (const width of [360, 1280]) {
-    await page.setViewportSize({ width, height: width === 360 ? 640 : 800 });
-    await screenshot(page, name);
-  }
-  await page.setViewportSize({ width: 360, height: 640 });
-}
 
 beforeAll(async () => {
   server = await startServer({
@@ -39,38 +24,22 @@ beforeAll(async () => {
     dynamodbEndpoint: inject('dynamodbEndpoint'),
   });
   base = `http://localhost:${server.port}`;
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
-  page = await context.newPage();
-  // Nothing may come from another host.
-  await page.route(
-    (url) => url.host !== new URL(base).host,
-    (route) => {
-      throw new Error(`request to another host: ${route.request().url()}`);
-    },
-  );
+  ({ browser, page } = await openConsole(base));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server);
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(() => closeConsole(browser, server));
 
 // One admin's session, then the invited coordinator's: each step builds on the one before.
 describe('inviting a coordinator', { timeout: 90_000, shuffle: false }, () => {
   it('shows the centre admin the 协调员 page', async () => {
-    await page.goto(`${base}/`);
-    await page.waitForURL(`${base}/sign-in`);
-    await page.getByRole('button', { name: /王老师/ }).click();
-    await page.getByRole('heading', { name: /^本周/ }).waitFor();
+    await signInAsDemoCoordinator(page, base);
     await page.getByRole('link', { name: '协调员' }).click();
     await page.getByRole('heading', { name: '邀请协调员' }).waitFor();
     // The demo admin is listed, as an admin of the demo centre.
     const cards = page.getByTestId('coordinators').locator('li');
     await expect.poll(() => cards.count()).toBe(1);
     expect(await cards.first().textContent()).toContain('管理员');
-    await checkPage('coordinators');
+    await checkPage(page, 'coordinators');
   });
 
   it('invites by a mobile number as typed, and only once', async () => {
@@ -89,7 +58,7 @@ describe('inviting a coordinator', { timeout: 90_000, shuffle: false }, () => {
     await invite('+86 138 0013 8000');
     await page.getByRole('status').filter({ hasText: '已有账号' }).waitFor();
     await expect.poll(() => cards.count()).toBe(2);
-    await checkPage('coordinators-invited');
+    await checkPage(page, 'coordinators-invited');
   });
 
   it('says what is missing when there is neither e-mail nor phone', async () => {

@@ -6,19 +6,24 @@
 // not editable; a WeChat link card whose code links a WeChat user. axe-core on every state added here,
 // screenshots at 360 px and 1280 px in Chinese.
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from '#tests/support/browser.ts';
-import { checkPage, nextSaturday, typeOnPhone, wechatUser } from '#tests/support/console-page.ts';
+import {
+  checkPage,
+  closeConsole,
+  nextSaturday,
+  openConsole,
+  signInAsDemoCoordinator,
+  typeOnPhone,
+  wechatUser,
+} from '#tests/support/console-page.ts';
 import {
   bannerToken,
   freePort,
   outboxWhen,
   phone,
   type RunningServer,
-  running,
   startServer,
-  stopServer,
 } from '#tests/support/local-server-process.ts';
 
 const CENTRE = 'centre-shimen';
@@ -29,7 +34,6 @@ const COORDINATOR = '+8613700000001';
 
 let server: RunningServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let base: string;
 let token: string;
@@ -77,33 +81,17 @@ beforeAll(async () => {
     method: 'POST',
   });
   expect(tick.status).toBe(200);
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
-  page = await context.newPage();
-  // Nothing may come from another host.
-  await page.route(
-    (url) => url.host !== new URL(base).host,
-    (route) => {
-      throw new Error(`request to another host: ${route.request().url()}`);
-    },
-  );
+  ({ browser, page } = await openConsole(base));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server);
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(() => closeConsole(browser, server));
 
 // One coordinator's session, page after page: the activity feeds the update the carer's answers set
 // off, and the alert those answers raised is the one that escalates; so this story runs in its
 // written order (the file still takes its shuffled place among the others).
 describe('the console flows', { timeout: 120_000, shuffle: false }, () => {
   it('signs in as the demo coordinator', async () => {
-    await page.goto(`${base}/`);
-    await page.waitForURL(`${base}/sign-in`);
-    await page.getByRole('button', { name: /王老师/ }).click();
-    await page.getByRole('heading', { name: /^本周/ }).waitFor();
+    await signInAsDemoCoordinator(page, base);
   });
 
   it('previews a broadcast as it is typed: recipients by category and by channel, encoding, cost', async () => {

@@ -2,7 +2,7 @@
 // Local, headless Chromium driving the built app, no mocked API. Each page is checked with axe-core and
 // photographed at 360 px and 1280 px, in Chinese.
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import {
@@ -10,21 +10,19 @@ import {
   messagesFromTwiml,
   signedInboundSmsRequest,
 } from '#lib/local/twilio-inbound-request.ts';
-import { launchChromium } from '#tests/support/browser.ts';
-import { checkPage, nextSaturday, typeOnPhone } from '#tests/support/console-page.ts';
 import {
-  freePort,
-  type RunningServer,
-  running,
-  startServer,
-  stopServer,
-} from '#tests/support/local-server-process.ts';
+  checkPage,
+  closeConsole,
+  nextSaturday,
+  openConsole,
+  typeOnPhone,
+} from '#tests/support/console-page.ts';
+import { freePort, type RunningServer, startServer } from '#tests/support/local-server-process.ts';
 
 const GRANDMOTHER = '+8613800000001';
 
 let server: RunningServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let base: string;
 
@@ -59,23 +57,10 @@ beforeAll(async () => {
     },
   );
   expect(tick.status).toBe(200);
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
-  page = await context.newPage();
-  // Nothing may come from another host.
-  await page.route(
-    (url) => url.host !== new URL(base).host,
-    (route) => {
-      throw new Error(`request to another host: ${route.request().url()}`);
-    },
-  );
+  ({ browser, page } = await openConsole(base));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server);
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(() => closeConsole(browser, server));
 
 // One coordinator's session in one browser, page after page: each step builds on what the one before
 // did (signed in, a carer's answer, the alert it raised), so this story runs in its written order;

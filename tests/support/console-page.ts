@@ -1,7 +1,7 @@
-// What the console's browser tests do on a page, with the page and server given: axe and the two
-// screenshots, typing on the simulated phone, the week's Saturday, and a WeChat user posting to the
+// What the console's browser tests do on a page, with the page and server given: a phone-sized page
+// that may reach the server only, axe and the two screenshots, typing on the simulated phone, the week's Saturday, and a WeChat user posting to the
 // running server exactly as WeChat's servers do.
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { loadConfig } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
@@ -11,7 +11,8 @@ import {
   textMessageXml,
   type WechatKeys,
 } from '#lib/local/wechat-inbound-request.ts';
-import { screenshot, seriousViolations } from '#tests/support/browser.ts';
+import { launchChromium, screenshot, seriousViolations } from '#tests/support/browser.ts';
+import { type RunningServer, running, stopServer } from '#tests/support/local-server-process.ts';
 
 /** axe-core (0 serious or critical) and the screenshots at 360 px and 1280 px of the page as it stands. */
 export async function checkPage(page: Page, name: string): Promise<void> {
@@ -69,4 +70,34 @@ export function wechatUser(port: number, openId: string) {
     if (response.status !== 200) throw new Error(`WeChat POST got HTTP ${response.status}: ${body}`);
     return readPassiveReply(body, keys);
   };
+}
+
+/** Headless Chromium on a 360×640 screen in Chinese, whose page may reach the server at `base` only. */
+export async function openConsole(base: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  // Nothing may come from another host.
+  await page.route(
+    (url) => url.host !== new URL(base).host,
+    (route) => {
+      throw new Error(`request to another host: ${route.request().url()}`);
+    },
+  );
+  return { browser, page };
+}
+
+/** The browser and the server closed, and anything the server left running killed. */
+export async function closeConsole(browser: Browser | undefined, server: RunningServer | undefined) {
+  await browser?.close();
+  if (server) await stopServer(server);
+  for (const child of running) child.kill('SIGKILL');
+}
+
+/** Signs in on the local sign-in page as the demo coordinator 王老师; this week's page is then shown. */
+export async function signInAsDemoCoordinator(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.waitForURL(`${base}/sign-in`);
+  await page.getByRole('button', { name: /王老师/ }).click();
+  await page.getByRole('heading', { name: /^本周/ }).waitFor();
 }
