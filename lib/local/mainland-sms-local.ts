@@ -1,4 +1,4 @@
-// `SMS_PROVIDER=aliyun|tencent npm start`: mainland numbers go by the provider's real client to a local
+// `SMS_PROVIDER=aliyun|tencent npm start`: mainland numbers go by the provider's signed client to a local
 // stand-in of its SendSms, which shows each message in the outbox with its template code and variables.
 // With SMS_FALLBACK_PROVIDER set, the second provider's stand-in runs too.
 import { localOutbox } from '#lib/channels/local-outbox.ts';

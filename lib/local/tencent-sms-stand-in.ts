@@ -1,10 +1,12 @@
 // A local stand-in for Tencent Cloud's SendSms (API 3.0: a JSON POST, the action in X-TC-Action), for
-// `SMS_PROVIDER=tencent npm start` and the tests. The real tencentcloud-sdk-nodejs-sms client talks to
-// it over http; it fills the template ({1}, {2}, …) as Tencent would and shows the message as the phone
+// `SMS_PROVIDER=tencent npm start` and the tests. Our SendSms client talks to it over http; like Tencent
+// it checks the TC3 signature with the SecretKey it knows (a broken signer fails here), fills the template ({1}, {2}, …) as Tencent would and shows the message as the phone
 // would, signature first, and refuses what Tencent refuses (a number, a template, a variable too long).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tc3Authorization } from '#lib/channels/tencent-sms/tencent-tc3-signature.ts';
+import { MAINLAND_SMS_LOCAL_DEFAULTS } from '#lib/config/local-defaults.ts';
 import { providerTemplateText, SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 
 export interface TencentSendSmsCall {
@@ -40,14 +42,65 @@ export const tencentCatalogueText = (templateId: string): string | undefined => 
   return template && providerTemplateText(template, 'tencent');
 };
 
+/** Why Tencent Cloud would refuse the request's signature (its Error Code), or undefined when right. */
+export function tencentSignatureRefusal(
+  req: IncomingMessage,
+  body: string,
+  keys: Readonly<Record<string, string>>,
+): { code: string; message: string } | undefined {
+  const auth =
+    /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/(\w+)\/tc3_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(
+      req.headers.authorization ?? '',
+    );
+  if (!auth)
+    return { code: 'AuthFailure.SignatureFailure', message: 'The Authorization header is malformed.' };
+  const [, secretId = '', , service = '', , signature = ''] = auth;
+  const secretKey = keys[secretId];
+  if (secretKey === undefined)
+    return { code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found.' };
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'stand-in'}`);
+  const expected = /Signature=([0-9a-f]+)$/.exec(
+    tc3Authorization(
+      {
+        method: req.method === 'GET' ? 'GET' : 'POST',
+        hostname: url.hostname,
+        path: url.pathname,
+        query: url.search.slice(1),
+        contentType: String(req.headers['content-type'] ?? ''),
+        payload: body,
+        timestamp: Number(req.headers['x-tc-timestamp']),
+        service,
+      },
+      secretId,
+      secretKey,
+    ),
+  )?.[1];
+  if (
+    !expected ||
+    expected.length !== signature.length ||
+    !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))
+  ) {
+    return {
+      code: 'AuthFailure.SignatureFailure',
+      message: 'The provided credentials could not be validated.',
+    };
+  }
+  return undefined;
+}
+
 export async function startTencentSendSmsStandIn(options: {
   port?: number;
+  /** SecretId → SecretKey the stand-in checks signatures with; the local defaults' pair if unset. */
+  keys?: Readonly<Record<string, string>>;
   templateText?: (templateId: string) => string | undefined;
   /** The longest variable value accepted (Tencent refuses longer with TemplateParameterLengthLimit). */
   maxVariableChars?: number;
   onSent?: (call: TencentSendSmsCall) => void;
 }): Promise<TencentSendSmsStandIn> {
   const textOf = options.templateText ?? tencentCatalogueText;
+  const keys = options.keys ?? {
+    [MAINLAND_SMS_LOCAL_DEFAULTS.TENCENT_SMS_SECRET_ID]: MAINLAND_SMS_LOCAL_DEFAULTS.TENCENT_SMS_SECRET_KEY,
+  };
   const maxVariable = options.maxVariableChars ?? 12;
   const calls: TencentSendSmsCall[] = [];
   const script: TencentSendSmsAnswer[] = [];
@@ -62,9 +115,13 @@ export async function startTencentSendSmsStandIn(options: {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const requestId = randomBytes(16).toString('hex');
+      const raw = Buffer.concat(chunks).toString('utf8');
+      // Refused before anything else, as Tencent does: nothing is taken or recorded.
+      const refusal = tencentSignatureRefusal(req, raw, keys);
+      if (refusal) return error(res, requestId, refusal.code, refusal.message);
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
         return error(res, requestId, 'InvalidParameter', 'the body is not JSON');
       }

@@ -27,12 +27,13 @@ export async function functionFigures(): Promise<Figure[]> {
   for (const fn of deployedFunctions(synthesized).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!fn.bundle) throw new Error(`${fn.name}: no bundle in ${outdir}`);
     const env = resolvedEnvironment(fn);
-    // The init phase reads the Twilio, WeChat and Alibaba Cloud secrets from Secrets Manager; here they
+    // The init phase reads the Twilio, WeChat, Alibaba and Tencent Cloud secrets from Secrets Manager; here they
     // are given, so the figure is the module's own init (each secret read adds one Secrets Manager round
     // trip in AWS, the same for a bare handler that needs a secret).
     delete env.TWILIO_SECRET_ARN;
     delete env.WECHAT_SECRET_ARN;
     delete env.ALIYUN_SMS_SECRET_ARN;
+    delete env.TENCENT_SMS_SECRET_ARN;
     const { SMS_PROVIDER: _provider, ...aliyunValues } = MAINLAND_SMS_LOCAL_DEFAULTS;
     const runEnv = {
       ...env,

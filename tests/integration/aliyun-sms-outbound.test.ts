@@ -23,7 +23,10 @@ const TEXT_BY_CODE = Object.fromEntries(SMS_TEMPLATES.map((t) => [CODES[t.id] as
 let standIn: SendSmsStandIn;
 
 beforeAll(async () => {
-  standIn = await startSendSmsStandIn({ templateText: (code) => TEXT_BY_CODE[code] });
+  standIn = await startSendSmsStandIn({
+    templateText: (code) => TEXT_BY_CODE[code],
+    keys: { 'LTAI-test-key-id': 'test-key-secret' },
+  });
 });
 afterAll(() => standIn.close());
 afterEach(() => {
@@ -52,7 +55,7 @@ async function failureOf(promise: Promise<unknown>): Promise<SendFailure> {
   return error as SendFailure;
 }
 
-describe('AliyunSmsOutbound through the real dysmsapi client', () => {
+describe('AliyunSmsOutbound through its signed SendSms client', () => {
   it('sends by template: the number without +86, our signature, the code, the variables, our key as OutId', async () => {
     const result = await channel().send(
       CARER,
@@ -116,6 +119,19 @@ describe('AliyunSmsOutbound through the real dysmsapi client', () => {
     const failure = await failureOf(channel().send(CARER, '【连心】好的。', { kind: 'reply' }));
     expect(failure.kind).toBe(kind);
     expect(failure.message).not.toContain('13800000001');
+  });
+
+  it('a request signed with the wrong secret is refused as Alibaba Cloud refuses it, and nothing is sent', async () => {
+    const failure = await failureOf(
+      channel({ accessKeySecret: 'not-the-secret' }).send(CARER, '【连心】好的。', { kind: 'reply' }),
+    );
+    expect(failure.kind).toBe('rejected');
+    expect(failure.message).toContain('SignatureDoesNotMatch');
+    const unknownKey = await failureOf(
+      channel({ accessKeyId: 'LTAI-unknown' }).send(CARER, '【连心】好的。', { kind: 'reply' }),
+    );
+    expect(unknownKey.message).toContain('InvalidAccessKeyId.NotFound');
+    expect(standIn.calls).toHaveLength(0);
   });
 
   it('no answer within the timeout is an unknown outcome: it may have been sent', async () => {

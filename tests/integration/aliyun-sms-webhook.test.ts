@@ -48,7 +48,7 @@ beforeEach(async () => {
   });
   roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
-  standIn = await startSendSmsStandIn({});
+  standIn = await startSendSmsStandIn({ keys: { 'LTAI-test': 'secret' } });
   const aliyun = new AliyunSmsOutbound({
     accessKeyId: 'LTAI-test',
     accessKeySecret: 'secret',

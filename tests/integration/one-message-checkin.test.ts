@@ -56,7 +56,7 @@ describe('by Alibaba Cloud uplink pushes', () => {
   let sequence = 1;
 
   beforeEach(async () => {
-    standIn = await startSendSmsStandIn({});
+    standIn = await startSendSmsStandIn({ keys: { 'LTAI-test': 'secret' } });
     const aliyun = new AliyunSmsOutbound({
       accessKeyId: 'LTAI-test',
       accessKeySecret: 'secret',

@@ -39,8 +39,9 @@ beforeAll(async () => {
   tencent = await startTencentSendSmsStandIn({
     templateText: (id) => TENCENT_TEXT[id],
     maxVariableChars: MAX_VARIABLE,
+    keys: { 'AKID-test-secret-id': 'test-secret-key' },
   });
-  aliyun = await startSendSmsStandIn({});
+  aliyun = await startSendSmsStandIn({ keys: { 'LTAI-test': 'secret' } });
 });
 afterAll(async () => {
   await tencent.close();
@@ -104,7 +105,7 @@ const statusCode = (Code: string) => ({
   },
 });
 
-describe('TencentSmsOutbound through the real tencentcloud-sdk-nodejs-sms client', () => {
+describe('TencentSmsOutbound through its signed SendSms client', () => {
   it('sends by template: the number in E.164, the application, signature, TemplateId, variables in order, our key as SessionContext', async () => {
     const body = '【连心】好的。小明这周心情怎么样？1很开心 2还好 3不太好 4很难过';
     const result = await tencentChannel().send(CARER, body, { kind: 'reply', key: 'reply#SM1#0' });
@@ -151,6 +152,19 @@ describe('TencentSmsOutbound through the real tencentcloud-sdk-nodejs-sms client
     const failure = await failureOf(tencentChannel().send(CARER, '【连心】好的。', { kind: 'reply' }));
     expect(failure.kind).toBe(kind);
     expect(failure.message).not.toContain('13800000001');
+  });
+
+  it('a request signed with the wrong SecretKey is refused as Tencent refuses it, and nothing is sent', async () => {
+    const failure = await failureOf(
+      tencentChannel({ secretKey: 'not-the-key' }).send(CARER, '【连心】好的。', { kind: 'reply' }),
+    );
+    expect(failure.kind).toBe('rejected');
+    expect(failure.message).toContain('AuthFailure.SignatureFailure');
+    const unknownId = await failureOf(
+      tencentChannel({ secretId: 'AKID-unknown' }).send(CARER, '【连心】好的。', { kind: 'reply' }),
+    );
+    expect(unknownId.message).toContain('AuthFailure.SecretIdNotFound');
+    expect(tencent.calls).toHaveLength(0);
   });
 
   it('no answer within the timeout is an unknown outcome; nothing listening is retryable', async () => {

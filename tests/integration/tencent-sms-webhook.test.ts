@@ -47,7 +47,7 @@ beforeEach(async () => {
   });
   roster = new RosterRepository({ client: table.client, tableName: table.tableName });
   await seedDemoRoster(roster);
-  standIn = await startTencentSendSmsStandIn({ maxVariableChars: 12 });
+  standIn = await startTencentSendSmsStandIn({ maxVariableChars: 12, keys: { 'AKID-test': 'key' } });
   const tencent = new TencentSmsOutbound({
     secretId: 'AKID-test',
     secretKey: 'key',

@@ -1,8 +1,15 @@
 // Alibaba Cloud SMS (dysmsapi 2017-05-25 SendSms) for mainland numbers: every message goes by an
 // approved template (lib/domain/sms-templates.ts), with our outbound key as OutId so receipts find it.
-// Types only: the SDK itself (about 1 MB with its signing and credential packages) is loaded on the
-// first mainland send, so that a cold start with no mainland number to send pays nothing for it.
-import type * as Dysmsapi from '@alicloud/dysmsapi20170525';
+// One signed request over Node's https (provider-https.ts), as the official SDK sends it (RPC style,
+// V3 signature): the SDK and its signing and credential packages were about 1 MB of the send worker.
+import { randomBytes } from 'node:crypto';
+import {
+  acs3Authorization,
+  acsDate,
+  acsQueryString,
+  sha256Hex,
+} from '#lib/channels/aliyun-sms/aliyun-acs3-signature.ts';
+import { classifyNoAnswer, ProviderHttps } from '#lib/channels/provider-https.ts';
 import { renderMainlandSms } from '#lib/domain/sms-templates.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { maskPhonesIn } from '#lib/observability/mask.ts';
@@ -20,30 +27,8 @@ export interface AliyunSmsOutboundOptions {
   protocol?: 'https' | 'http';
   /** Whole-request timeout; past it the outcome is unknown. Default 5 s. */
   timeoutMs?: number;
-}
-
-type ClientClass = typeof Dysmsapi.default.default;
-type DysmsClient = InstanceType<ClientClass>;
-// The SDK reads these as plain objects; its types ask for its model classes (with toMap), which would
-// mean importing two of its internal packages directly.
-type ClientConfig = ConstructorParameters<ClientClass>[0];
-type RuntimeOptions = Parameters<DysmsClient['sendSmsWithOptions']>[1];
-
-interface LoadedSdk {
-  client: DysmsClient;
-  SendSmsRequest: typeof Dysmsapi.SendSmsRequest;
-}
-
-async function loadSdk(config: ClientConfig): Promise<LoadedSdk> {
-  const dysmsapi = await import('@alicloud/dysmsapi20170525');
-  // The package is CommonJS compiled from TypeScript: Node's ESM loader gives its exports object as the
-  // default (the class is then `.default.default`); bundlers and vitest unwrap it to the class itself.
-  const wrapped = dysmsapi.default as unknown as ClientClass | { default: ClientClass };
-  const Client: ClientClass = typeof wrapped === 'function' ? wrapped : wrapped.default;
-  const SendSmsRequest =
-    dysmsapi.SendSmsRequest ??
-    (dysmsapi.default as unknown as { SendSmsRequest: typeof Dysmsapi.SendSmsRequest }).SendSmsRequest;
-  return { client: new Client(config), SendSmsRequest };
+  /** The time signed into x-acs-date (Alibaba Cloud refuses a request far from its own clock). */
+  now?: () => Date;
 }
 
 /** `+8613800000001` → `13800000001`, as PhoneNumbers takes a mainland number. */
@@ -61,23 +46,14 @@ export class AliyunSmsOutbound implements OutboundChannel {
 
   readonly name = 'sms' as const;
   readonly provider = 'aliyun' as const;
-  private sdk: Promise<LoadedSdk> | undefined;
+  private readonly https: ProviderHttps;
 
-  constructor(private readonly options: AliyunSmsOutboundOptions) {}
-
-  private loaded(): Promise<LoadedSdk> {
-    this.sdk ??= loadSdk({
-      accessKeyId: this.options.accessKeyId,
-      accessKeySecret: this.options.accessKeySecret,
-      endpoint: this.options.endpoint ?? 'dysmsapi.aliyuncs.com',
-      protocol: this.options.protocol ?? 'https',
-      regionId: 'cn-hangzhou',
-    } as ClientConfig);
-    // A failed load is tried again on the next send, not remembered for the container's life.
-    this.sdk.catch(() => {
-      this.sdk = undefined;
-    });
-    return this.sdk;
+  constructor(private readonly options: AliyunSmsOutboundOptions) {
+    this.https = new ProviderHttps(
+      options.endpoint ?? 'dysmsapi.aliyuncs.com',
+      options.protocol ?? 'https',
+      options.timeoutMs ?? 5000,
+    );
   }
 
   async send(to: string, body: string, options: SendOptions = {}): Promise<SendResult> {
@@ -95,39 +71,65 @@ export class AliyunSmsOutbound implements OutboundChannel {
     const code = this.options.templateCodes[rendered.template.id];
     if (!code)
       throw new SendFailure('rejected', `no Alibaba Cloud code for template ${rendered.template.id}`);
-    const timeout = this.options.timeoutMs ?? 5000;
-    const { client, SendSmsRequest } = await this.loaded();
-    let response: Awaited<ReturnType<DysmsClient['sendSmsWithOptions']>>;
+    const query: Record<string, string> = {
+      PhoneNumbers: phone,
+      SignName: this.options.signName,
+      TemplateCode: code,
+      TemplateParam: JSON.stringify(rendered.params),
+      ...(options.key ? { OutId: options.key } : {}),
+    };
+    // No retry here: the send worker owns retries (backoff, attempts, DLQ).
+    let response: { status: number; text: string };
     try {
-      response = await client.sendSmsWithOptions(
-        new SendSmsRequest({
-          phoneNumbers: phone,
-          signName: this.options.signName,
-          templateCode: code,
-          templateParam: JSON.stringify(rendered.params),
-          ...(options.key ? { outId: options.key } : {}),
-        }),
-        // The send worker owns retries (backoff, attempts, DLQ): the SDK makes one attempt.
-        {
-          autoretry: false,
-          maxAttempts: 1,
-          connectTimeout: Math.min(timeout, 3000),
-          readTimeout: timeout,
-        } as RuntimeOptions,
-      );
+      response = await this.https.request(this.signedRequest(query));
     } catch (error) {
-      throw classifyAliyunError(error);
+      throw classifyNoAnswer(error, 'Alibaba Cloud');
     }
-    const answer = response.body;
-    if (answer?.code !== 'OK' || !answer.bizId) throw classifyAliyunCode(answer?.code, answer?.message);
+    let answer: { Code?: unknown; Message?: unknown; BizId?: unknown } | undefined;
+    try {
+      answer = JSON.parse(response.text) as typeof answer;
+    } catch {
+      answer = undefined;
+    }
+    const answerCode = typeof answer?.Code === 'string' ? answer.Code : undefined;
+    const message = typeof answer?.Message === 'string' ? answer.Message : undefined;
+    if (response.status < 200 || response.status >= 300) {
+      throw classifyAliyunError({ statusCode: response.status, code: answerCode, message });
+    }
+    const bizId = typeof answer?.BizId === 'string' ? answer.BizId : undefined;
+    if (answer === undefined) {
+      // It answered 2xx but unreadably: the message may have gone, never resend blindly.
+      throw new SendFailure('unknown-outcome', `Alibaba Cloud answered ${response.status} without a body`);
+    }
+    if (answerCode !== 'OK' || !bizId) throw classifyAliyunCode(answerCode, message);
     return {
-      providerId: answer.bizId,
+      providerId: bizId,
       provider: this.provider,
       template: { code, params: rendered.params, text: rendered.text, segments: rendered.segments },
     };
   }
-}
 
+  /** SendSms as the SDK sends it: POST, the parameters in the query, an empty body, signed (V3). */
+  signedRequest(query: Record<string, string>, nonce = randomBytes(16).toString('hex')) {
+    const headers: Record<string, string> = {
+      host: this.https.endpoint,
+      'x-acs-version': '2017-05-25',
+      'x-acs-action': 'SendSms',
+      'x-acs-date': acsDate((this.options.now ?? (() => new Date()))()),
+      'x-acs-signature-nonce': nonce,
+      accept: 'application/json',
+      'user-agent': 'lianxin',
+      'x-acs-content-sha256': sha256Hex(''),
+    };
+    headers.authorization = acs3Authorization(
+      { method: 'POST', pathname: '/', query, headers },
+      sha256Hex(''),
+      this.options.accessKeyId,
+      this.options.accessKeySecret,
+    );
+    return { method: 'POST' as const, path: `/?${acsQueryString(query)}`, headers };
+  }
+}
 // Business refusals SendSms answers with HTTP 200 and a Code (the send will never go as it is).
 const INVALID_ADDRESS = new Set(['isv.MOBILE_NUMBER_ILLEGAL', 'isv.MOBILE_COUNT_OVER_LIMIT']);
 // Flow control on one number (per minute/hour/day) or on the account: later may work.
@@ -144,41 +146,22 @@ export function classifyAliyunCode(code: string | undefined, message: string | u
   return new SendFailure('rejected', text);
 }
 
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-
 interface AliyunErrorShape {
-  name?: unknown;
-  code?: unknown;
   statusCode?: unknown;
+  code?: unknown;
   message?: unknown;
 }
 
 /**
- * What a thrown SendSms error means. The SDK throws a ClientError/ServerError with the HTTP status
- * and the provider's Code when Alibaba Cloud answered 4xx/5xx; a Node error (ECONNREFUSED…) when it
- * could not connect; a RequestTimeoutError when no answer came in time, which may follow a send.
+ * What an answer with an HTTP error status means: Alibaba Cloud answered 4xx/5xx with its Code.
  */
-export function classifyAliyunError(error: unknown): SendFailure {
-  const e: AliyunErrorShape = typeof error === 'object' && error !== null ? (error as AliyunErrorShape) : {};
-  const cause = { cause: error };
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  if (typeof e.statusCode === 'number') {
-    const status = e.statusCode;
-    const text = `Alibaba Cloud answered ${status} (${code ?? 'no code'})`;
-    // 502/504: a proxy answered, possibly after the message went.
-    if (status === 502 || status === 504) return new SendFailure('unknown-outcome', text, undefined, cause);
-    if (status === 429 || status >= 500) return new SendFailure('retryable', text, undefined, cause);
-    const failure = classifyAliyunCode(code, typeof e.message === 'string' ? e.message : undefined);
-    return new SendFailure(failure.kind, text, undefined, cause);
-  }
-  if (code && NEVER_CONNECTED.has(code)) {
-    return new SendFailure('retryable', `could not reach Alibaba Cloud (${code})`, undefined, cause);
-  }
-  const name = typeof e.name === 'string' ? e.name : 'unrecognised error';
-  return new SendFailure(
-    'unknown-outcome',
-    `no answer from Alibaba Cloud (${code ?? name})`,
-    undefined,
-    cause,
-  );
+export function classifyAliyunError(error: AliyunErrorShape): SendFailure {
+  const code = typeof error.code === 'string' ? error.code : undefined;
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 0;
+  const text = `Alibaba Cloud answered ${status} (${code ?? 'no code'})`;
+  // 502/504: a proxy answered, possibly after the message went.
+  if (status === 502 || status === 504) return new SendFailure('unknown-outcome', text);
+  if (status === 429 || status >= 500) return new SendFailure('retryable', text);
+  const failure = classifyAliyunCode(code, typeof error.message === 'string' ? error.message : undefined);
+  return new SendFailure(failure.kind, text);
 }

@@ -1,11 +1,9 @@
 // Tencent Cloud SMS (SendSms 2021-01-11) for mainland numbers: the second domestic provider. Every
 // message goes by an approved template (lib/domain/sms-templates.ts), with our outbound key as
-// SessionContext so the status callback finds it.
-import type { Client } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client.js';
-import type {
-  SendSmsRequest,
-  SendSmsResponse,
-} from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_models.js';
+// SessionContext so the status callback finds it. One request signed with TC3-HMAC-SHA256 over Node's
+// https (provider-https.ts), as the official SDK sends it, without the SDK's half megabyte.
+import { classifyNoAnswer, ProviderHttps, type ProviderRequest } from '#lib/channels/provider-https.ts';
+import { tc3Authorization } from '#lib/channels/tencent-sms/tencent-tc3-signature.ts';
 import { type RenderedSms, renderMainlandSms } from '#lib/domain/sms-templates.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { maskPhonesIn } from '#lib/observability/mask.ts';
@@ -28,6 +26,25 @@ export interface TencentSmsOutboundOptions {
   region?: string;
   /** Whole-request timeout; past it the outcome is unknown. Default 5 s. */
   timeoutMs?: number;
+  /** The time signed into X-TC-Timestamp (Tencent refuses a request far from its own clock). */
+  now?: () => Date;
+}
+
+/** SendSms's request (2021-01-11), the fields we use. */
+export interface TencentSendSmsRequest {
+  PhoneNumberSet: string[];
+  SmsSdkAppId: string;
+  SignName: string;
+  TemplateId: string;
+  TemplateParamSet: string[];
+  SessionContext?: string;
+}
+
+interface TencentSendSmsAnswer {
+  Response?: {
+    Error?: { Code?: string; Message?: string };
+    SendStatusSet?: { Code?: string; Message?: string; SerialNo?: string }[];
+  };
 }
 
 /** `+8613800000001`, as PhoneNumberSet takes a number (E.164); only mainland mobiles go this way. */
@@ -45,37 +62,49 @@ export class TencentSmsOutbound implements OutboundChannel {
 
   readonly name = 'sms' as const;
   readonly provider = 'tencent' as const;
-  private client: Promise<Client> | undefined;
+  private readonly https: ProviderHttps;
 
-  constructor(private readonly options: TencentSmsOutboundOptions) {}
+  constructor(private readonly options: TencentSmsOutboundOptions) {
+    this.https = new ProviderHttps(
+      options.endpoint ?? 'sms.tencentcloudapi.com',
+      options.protocol ?? 'https',
+      options.timeoutMs ?? 5000,
+    );
+  }
 
-  // Loaded at the first send by Tencent Cloud, so that a cold start of the send worker does not pay for
-  // the SDK (about 0.5 MB) when the deployment sends by another provider.
-  private loaded(): Promise<Client> {
-    const options = this.options;
-    this.client ??= import(
-      'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client.js'
-    ).then((sdk) => {
-      // CommonJS: Node's ESM loader may give the exports object as the default.
-      const exports = (sdk as { Client?: typeof Client }).Client
-        ? (sdk as { Client: typeof Client })
-        : (sdk as unknown as { default: { Client: typeof Client } }).default;
-      return new exports.Client({
-        credential: { secretId: options.secretId, secretKey: options.secretKey },
-        region: options.region ?? 'ap-guangzhou',
-        profile: {
-          signMethod: 'TC3-HMAC-SHA256',
-          httpProfile: {
-            endpoint: options.endpoint ?? 'sms.tencentcloudapi.com',
-            protocol: `${options.protocol ?? 'https'}://`,
-            reqMethod: 'POST',
-            // Seconds; the SDK makes one attempt, the send worker owns retries.
-            reqTimeout: (options.timeoutMs ?? 5000) / 1000,
-          },
-        },
-      });
-    });
-    return this.client;
+  /** SendSms as the SDK sends it: a JSON POST to /, the action in X-TC-Action, signed (TC3). */
+  signedRequest(request: TencentSendSmsRequest): ProviderRequest {
+    const body = JSON.stringify(request);
+    const timestamp = Math.floor((this.options.now ?? (() => new Date()))().getTime() / 1000);
+    const contentType = 'application/json';
+    const authorization = tc3Authorization(
+      {
+        method: 'POST',
+        hostname: new URL(`http://${this.https.endpoint}`).hostname,
+        path: '/',
+        query: '',
+        contentType,
+        payload: body,
+        timestamp,
+        service: 'sms',
+      },
+      this.options.secretId,
+      this.options.secretKey,
+    );
+    return {
+      method: 'POST',
+      path: '/',
+      headers: {
+        host: this.https.endpoint,
+        'content-type': contentType,
+        'x-tc-action': 'SendSms',
+        'x-tc-version': '2021-01-11',
+        'x-tc-timestamp': String(timestamp),
+        'x-tc-region': this.options.region ?? 'ap-guangzhou',
+        authorization,
+      },
+      body,
+    };
   }
 
   /** The template and variables this message goes by on Tencent, or why it never can. */
@@ -97,7 +126,7 @@ export class TencentSmsOutbound implements OutboundChannel {
     const templateId = this.options.templateIds[rendered.template.id];
     if (!templateId)
       throw new SendFailure('rejected', `no Tencent Cloud TemplateId for template ${rendered.template.id}`);
-    const request: SendSmsRequest = {
+    const request: TencentSendSmsRequest = {
       PhoneNumberSet: [phone],
       SmsSdkAppId: this.options.sdkAppId,
       SignName: this.options.signName,
@@ -106,12 +135,26 @@ export class TencentSmsOutbound implements OutboundChannel {
       TemplateParamSet: rendered.template.variables.map((v) => rendered.params[v] ?? ''),
       ...(options.key ? { SessionContext: options.key } : {}),
     };
-    let response: SendSmsResponse;
+    // No retry here: the send worker owns retries (backoff, attempts, DLQ).
+    let answer: { status: number; text: string };
     try {
-      response = await (await this.loaded()).SendSms(request);
+      answer = await this.https.request(this.signedRequest(request));
     } catch (error) {
-      throw classifyTencentError(error);
+      throw classifyNoAnswer(error, 'Tencent Cloud');
     }
+    let parsed: TencentSendSmsAnswer | undefined;
+    try {
+      parsed = JSON.parse(answer.text) as TencentSendSmsAnswer;
+    } catch {
+      parsed = undefined;
+    }
+    if (answer.status !== 200) throw classifyTencentError({ httpCode: answer.status });
+    // It answered 200 but unreadably: the message may have gone, never resend blindly.
+    if (!parsed?.Response)
+      throw new SendFailure('unknown-outcome', 'Tencent Cloud answered 200 without a Response');
+    const apiError = parsed.Response.Error;
+    if (apiError) throw classifyTencentError({ code: apiError.Code ?? '', message: apiError.Message ?? '' });
+    const response = parsed.Response;
     const status = response.SendStatusSet?.[0];
     if (status?.Code !== 'Ok' || !status.SerialNo) throw classifyTencentCode(status?.Code, status?.Message);
     return {
@@ -152,44 +195,20 @@ export function classifyTencentCode(code: string | undefined, message: string | 
 }
 
 interface TencentErrorShape {
-  code?: unknown;
-  httpCode?: unknown;
-  message?: unknown;
+  code?: string;
+  httpCode?: number;
+  message?: string;
 }
 
 /**
- * What a thrown SendSms error means. The SDK throws a TencentCloudSDKHttpException: with `code` when
- * Tencent answered an API error, with `httpCode` when it answered another HTTP status, and with only
- * the network error's message when no answer came (node-fetch's "network timeout at…", which may
- * follow a send) or no connection was made (ECONNREFUSED…, which never sent).
+ * What an answer other than a SendStatus means: an API error (Response.Error's Code) or another HTTP
+ * status. No answer at all is classifyNoAnswer's.
  */
-export function classifyTencentError(error: unknown): SendFailure {
-  const e: TencentErrorShape =
-    typeof error === 'object' && error !== null ? (error as TencentErrorShape) : {};
-  const cause = { cause: error };
-  const message = typeof e.message === 'string' ? e.message : '';
-  if (typeof e.code === 'string' && e.code !== '') {
-    const failure = classifyTencentCode(e.code, message);
-    return new SendFailure(failure.kind, failure.message, undefined, cause);
-  }
-  if (typeof e.httpCode === 'number') {
-    const status = e.httpCode;
-    const text = `Tencent Cloud answered HTTP ${status}`;
-    if (status === 502 || status === 504) return new SendFailure('unknown-outcome', text, undefined, cause);
-    if (status === 429 || status >= 500) return new SendFailure('retryable', text, undefined, cause);
-    return new SendFailure('rejected', text, undefined, cause);
-  }
-  const never = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH/.exec(message);
-  if (never) {
-    return new SendFailure('retryable', `could not reach Tencent Cloud (${never[0]})`, undefined, cause);
-  }
-  const timeout = /timeout/i.test(message);
-  return new SendFailure(
-    'unknown-outcome',
-    timeout
-      ? 'no answer from Tencent Cloud in time'
-      : `no answer from Tencent Cloud (${maskPhonesIn(message)})`,
-    undefined,
-    cause,
-  );
+export function classifyTencentError(error: TencentErrorShape): SendFailure {
+  if (error.code) return classifyTencentCode(error.code, error.message);
+  const status = error.httpCode ?? 0;
+  const text = `Tencent Cloud answered HTTP ${status}`;
+  if (status === 502 || status === 504) return new SendFailure('unknown-outcome', text);
+  if (status === 429 || status >= 500) return new SendFailure('retryable', text);
+  return new SendFailure('rejected', text);
 }
