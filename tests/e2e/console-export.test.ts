@@ -111,7 +111,7 @@ describe('the console export page', { timeout: 120_000, shuffle: false }, () => 
     expect(en.bytes.toString('utf8').startsWith('\uFEFFWeek,')).toBe(true);
   });
 
-  it('erases a family after its code is typed, and shows the job run to done', async () => {
+  it('erases a family from its card after its code is typed, and shows the job run to done', async () => {
     const families = async () =>
       (
         (await (await apiGet(`/api/families?centre=${CENTRE}`)).json()) as {
@@ -120,9 +120,19 @@ describe('the console export page', { timeout: 120_000, shuffle: false }, () => 
       ).families;
     const zhang = (await families()).find((f) => f.name === '张家');
     expect(zhang).toBeDefined();
-    const select = page.getByLabel('要删除的家庭');
-    await select.locator('option', { hasText: '张家' }).waitFor({ state: 'attached' });
-    await select.selectOption(zhang?.id ?? '');
+    // Started from the family's card on 名册: 导出 opens with that family chosen.
+    await page.getByRole('link', { name: '名册' }).click();
+    await page
+      .getByTestId('family')
+      .filter({ hasText: '张家' })
+      .getByRole('link', { name: /删除… 张家/ })
+      .click();
+    await page.getByRole('heading', { name: '导出与删除' }).waitFor();
+    await page
+      .getByLabel('要删除的家庭')
+      .locator('option', { hasText: '张家' })
+      .waitFor({ state: 'attached' });
+    expect(await page.getByLabel('要删除的家庭').inputValue()).toBe(zhang?.id);
     const label = page.getByText(/请输入这个家庭的编号 J\S+ 以确认/);
     const code = /编号 (J\S+) 以确认/.exec((await label.textContent()) ?? '')?.[1] ?? '';
     expect(code).toMatch(/^J[2-9A-HJ-NP-Z]{4,6}$/);

@@ -179,7 +179,10 @@ function EraseFamily({ centreId, onStarted }: { centreId: string; onStarted(): v
   const { families } = useRoster(centreId);
   const list = families.data?.families ?? [];
   const codes = familyCodes(list.map((f) => f.id));
-  const [familyId, setFamilyId] = useState('');
+  // Opened from a family's card on 名册 (`?family=`): that family is chosen, its code still to type.
+  const [familyId, setFamilyId] = useState(
+    () => new URLSearchParams(window.location.search).get('family') ?? '',
+  );
   const [typed, setTyped] = useState('');
   const [started, setStarted] = useState<Job | undefined>();
   const [error, setError] = useState<string | undefined>();

@@ -3,6 +3,7 @@
 import Papa from 'papaparse';
 import { useState } from 'preact/hooks';
 import QRCode from 'qrcode';
+import { Link } from 'wouter-preact';
 import type * as z from 'zod';
 import type { importView } from '#lib/api/roster-api.ts';
 import { ApiError, api } from '../api.ts';
@@ -155,7 +156,11 @@ function FamilyCard(props: {
         <button type="button" class="link" onClick={() => setEditing('family')}>
           {t('edit')}
           <span class="visually-hidden"> {f.name}</span>
-        </button>
+        </button>{' '}
+        <Link href={`/exports?family=${encodeURIComponent(f.id)}`}>
+          {t('eraseLink')}
+          <span class="visually-hidden"> {f.name}</span>
+        </Link>
       </p>
       {editing === 'family' && (
         <FamilyEditForm family={f} code={props.code} onDone={saved} onCancel={() => setEditing(undefined)} />
