@@ -266,6 +266,7 @@ try {
       `  WeChat webhook     GET/POST ${config.PUBLIC_URL}/webhooks/wechat  (token ${wechatDev.token}, AppID ${wechatDev.appId}; WeChat API → outbox)`,
       `  send queue         in-process, ${config.SEND_RATE_PER_SECOND} msg/s, quiet hours 21:00-08:00 Asia/Shanghai`,
       `  local outbox       GET  http://localhost:${port}/dev/outbox`,
+      `  large exports      files in ${exportDir}, links GET /dev/exports/<token> (${exportSettings().linkSeconds} s)`,
       `  scheduler tick     every ${TICK_EVERY_MS / 1000} s; POST /dev/tick?at=… runs one at a chosen time`,
       '  dev credentials    (local only; never used in AWS)',
       `    TWILIO_ACCOUNT_SID  ${config.TWILIO_ACCOUNT_SID}`,
