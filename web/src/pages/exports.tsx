@@ -273,9 +273,9 @@ const jobStatus = (t: Translate, job: Job) => t(STATUS_LABEL[job.status]);
 
 function JobCard({ job }: { job: Job }) {
   const { t, lang } = useI18n();
-  const counts = Object.entries(job.deleted)
-    .map(([kind, n]) => `${kind} ${n}`)
-    .join('，');
+  // The store's own item kinds, as counts only: the total first, the kinds for whoever asks.
+  const kinds = Object.entries(job.deleted);
+  const total = kinds.reduce((sum, [, n]) => sum + n, 0);
   return (
     <li class={`card job-${job.status}`} data-testid="job">
       <h3>
@@ -294,7 +294,14 @@ function JobCard({ job }: { job: Job }) {
       <p data-testid="job-progress">
         {t('jobProgress', { done: job.progress.done, total: job.progress.total, steps: job.steps })}
       </p>
-      {counts && <p>{t('jobDeleted', { counts })}</p>}
+      {total > 0 && (
+        <details>
+          <summary data-testid="job-deleted">{t('jobDeleted', { n: total })}</summary>
+          <p>
+            {t('jobDeletedKinds')}: {kinds.map(([kind, n]) => `${kind} ${n}`).join(', ')}
+          </p>
+        </details>
+      )}
       <p class="meta">
         {t('jobBy', { by: job.by, at: formatTime(job.createdAt, lang) })}
         {job.finishedAt && <> · {t('jobFinished', { at: formatTime(job.finishedAt, lang) })}</>}
