@@ -7,6 +7,7 @@ import {
   toApiGatewayEvent,
   writeResult,
 } from '#lib/local/lambda-adapter.ts';
+import { LOCAL_EXPORT_PATH, type LocalExportFiles } from '#lib/local/local-export-files.ts';
 import { webFile } from '#lib/local/web-static.ts';
 
 export interface LocalRoute {
@@ -36,6 +37,8 @@ export interface LocalServerOptions {
   devRoutes?: DevRoute[] | undefined;
   /** The built console (web/dist), served at `/`; without it `/` lists the routes. */
   webDist?: string | undefined;
+  /** Exports too large for a response, downloaded from GET /dev/exports/<token>. */
+  exportFiles?: LocalExportFiles | undefined;
 }
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -90,6 +93,17 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
     );
     const requestId = event.requestContext.requestId ?? randomUUID();
     return writeResult(res, await match.handler(event, lambdaContext(match.functionName, requestId)));
+  }
+  if (req.method === 'GET' && options.exportFiles && url.pathname.startsWith(LOCAL_EXPORT_PATH)) {
+    const file = await options.exportFiles.open(url.pathname.slice(LOCAL_EXPORT_PATH.length));
+    if (file.status !== 200) return send(res, file.status, 'text/plain; charset=utf-8', file.reason);
+    res.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${file.name}"`,
+      'cache-control': 'no-store',
+    });
+    res.end(file.body);
+    return;
   }
   const dev = options.devRoutes?.find((r) => r.path === url.pathname && r.method === req.method);
   if (dev) {

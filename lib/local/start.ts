@@ -1,10 +1,12 @@
 // `npm start`: lianxin on one machine — DynamoDB Local, the table, the demo roster, and the
 // Lambda handlers behind a local HTTP server.
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueLocalToken } from '#lib/api/auth.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
-import { apiSettings } from '#lib/config/api.ts';
+import { apiSettings, exportSettings } from '#lib/config/api.ts';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import { seedDemoCalendar } from '#lib/local/demo/demo-calendar.ts';
@@ -12,6 +14,7 @@ import { DEMO_GB_PIN, seedDemoGbPin } from '#lib/local/demo/demo-gb-pin.ts';
 import { DEMO_ROSTER, ensureDemoSchedules, seedDemoRoster } from '#lib/local/demo/demo-roster.ts';
 import { startDynamoDbLocal } from '#lib/local/dynamodb-local.ts';
 import { linkCodeRoute } from '#lib/local/link-code-route.ts';
+import { LocalExportFiles } from '#lib/local/local-export-files.ts';
 import { PROVIDER_PUSH_MAX_BYTES, startLocalServer } from '#lib/local/local-server.ts';
 import { startLocalMainlandSms } from '#lib/local/mainland-sms-local.ts';
 import { phoneSimulatorRoutes } from '#lib/local/phone-simulator-route.ts';
@@ -29,6 +32,7 @@ import { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repo
 import { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { localClock, localSendQueue } from '#lib/wiring/adapters.ts';
+import { useLocalExportFiles } from '#lib/wiring/coordinator-api.ts';
 import { createSchedulerDependencies, TICK_UNIT_MAX_ITEMS } from '#lib/wiring/scheduler-tick.ts';
 import { createSendWorkerDependencies, defaultSmsChannel } from '#lib/wiring/send-worker.ts';
 
@@ -107,6 +111,21 @@ try {
     queue: localSendQueue(config),
   });
 
+  // Exports too large for a response: files the local server serves at short-lived links (the
+  // exports bucket in AWS); kept with --data, else in a temporary folder removed on exit.
+  let listeningPort = config.PORT;
+  const exportDir = values.data
+    ? join(resolve(values.data), 'exports')
+    : await mkdtemp(join(tmpdir(), 'lianxin-exports-'));
+  if (!values.data) stops.push(() => rm(exportDir, { recursive: true, force: true }));
+  const exportFiles = new LocalExportFiles({
+    dir: exportDir,
+    baseUrl: () => `http://localhost:${listeningPort}`,
+    linkSeconds: exportSettings().linkSeconds,
+    clock: localClock,
+  });
+  useLocalExportFiles(exportFiles);
+
   // Imported only now: the handlers read their config at module scope, as on a Lambda cold start.
   const sms = await import('#functions/twilio-sms-webhook.ts');
   const status = await import('#functions/twilio-status-webhook.ts');
@@ -116,11 +135,11 @@ try {
   const tencentSms = await import('#functions/tencent-sms-webhook.ts');
   const apiAuth = apiSettings(config).auth;
   await ensureWebBuild();
-  let listeningPort = config.PORT;
   const { server, port } = await startLocalServer({
     port: config.PORT,
     outbox: localOutbox,
     webDist: WEB_DIST,
+    exportFiles,
     devRoutes: [
       ...(apiAuth.mode === 'local' ? signInRoutes({ accounts, roster, signingKey: apiAuth.signingKey }) : []),
       ...phoneSimulatorRoutes({
@@ -247,6 +266,7 @@ try {
       `  WeChat webhook     GET/POST ${config.PUBLIC_URL}/webhooks/wechat  (token ${wechatDev.token}, AppID ${wechatDev.appId}; WeChat API → outbox)`,
       `  send queue         in-process, ${config.SEND_RATE_PER_SECOND} msg/s, quiet hours 21:00-08:00 Asia/Shanghai`,
       `  local outbox       GET  http://localhost:${port}/dev/outbox`,
+      `  large exports      files in ${exportDir}, links GET /dev/exports/<token> (${exportSettings().linkSeconds} s)`,
       `  scheduler tick     every ${TICK_EVERY_MS / 1000} s; POST /dev/tick?at=… runs one at a chosen time`,
       '  dev credentials    (local only; never used in AWS)',
       `    TWILIO_ACCOUNT_SID  ${config.TWILIO_ACCOUNT_SID}`,

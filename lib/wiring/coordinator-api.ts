@@ -26,6 +26,7 @@ import { traced } from '#lib/observability/process-observability.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import type { CoordinatorDirectory } from '#lib/ports/coordinator-directory.ts';
+import type { ExportFiles } from '#lib/ports/export-files.ts';
 import { LocalCoordinatorDirectory } from '#lib/store/accounts/local-coordinator-directory.ts';
 import { BroadcastRepository } from '#lib/store/broadcasts/broadcast-repository.ts';
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
@@ -149,10 +150,21 @@ function coordinatorDirectory(
 const withCoordinators = (coordinators: CoordinatorDirectory | undefined) =>
   coordinators ? { coordinators } : {};
 
-/** In AWS, the exports bucket the CDK names; without one, an export too large for a response is a 413. */
-function exportFilesOf(config: Config): S3ExportFiles | undefined {
+let localExportFiles: ExportFiles | undefined;
+
+/** `npm start` writes large exports to files it serves itself (lib/local/local-export-files.ts). */
+export function useLocalExportFiles(files: ExportFiles): void {
+  localExportFiles = files;
+}
+
+/**
+ * In AWS, the exports bucket the CDK names; locally, the local server's files; otherwise an export
+ * too large for a response is a 413.
+ */
+function exportFilesOf(config: Config): ExportFiles | undefined {
   const { bucket, linkSeconds } = exportSettings();
-  return bucket ? new S3ExportFiles({ bucket, region: config.AWS_REGION, linkSeconds }) : undefined;
+  if (bucket) return new S3ExportFiles({ bucket, region: config.AWS_REGION, linkSeconds });
+  return config.LIANXIN_ENV === 'local' ? localExportFiles : undefined;
 }
 
 export function createCoordinatorApiOptions(

@@ -19,6 +19,8 @@ import { loadSession, type Session, saveSession } from './session.ts';
 const CoordinatorsPage = lazy(() => import('./pages/coordinators.tsx').then((m) => m.CoordinatorsPage));
 // The roster page brings the CSV parser and the QR code maker: loaded when it is opened.
 const RosterPage = lazy(() => import('./pages/roster.tsx').then((m) => m.RosterPage));
+// Export and erasure jobs: loaded when opened.
+const ExportsPage = lazy(() => import('./pages/exports.tsx').then((m) => m.ExportsPage));
 
 const NAV: { path: string; label: MessageKey }[] = [
   { path: '/', label: 'navWeek' },
@@ -27,6 +29,7 @@ const NAV: { path: string; label: MessageKey }[] = [
   { path: '/roster', label: 'navRoster' },
   { path: '/broadcasts', label: 'navBroadcasts' },
   { path: '/activities', label: 'navActivities' },
+  { path: '/exports', label: 'navExports' },
 ];
 /** Only where the local server offers the simulator (npm start), never in AWS. */
 const LOCAL_NAV: { path: string; label: MessageKey }[] = [{ path: '/phones', label: 'navPhone' }];
@@ -73,6 +76,7 @@ function Shell() {
             <Route path="/roster" component={RosterPage} />
             <Route path="/broadcasts" component={BroadcastsPage} />
             <Route path="/activities" component={ActivitiesPage} />
+            <Route path="/exports" component={ExportsPage} />
             <Route path="/phones" component={PhonesPage} />
             <Route path="/coordinators" component={CoordinatorsPage} />
             <Route path="/auth/callback">

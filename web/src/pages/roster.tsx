@@ -3,6 +3,7 @@
 import Papa from 'papaparse';
 import { useState } from 'preact/hooks';
 import QRCode from 'qrcode';
+import { Link } from 'wouter-preact';
 import type * as z from 'zod';
 import type { importView } from '#lib/api/roster-api.ts';
 import { ApiError, api } from '../api.ts';
@@ -15,6 +16,13 @@ import { LoadState } from '../ui.tsx';
 import { ContactEditForm, FamilyEditForm } from './roster-edit.tsx';
 
 type ImportReport = z.output<typeof importView>;
+
+/** What a valid line does (a dry run: would do), as the API's per-line result says. */
+const RESULT_LABEL = {
+  created: 'importCreated',
+  updated: 'importUpdated',
+  unchanged: 'importUnchanged',
+} as const;
 
 export function RosterPage() {
   const { t } = useI18n();
@@ -148,7 +156,11 @@ function FamilyCard(props: {
         <button type="button" class="link" onClick={() => setEditing('family')}>
           {t('edit')}
           <span class="visually-hidden"> {f.name}</span>
-        </button>
+        </button>{' '}
+        <Link href={`/exports?family=${encodeURIComponent(f.id)}`}>
+          {t('eraseLink')}
+          <span class="visually-hidden"> {f.name}</span>
+        </Link>
       </p>
       {editing === 'family' && (
         <FamilyEditForm family={f} code={props.code} onDone={saved} onCancel={() => setEditing(undefined)} />
@@ -448,6 +460,7 @@ function CsvImport({ centreId, onWritten }: { centreId: string; onWritten(): voi
                 invalid: report.invalid,
               })}
           </p>
+          {!report.fileError && <p data-testid="import-summary">{t('importSummary', report.summary)}</p>}
           <div class="scroll">
             <table class="data">
               <thead>
@@ -455,14 +468,41 @@ function CsvImport({ centreId, onWritten }: { centreId: string; onWritten(): voi
                   <th scope="col">{t('line')}</th>
                   <th scope="col">{t('row')}</th>
                   <th scope="col">{t('result')}</th>
+                  <th scope="col">{t('importChanges')}</th>
                 </tr>
               </thead>
               <tbody>
                 {report.lines.map((l) => (
-                  <tr key={l.line} class={l.status}>
+                  <tr
+                    key={l.line}
+                    class={l.status === 'valid' ? (l.result ?? 'valid') : 'invalid'}
+                    data-testid="import-line"
+                  >
                     <th scope="row">{l.line}</th>
                     <td>{(rows[l.line - 1] ?? []).join(', ')}</td>
-                    <td>{l.status === 'valid' ? t('rowValid') : l.reasons.join('; ')}</td>
+                    <td data-testid="import-result">
+                      {t(l.status === 'valid' ? RESULT_LABEL[l.result ?? 'created'] : 'importRefused')}
+                    </td>
+                    <td>
+                      {l.status === 'invalid' ? (
+                        l.reasons.join('; ')
+                      ) : (
+                        <>
+                          {(l.changes ?? []).length > 0 && (
+                            <ul class="changes">
+                              {(l.changes ?? []).map((c) => (
+                                <li key={c}>{c}</li>
+                              ))}
+                            </ul>
+                          )}
+                          {l.notice && (
+                            <p class="error" data-testid="import-notice">
+                              {l.notice}
+                            </p>
+                          )}
+                        </>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
