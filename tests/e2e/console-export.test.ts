@@ -6,18 +6,20 @@
 // and screenshots at 360 px and 1280 px in Chinese.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from '#tests/support/browser.ts';
-import { checkPage } from '#tests/support/console-page.ts';
+import {
+  checkPage,
+  closeConsole,
+  openConsole,
+  signInAsDemoCoordinator,
+} from '#tests/support/console-page.ts';
 import {
   bannerToken,
   freePort,
   phone,
   type RunningServer,
-  running,
   startServer,
-  stopServer,
 } from '#tests/support/local-server-process.ts';
 
 const CENTRE = 'centre-shimen';
@@ -25,7 +27,6 @@ const BOM = [0xef, 0xbb, 0xbf];
 
 let server: RunningServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let base: string;
 let token: string;
@@ -52,35 +53,16 @@ beforeAll(async () => {
   });
   base = `http://localhost:${server.port}`;
   token = bannerToken(server.banner, CENTRE);
-  browser = await launchChromium();
-  context = await browser.newContext({
-    viewport: { width: 360, height: 640 },
-    locale: 'zh-CN',
-    acceptDownloads: true,
-  });
-  page = await context.newPage();
-  // Nothing may come from another host.
-  await page.route(
-    (url) => url.host !== new URL(base).host,
-    (route) => {
-      throw new Error(`request to another host: ${route.request().url()}`);
-    },
-  );
+  // Downloads are accepted: Playwright's default for a new context.
+  ({ browser, page } = await openConsole(base));
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server);
-  for (const child of running) child.kill('SIGKILL');
-});
+afterAll(() => closeConsole(browser, server));
 
 // One coordinator's session, page after page; the erasure runs on the roster the import then reads.
 describe('the console export page', { timeout: 120_000, shuffle: false }, () => {
   it('signs in as the demo coordinator and opens 导出', async () => {
-    await page.goto(`${base}/`);
-    await page.waitForURL(`${base}/sign-in`);
-    await page.getByRole('button', { name: /王老师/ }).click();
-    await page.getByRole('heading', { name: /^本周/ }).waitFor();
+    await signInAsDemoCoordinator(page, base);
     await page.getByRole('link', { name: '导出' }).click();
     await page.getByRole('heading', { name: '导出与删除' }).waitFor();
     await page.getByText('还没有删除任务').waitFor();
