@@ -242,7 +242,8 @@ export class PreviewTally {
       if (r.address.channel === 'sms' && isMainlandMobile(r.address.address)) {
         let billed = this.#templateSegmentsByBody.get(body);
         if (billed === undefined) {
-          // The service refuses a text no template carries before a preview, so this renders.
+          // Billed by the whole message, which is the same however a provider splits it into variables;
+          // whether each provider's templates can carry it at all is lib/domain/broadcast-template-limits.ts.
           billed = renderMainlandSms('broadcast', body).segments;
           this.#templateSegmentsByBody.set(body, billed);
         }
