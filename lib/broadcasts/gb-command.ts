@@ -214,7 +214,8 @@ export async function broadcastBySms(
       } catch (error) {
         // A +86 provider's templates cannot carry it: nothing was written; say why and how much fits.
         if (!(error instanceof BroadcastTemplateError)) throw error;
-        return reply(templateRefusalText(error.refusals, contact.language), unchanged);
+        // A draft that was waiting has been dropped for this one: nothing is left to confirm.
+        return reply(templateRefusalText(error.refusals, contact.language), pending ? null : unchanged);
       }
       const preview = previewSchema.parse(b.preview);
       if (preview.recipients === 0) {

@@ -9,6 +9,7 @@ import {
   MAX_VARIABLE_CHARS,
   type MainlandProvider,
   renderMainlandSms,
+  SIGNATURE,
 } from '#lib/domain/sms-templates.ts';
 import { BroadcastTemplateError, TemplateLimitError } from '#lib/errors.ts';
 
@@ -77,8 +78,10 @@ export function broadcastTemplateRefusals(
           renderMainlandSms('broadcast', broadcastBody(text, name, language), carrier.maxVariableChars);
         } catch (error) {
           if (!(error instanceof TemplateLimitError)) throw error;
-          // What the Centre's name and the stop hint take is the same whatever the text.
-          const room = error.maxChars - (error.chars - chars);
+          // What the Centre's name and the stop hint take: a full stop is added after a text that
+          // ends without one, so count it as such, and any shorter text said to fit does.
+          const around = charCount(broadcastBody('x', name, language)) - charCount(SIGNATURE) - 1;
+          const room = error.maxChars - Math.max(around, error.chars - chars);
           fits = Math.max(0, Math.min(fits ?? room, room));
         }
       }

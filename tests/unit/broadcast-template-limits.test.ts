@@ -69,6 +69,24 @@ describe('a broadcast against each provider that may carry it', () => {
     }
   }
 
+  it('says the same number fits whether the text ends with a full stop or not, and any text that long goes', () => {
+    const carriers: TemplateCarrier[] = [{ provider: 'tencent', maxVariableChars: 12 }];
+    const room = expectedFits(12, SHORT_NAME, 'zh-CN');
+    const sentence = '周六有活动。';
+    const long = sentence.repeat(Math.ceil((room + 10) / charCount(sentence)));
+    const [refusal] = broadcastTemplateRefusals(everyLanguage, { 'zh-CN': long }, [SHORT_NAME], carriers);
+    expect(refusal?.fits).toBe(room);
+    for (const cut of [room, room - 1, room - 2, room - 5])
+      expect(
+        broadcastTemplateRefusals(
+          everyLanguage,
+          { 'zh-CN': [...long].slice(0, cut).join('') },
+          [SHORT_NAME],
+          carriers,
+        ),
+      ).toEqual([]);
+  });
+
   it('the longest Centre name of the target decides', () => {
     const carriers: TemplateCarrier[] = [{ provider: 'tencent', maxVariableChars: 12 }];
     const fitsShort = expectedFits(12, SHORT_NAME, 'zh-CN');
