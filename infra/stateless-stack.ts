@@ -139,11 +139,13 @@ export class StatelessStack extends Stack {
 
     // POST /webhooks/twilio/sms: one turn per inbound SMS; enqueues alerts and replies.
     // Broadcast previews (the API, and a coordinator's GB text message) estimate the cost with it.
-    // They price +86 mobiles at the domestic provider's rate, so they are told which one carries them.
+    // They price +86 mobiles at the domestic provider's rate, so they are told which one carries them,
+    // and check a notice against the templates of the fallback too (the send worker's limits).
     const smsPrice = {
       SMS_PRICE_PER_SEGMENT: String(stage.smsPrice.perSegment),
       SMS_PRICE_CURRENCY: stage.smsPrice.currency,
       SMS_PROVIDER: stage.mainlandSms.provider,
+      SMS_FALLBACK_PROVIDER: stage.mainlandSms.fallback,
     };
     const smsWebhook = this.addFunction('TwilioSmsWebhook', {
       name: 'twilio-sms-webhook',

@@ -1,3 +1,5 @@
+import type { TemplateRefusal } from '#lib/domain/broadcast-template-limits.ts';
+
 /** One error hierarchy for the product; mapped to HTTP in one place (lib/http/error-response.ts). */
 export class LianxinError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -8,6 +10,31 @@ export class LianxinError extends Error {
 
 /** Input that does not have the required shape: a 400 whose message is safe to show. */
 export class ValidationError extends LianxinError {}
+
+/**
+ * No registered mainland SMS template carries a message: `chars` is what had to fit (the variables' text, or the
+ * whole message for the 500 limit) and `maxChars` what fits, so a caller can say it in its own words.
+ */
+export class TemplateLimitError extends ValidationError {
+  constructor(
+    message: string,
+    readonly limit: 'variables' | 'message',
+    readonly chars: number,
+    readonly maxChars: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A broadcast that a +86 provider's templates cannot carry: nothing is written or sent. A 400. */
+export class BroadcastTemplateError extends ValidationError {
+  constructor(
+    message: string,
+    readonly refusals: readonly TemplateRefusal[],
+  ) {
+    super(message);
+  }
+}
 
 /** A webhook not signed by its provider: a 403 that says nothing more. */
 export class SignatureError extends LianxinError {}

@@ -149,6 +149,25 @@ export const previewView = z.object({
     .describe(
       "What a family's weekly messages cost a month on each provider, in each check-in form (a carer of two children, two parents; docs/cost.md)",
     ),
+  templateRefusals: z
+    .array(
+      z.object({
+        language: z.enum(LANGUAGES).describe('The text that does not fit'),
+        provider: z.enum(MAINLAND_PROVIDERS).describe('SMS_PROVIDER or SMS_FALLBACK_PROVIDER'),
+        maxVariableChars: z.number().int().describe("The provider's longest variable value"),
+        fits: z
+          .number()
+          .int()
+          .describe(
+            "Characters of the text a message can hold there, with the Centre's name and how to stop",
+          ),
+        chars: z.number().int().describe('Characters the text has'),
+      }),
+    )
+    .optional()
+    .describe(
+      'Present when a provider that may carry +86 mobiles has no template for a text: composing or approving it is refused (400)',
+    ),
 });
 const reportView = z.object({
   recipients: z.number().int(),

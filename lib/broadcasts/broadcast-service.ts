@@ -17,6 +17,12 @@ import {
   reportGroupOf,
   selectRecipients,
 } from '#lib/domain/broadcast.ts';
+import {
+  broadcastTemplateError,
+  broadcastTemplateRefusals,
+  type TemplateCarrier,
+  type TemplateRefusal,
+} from '#lib/domain/broadcast-template-limits.ts';
 import { type FamilyMonthlyCost, familyMonthlyCosts } from '#lib/domain/family-cost.ts';
 import type { EnqueueRequest } from '#lib/domain/outbound-message.ts';
 import { ConfigError, ConflictError, NotFoundError } from '#lib/errors.ts';
@@ -62,6 +68,11 @@ export interface BroadcastDependencies {
   logger: Logger;
   /** Only the entry points that preview need it (not the scheduler tick, which only fans out). */
   pricing?: BroadcastPricing | undefined;
+  /**
+   * The providers that may carry it to +86 mobiles, each with its variable limit: the preview says
+   * which cannot carry a text, and compose and approve refuse it. Unset where nothing previews.
+   */
+  carriers?: readonly TemplateCarrier[] | undefined;
   /** Membership links read per page (planning and fan-out). */
   pageSize?: number;
   /** Recipients fanned out, counted once a page's progress is saved (a page done again counts once). */
@@ -99,7 +110,9 @@ export class BroadcastService {
   async preview(target: BroadcastTarget, texts: BroadcastTexts): Promise<BroadcastPreview> {
     const pricing = this.#deps.pricing;
     if (!pricing) throw new ConfigError('previewing a broadcast needs the SMS price');
-    const tally = new PreviewTally(texts, await this.#centreNames(target.centreIds));
+    const names = await this.#centreNames(target.centreIds);
+    const refusals = this.#refusals(target, texts, names);
+    const tally = new PreviewTally(texts, names);
     for (const centreId of target.centreIds) {
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -111,7 +124,23 @@ export class BroadcastService {
       } while (startKey);
     }
     const costPerFamilyMonth = familyCostsAt(pricing);
-    return { ...tally.result(pricing), ...(costPerFamilyMonth ? { costPerFamilyMonth } : {}) };
+    return {
+      ...tally.result(pricing),
+      ...(costPerFamilyMonth ? { costPerFamilyMonth } : {}),
+      ...(refusals.length > 0 ? { templateRefusals: refusals } : {}),
+    };
+  }
+
+  /** The texts a +86 provider's templates cannot carry (for any Centre of the target). */
+  #refusals(
+    target: BroadcastTarget,
+    texts: BroadcastTexts,
+    names: ReadonlyMap<string, string>,
+  ): TemplateRefusal[] {
+    const carriers = this.#deps.carriers ?? [];
+    if (carriers.length === 0) return [];
+    const centreNames = target.centreIds.map((id) => names.get(id) ?? '');
+    return broadcastTemplateRefusals(target, texts, centreNames, carriers);
   }
 
   /** A draft with its preview; the same broadcastId twice gives the first one back. */
@@ -120,6 +149,8 @@ export class BroadcastService {
     const existing = await this.#deps.broadcasts.get(broadcastId);
     if (existing) return existing;
     const preview = await this.preview(input.target, input.texts);
+    // Nothing is written for a notice the providers would refuse at every +86 phone.
+    if (preview.templateRefusals) throw broadcastTemplateError(preview.templateRefusals);
     const draft = {
       broadcastId,
       centreIds: input.target.centreIds,
@@ -158,6 +189,12 @@ export class BroadcastService {
   async approve(broadcastId: string, by: string, sendAt?: Date): Promise<StoredBroadcast> {
     const now = this.#deps.clock.now();
     const at = sendAt && sendAt > now ? sendAt : now;
+    // Checked again: the provider or its limit may have changed since the draft was composed.
+    const draft = await this.#deps.broadcasts.get(broadcastId);
+    if (draft?.status === 'draft') {
+      const refusals = this.#refusals(draft.target, draft.texts, await this.#centreNames(draft.centreIds));
+      if (refusals.length > 0) throw broadcastTemplateError(refusals);
+    }
     const outcome = await this.#deps.broadcasts.approve(broadcastId, by, now, at);
     if (outcome === 'not-found') throw new NotFoundError('no such broadcast');
     if (outcome === 'conflict') throw new ConflictError('only a draft can be approved');

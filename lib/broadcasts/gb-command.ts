@@ -9,11 +9,12 @@ import { splitPin } from '#lib/broadcasts/gb-pin.ts';
 import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
 import { compactInput } from '#lib/domain/answer-parsing.ts';
 import { type BroadcastTarget, type BroadcastTexts, MAX_BROADCAST_TEXT } from '#lib/domain/broadcast.ts';
+import { templateRefusalText } from '#lib/domain/broadcast-template-limits.ts';
 import type { TurnOutcome } from '#lib/domain/conversation-engine.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
 import { BROADCAST_SMS_MESSAGES, composeReply } from '#lib/domain/message-catalog.ts';
 import { type ContactView, LANGUAGES, type Session } from '#lib/domain/model.ts';
-import { ConflictError, NotFoundError } from '#lib/errors.ts';
+import { BroadcastTemplateError, ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
 
@@ -201,13 +202,21 @@ export async function broadcastBySms(
       const broadcastId = broadcastIdFor(input.inbound);
       if (pending && pending.broadcastId !== broadcastId)
         await discardDraft(broadcasts, pending.broadcastId, contact, logger);
-      const b = await broadcasts.compose({
-        broadcastId,
-        ...smsBroadcastTarget(contact, text),
-        // Where the coordinator wrote from: a text message or WeChat.
-        source: input.inbound.channel === 'wechat' ? 'wechat' : 'sms',
-        createdBy: contact.contactId,
-      });
+      let b: Awaited<ReturnType<BroadcastCommands['compose']>>;
+      try {
+        b = await broadcasts.compose({
+          broadcastId,
+          ...smsBroadcastTarget(contact, text),
+          // Where the coordinator wrote from: a text message or WeChat.
+          source: input.inbound.channel === 'wechat' ? 'wechat' : 'sms',
+          createdBy: contact.contactId,
+        });
+      } catch (error) {
+        // A +86 provider's templates cannot carry it: nothing was written; say why and how much fits.
+        if (!(error instanceof BroadcastTemplateError)) throw error;
+        // A draft that was waiting has been dropped for this one: nothing is left to confirm.
+        return reply(templateRefusalText(error.refusals, contact.language), pending ? null : unchanged);
+      }
       const preview = previewSchema.parse(b.preview);
       if (preview.recipients === 0) {
         await discardDraft(broadcasts, broadcastId, contact, logger);
@@ -228,6 +237,11 @@ export async function broadcastBySms(
       if (!pending) return reply(m.nothingPending, null);
       if (!isLive(pending, now)) return reply(m.expired, null);
       const status = await approve(broadcasts, pending.broadcastId, contact);
+      if (status instanceof BroadcastTemplateError) {
+        // The provider or its limit changed since the preview: this draft can never go.
+        await discardDraft(broadcasts, pending.broadcastId, contact, logger);
+        return reply(templateRefusalText(status.refusals, contact.language), null);
+      }
       if (status === 'cancelled') return reply(m.cancelled, null);
       if (status === 'gone') return reply(m.expired, null);
       return reply(m.approved(status.recipients), null);
@@ -244,12 +258,13 @@ async function approve(
   broadcasts: BroadcastCommands,
   broadcastId: string,
   contact: ContactView,
-): Promise<{ recipients: number } | 'cancelled' | 'gone'> {
+): Promise<{ recipients: number } | 'cancelled' | 'gone' | BroadcastTemplateError> {
   try {
     const b = await broadcasts.approve(broadcastId, contact.contactId);
     return { recipients: recipientsOf(b.preview) };
   } catch (error) {
     if (error instanceof NotFoundError) return 'gone';
+    if (error instanceof BroadcastTemplateError) return error;
     if (!(error instanceof ConflictError)) throw error;
     const b = await broadcasts.get(broadcastId);
     return b.status === 'cancelled' ? 'cancelled' : { recipients: recipientsOf(b.preview) };

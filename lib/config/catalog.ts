@@ -84,7 +84,7 @@ export const CONFIG_CATALOG: readonly ConfigConcern[] = [
     exportName: 'mainlandSmsEnvSchema',
     schema: mainlandSmsEnvSchema,
     readBy:
-      'The send worker and the Alibaba Cloud and Tencent Cloud SMS webhooks (`loadMainlandSmsSettings`; in AWS the credentials and callback secrets come from `ALIYUN_SMS_SECRET_ARN` and `TENCENT_SMS_SECRET_ARN`); the broadcast preview reads the provider and prices (`domesticSmsPricing` in lib/config/mainland-sms-prices.ts). See docs/mainland-sms.md.',
+      'The send worker and the Alibaba Cloud and Tencent Cloud SMS webhooks (`loadMainlandSmsSettings`; in AWS the credentials and callback secrets come from `ALIYUN_SMS_SECRET_ARN` and `TENCENT_SMS_SECRET_ARN`); the broadcast preview reads the provider and prices (`domesticSmsPricing`), and the provider, fallback and Tencent Cloud variable limit to check a notice against their templates (`mainlandTemplateCarriers`, both in lib/config/mainland-sms-prices.ts). See docs/mainland-sms.md.',
   },
   {
     concern: 'observability',

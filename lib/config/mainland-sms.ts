@@ -1,10 +1,15 @@
 // Mainland SMS: which provider carries +86 numbers, its credentials, signature and template codes, and
 // the path secret of its callbacks. Read by the send worker and the domestic SMS webhooks.
 import * as z from 'zod';
-import { MAINLAND_PROVIDERS, type MainlandProvider, SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
+import { type MainlandProvider, SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 import { ConfigError } from '#lib/errors.ts';
 import type { Config } from './core.ts';
-import { MAINLAND_SMS_PRICE_FIELDS, MAINLAND_SMS_PROVIDER_FIELD } from './mainland-sms-prices.ts';
+import {
+  MAINLAND_SMS_FALLBACK_FIELD,
+  MAINLAND_SMS_PRICE_FIELDS,
+  MAINLAND_SMS_PROVIDER_FIELD,
+  TENCENT_SMS_LIMIT_FIELD,
+} from './mainland-sms-prices.ts';
 import { configError, type Env, parseEnv, withLocalDefaults } from './parse-env.ts';
 import { type FetchSecret, secretsManager } from './secrets.ts';
 
@@ -24,12 +29,7 @@ const callbackSecret = z.string().min(16, 'at least 16 characters').max(128);
 
 export const mainlandSmsEnvSchema = z.object({
   ...MAINLAND_SMS_PROVIDER_FIELD,
-  SMS_FALLBACK_PROVIDER: z
-    .enum([...MAINLAND_PROVIDERS, 'none'])
-    .default('none')
-    .describe(
-      'The second domestic provider: a +86 message the first fails with a provider error or a timeout goes by it, once (none: no failover)',
-    ),
+  ...MAINLAND_SMS_FALLBACK_FIELD,
   ALIYUN_SMS_SECRET_ARN: z
     .string()
     .min(1)
@@ -140,15 +140,7 @@ export const mainlandSmsEnvSchema = z.object({
     .max(30_000)
     .default(5000)
     .describe('Whole SendSms request timeout; past it the outcome is unknown'),
-  TENCENT_SMS_MAX_VARIABLE_CHARS: z.coerce
-    .number()
-    .int()
-    .min(6)
-    .max(35)
-    .default(12)
-    .describe(
-      'The longest value Tencent accepts in one of our templates\' variables: 6 for an "other" variable by Tencent\'s rule, more only as approved for the template (docs/mainland-sms.md)',
-    ),
+  ...TENCENT_SMS_LIMIT_FIELD,
   ...MAINLAND_SMS_PRICE_FIELDS,
 });
 

@@ -1,5 +1,6 @@
 // Broadcasts: a Centre's announcement to its carers and parents. Pure rules — who is targeted, what
 // each recipient gets, what the preview says it will cost, and which state changes are allowed.
+import type { TemplateRefusal } from '#lib/domain/broadcast-template-limits.ts';
 import type { FamilyMonthlyCost } from '#lib/domain/family-cost.ts';
 import { appendStopHint, composeReply } from '#lib/domain/message-catalog.ts';
 import {
@@ -164,6 +165,8 @@ export interface BroadcastPreview {
   domestic?: DomesticCost | undefined;
   /** What a family's weekly messages cost a month on each provider (lib/domain/family-cost.ts). */
   costPerFamilyMonth?: FamilyMonthlyCost[] | undefined;
+  /** Texts a provider that may carry +86 mobiles cannot carry: such a broadcast cannot be composed. */
+  templateRefusals?: TemplateRefusal[] | undefined;
 }
 
 export interface DomesticCost {
@@ -239,7 +242,8 @@ export class PreviewTally {
       if (r.address.channel === 'sms' && isMainlandMobile(r.address.address)) {
         let billed = this.#templateSegmentsByBody.get(body);
         if (billed === undefined) {
-          // The service refuses a text no template carries before a preview, so this renders.
+          // Billed by the whole message, which is the same however a provider splits it into variables;
+          // whether each provider's templates can carry it at all is lib/domain/broadcast-template-limits.ts.
           billed = renderMainlandSms('broadcast', body).segments;
           this.#templateSegmentsByBody.set(body, billed);
         }

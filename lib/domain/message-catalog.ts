@@ -1,7 +1,10 @@
 // Every text lianxin says in a conversation, in both languages. Kept SMS-short: 【连心】 makes any
 // message UCS-2, where one segment is 70 characters, and carers pay attention to short texts.
+
+import type { TemplateRefusal } from '#lib/domain/broadcast-template-limits.ts';
 import type { AnswerSpec } from '#lib/domain/flow-schema.ts';
 import type { Language } from '#lib/domain/model.ts';
+import type { MainlandProvider } from '#lib/domain/sms-templates.ts';
 
 /** The programme's name, at the head of every message (in English too: it is a name). */
 export const BRAND = '【连心】';
@@ -206,6 +209,8 @@ export interface BroadcastSmsMessages {
   noRecipients: string;
   usage: string;
   tooLong(length: number, max: number): string;
+  /** A +86 provider's templates cannot carry the text (lib/domain/broadcast-template-limits.ts). */
+  templateTooLong(r: Pick<TemplateRefusal, 'language' | 'provider' | 'fits' | 'chars'>): string;
   /** GB without the PIN in front of the message. */
   pinMissing: string;
   /** The coordinator has no PIN yet. */
@@ -213,6 +218,12 @@ export interface BroadcastSmsMessages {
   pinWrong(triesLeft: number): string;
   locked(centrePhone: string): string;
 }
+
+/** The +86 providers as a coordinator knows them. */
+const PROVIDER_NAMES: Readonly<Record<Language, Record<MainlandProvider, string>>> = {
+  'zh-CN': { aliyun: '阿里云', tencent: '腾讯云' },
+  en: { aliyun: 'Alibaba Cloud', tencent: 'Tencent Cloud' },
+};
 
 export const BROADCAST_SMS_MESSAGES: Readonly<Record<Language, BroadcastSmsMessages>> = {
   'zh-CN': {
@@ -225,6 +236,8 @@ export const BROADCAST_SMS_MESSAGES: Readonly<Record<Language, BroadcastSmsMessa
     noRecipients: '没有可以收到这条群发的人，没有发送。',
     usage: '群发请回复“GB 密码 内容”，例如：GB 4821 周六活动取消。',
     tooLong: (length, max) => `群发内容太长（${length}字），最多${max}字。请改短后重新发送。`,
+    templateTooLong: (r) =>
+      `没有发送：${PROVIDER_NAMES['zh-CN'][r.provider]}短信模板装不下这条${r.language === 'zh-CN' ? '中文' : '英文'}通知。加上中心名称和退订提示，最多能写${r.fits}字，现在有${r.chars}字。请改短。`,
     pinMissing: '没有发送。群发要先写您的群发密码：GB 密码 内容，例如：GB 4821 周六活动取消。',
     pinNotSet: (phone) => `没有发送。您还没有群发密码，请在管理系统里设置（或联系${phone}）。`,
     pinWrong: (left) => `群发密码不对，没有发送。再错${left}次将锁定群发。`,
@@ -241,6 +254,8 @@ export const BROADCAST_SMS_MESSAGES: Readonly<Record<Language, BroadcastSmsMessa
     usage: 'To broadcast, text GB, your PIN and your message, e.g. GB 4821 No club on Saturday.',
     tooLong: (length, max) =>
       `The broadcast is too long (${length} characters, at most ${max}). Please shorten it and text GB again.`,
+    templateTooLong: (r) =>
+      `Nothing was sent: ${PROVIDER_NAMES.en[r.provider]}'s SMS templates cannot carry this ${r.language === 'zh-CN' ? 'Chinese' : 'English'} notice. With the Centre's name and how to stop added, ${r.fits} characters fit; it has ${r.chars}. Please shorten it.`,
     pinMissing:
       'Nothing was sent. A broadcast needs your GB PIN first: GB, your PIN and your message, e.g. GB 4821 No club on Saturday.',
     pinNotSet: (phone) =>

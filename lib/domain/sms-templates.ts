@@ -5,7 +5,7 @@ import { BRAND } from '#lib/domain/message-catalog.ts';
 import type { Language } from '#lib/domain/model.ts';
 import { oneMessageQuestion } from '#lib/domain/one-message-checkin.ts';
 import type { OutboundKind } from '#lib/domain/outbound-message.ts';
-import { ValidationError } from '#lib/errors.ts';
+import { TemplateLimitError, ValidationError } from '#lib/errors.ts';
 
 export const MAINLAND_PROVIDERS = ['aliyun', 'tencent'] as const;
 export type MainlandProvider = (typeof MAINLAND_PROVIDERS)[number];
@@ -202,8 +202,11 @@ export function renderMainlandSms(
   const template = candidates.find((t) => t.variables.length * maxVariableChars >= variableLength);
   if (!template) {
     const most = Math.max(0, ...candidates.map((t) => t.variables.length)) * maxVariableChars;
-    throw new ValidationError(
+    throw new TemplateLimitError(
       `a ${kind} message of ${variableLength} characters does not fit a mainland SMS template (at most ${most})`,
+      'variables',
+      variableLength,
+      most,
     );
   }
   const values = split(variable, template.variables.length);
@@ -211,8 +214,11 @@ export function renderMainlandSms(
   const text = `${SIGNATURE}${values.join('')}${template.suffix}`;
   const chars = charCount(text);
   if (chars > MAX_MESSAGE_CHARS) {
-    throw new ValidationError(
+    throw new TemplateLimitError(
       `a ${kind} message would be ${chars} characters by template, more than the ${MAX_MESSAGE_CHARS} allowed`,
+      'message',
+      chars,
+      MAX_MESSAGE_CHARS,
     );
   }
   return { template, params, text, chars, segments: billedSegments(chars) };

@@ -6,7 +6,7 @@ import { type BroadcastDependencies, BroadcastService } from '#lib/broadcasts/br
 import { GbPinGuard } from '#lib/broadcasts/gb-pin-guard.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
-import { domesticSmsPricing } from '#lib/config/mainland-sms-prices.ts';
+import { domesticSmsPricing, mainlandTemplateCarriers } from '#lib/config/mainland-sms-prices.ts';
 import { ConfigError } from '#lib/errors.ts';
 import type { InboundDependencies } from '#lib/inbound/handle-inbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
@@ -96,6 +96,7 @@ function textBroadcasts(
     return new BroadcastService({
       ...deps,
       pricing: { ...broadcastPricing(config), domestic: domesticSmsPricing(config) },
+      carriers: mainlandTemplateCarriers(config),
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -19,7 +19,8 @@ import { type BroadcastPricing, BroadcastService } from '#lib/broadcasts/broadca
 import { type ApiSettings, apiSettings, exportSettings } from '#lib/config/api.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import type { Config } from '#lib/config/core.ts';
-import { domesticSmsPricing } from '#lib/config/mainland-sms-prices.ts';
+import { domesticSmsPricing, mainlandTemplateCarriers } from '#lib/config/mainland-sms-prices.ts';
+import type { TemplateCarrier } from '#lib/domain/broadcast-template-limits.ts';
 import { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { traced } from '#lib/observability/process-observability.ts';
@@ -87,6 +88,8 @@ export function createCoordinatorApiDependencies(
   logger: Logger,
   all: Adapters = defaultAdapters(config),
   pricing: BroadcastPricing = { ...broadcastPricing(config), domestic: domesticSmsPricing(config) },
+  /** The +86 providers a broadcast is checked against (SMS_PROVIDER, SMS_FALLBACK_PROVIDER). */
+  carriers: readonly TemplateCarrier[] = mainlandTemplateCarriers(config),
 ): CoordinatorApiDependenciesWithBroadcasts {
   const adapters = asFunction(all, 'coordinator-api');
   const store = { client: adapters.client, tableName: config.TABLE_NAME };
@@ -106,6 +109,7 @@ export function createCoordinatorApiDependencies(
       clock: adapters.clock,
       logger,
       pricing,
+      carriers,
       metrics: adapters.metrics,
     }),
     inlineFanOutMs: INLINE_FAN_OUT_MS,

@@ -10,6 +10,8 @@ import { stageConfigFrom } from '#infra/stage.ts';
 import { broadcastPricing } from '#lib/config/broadcast.ts';
 import { loadConfig } from '#lib/config/core.ts';
 import { loadMainlandSmsSettings } from '#lib/config/mainland-sms.ts';
+import { mainlandTemplateCarriers } from '#lib/config/mainland-sms-prices.ts';
+import { MAX_VARIABLE_CHARS } from '#lib/domain/sms-templates.ts';
 import { rolePoliciesOf } from '#tests/support/role-policies.ts';
 import {
   type DeployedFunction,
@@ -211,6 +213,28 @@ describe('functions', () => {
       { sending: false },
     );
     expect(callbacks.tencentCallbackSecrets).toEqual(['a-generated-tencent-secret-of-40-characters']);
+
+    // A broadcast is checked against the providers and limits the worker will send by, first and second.
+    const sendsBy = [sending.provider, sending.fallback].flatMap(
+      (p): { provider: string; maxVariableChars?: number }[] =>
+        p === 'aliyun'
+          ? [{ provider: p, maxVariableChars: MAX_VARIABLE_CHARS }]
+          : p === 'tencent'
+            ? [{ provider: p, maxVariableChars: sending.tencent?.maxVariableChars }]
+            : [],
+    );
+    expect(sendsBy).toHaveLength(2);
+    const previews = [
+      'coordinator-api',
+      'twilio-sms-webhook',
+      'wechat-webhook',
+      'aliyun-sms-webhook',
+      'tencent-sms-webhook',
+    ];
+    for (const name of previews) {
+      const fn = functions.find((f) => f.name === name) as DeployedFunction;
+      expect(mainlandTemplateCarriers({ LIANXIN_ENV: 'aws' }, resolvedEnvironment(fn))).toEqual(sendsBy);
+    }
   });
 });
 

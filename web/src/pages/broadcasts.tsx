@@ -160,7 +160,8 @@ function Composer({ onSaved }: { onSaved(): void }) {
         </p>
       )}
       {preview && <PreviewPanel preview={preview} />}
-      <button type="submit" class="primary">
+      {/* A notice a +86 provider cannot carry would be refused on saving: say so now, offer nothing. */}
+      <button type="submit" class="primary" disabled={(preview?.templateRefusals?.length ?? 0) > 0}>
         {t('saveDraft')}
       </button>
     </form>
@@ -193,6 +194,16 @@ function PreviewPanel({ preview }: { preview: Preview }) {
         </tbody>
       </table>
       <p class="meta">{t('catCounted')}</p>
+      {preview.templateRefusals?.map((r) => (
+        <p key={`${r.language}-${r.provider}`} class="error" role="alert" data-testid="preview-refusal">
+          {t('templateRefused', {
+            provider: t(`provider_${r.provider}`),
+            language: t(r.language === 'zh-CN' ? 'language_zh' : 'language_en'),
+            fits: r.fits,
+            chars: r.chars,
+          })}
+        </p>
+      ))}
       <p data-testid="preview-channels">{t('byChannel', { sms, wechat })}</p>
       {preview.domestic && preview.domestic.recipients > 0 && (
         <p class="meta" data-testid="preview-domestic">
