@@ -3,7 +3,7 @@
 // nothing twice. The due rows here are stranded messages (queued, never handed to the queue), which
 // the tick's sweeper hands to the queue once each.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalOutbox } from '#lib/channels/local-outbox.ts';
 import { type Config, loadConfig } from '#lib/config/core.ts';
 import { newOutboundMessage } from '#lib/domain/outbound-message.ts';
@@ -21,12 +21,11 @@ import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
 const clock = new ManualClock('2026-12-05T02:00:00Z');
 const PARENT = { contactId: 'contact-li-baba', channel: 'sms' as const, address: '+8613900000001' };
-let table: TestTable;
-let config: Config;
 
-beforeAll(async () => {
-  table = await createTestTable();
-  config = loadConfig({
+/** Each test's own table with the demo roster: a unit left half done in one test is not another's. */
+async function freshTable(): Promise<{ table: TestTable; config: Config }> {
+  const table = await createTestTable();
+  const config = loadConfig({
     LIANXIN_ENV: 'local',
     PUBLIC_URL: 'https://lianxin.example.org',
     TABLE_NAME: table.tableName,
@@ -34,7 +33,8 @@ beforeAll(async () => {
     LOOP_GUARD_LIMIT: '100',
   });
   await seedDemoRoster(new RosterRepository({ client: table.client, tableName: table.tableName }));
-});
+  return { table, config };
+}
 
 /** `count` messages written but never handed to the queue (the enqueue died after the put). */
 async function strand(harness: ReturnType<typeof outboundHarness>, prefix: string, count: number) {
@@ -53,7 +53,8 @@ async function strand(harness: ReturnType<typeof outboundHarness>, prefix: strin
   }
 }
 
-function world(prefix: string) {
+async function world(prefix: string) {
+  const { table, config } = await freshTable();
   const outbox = new LocalOutbox();
   const harness = outboundHarness(config, table, clock, outbox);
   const logger = createLogger('test-tick');
@@ -64,13 +65,13 @@ function world(prefix: string) {
       .list()
       .filter((m) => m.body.includes(` ${prefix} `))
       .map((m) => m.body);
-  return { harness, deps, sentOf };
+  return { table, harness, deps, sentOf };
 }
 
 describe('the tick fanned out per shard', () => {
   it('a unit per shard, each bounded and continuing from its cursor, covers every due row once', async () => {
     clock.set('2026-12-05T02:00:00Z');
-    const { harness, deps, sentOf } = world('fan');
+    const { harness, deps, sentOf } = await world('fan');
     await strand(harness, 'fan', 40);
     expect(tickUnits(clock.now()).map((u) => u.shard)).toEqual([...Array(DUE_INDEX.shards).keys()]);
     clock.advance(STRANDED_AFTER_MS + 60_000);
@@ -84,7 +85,7 @@ describe('the tick fanned out per shard', () => {
 
   it('a unit that fails halfway and is retried from its cursor misses nothing and does nothing twice', async () => {
     clock.set('2026-12-12T02:00:00Z');
-    const { harness, deps, sentOf } = world('retry');
+    const { harness, deps, sentOf } = await world('retry');
     await strand(harness, 'retry', 40);
     clock.advance(STRANDED_AFTER_MS + 60_000);
     // The due index fails on the third page any unit reads, once: that unit dies after doing its first pages.
@@ -129,7 +130,7 @@ describe('the tick fanned out per shard', () => {
 
   it('lowering DUE_INDEX_SHARDS loses nothing while the tick still reads the old shards', async () => {
     clock.set('2026-12-19T02:00:00Z');
-    const { harness, deps, sentOf } = world('reshard');
+    const { table, harness, deps, sentOf } = await world('reshard');
     const saved = { write: process.env.DUE_INDEX_SHARDS, read: process.env.DUE_INDEX_READ_SHARDS };
     const setShards = (write: string | undefined, read: string | undefined) => {
       for (const [name, value] of [
