@@ -81,8 +81,14 @@ function timeoutError(connected: boolean): Error {
       });
 }
 
-// The request cannot have reached the provider: no connection was ever made.
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+/** Node error codes that mean no connection was ever made: the request cannot have reached the provider. */
+export const NEVER_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
 
 /**
  * A request that got no answer: retryable when no connection was ever made, otherwise an unknown

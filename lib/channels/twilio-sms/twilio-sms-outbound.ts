@@ -2,8 +2,7 @@
 // own http(s) with a keep-alive agent: the send path needs one request, and the whole `twilio` package
 // (3.3 MB minified, ~300 ms of every cold start) carried nothing else it used. The webhook side keeps
 // twilio's 5 KB signature helpers (twilio-sms-inbound.ts).
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { NEVER_CONNECTED, ProviderHttps } from '#lib/channels/provider-https.ts';
 import { maskPhonesIn } from '#lib/observability/mask.ts';
 import { type OutboundChannel, SendFailure, type SendOptions, type SendResult } from '#lib/ports/channel.ts';
 
@@ -46,40 +45,25 @@ export function twilioApiError(status: number, text: string): TwilioApiError {
   return new TwilioApiError(status, code, message);
 }
 
-/** The whole-request timeout fired: before the connection (nothing sent) or after (maybe sent). */
-function timeoutError(connected: boolean): Error {
-  return connected
-    ? Object.assign(new Error('no answer from Twilio within the timeout'), { code: 'ECONNABORTED' })
-    : Object.assign(new Error('could not connect to Twilio within the timeout'), {
-        code: 'ETIMEDOUT',
-        syscall: 'connect',
-      });
-}
-
 export class TwilioSmsOutbound implements OutboundChannel {
   readonly name = 'sms' as const;
-  private readonly url: URL;
+  private readonly path: string;
   private readonly authorization: string;
-  private readonly timeoutMs: number;
   private readonly sender: Record<string, string>;
-  // Kept-alive sockets: in AWS one TLS handshake per container, not one per message.
-  private readonly agent: HttpAgent;
+  private readonly http: ProviderHttps;
 
   constructor(options: TwilioSmsOutboundOptions) {
-    const origin = new URL(options.apiBaseUrl ?? TWILIO_API).origin;
-    this.url = new URL(
-      `/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`,
-      origin,
-    );
+    const origin = new URL(options.apiBaseUrl ?? TWILIO_API);
+    this.path = `/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
     this.authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
     this.sender = MESSAGING_SERVICE_SID.test(options.from)
       ? { MessagingServiceSid: options.from }
       : { From: options.from };
-    this.agent =
-      this.url.protocol === 'https:'
-        ? new HttpsAgent({ keepAlive: true })
-        : new HttpAgent({ keepAlive: true });
+    this.http = new ProviderHttps(
+      origin.host,
+      origin.protocol === 'https:' ? 'https' : 'http',
+      options.timeoutMs ?? 10_000,
+    );
   }
 
   async send(to: string, body: string, options: SendOptions = {}): Promise<SendResult> {
@@ -92,7 +76,17 @@ export class TwilioSmsOutbound implements OutboundChannel {
     }).toString();
     let answer: { status: number; text: string };
     try {
-      answer = await this.post(form);
+      answer = await this.http.request({
+        method: 'POST',
+        path: this.path,
+        headers: {
+          authorization: this.authorization,
+          accept: 'application/json',
+          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+          'user-agent': 'lianxin',
+        },
+        body: form,
+      });
     } catch (error) {
       throw classifyTwilioError(error);
     }
@@ -111,51 +105,7 @@ export class TwilioSmsOutbound implements OutboundChannel {
     }
     return { providerId: sid };
   }
-
-  private post(form: string): Promise<{ status: number; text: string }> {
-    const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      let connected = false;
-      const request = send(this.url, {
-        method: 'POST',
-        agent: this.agent,
-        headers: {
-          authorization: this.authorization,
-          accept: 'application/json',
-          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-          'content-length': Buffer.byteLength(form),
-          'user-agent': 'lianxin',
-        },
-      });
-      const timer = setTimeout(() => request.destroy(timeoutError(connected)), this.timeoutMs);
-      request.once('socket', (socket) => {
-        // A reused keep-alive socket is connected already; a new one once it says so.
-        if (!socket.connecting) connected = true;
-        else socket.once('connect', () => (connected = true));
-      });
-      request.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      request.once('response', (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.once('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-        response.once('end', () => {
-          clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      request.end(form);
-    });
-  }
 }
-
-// The request cannot have reached Twilio: no connection was ever made.
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 interface ErrorShape {
   status?: unknown;

@@ -1,5 +1,6 @@
 // WeChat's server API, the three calls lianxin makes: a stable access token, a customer-service
 // (客服) text message, and a template message. HTTP with the global fetch; no SDK.
+import { NEVER_CONNECTED } from '#lib/channels/provider-https.ts';
 import { maskPhonesIn } from '#lib/observability/mask.ts';
 import { SendFailure } from '#lib/ports/channel.ts';
 
@@ -122,9 +123,6 @@ export class HttpWechatApi implements WechatApi {
 
 /** WeChat errcodes that say the access token is bad: refresh it once and try again. */
 export const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
-
-// The request cannot have reached WeChat: no connection was ever made.
-const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /**
  * What a failed send means for the send worker (as classifyTwilioError does for Twilio). Pure.
