@@ -141,6 +141,46 @@ function ConflictView<V extends object>(props: {
   );
 }
 
+/** The end of both forms: the error, then either the conflict view or save and cancel. */
+function EditFooter<V extends object>(props: {
+  edit: ReturnType<typeof useVersionedEdit<V>>;
+  fields: FieldSpec<V>[];
+  onDone(): void;
+  onCancel(): void;
+}) {
+  const { t } = useI18n();
+  const { edit } = props;
+  return (
+    <>
+      {edit.error && (
+        <p class="error" role="alert">
+          {edit.error}
+        </p>
+      )}
+      {edit.conflict ? (
+        <ConflictView
+          fields={props.fields}
+          mine={edit.values}
+          conflict={edit.conflict}
+          busy={edit.busy}
+          onChoose={edit.choose}
+          onSave={edit.resolve}
+          onDiscard={props.onDone}
+        />
+      ) : (
+        <div class="row">
+          <button type="submit" class="primary" disabled={edit.busy}>
+            {t('save')}
+          </button>
+          <button type="button" onClick={props.onCancel}>
+            {t('cancel')}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
+
 // ---- contact ----
 
 interface ContactValues {
@@ -247,31 +287,7 @@ export function ContactEditForm(props: { contact: ContactView; onDone(): void; o
           ? t('optOutActive', { at: contact.optedOutAt ? formatTime(contact.optedOutAt, lang) : '—' })
           : t('optOutNone')}
       </p>
-      {edit.error && (
-        <p class="error" role="alert">
-          {edit.error}
-        </p>
-      )}
-      {edit.conflict ? (
-        <ConflictView
-          fields={CONTACT_FIELDS}
-          mine={v}
-          conflict={edit.conflict}
-          busy={edit.busy}
-          onChoose={edit.choose}
-          onSave={edit.resolve}
-          onDiscard={props.onDone}
-        />
-      ) : (
-        <div class="row">
-          <button type="submit" class="primary" disabled={edit.busy}>
-            {t('save')}
-          </button>
-          <button type="button" onClick={props.onCancel}>
-            {t('cancel')}
-          </button>
-        </div>
-      )}
+      <EditFooter edit={edit} fields={CONTACT_FIELDS} onDone={props.onDone} onCancel={props.onCancel} />
     </form>
   );
 }
@@ -425,31 +441,7 @@ export function FamilyEditForm(props: {
           + {t('childName')}
         </button>
       )}
-      {edit.error && (
-        <p class="error" role="alert">
-          {edit.error}
-        </p>
-      )}
-      {edit.conflict ? (
-        <ConflictView
-          fields={fields}
-          mine={v}
-          conflict={edit.conflict}
-          busy={edit.busy}
-          onChoose={edit.choose}
-          onSave={edit.resolve}
-          onDiscard={props.onDone}
-        />
-      ) : (
-        <div class="row">
-          <button type="submit" class="primary" disabled={edit.busy}>
-            {t('save')}
-          </button>
-          <button type="button" onClick={props.onCancel}>
-            {t('cancel')}
-          </button>
-        </div>
-      )}
+      <EditFooter edit={edit} fields={fields} onDone={props.onDone} onCancel={props.onCancel} />
     </form>
   );
 }
