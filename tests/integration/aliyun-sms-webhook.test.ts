@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AliyunSmsOutbound } from '#lib/channels/aliyun-sms/aliyun-sms-outbound.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
@@ -16,6 +15,7 @@ import { ManualClock } from '#lib/ports/clock.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createAliyunSmsWebhookDependencies } from '#lib/wiring/aliyun-sms-webhook.ts';
+import { domesticSmsEvent } from '#tests/support/domestic-sms-event.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
@@ -75,30 +75,6 @@ function build(overrides: Parameters<typeof createAliyunSmsWebhookDependencies>[
   return createAliyunSmsWebhookHandler(deps, config.PUBLIC_URL);
 }
 
-function event(path: string, body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /webhooks/aliyun-sms/{kind}/{secret}',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', host: 'lianxin.example.org' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'lianxin.example.org',
-      domainPrefix: 'lianxin',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '106.11.0.1', userAgent: 'aliyun' },
-      requestId: randomUUID(),
-      routeKey: 'POST /webhooks/aliyun-sms/{kind}/{secret}',
-      stage: '$default',
-      time: '',
-      timeEpoch: clock.now().getTime(),
-    },
-    body,
-    isBase64Encoded: false,
-  };
-}
-
 async function post(
   kind: 'up' | 'report',
   body: unknown,
@@ -107,7 +83,7 @@ async function post(
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const path = `/webhooks/aliyun-sms/${kind}/${options.secret ?? SECRET}`;
   return (await (options.handler ?? handler)(
-    event(path, text),
+    domesticSmsEvent('aliyun-sms', path, text, clock.now()),
     lambdaContext('aliyun-sms-webhook', 'r'),
   )) as APIGatewayProxyStructuredResultV2;
 }

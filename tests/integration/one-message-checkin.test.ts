@@ -1,8 +1,4 @@
-// The one-message check-in through the real SMS webhooks on DynamoDB Local: by Alibaba Cloud uplink
-// pushes (replies by template through the SendSms stand-in) and by Twilio, the form chosen by the
-// Centre's roster or by the carer's own 一条.
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AliyunSmsOutbound } from '#lib/channels/aliyun-sms/aliyun-sms-outbound.ts';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
@@ -20,6 +16,7 @@ import { ManualClock } from '#lib/ports/clock.ts';
 import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createAliyunSmsWebhookDependencies } from '#lib/wiring/aliyun-sms-webhook.ts';
+import { domesticSmsEvent } from '#tests/support/domestic-sms-event.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { texting } from '#tests/support/sms-webhook.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
@@ -78,31 +75,6 @@ describe('by Alibaba Cloud uplink pushes', () => {
   });
   afterEach(() => standIn.close());
 
-  function event(body: string): APIGatewayProxyEventV2 {
-    const path = `/webhooks/aliyun-sms/up/${SECRET}`;
-    return {
-      version: '2.0',
-      routeKey: 'POST /webhooks/aliyun-sms/{kind}/{secret}',
-      rawPath: path,
-      rawQueryString: '',
-      headers: { 'content-type': 'application/json', host: 'lianxin.example.org' },
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'api',
-        domainName: 'lianxin.example.org',
-        domainPrefix: 'lianxin',
-        http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '106.11.0.1', userAgent: 'aliyun' },
-        requestId: randomUUID(),
-        routeKey: 'POST /webhooks/aliyun-sms/{kind}/{secret}',
-        stage: '$default',
-        time: '',
-        timeEpoch: clock.now().getTime(),
-      },
-      body,
-      isBase64Encoded: false,
-    };
-  }
-
   const uplink = (content: string) => ({
     phone_number: CARER,
     content,
@@ -118,7 +90,7 @@ describe('by Alibaba Cloud uplink pushes', () => {
     const before = standIn.calls.length;
     clock.advance(60_000);
     const result = (await handler(
-      event(JSON.stringify(batch)),
+      domesticSmsEvent('aliyun-sms', `/webhooks/aliyun-sms/up/${SECRET}`, JSON.stringify(batch), clock.now()),
       lambdaContext('aliyun-sms-webhook', 'r'),
     )) as APIGatewayProxyStructuredResultV2;
     await harness.drain();

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localOutbox } from '#lib/channels/local-outbox.ts';
 import { PerNumberSmsChannel } from '#lib/channels/mainland-sms-router.ts';
@@ -17,6 +16,7 @@ import { CheckinRepository } from '#lib/store/conversation/checkin-repository.ts
 import { DynamoConversationStore } from '#lib/store/conversation/dynamo-conversation-store.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { createTencentSmsWebhookDependencies } from '#lib/wiring/tencent-sms-webhook.ts';
+import { domesticSmsEvent } from '#tests/support/domestic-sms-event.ts';
 import { outboundHarness } from '#tests/support/outbound-harness.ts';
 import { createTestTable, type TestTable } from '#tests/support/test-table.ts';
 
@@ -75,30 +75,6 @@ function build(overrides: Parameters<typeof createTencentSmsWebhookDependencies>
   return createTencentSmsWebhookHandler(deps, config.PUBLIC_URL);
 }
 
-function event(path: string, body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /webhooks/tencent-sms/{kind}/{secret}',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', host: 'lianxin.example.org' },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'lianxin.example.org',
-      domainPrefix: 'lianxin',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '119.29.0.1', userAgent: 'tencent' },
-      requestId: randomUUID(),
-      routeKey: 'POST /webhooks/tencent-sms/{kind}/{secret}',
-      stage: '$default',
-      time: '',
-      timeEpoch: clock.now().getTime(),
-    },
-    body,
-    isBase64Encoded: false,
-  };
-}
-
 async function post(
   kind: 'reply' | 'status',
   body: unknown,
@@ -107,7 +83,7 @@ async function post(
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const path = `/webhooks/tencent-sms/${kind}/${options.secret ?? SECRET}`;
   return (await (options.handler ?? handler)(
-    event(path, text),
+    domesticSmsEvent('tencent-sms', path, text, clock.now()),
     lambdaContext('tencent-sms-webhook', 'r'),
   )) as APIGatewayProxyStructuredResultV2;
 }
