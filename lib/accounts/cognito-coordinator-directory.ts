@@ -3,15 +3,12 @@
 // centre admins are the members of the `centre-admin` group, which only an operator sets.
 
 import { randomUUID } from 'node:crypto';
-import {
-  AdminCreateUserCommand,
-  AdminGetUserCommand,
-  AdminUpdateUserAttributesCommand,
-  type AttributeType,
-  type CognitoIdentityProviderClient,
-  ListUsersCommand,
-  ListUsersInGroupCommand,
-  type UserType,
+// Each command comes from `await import()` where it is sent: the coordinators' API is one bundle, and a
+// static import would load the Cognito client at every cold start for the few requests that need it.
+import type {
+  AttributeType,
+  CognitoIdentityProviderClient,
+  UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CENTRE_ADMIN_GROUP, CENTRES_CLAIM } from '#lib/config/api.ts';
 import type {
@@ -55,6 +52,7 @@ export class CognitoCoordinatorDirectory implements CoordinatorDirectory {
   }
 
   async get(id: string): Promise<CoordinatorAccount | undefined> {
+    const { AdminGetUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     try {
       const user = await this.#client.send(
         new AdminGetUserCommand({ UserPoolId: this.#userPoolId, Username: id }),
@@ -68,6 +66,7 @@ export class CognitoCoordinatorDirectory implements CoordinatorDirectory {
   }
 
   async findByContact(contact: { email?: string; phone?: string }): Promise<CoordinatorAccount | undefined> {
+    const { ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     // Values are validated by the API (no quotes); ListUsers takes one exact-match filter at a time.
     const filters = [
       ...(contact.email ? [`email = "${contact.email}"`] : []),
@@ -84,6 +83,7 @@ export class CognitoCoordinatorDirectory implements CoordinatorDirectory {
   }
 
   async invite(invitation: CoordinatorInvitation): Promise<CoordinatorAccount> {
+    const { AdminCreateUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     // Sign-in is by e-mail (an alias) or this username; the username is ours, never personal data.
     const username = `coord-${randomUUID()}`;
     const attributes: AttributeType[] = [
@@ -112,6 +112,7 @@ export class CognitoCoordinatorDirectory implements CoordinatorDirectory {
   }
 
   async setCentres(id: string, centres: readonly string[]): Promise<CoordinatorAccount | undefined> {
+    const { AdminUpdateUserAttributesCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     const before = await this.get(id);
     if (!before) return undefined;
     await this.#client.send(
@@ -125,6 +126,7 @@ export class CognitoCoordinatorDirectory implements CoordinatorDirectory {
   }
 
   async #allUsers(): Promise<UserType[]> {
+    const { ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     const users: UserType[] = [];
     let token: string | undefined;
     do {
@@ -138,6 +140,7 @@ export class CognitoCoordinatorDirectory implements CoordinatorDirectory {
   }
 
   async #admins(): Promise<Set<string>> {
+    const { ListUsersInGroupCommand } = await import('@aws-sdk/client-cognito-identity-provider');
     const names = new Set<string>();
     let token: string | undefined;
     do {

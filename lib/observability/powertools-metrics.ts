@@ -21,7 +21,8 @@ export class PowertoolsMetrics implements BusinessMetrics {
     const key = JSON.stringify(
       Object.entries(dimensions)
         .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')
-        .sort(([a], [b]) => a.localeCompare(b)),
+        // Code-point order (ASCII names): localeCompare's first call would load ICU on the first invocation.
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     );
     const group = this.#counts.get(key) ?? new Map<MetricName, number>();
     group.set(name, (group.get(name) ?? 0) + value);

@@ -1,10 +1,6 @@
-import {
-  ChangeMessageVisibilityCommand,
-  MessageNotInflight,
-  ReceiptHandleIsInvalid,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+// The SDK's commands come from `await import()` where they are sent: functions are bundled into one file,
+// where a static import here would load the SQS client at every cold start, retry or not.
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SQS_QUEUE_CONTROL } from '#lib/outbound/sqs-access.ts';
 import type { QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
 
@@ -36,6 +32,9 @@ export class SqsQueueControl implements QueueControl {
    * in-process queue does: another delivery now decides the message's fate.
    */
   async changeVisibility(delivery: QueueDelivery, seconds: number): Promise<void> {
+    const { ChangeMessageVisibilityCommand, MessageNotInflight, ReceiptHandleIsInvalid } = await import(
+      '@aws-sdk/client-sqs'
+    );
     try {
       await this.options.client.send(
         new ChangeMessageVisibilityCommand({
@@ -55,6 +54,7 @@ export class SqsQueueControl implements QueueControl {
    * attributes. The caller then reports the delivery `done`, so the original is deleted.
    */
   async deadLetter(delivery: QueueDelivery, reason: string): Promise<void> {
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
     await this.options.client.send(
       new SendMessageCommand({
         QueueUrl: this.options.deadLetterQueueUrl,

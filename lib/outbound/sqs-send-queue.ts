@@ -1,8 +1,6 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+// SendMessageBatchCommand comes from `await import()` where it is sent: in a one-file bundle a static
+// import here would load the SQS client at every cold start, enqueue or not.
+import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
 
@@ -51,6 +49,7 @@ export class SqsSendQueue implements SendQueue {
   }
 
   async #sendBatch(entries: SendMessageBatchRequestEntry[]) {
+    const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
     const response = await this.options.client.send(
       new SendMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries }),
     );

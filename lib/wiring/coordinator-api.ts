@@ -1,4 +1,3 @@
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoCoordinatorDirectory } from '#lib/accounts/cognito-coordinator-directory.ts';
 import { type ActivityApiDependencies, activityRoutes } from '#lib/api/activity-api.ts';
 import { authenticator } from '#lib/api/auth.ts';
@@ -146,9 +145,23 @@ function coordinatorDirectory(
   if (accounts.mode === 'local') return new LocalCoordinatorDirectory(store);
   if (accounts.mode === 'none') return undefined;
   return new CognitoCoordinatorDirectory({
-    client: traced(new CognitoIdentityProviderClient({ region: config.AWS_REGION })),
+    client: lazyCognitoClient(config.AWS_REGION),
     userPoolId: accounts.userPoolId,
   });
+}
+
+type CognitoSend = ConstructorParameters<typeof CognitoCoordinatorDirectory>[0]['client'];
+
+/** The Cognito client, loaded on the first request that needs it (invitations, the 协调员 page). */
+function lazyCognitoClient(region: string): CognitoSend {
+  let client: Promise<CognitoSend> | undefined;
+  const load = () => {
+    client ??= import('@aws-sdk/client-cognito-identity-provider').then((cognito) =>
+      traced(new cognito.CognitoIdentityProviderClient({ region })),
+    );
+    return client;
+  };
+  return { send: (async (command: never) => (await load()).send(command)) as CognitoSend['send'] };
 }
 
 const withCoordinators = (coordinators: CoordinatorDirectory | undefined) =>

@@ -1,8 +1,7 @@
 // An export too large for an API response, in AWS: an object in the exports bucket (encrypted, no
 // public access, deleted by a lifecycle rule after a day) and a presigned GET link that expires soon.
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DependencyError } from '#lib/errors.ts';
 import type { ExportFiles } from '#lib/ports/export-files.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
@@ -14,12 +13,14 @@ export class S3ExportFiles implements ExportFiles {
   /** Every S3 action this class sends; the presigned link is signed for GetObject. */
   static readonly awsAccess: AwsAccess = { exportBucket: ['s3:GetObject', 's3:PutObject'] };
 
-  readonly #client: S3Client;
+  #client: S3Client | undefined;
+  readonly #region: string;
   readonly #bucket: string;
   readonly #linkSeconds: number;
 
   constructor(opts: { bucket: string; region: string; linkSeconds: number; client?: S3Client }) {
-    this.#client = opts.client ?? new S3Client({ region: opts.region });
+    this.#client = opts.client;
+    this.#region = opts.region;
     this.#bucket = opts.bucket;
     this.#linkSeconds = opts.linkSeconds;
   }
@@ -28,6 +29,11 @@ export class S3ExportFiles implements ExportFiles {
     // A random part: the key cannot be guessed from the centre and weeks in the name.
     const key = `${EXPORT_PREFIX}${now.toISOString().slice(0, 10)}/${randomUUID()}/${name}`;
     try {
+      // The S3 client and the presigner load here, on the first export this large: the coordinators'
+      // API is one bundle, where static imports would load them at every cold start.
+      const { GetObjectCommand, PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+      const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+      this.#client ??= new S3Client({ region: this.#region });
       await this.#client.send(
         new PutObjectCommand({
           Bucket: this.#bucket,
