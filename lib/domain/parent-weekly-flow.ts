@@ -1,4 +1,4 @@
-import { defineFlow, type Flow, type FlowInput } from '#lib/domain/flow-schema.ts';
+import { type Flow, shippedFlow } from '#lib/domain/flow-schema.ts';
 
 export const PARENT_WEEKLY_FLOW_ID = 'parent-weekly';
 
@@ -30,7 +30,7 @@ export const PLEASANTRIES = [
   'thx',
 ];
 
-const raw: FlowInput = {
+const raw: Flow = {
   id: PARENT_WEEKLY_FLOW_ID,
   version: 1,
   // Asked once about all of the parent's children: a father of two gets one question, not two.
@@ -38,6 +38,7 @@ const raw: FlowInput = {
   steps: [
     {
       id: PARENT_STEPS.talked,
+      maxReprompts: 2,
       text: {
         'zh-CN': '这周您和{children}通话了吗？回复1通话了，2还没有',
         en: 'Did you talk with {children} this week? Reply 1 yes, 2 not yet',
@@ -52,6 +53,7 @@ const raw: FlowInput = {
     },
     {
       id: PARENT_STEPS.message,
+      maxReprompts: 2,
       text: {
         'zh-CN': '想对{children}说什么？直接回复，我们转告孩子；回复0跳过',
         en: 'Anything to tell {children}? Reply in words and we will pass it on, or 0 to skip',
@@ -66,4 +68,4 @@ const raw: FlowInput = {
 };
 
 /** The parent's weekly check-in: did you talk with your child, then a message for them. */
-export const parentWeeklyFlow: Flow = defineFlow(raw);
+export const parentWeeklyFlow: Flow = shippedFlow(raw);

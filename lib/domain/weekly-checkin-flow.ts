@@ -1,4 +1,4 @@
-import { defineFlow, type Flow, type FlowInput } from '#lib/domain/flow-schema.ts';
+import { type Flow, shippedFlow } from '#lib/domain/flow-schema.ts';
 
 export const WEEKLY_CHECKIN_FLOW_ID = 'weekly-checkin';
 
@@ -68,13 +68,14 @@ export const HARM_WORDS = {
   ],
 };
 
-const raw: FlowInput = {
+const raw: Flow = {
   id: WEEKLY_CHECKIN_FLOW_ID,
   version: 1,
   perChild: true,
   steps: [
     {
       id: WEEKLY_CHECKIN_ITEMS.attendance,
+      maxReprompts: 2,
       text: {
         'zh-CN': '本周{child}去了儿童之家几天？回复0-7',
         en: "How many days did {child} go to the Children's Centre this week? Reply 0-7",
@@ -84,6 +85,7 @@ const raw: FlowInput = {
     },
     {
       id: WEEKLY_CHECKIN_ITEMS.mood,
+      maxReprompts: 2,
       text: {
         'zh-CN': '{child}这周心情怎么样？1很开心 2还好 3不太开心 4很难过',
         en: 'How has {child} felt this week? 1 very happy 2 OK 3 not very happy 4 very sad',
@@ -94,6 +96,7 @@ const raw: FlowInput = {
     },
     {
       id: WEEKLY_CHECKIN_ITEMS.school,
+      maxReprompts: 2,
       text: {
         'zh-CN': '{child}这周上学怎么样？1很好 2一般 3有困难 4没去上学',
         en: 'How was school for {child} this week? 1 good 2 so-so 3 struggling 4 did not go',
@@ -104,6 +107,7 @@ const raw: FlowInput = {
     },
     {
       id: WEEKLY_CHECKIN_ITEMS.health,
+      maxReprompts: 2,
       text: {
         'zh-CN': '{child}身体怎么样？1健康 2小病 3需要帮助',
         en: "How is {child}'s health? 1 well 2 a little ill 3 needs help",
@@ -114,6 +118,7 @@ const raw: FlowInput = {
     },
     {
       id: WEEKLY_CHECKIN_ITEMS.parentContact,
+      maxReprompts: 2,
       text: {
         'zh-CN': '{child}这周和爸爸妈妈联系了吗？1联系了 2没有',
         en: 'Did {child} talk with mum or dad this week? 1 yes 2 no',
@@ -130,6 +135,7 @@ const raw: FlowInput = {
     },
     {
       id: WEEKLY_CHECKIN_ITEMS.message,
+      maxReprompts: 2,
       text: {
         'zh-CN':
           '有什么想告诉儿童之家老师的吗？只有老师看得到；家长每周收到的是您同意分享的答案摘要。直接回复，回复0跳过',
@@ -146,4 +152,4 @@ const raw: FlowInput = {
 };
 
 /** The weekly carer check-in of the design brief: six items about each child in turn. */
-export const weeklyCheckinFlow: Flow = defineFlow(raw);
+export const weeklyCheckinFlow: Flow = shippedFlow(raw);

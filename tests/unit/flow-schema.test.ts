@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   defineFlow,
@@ -345,4 +348,31 @@ describe('the weekly carer check-in', () => {
   it('takes the free-text message up to 500 characters', () => {
     expect(step('message').answer).toMatchObject({ type: 'text', maxLength: 500 });
   });
+});
+
+describe('the flows shipped in the code', () => {
+  // Found in the source, so that a flow added later is checked too: shippedFlow does not parse.
+  const libDir = fileURLToPath(new URL('../../lib/', import.meta.url));
+  const shipped = readdirSync(libDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .flatMap((file) =>
+      [...readFileSync(join(libDir, file), 'utf8').matchAll(/export const (\w+): Flow = shippedFlow\(/g)].map(
+        (m) => ({ file, name: m[1] ?? '' }),
+      ),
+    );
+
+  it('are found: the weekly check-in and the parents’ weekly flow at least', () => {
+    expect(shipped.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['weeklyCheckinFlow', 'parentWeeklyFlow']),
+    );
+  });
+
+  it.each(shipped)(
+    '$name ($file) passes defineFlow unchanged, defaults written out',
+    async ({ file, name }) => {
+      const flow = ((await import(join(libDir, file))) as Record<string, unknown>)[name];
+      expect(Object.isFrozen(flow)).toBe(true);
+      expect(defineFlow(structuredClone(flow))).toEqual(flow);
+    },
+  );
 });
