@@ -105,13 +105,15 @@ const pendingOf = (session: Session | undefined): (Session & { broadcastId: stri
 const isLive = (session: Session, now: Date): boolean => now.getTime() < Date.parse(session.expiresAt);
 
 // The part of the stored preview the reply quotes (stored as a loose record).
-const previewSchema = z.object({
-  recipients: z.number(),
-  smsSegments: z.number(),
-  estimatedCost: z.object({ amount: z.number(), upTo: z.number().optional(), currency: z.string() }),
-  domestic: z.object({ amount: z.number(), currency: z.string(), recipients: z.number() }).optional(),
-  languages: z.array(z.object({ language: z.string(), segments: z.number(), sample: z.string() })),
-});
+const previewSchema = z.lazy(() =>
+  z.object({
+    recipients: z.number(),
+    smsSegments: z.number(),
+    estimatedCost: z.object({ amount: z.number(), upTo: z.number().optional(), currency: z.string() }),
+    domestic: z.object({ amount: z.number(), currency: z.string(), recipients: z.number() }).optional(),
+    languages: z.array(z.object({ language: z.string(), segments: z.number(), sample: z.string() })),
+  }),
+);
 
 /** `0.07 USD`, or `0.07–0.10 USD` when WeChat recipients may have to get it by SMS. */
 const costText = (c: z.output<typeof previewSchema>['estimatedCost']): string =>

@@ -12,68 +12,78 @@ export const END_OF_FLOW = '$end';
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 // Strict objects throughout: a misspelt key ('alertwhen') must fail, not be silently ignored.
-const localisedText = z.strictObject({ 'zh-CN': z.string().trim().min(1), en: z.string().trim().min(1) });
-const words = z.array(z.string().trim().min(1));
-const localisedWords = z.strictObject({ 'zh-CN': words, en: words });
-const identifier = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -');
+const localisedText = z.lazy(() =>
+  z.strictObject({ 'zh-CN': z.string().trim().min(1), en: z.string().trim().min(1) }),
+);
+const words = z.lazy(() => z.array(z.string().trim().min(1)));
+const localisedWords = z.lazy(() => z.strictObject({ 'zh-CN': words, en: words }));
+const identifier = z.lazy(() =>
+  z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
+);
 
-export const answerSpecSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('number'), min: z.number().int().min(0), max: z.number().int() }),
+export const answerSpecSchema = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('number'), min: z.number().int().min(0), max: z.number().int() }),
+    z.strictObject({
+      type: z.literal('choice'),
+      options: z
+        .array(
+          z.strictObject({
+            value: z.number().int().min(0),
+            /** Other ways to say this option, e.g. 是/yes for "1 yes". */
+            aliases: words.optional(),
+          }),
+        )
+        .min(2),
+    }),
+    z.strictObject({ type: z.literal('yesno') }),
+    z.strictObject({
+      type: z.literal('text'),
+      /** Longer answers are cut here and marked truncated. */
+      maxLength: z.number().int().min(1).max(2000),
+      /** Whole-message answers that mean "nothing to say": the item is recorded as skipped. */
+      skipWords: words.default([]),
+    }),
+  ]),
+);
+
+const branchValue = z.lazy(() => z.union([z.number(), z.boolean()]));
+
+export const flowStepSchema = z.lazy(() =>
   z.strictObject({
-    type: z.literal('choice'),
-    options: z
-      .array(
-        z.strictObject({
-          value: z.number().int().min(0),
-          /** Other ways to say this option, e.g. 是/yes for "1 yes". */
-          aliases: words.optional(),
-        }),
-      )
-      .min(2),
-  }),
-  z.strictObject({ type: z.literal('yesno') }),
-  z.strictObject({
-    type: z.literal('text'),
-    /** Longer answers are cut here and marked truncated. */
-    maxLength: z.number().int().min(1).max(2000),
-    /** Whole-message answers that mean "nothing to say": the item is recorded as skipped. */
-    skipWords: words.default([]),
-  }),
-]);
-
-const branchValue = z.union([z.number(), z.boolean()]);
-
-export const flowStepSchema = z.strictObject({
-  id: identifier,
-  /** The question; `{child}` is replaced by the child's name, `{children}` by all of them. */
-  text: localisedText,
-  answer: answerSpecSchema,
-  /** Said before the question again when an answer was not understood; default from the catalog. */
-  hint: localisedText.optional(),
-  /** Answer values that raise an alert to the Centre's coordinators. */
-  alertWhen: z.array(branchValue).optional(),
-  /**
-   * Words of harm that raise an alert. Checked in every language whatever the contact's language;
-   * on a text step in the answer, on other steps in any message that is not a valid answer.
-   */
-  alertWords: localisedWords.optional(),
-  /** Branches on the answer value; without a match the flow goes to the following step. */
-  next: z.array(z.strictObject({ when: branchValue, goto: z.string() })).optional(),
-  /** Re-prompts before an answer is recorded as unanswered and the flow moves on. */
-  maxReprompts: z.number().int().min(0).max(5).default(2),
-});
-
-export const flowSchema = z
-  .strictObject({
     id: identifier,
-    version: z.number().int().min(1),
-    /** true: the steps are asked about each of the contact's children in turn. */
-    perChild: z.boolean(),
-    steps: z.array(flowStepSchema).min(1),
-  })
-  .superRefine((flow, ctx) => {
-    for (const issue of crossReferenceIssues(flow)) ctx.addIssue({ code: 'custom', ...issue });
-  });
+    /** The question; `{child}` is replaced by the child's name, `{children}` by all of them. */
+    text: localisedText,
+    answer: answerSpecSchema,
+    /** Said before the question again when an answer was not understood; default from the catalog. */
+    hint: localisedText.optional(),
+    /** Answer values that raise an alert to the Centre's coordinators. */
+    alertWhen: z.array(branchValue).optional(),
+    /**
+     * Words of harm that raise an alert. Checked in every language whatever the contact's language;
+     * on a text step in the answer, on other steps in any message that is not a valid answer.
+     */
+    alertWords: localisedWords.optional(),
+    /** Branches on the answer value; without a match the flow goes to the following step. */
+    next: z.array(z.strictObject({ when: branchValue, goto: z.string() })).optional(),
+    /** Re-prompts before an answer is recorded as unanswered and the flow moves on. */
+    maxReprompts: z.number().int().min(0).max(5).default(2),
+  }),
+);
+
+export const flowSchema = z.lazy(() =>
+  z
+    .strictObject({
+      id: identifier,
+      version: z.number().int().min(1),
+      /** true: the steps are asked about each of the contact's children in turn. */
+      perChild: z.boolean(),
+      steps: z.array(flowStepSchema).min(1),
+    })
+    .superRefine((flow, ctx) => {
+      for (const issue of crossReferenceIssues(flow)) ctx.addIssue({ code: 'custom', ...issue });
+    }),
+);
 
 export type Flow = z.infer<typeof flowSchema>;
 /** A flow as written (defaults not yet applied). */

@@ -13,65 +13,75 @@ import {
 import { DependencyError } from '#lib/errors.ts';
 import { channelAddressSchema } from '#lib/store/roster/roster-types.ts';
 
-const childRefSchema = z.object({
-  childId: z.string(),
-  familyId: z.string(),
-  name: z.string(),
-  category: z.enum(CHILD_CATEGORIES),
-});
+const childRefSchema = z.lazy(() =>
+  z.object({
+    childId: z.string(),
+    familyId: z.string(),
+    name: z.string(),
+    category: z.enum(CHILD_CATEGORIES),
+  }),
+);
 
-export const contactViewSchema = z.object({
-  contactId: z.string(),
-  role: z.enum(CONTACT_ROLES),
-  language: z.enum(LANGUAGES),
-  optedOut: z.boolean(),
-  displayName: z.string(),
-  centreId: z.string(),
-  centreName: z.string(),
-  centrePhone: z.string(),
-  children: z.array(childRefSchema),
-  addresses: z.array(channelAddressSchema),
-  stopHintWeek: z.string().optional(),
-  lastIdleReplyAt: z.string().optional(),
-  checkinDoneWeek: z.string().optional(),
-  checkinForm: z.enum(CHECKIN_FORMS).optional(),
-  stepStreak: z.number().int().optional(),
-  stepStreakWeek: z.string().optional(),
-  oneMessageOffered: z.boolean().optional(),
-}) satisfies z.ZodType<ContactView>;
+export const contactViewSchema = z.lazy(
+  () =>
+    z.object({
+      contactId: z.string(),
+      role: z.enum(CONTACT_ROLES),
+      language: z.enum(LANGUAGES),
+      optedOut: z.boolean(),
+      displayName: z.string(),
+      centreId: z.string(),
+      centreName: z.string(),
+      centrePhone: z.string(),
+      children: z.array(childRefSchema),
+      addresses: z.array(channelAddressSchema),
+      stopHintWeek: z.string().optional(),
+      lastIdleReplyAt: z.string().optional(),
+      checkinDoneWeek: z.string().optional(),
+      checkinForm: z.enum(CHECKIN_FORMS).optional(),
+      stepStreak: z.number().int().optional(),
+      stepStreakWeek: z.string().optional(),
+      oneMessageOffered: z.boolean().optional(),
+    }) satisfies z.ZodType<ContactView>,
+);
 
-export const sessionSchema = z.object({
-  flowId: z.string(),
-  flowVersion: z.number(),
-  week: z.string(),
-  childIndex: z.number().int(),
-  childId: z.string().optional(),
-  stepId: z.string(),
-  attempts: z.number().int(),
-  startedAt: z.string(),
-  expiresAt: z.string(),
-  broadcastId: z.string().optional(),
-  mode: z.enum(['correction', 'message']).optional(),
-  form: z.enum(['one-message', 'one-message-steps']).optional(),
-}) satisfies z.ZodType<Session>;
+export const sessionSchema = z.lazy(
+  () =>
+    z.object({
+      flowId: z.string(),
+      flowVersion: z.number(),
+      week: z.string(),
+      childIndex: z.number().int(),
+      childId: z.string().optional(),
+      stepId: z.string(),
+      attempts: z.number().int(),
+      startedAt: z.string(),
+      expiresAt: z.string(),
+      broadcastId: z.string().optional(),
+      mode: z.enum(['correction', 'message']).optional(),
+      form: z.enum(['one-message', 'one-message-steps']).optional(),
+    }) satisfies z.ZodType<Session>,
+);
 
-export const sessionItemSchema = z.object({ session: sessionSchema, version: z.number().int() });
+export const sessionItemSchema = z.lazy(() =>
+  z.object({ session: sessionSchema, version: z.number().int() }),
+);
 
-export const messageItemSchema = z.object({ replies: z.array(z.string()) });
+export const messageItemSchema = z.lazy(() => z.object({ replies: z.array(z.string()) }));
 
-export const answerValueSchema = z.union([
-  z.number(),
-  z.string(),
-  z.boolean(),
-]) satisfies z.ZodType<AnswerValue>;
+export const answerValueSchema = z.lazy(
+  () => z.union([z.number(), z.string(), z.boolean()]) satisfies z.ZodType<AnswerValue>,
+);
 
-export const storedAnswerSchema = z.object({
-  status: z.enum(['answered', 'unanswered', 'skipped']),
-  value: answerValueSchema.optional(),
-  raw: z.string(),
-  truncated: z.boolean().optional(),
-  answeredAt: z.string(),
-});
+export const storedAnswerSchema = z.lazy(() =>
+  z.object({
+    status: z.enum(['answered', 'unanswered', 'skipped']),
+    value: answerValueSchema.optional(),
+    raw: z.string(),
+    truncated: z.boolean().optional(),
+    answeredAt: z.string(),
+  }),
+);
 
 /** Parses a stored item, turning a mismatch into a DependencyError that names the item kind. */
 export function parseItem<S extends z.ZodType>(schema: S, item: unknown, what: string): z.output<S> {

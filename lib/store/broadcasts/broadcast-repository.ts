@@ -36,47 +36,51 @@ import { queryPartition } from '#lib/store/query-partition.ts';
 import { broadcastFields } from '#lib/store/roster/roster-repository.ts';
 import { contactSchema, type Family, familySchema } from '#lib/store/roster/roster-types.ts';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const hhmm = z.lazy(() => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/));
 
-const exclusionsSchema = z.object({
-  optedOut: z.number().int(),
-  invalidAddress: z.number().int(),
-  noAddress: z.number().int(),
-  noText: z.number().int(),
-});
-
-export const storedBroadcastSchema = z.object({
-  broadcastId: z.string(),
-  centreIds: z.array(z.string()).min(1),
-  target: z.object({
-    centreIds: z.array(z.string()),
-    roles: z.array(z.enum(BROADCAST_ROLES)),
-    categories: z.array(z.enum(CHILD_CATEGORIES)),
-    languages: z.array(z.enum(LANGUAGES)),
+const exclusionsSchema = z.lazy(() =>
+  z.object({
+    optedOut: z.number().int(),
+    invalidAddress: z.number().int(),
+    noAddress: z.number().int(),
+    noText: z.number().int(),
   }),
-  texts: z.partialRecord(z.enum(LANGUAGES), z.string()),
-  status: z.enum(BROADCAST_STATUSES),
-  /** `api`, or where a coordinator's GB message came from. */
-  source: z.enum(BROADCAST_SOURCES),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  /** The preview shown when it was composed (figures may change until it is sent). */
-  preview: z.record(z.string(), z.unknown()),
-  approvedBy: z.string().optional(),
-  approvedAt: z.string().optional(),
-  sendAt: z.string().optional(),
-  cancelledBy: z.string().optional(),
-  cancelledAt: z.string().optional(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
-  /** Recipients whose message was enqueued so far, and those left out, as the fan-out found them. */
-  planned: z.number().int().default(0),
-  excluded: exclusionsSchema.optional(),
-  /** Where the fan-out goes on: the index of the Centre, and the Query key to start after. */
-  cursor: z
-    .object({ centre: z.number().int(), startKey: z.record(z.string(), z.unknown()).optional() })
-    .optional(),
-});
+);
+
+export const storedBroadcastSchema = z.lazy(() =>
+  z.object({
+    broadcastId: z.string(),
+    centreIds: z.array(z.string()).min(1),
+    target: z.object({
+      centreIds: z.array(z.string()),
+      roles: z.array(z.enum(BROADCAST_ROLES)),
+      categories: z.array(z.enum(CHILD_CATEGORIES)),
+      languages: z.array(z.enum(LANGUAGES)),
+    }),
+    texts: z.partialRecord(z.enum(LANGUAGES), z.string()),
+    status: z.enum(BROADCAST_STATUSES),
+    /** `api`, or where a coordinator's GB message came from. */
+    source: z.enum(BROADCAST_SOURCES),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    /** The preview shown when it was composed (figures may change until it is sent). */
+    preview: z.record(z.string(), z.unknown()),
+    approvedBy: z.string().optional(),
+    approvedAt: z.string().optional(),
+    sendAt: z.string().optional(),
+    cancelledBy: z.string().optional(),
+    cancelledAt: z.string().optional(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    /** Recipients whose message was enqueued so far, and those left out, as the fan-out found them. */
+    planned: z.number().int().default(0),
+    excluded: exclusionsSchema.optional(),
+    /** Where the fan-out goes on: the index of the Centre, and the Query key to start after. */
+    cursor: z
+      .object({ centre: z.number().int(), startKey: z.record(z.string(), z.unknown()).optional() })
+      .optional(),
+  }),
+);
 export type StoredBroadcast = z.output<typeof storedBroadcastSchema>;
 export type NewBroadcast = Pick<
   StoredBroadcast,
@@ -87,17 +91,19 @@ export type NewBroadcast = Pick<
  * A Centre membership link as the roster writes it since broadcasts exist (`channel` always
  * written, possibly null). A link without `channel` is older: see `#legacyCandidates`.
  */
-const candidateSchema = z.object({
-  contactId: z.string(),
-  role: z.enum(CONTACT_ROLES),
-  language: z.enum(LANGUAGES),
-  optedOut: z.boolean().default(false),
-  categories: z.array(z.enum(CHILD_CATEGORIES)).default([]),
-  channel: z.enum(CHANNEL_NAMES).nullish(),
-  address: z.string().nullish(),
-  invalid: z.boolean().default(false),
-  quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
-});
+const candidateSchema = z.lazy(() =>
+  z.object({
+    contactId: z.string(),
+    role: z.enum(CONTACT_ROLES),
+    language: z.enum(LANGUAGES),
+    optedOut: z.boolean().default(false),
+    categories: z.array(z.enum(CHILD_CATEGORIES)).default([]),
+    channel: z.enum(CHANNEL_NAMES).nullish(),
+    address: z.string().nullish(),
+    invalid: z.boolean().default(false),
+    quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
+  }),
+);
 type CandidateFields = z.output<typeof candidateSchema>;
 
 const toCandidate = (centreId: string, c: CandidateFields): BroadcastCandidate => ({

@@ -12,20 +12,22 @@ import type { ItemKey } from '#lib/store/keys.ts';
 
 const pinKey = (contactId: string): ItemKey => ({ pk: `CONTACT#${contactId}`, sk: 'GBPIN' });
 
-const pinItemSchema = z.object({
-  contactId: z.string(),
-  centreId: z.string(),
-  salt: z.string(),
-  hash: z.string(),
-  N: z.number(),
-  r: z.number(),
-  p: z.number(),
-  setAt: z.string(),
-  setBy: z.string(),
-  /** Inbound message ids of wrong PINs since the PIN was set or last used rightly. */
-  failedMessages: z.set(z.string()).optional(),
-  lockedAt: z.string().optional(),
-});
+const pinItemSchema = z.lazy(() =>
+  z.object({
+    contactId: z.string(),
+    centreId: z.string(),
+    salt: z.string(),
+    hash: z.string(),
+    N: z.number(),
+    r: z.number(),
+    p: z.number(),
+    setAt: z.string(),
+    setBy: z.string(),
+    /** Inbound message ids of wrong PINs since the PIN was set or last used rightly. */
+    failedMessages: z.set(z.string()).optional(),
+    lockedAt: z.string().optional(),
+  }),
+);
 export type StoredPin = z.output<typeof pinItemSchema>;
 
 export class GbPinRepository {

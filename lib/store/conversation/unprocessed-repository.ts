@@ -15,22 +15,24 @@ import { queryPartition } from '#lib/store/query-partition.ts';
 /** Minutes before each replay: soon, then less and less often; after the last, a person must look. */
 export const REPLAY_BACKOFF_MINUTES = [1, 5, 30, 120, 720] as const;
 
-const unprocessedSchema = z.object({
-  pk: z.string(),
-  sk: z.string(),
-  channel: z.enum(CHANNEL_NAMES),
-  messageId: z.string(),
-  from: z.string(),
-  to: z.string(),
-  body: z.string(),
-  receivedAt: z.string(),
-  reason: z.string(),
-  recordedAt: z.string(),
-  centreId: z.string().optional(),
-  attempts: z.number().int().default(0),
-  nextAttemptAt: z.string().optional(),
-  gaveUpAt: z.string().optional(),
-});
+const unprocessedSchema = z.lazy(() =>
+  z.object({
+    pk: z.string(),
+    sk: z.string(),
+    channel: z.enum(CHANNEL_NAMES),
+    messageId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    body: z.string(),
+    receivedAt: z.string(),
+    reason: z.string(),
+    recordedAt: z.string(),
+    centreId: z.string().optional(),
+    attempts: z.number().int().default(0),
+    nextAttemptAt: z.string().optional(),
+    gaveUpAt: z.string().optional(),
+  }),
+);
 export type UnprocessedMessage = z.output<typeof unprocessedSchema>;
 
 /** The first replay's due time and index keys, for the item the failure path writes. */

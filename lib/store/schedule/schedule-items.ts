@@ -16,8 +16,8 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** The item id in the due index (`dueKey` = due time # id). */
 export const scheduleItemId = (contactId: string): string => `schedule#${contactId}`;
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
-const weekTime = z.object({ weekday: z.number().int().min(1).max(7), time: hhmm });
+const hhmm = z.lazy(() => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/));
+const weekTime = z.lazy(() => z.object({ weekday: z.number().int().min(1).max(7), time: hhmm }));
 
 /** What the tick decided for a week's first step (a carer's invitation, a parent's check-in). */
 export const WEEK_DECISIONS = [
@@ -37,32 +37,34 @@ export const WEEK_DECISIONS = [
 ] as const;
 export type WeekDecision = (typeof WEEK_DECISIONS)[number];
 
-export const scheduleItemSchema = z.object({
-  contactId: z.string(),
-  role: z.enum(['carer', 'parent']),
-  centreId: z.string(),
-  channel: z.enum(['sms', 'wechat', 'local']).nullish(),
-  address: z.string().nullish(),
-  quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
-  checkinAt: weekTime.nullish(),
-  /** The children the contact answers for (carer) or hears about (parent), in the view's order. */
-  children: z.array(z.object({ childId: z.string(), familyId: z.string() })).default([]),
-  step: z.enum(['plan', 'invite', 'remind', 'close', 'parent-checkin', 'nudge']),
-  week: z.string(),
-  dueAt: z.string(),
-  dueShard: z.string(),
-  dueKey: z.string(),
-  decidedWeek: z.string().optional(),
-  /** The step that decided (a role change mid-week must not reuse another step's decision). */
-  decidedStep: z.string().optional(),
-  decision: z.enum(WEEK_DECISIONS).optional(),
-  /** The decision's message carries how to stop (first of the week). */
-  decisionHint: z.boolean().optional(),
-  /** Carers: weeks missed in a row (paused weeks do not break or extend a run). */
-  missedStreak: z.number().int().default(0),
-  /** The last week counted as missed (for the coordinators' task). */
-  lastMissedWeek: z.string().optional(),
-});
+export const scheduleItemSchema = z.lazy(() =>
+  z.object({
+    contactId: z.string(),
+    role: z.enum(['carer', 'parent']),
+    centreId: z.string(),
+    channel: z.enum(['sms', 'wechat', 'local']).nullish(),
+    address: z.string().nullish(),
+    quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
+    checkinAt: weekTime.nullish(),
+    /** The children the contact answers for (carer) or hears about (parent), in the view's order. */
+    children: z.array(z.object({ childId: z.string(), familyId: z.string() })).default([]),
+    step: z.enum(['plan', 'invite', 'remind', 'close', 'parent-checkin', 'nudge']),
+    week: z.string(),
+    dueAt: z.string(),
+    dueShard: z.string(),
+    dueKey: z.string(),
+    decidedWeek: z.string().optional(),
+    /** The step that decided (a role change mid-week must not reuse another step's decision). */
+    decidedStep: z.string().optional(),
+    decision: z.enum(WEEK_DECISIONS).optional(),
+    /** The decision's message carries how to stop (first of the week). */
+    decisionHint: z.boolean().optional(),
+    /** Carers: weeks missed in a row (paused weeks do not break or extend a run). */
+    missedStreak: z.number().int().default(0),
+    /** The last week counted as missed (for the coordinators' task). */
+    lastMissedWeek: z.string().optional(),
+  }),
+);
 export type ScheduleItem = z.output<typeof scheduleItemSchema>;
 
 export function recipientOf(item: ScheduleItem): ChannelAddress | undefined {

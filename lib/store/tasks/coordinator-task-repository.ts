@@ -18,29 +18,31 @@ import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
 
-const taskSchema = z.object({
-  taskId: z.string(),
-  centreId: z.string(),
-  /** missed-checkins: two weeks; gb-locked: wrong GB PINs; parent-call: a parent asks for a call. */
-  kind: z.enum(['missed-checkins', 'gb-locked', 'parent-call']),
-  contactId: z.string(),
-  contactName: z.string(),
-  childIds: z.array(z.string()),
-  childNames: z.array(z.string()),
-  /** The weeks missed in a row when the task was raised, oldest first. */
-  weeks: z.array(z.string()),
-  /** The carer had stopped messages (TD) when the task was raised. */
-  optedOut: z.boolean(),
-  status: z.enum(['open', 'closed']),
-  raisedAt: z.string(),
-  closedAt: z.string().optional(),
-  closedBy: z.string().optional(),
-  acknowledgedAt: z.string().optional(),
-  /** Set once by the tick when it told every coordinator that no one had acknowledged the task. */
-  escalatedAt: z.string().optional(),
-  /** How many coordinators that escalation was sent to. */
-  escalatedTo: z.number().int().optional(),
-});
+const taskSchema = z.lazy(() =>
+  z.object({
+    taskId: z.string(),
+    centreId: z.string(),
+    /** missed-checkins: two weeks; gb-locked: wrong GB PINs; parent-call: a parent asks for a call. */
+    kind: z.enum(['missed-checkins', 'gb-locked', 'parent-call']),
+    contactId: z.string(),
+    contactName: z.string(),
+    childIds: z.array(z.string()),
+    childNames: z.array(z.string()),
+    /** The weeks missed in a row when the task was raised, oldest first. */
+    weeks: z.array(z.string()),
+    /** The carer had stopped messages (TD) when the task was raised. */
+    optedOut: z.boolean(),
+    status: z.enum(['open', 'closed']),
+    raisedAt: z.string(),
+    closedAt: z.string().optional(),
+    closedBy: z.string().optional(),
+    acknowledgedAt: z.string().optional(),
+    /** Set once by the tick when it told every coordinator that no one had acknowledged the task. */
+    escalatedAt: z.string().optional(),
+    /** How many coordinators that escalation was sent to. */
+    escalatedTo: z.number().int().optional(),
+  }),
+);
 export type CoordinatorTask = z.output<typeof taskSchema>;
 export type NewTask = Omit<
   CoordinatorTask,
@@ -48,11 +50,13 @@ export type NewTask = Omit<
 >;
 
 /** A task's escalation in the due index (the tick reads these rows). */
-export const taskFollowUpRowSchema = z.object({
-  taskId: z.string(),
-  centreId: z.string(),
-  dueKey: z.string(),
-});
+export const taskFollowUpRowSchema = z.lazy(() =>
+  z.object({
+    taskId: z.string(),
+    centreId: z.string(),
+    dueKey: z.string(),
+  }),
+);
 export type TaskFollowUpRow = z.output<typeof taskFollowUpRowSchema>;
 
 /** The due-index id of a task's escalation (it picks the shard). */

@@ -30,20 +30,22 @@ const auditSchema = {
   escalatedTo: z.number().int().optional(),
 };
 
-const alertItemSchema = z.object({ ...alertItemFields, ...auditSchema });
+const alertItemSchema = z.lazy(() => z.object({ ...alertItemFields, ...auditSchema }));
 
-const taskItemSchema = z.object({
-  taskId: z.string(),
-  centreId: z.string(),
-  kind: z.string(),
-  contactId: z.string(),
-  contactName: z.string(),
-  childIds: z.array(z.string()),
-  childNames: z.array(z.string()),
-  weeks: z.array(z.string()),
-  optedOut: z.boolean(),
-  ...auditSchema,
-});
+const taskItemSchema = z.lazy(() =>
+  z.object({
+    taskId: z.string(),
+    centreId: z.string(),
+    kind: z.string(),
+    contactId: z.string(),
+    contactName: z.string(),
+    childIds: z.array(z.string()),
+    childNames: z.array(z.string()),
+    weeks: z.array(z.string()),
+    optedOut: z.boolean(),
+    ...auditSchema,
+  }),
+);
 
 export type AlertWork = z.output<typeof alertItemSchema>;
 export type TaskWork = z.output<typeof taskItemSchema>;
