@@ -8,30 +8,34 @@ import type { InboundMessage } from '#lib/ports/conversation-store.ts';
 /** Alibaba Cloud retries a push we do not accept; a batch larger than this is refused as malformed. */
 export const MAX_PUSH_ITEMS = 5000;
 
-const digits = z.union([z.string(), z.number()]).transform(String);
+const digits = z.lazy(() => z.union([z.string(), z.number()]).transform(String));
 
-const uplinkSchema = z.object({
-  // Without +86, as the provider sends it; a leading 86 is tolerated.
-  phone_number: z
-    .union([z.string(), z.number()])
-    .transform((v) => String(v).trim())
-    .pipe(z.string().regex(/^(\+?86)?1[3-9]\d{9}$/, 'must be a mainland mobile number')),
-  content: z.string().max(1600, 'longer than 1600 characters'),
-  send_time: z.string().min(1).max(40),
-  dest_code: digits.optional(),
-  sequence_id: z.union([z.string().min(1).max(64), z.number().int()]).optional(),
-});
+const uplinkSchema = z.lazy(() =>
+  z.object({
+    // Without +86, as the provider sends it; a leading 86 is tolerated.
+    phone_number: z
+      .union([z.string(), z.number()])
+      .transform((v) => String(v).trim())
+      .pipe(z.string().regex(/^(\+?86)?1[3-9]\d{9}$/, 'must be a mainland mobile number')),
+    content: z.string().max(1600, 'longer than 1600 characters'),
+    send_time: z.string().min(1).max(40),
+    dest_code: digits.optional(),
+    sequence_id: z.union([z.string().min(1).max(64), z.number().int()]).optional(),
+  }),
+);
 
-const reportSchema = z.object({
-  phone_number: z.union([z.string(), z.number()]).transform(String).optional(),
-  success: z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true'),
-  biz_id: z.string().min(1).max(128),
-  out_id: z.string().max(512).optional(),
-  err_code: z.string().max(64).optional(),
-  err_msg: z.string().max(512).optional(),
-  report_time: z.string().max(40).optional(),
-  send_time: z.string().max(40).optional(),
-});
+const reportSchema = z.lazy(() =>
+  z.object({
+    phone_number: z.union([z.string(), z.number()]).transform(String).optional(),
+    success: z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true'),
+    biz_id: z.string().min(1).max(128),
+    out_id: z.string().max(512).optional(),
+    err_code: z.string().max(64).optional(),
+    err_msg: z.string().max(512).optional(),
+    report_time: z.string().max(40).optional(),
+    send_time: z.string().max(40).optional(),
+  }),
+);
 
 export type AliyunReport = z.infer<typeof reportSchema>;
 

@@ -11,38 +11,42 @@ export const MAX_STATUS_ITEMS = 5000;
 /** What Tencent Cloud waits for to stop retrying a callback. */
 export const TENCENT_ACCEPTED = JSON.stringify({ result: 0, errmsg: 'OK' });
 
-const replySchema = z.object({
-  // Without the country code, which comes in `nationcode`; a leading 86 or +86 is tolerated.
-  mobile: z
-    .union([z.string(), z.number()])
-    .transform((v) =>
-      String(v)
-        .trim()
-        .replace(/^\+?86(?=1\d{10}$)/, ''),
-    )
-    .pipe(z.string().regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number')),
-  nationcode: z
-    .union([z.string(), z.number()])
-    .transform((v) => String(v).trim().replace(/^\+/, ''))
-    .pipe(z.literal('86', { message: 'must be 86: replies come from mainland numbers only' })),
-  text: z.string().max(1600, 'longer than 1600 characters'),
-  // Unix seconds when the carer sent it; part of the reply's identity.
-  time: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,13}$/, 'must be a Unix time')]),
-  sign: z.string().max(64).optional(),
-  extend: z.union([z.string(), z.number()]).transform(String).optional(),
-});
+const replySchema = z.lazy(() =>
+  z.object({
+    // Without the country code, which comes in `nationcode`; a leading 86 or +86 is tolerated.
+    mobile: z
+      .union([z.string(), z.number()])
+      .transform((v) =>
+        String(v)
+          .trim()
+          .replace(/^\+?86(?=1\d{10}$)/, ''),
+      )
+      .pipe(z.string().regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number')),
+    nationcode: z
+      .union([z.string(), z.number()])
+      .transform((v) => String(v).trim().replace(/^\+/, ''))
+      .pipe(z.literal('86', { message: 'must be 86: replies come from mainland numbers only' })),
+    text: z.string().max(1600, 'longer than 1600 characters'),
+    // Unix seconds when the carer sent it; part of the reply's identity.
+    time: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,13}$/, 'must be a Unix time')]),
+    sign: z.string().max(64).optional(),
+    extend: z.union([z.string(), z.number()]).transform(String).optional(),
+  }),
+);
 
-const statusSchema = z.object({
-  user_receive_time: z.string().max(40).optional(),
-  nationcode: z.union([z.string(), z.number()]).transform(String).optional(),
-  mobile: z.union([z.string(), z.number()]).transform(String).optional(),
-  report_status: z.enum(['SUCCESS', 'FAIL']),
-  errmsg: z.string().max(128).optional(),
-  description: z.string().max(512).optional(),
-  sid: z.string().min(1).max(128),
-  // The SessionContext we sent: our outbound key.
-  ext: z.union([z.string().max(512), z.record(z.string(), z.unknown())]).optional(),
-});
+const statusSchema = z.lazy(() =>
+  z.object({
+    user_receive_time: z.string().max(40).optional(),
+    nationcode: z.union([z.string(), z.number()]).transform(String).optional(),
+    mobile: z.union([z.string(), z.number()]).transform(String).optional(),
+    report_status: z.enum(['SUCCESS', 'FAIL']),
+    errmsg: z.string().max(128).optional(),
+    description: z.string().max(512).optional(),
+    sid: z.string().min(1).max(128),
+    // The SessionContext we sent: our outbound key.
+    ext: z.union([z.string().max(512), z.record(z.string(), z.unknown())]).optional(),
+  }),
+);
 
 export type TencentStatus = z.infer<typeof statusSchema>;
 

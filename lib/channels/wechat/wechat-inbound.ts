@@ -60,22 +60,26 @@ export interface WechatInboundOptions {
 /** WeChat signs each request as it sends it; an older signature is a replay. */
 export const MAX_SIGNATURE_AGE_SECONDS = 300;
 
-const signedQuerySchema = z.object({
-  signature: z.string().regex(/^[0-9a-fA-F]{40}$/),
-  timestamp: z.string().regex(/^\d{1,12}$/),
-  nonce: z.string().regex(/^[A-Za-z0-9]{1,64}$/),
-});
+const signedQuerySchema = z.lazy(() =>
+  z.object({
+    signature: z.string().regex(/^[0-9a-fA-F]{40}$/),
+    timestamp: z.string().regex(/^\d{1,12}$/),
+    nonce: z.string().regex(/^[A-Za-z0-9]{1,64}$/),
+  }),
+);
 
-const postQuerySchema = z.object({
-  openid: z.string().regex(OPENID, 'must be an OpenID').optional(),
-  encrypt_type: z.enum(['aes', 'raw']).optional(),
-  msg_signature: z
-    .string()
-    .regex(/^[0-9a-fA-F]{40}$/, 'must be a sha1')
-    .optional(),
-});
+const postQuerySchema = z.lazy(() =>
+  z.object({
+    openid: z.string().regex(OPENID, 'must be an OpenID').optional(),
+    encrypt_type: z.enum(['aes', 'raw']).optional(),
+    msg_signature: z
+      .string()
+      .regex(/^[0-9a-fA-F]{40}$/, 'must be a sha1')
+      .optional(),
+  }),
+);
 
-const echoSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+const echoSchema = z.lazy(() => z.string().regex(/^[A-Za-z0-9_-]{1,128}$/));
 
 const text = (max: number) => z.string().min(1).max(max);
 const commonFields = {
@@ -87,22 +91,28 @@ const commonFields = {
     .transform(Number),
   MsgType: z.string().regex(/^[a-z_]{1,32}$/, 'must be a message type'),
 };
-const msgId = z.string().regex(/^\d{1,20}$/, 'must be digits');
-const textSchema = z.object({
-  ...commonFields,
-  MsgType: z.literal('text'),
-  // Text messages are at most 2,048 bytes; an empty one can still arrive (e.g. only spaces, trimmed).
-  Content: z.string().max(2048, 'longer than 2048 characters').default(''),
-  MsgId: msgId,
-});
-const eventSchema = z.object({
-  ...commonFields,
-  MsgType: z.literal('event'),
-  Event: z.string().regex(/^[A-Za-z_]{1,64}$/, 'must be an event name'),
-  EventKey: z.string().max(256).optional(),
-});
-const otherSchema = z.object({ ...commonFields, MsgId: msgId.optional() });
-const encryptedEnvelopeSchema = z.object({ Encrypt: z.string().regex(/^[A-Za-z0-9+/=]{1,40000}$/) });
+const msgId = z.lazy(() => z.string().regex(/^\d{1,20}$/, 'must be digits'));
+const textSchema = z.lazy(() =>
+  z.object({
+    ...commonFields,
+    MsgType: z.literal('text'),
+    // Text messages are at most 2,048 bytes; an empty one can still arrive (e.g. only spaces, trimmed).
+    Content: z.string().max(2048, 'longer than 2048 characters').default(''),
+    MsgId: msgId,
+  }),
+);
+const eventSchema = z.lazy(() =>
+  z.object({
+    ...commonFields,
+    MsgType: z.literal('event'),
+    Event: z.string().regex(/^[A-Za-z_]{1,64}$/, 'must be an event name'),
+    EventKey: z.string().max(256).optional(),
+  }),
+);
+const otherSchema = z.lazy(() => z.object({ ...commonFields, MsgId: msgId.optional() }));
+const encryptedEnvelopeSchema = z.lazy(() =>
+  z.object({ Encrypt: z.string().regex(/^[A-Za-z0-9+/=]{1,40000}$/) }),
+);
 
 function parsed<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
