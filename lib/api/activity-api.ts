@@ -20,43 +20,55 @@ export interface ActivityApiDependencies {
 /** The longest span one listing covers (half a year). */
 export const MAX_CALENDAR_WEEKS = 26;
 
-const centre = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')
-  .describe('One of the centres in your token');
-const week = z.string().refine(isIsoWeek, 'an ISO week, e.g. 2026-W49');
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date: YYYY-MM-DD');
-const activityId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'an id: 1-64 letters, digits, . _ -');
+const centre = z.lazy(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')
+    .describe('One of the centres in your token'),
+);
+const week = z.lazy(() => z.string().refine(isIsoWeek, 'an ISO week, e.g. 2026-W49'));
+const date = z.lazy(() => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date: YYYY-MM-DD'));
+const activityId = z.lazy(() =>
+  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'an id: 1-64 letters, digits, . _ -'),
+);
 
-const calendarQuery = z.object({
-  centre,
-  from: week.optional().describe('First ISO week (default: this week)'),
-  to: week.optional().describe('Last ISO week (default: 7 weeks after from)'),
-});
-const activityBody = z
-  .object({
+const calendarQuery = z.lazy(() =>
+  z.object({
     centre,
-    id: activityId.optional().describe('Name it yourself to make a repeated post change nothing'),
-    title: z.string().trim().min(1).max(20).describe('Said whole in the parents’ update: keep it short'),
-    date,
-    text: z.string().trim().max(200).default(''),
-  })
-  .strict();
-const activityRemoveBody = z.object({ centre, date, id: activityId }).strict();
-const pauseBody = z
-  .object({ centre, week, reason: z.string().trim().max(64).default('').describe('春节, 秋收 …') })
-  .strict();
-const resumeBody = z.object({ centre, week }).strict();
+    from: week.optional().describe('First ISO week (default: this week)'),
+    to: week.optional().describe('Last ISO week (default: 7 weeks after from)'),
+  }),
+);
+const activityBody = z.lazy(() =>
+  z
+    .object({
+      centre,
+      id: activityId.optional().describe('Name it yourself to make a repeated post change nothing'),
+      title: z.string().trim().min(1).max(20).describe('Said whole in the parents’ update: keep it short'),
+      date,
+      text: z.string().trim().max(200).default(''),
+    })
+    .strict(),
+);
+const activityRemoveBody = z.lazy(() => z.object({ centre, date, id: activityId }).strict());
+const pauseBody = z.lazy(() =>
+  z.object({ centre, week, reason: z.string().trim().max(64).default('').describe('春节, 秋收 …') }).strict(),
+);
+const resumeBody = z.lazy(() => z.object({ centre, week }).strict());
 
-const activityView = z.object({ id: z.string(), title: z.string(), date: z.string(), text: z.string() });
-const pauseView = z.object({ week: z.string(), reason: z.string() });
-const calendarView = z.object({
-  centreId: z.string(),
-  from: z.string(),
-  to: z.string(),
-  activities: z.array(activityView),
-  pauseWeeks: z.array(pauseView).describe('Every pause week of the centre, past and future'),
-});
+const activityView = z.lazy(() =>
+  z.object({ id: z.string(), title: z.string(), date: z.string(), text: z.string() }),
+);
+const pauseView = z.lazy(() => z.object({ week: z.string(), reason: z.string() }));
+const calendarView = z.lazy(() =>
+  z.object({
+    centreId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    activities: z.array(activityView),
+    pauseWeeks: z.array(pauseView).describe('Every pause week of the centre, past and future'),
+  }),
+);
 
 export function activityRoutes(deps: ActivityApiDependencies): Route[] {
   const { calendar, clock, logger } = deps;

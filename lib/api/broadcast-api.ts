@@ -32,171 +32,192 @@ export interface BroadcastApiDependencies {
 /** How far ahead a broadcast may be scheduled. */
 export const MAX_SCHEDULE_DAYS = 60;
 
-const centreId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -');
-const broadcastId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'a broadcast id: 8-64 letters, digits, _ -')
-  .describe('The id from the create or list response');
-const text = z.string().trim().min(1).max(MAX_BROADCAST_TEXT);
+const centreId = z.lazy(() =>
+  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+);
+const broadcastId = z.lazy(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, 'a broadcast id: 8-64 letters, digits, _ -')
+    .describe('The id from the create or list response'),
+);
+const text = z.lazy(() => z.string().trim().min(1).max(MAX_BROADCAST_TEXT));
 
-const composition = z
-  .object({
-    centres: z.array(centreId).min(1).max(20).describe('Centres to send to (all must be yours)'),
-    roles: z
-      .enum(['parents', 'carers', 'everyone'])
-      .default('everyone')
-      .describe('parents, carers, or everyone (both)'),
-    categories: z
-      .array(z.enum(CHILD_CATEGORIES))
-      .max(CHILD_CATEGORIES.length)
-      .default([])
-      .describe('Only contacts with a child of these categories; empty: all'),
-    languages: z
-      .array(z.enum(LANGUAGES))
-      .max(LANGUAGES.length)
-      .default([])
-      .describe('Only contacts reading these languages; empty: every language that has a text'),
-    texts: z
-      .object({ 'zh-CN': text.optional(), en: text.optional() })
-      .strict()
-      .refine((t) => t['zh-CN'] !== undefined || t.en !== undefined, 'at least one text')
-      .describe('The text per language; the Centre name and how to stop are added'),
-  })
-  .strict();
-
-const composeBody = composition
-  .extend({
-    requestId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{8,64}$/)
-      .optional()
-      .describe('Sent again with a retried request, it returns the same broadcast instead of a second'),
-  })
-  .strict();
-
-const approveBody = z
-  .object({
-    sendAt: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .describe('When to send (ISO 8601 with offset); absent or past: now'),
-  })
-  .strict();
-
-const listQuery = z.object({
-  centre: centreId,
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
-const exclusions = z.object({
-  optedOut: z.number().int(),
-  invalidAddress: z.number().int(),
-  noAddress: z.number().int(),
-  noText: z.number().int(),
-});
-export const previewView = z.object({
-  recipients: z.number().int().describe('After excluding opted-out and unreachable contacts'),
-  excluded: exclusions,
-  languages: z.array(
-    z.object({
-      language: z.enum(LANGUAGES),
-      recipients: z.number().int(),
-      sms: z.number().int(),
-      wechat: z.number().int(),
-      segments: z.number().int().describe('SMS segments per message'),
-      encoding: z.enum(['GSM-7', 'UCS-2']),
-      sample: z.string().describe('The message as a recipient will read it'),
-    }),
-  ),
-  smsSegments: z.number().int(),
-  categories: z
-    .record(z.enum(CHILD_CATEGORIES), z.number().int())
-    .describe('Recipients per category of their children; a contact with children in two counts in both'),
-  estimatedCost: z.object({
-    amount: z.number(),
-    upTo: z
-      .number()
-      .describe('If every WeChat recipient outside its 48-hour window had to get it by SMS instead'),
-    currency: z.string(),
-    perSegment: z.number(),
-  }),
-  domestic: z
+const composition = z.lazy(() =>
+  z
     .object({
-      provider: z.enum(MAINLAND_PROVIDERS),
-      recipients: z.number().int().describe('+86 mobiles, sent by the domestic provider'),
-      segments: z.number().int().describe('Billed messages by template, signature included'),
-      currency: z.literal('CNY'),
-      perSegment: z.number(),
-      amount: z.number(),
-      byProvider: z.array(
-        z.object({ provider: z.enum(MAINLAND_PROVIDERS), perSegment: z.number(), amount: z.number() }),
-      ),
+      centres: z.array(centreId).min(1).max(20).describe('Centres to send to (all must be yours)'),
+      roles: z
+        .enum(['parents', 'carers', 'everyone'])
+        .default('everyone')
+        .describe('parents, carers, or everyone (both)'),
+      categories: z
+        .array(z.enum(CHILD_CATEGORIES))
+        .max(CHILD_CATEGORIES.length)
+        .default([])
+        .describe('Only contacts with a child of these categories; empty: all'),
+      languages: z
+        .array(z.enum(LANGUAGES))
+        .max(LANGUAGES.length)
+        .default([])
+        .describe('Only contacts reading these languages; empty: every language that has a text'),
+      texts: z
+        .object({ 'zh-CN': text.optional(), en: text.optional() })
+        .strict()
+        .refine((t) => t['zh-CN'] !== undefined || t.en !== undefined, 'at least one text')
+        .describe('The text per language; the Centre name and how to stop are added'),
     })
-    .optional()
-    .describe('When a domestic provider carries +86 mobiles; estimatedCost is then the others, by Twilio'),
-  costPerFamilyMonth: z
-    .array(
-      z.object({
-        provider: z.enum([...MAINLAND_PROVIDERS, 'twilio']),
-        form: z.enum(CHECKIN_FORMS),
-        segmentsPerWeek: z.number().int(),
-        perSegment: z.number(),
-        currency: z.string(),
-        perMonth: z.number(),
-      }),
-    )
-    .optional()
-    .describe(
-      "What a family's weekly messages cost a month on each provider, in each check-in form (a carer of two children, two parents; docs/cost.md)",
-    ),
-  templateRefusals: z
-    .array(
-      z.object({
-        language: z.enum(LANGUAGES).describe('The text that does not fit'),
-        provider: z.enum(MAINLAND_PROVIDERS).describe('SMS_PROVIDER or SMS_FALLBACK_PROVIDER'),
-        maxVariableChars: z.number().int().describe("The provider's longest variable value"),
-        fits: z
-          .number()
-          .int()
-          .describe(
-            "Characters of the text a message can hold there, with the Centre's name and how to stop",
-          ),
-        chars: z.number().int().describe('Characters the text has'),
-      }),
-    )
-    .optional()
-    .describe(
-      'Present when a provider that may carry +86 mobiles has no template for a text: composing or approving it is refused (400)',
-    ),
-});
-const reportView = z.object({
-  recipients: z.number().int(),
-  groups: z
-    .record(z.string(), z.number().int())
-    .describe(
-      'queued, sent, delivered, failed, suppressed (opted out or number dead at send time), not-sent (expired, loop guard), cancelled',
-    ),
-  statuses: z.record(z.string(), z.number().int()),
-});
-export const broadcastView = z.object({
-  id: z.string(),
-  status: z.enum(BROADCAST_STATUSES),
-  source: z.enum(BROADCAST_SOURCES),
-  target: z.object({
-    centres: z.array(z.string()),
-    roles: z.array(z.enum(BROADCAST_ROLES)),
-    categories: z.array(z.enum(CHILD_CATEGORIES)),
-    languages: z.array(z.enum(LANGUAGES)),
+    .strict(),
+);
+
+const composeBody = z.lazy(() =>
+  composition
+    .unwrap()
+    .extend({
+      requestId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{8,64}$/)
+        .optional()
+        .describe('Sent again with a retried request, it returns the same broadcast instead of a second'),
+    })
+    .strict(),
+);
+
+const approveBody = z.lazy(() =>
+  z
+    .object({
+      sendAt: z.iso
+        .datetime({ offset: true })
+        .optional()
+        .describe('When to send (ISO 8601 with offset); absent or past: now'),
+    })
+    .strict(),
+);
+
+const listQuery = z.lazy(() =>
+  z.object({
+    centre: centreId,
+    limit: z.coerce.number().int().min(1).max(100).default(50),
   }),
-  texts: z.record(z.string(), z.string()),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  approved: z.object({ by: z.string(), at: z.string(), sendAt: z.string() }).nullable(),
-  cancelled: z.object({ by: z.string(), at: z.string() }).nullable(),
-  finishedAt: z.string().nullable(),
-  preview: previewView.describe('As composed; the figures may change until it is sent'),
-  report: reportView.optional(),
-});
+);
+
+const exclusions = z.lazy(() =>
+  z.object({
+    optedOut: z.number().int(),
+    invalidAddress: z.number().int(),
+    noAddress: z.number().int(),
+    noText: z.number().int(),
+  }),
+);
+export const previewView = z.lazy(() =>
+  z.object({
+    recipients: z.number().int().describe('After excluding opted-out and unreachable contacts'),
+    excluded: exclusions,
+    languages: z.array(
+      z.object({
+        language: z.enum(LANGUAGES),
+        recipients: z.number().int(),
+        sms: z.number().int(),
+        wechat: z.number().int(),
+        segments: z.number().int().describe('SMS segments per message'),
+        encoding: z.enum(['GSM-7', 'UCS-2']),
+        sample: z.string().describe('The message as a recipient will read it'),
+      }),
+    ),
+    smsSegments: z.number().int(),
+    categories: z
+      .record(z.enum(CHILD_CATEGORIES), z.number().int())
+      .describe('Recipients per category of their children; a contact with children in two counts in both'),
+    estimatedCost: z.object({
+      amount: z.number(),
+      upTo: z
+        .number()
+        .describe('If every WeChat recipient outside its 48-hour window had to get it by SMS instead'),
+      currency: z.string(),
+      perSegment: z.number(),
+    }),
+    domestic: z
+      .object({
+        provider: z.enum(MAINLAND_PROVIDERS),
+        recipients: z.number().int().describe('+86 mobiles, sent by the domestic provider'),
+        segments: z.number().int().describe('Billed messages by template, signature included'),
+        currency: z.literal('CNY'),
+        perSegment: z.number(),
+        amount: z.number(),
+        byProvider: z.array(
+          z.object({ provider: z.enum(MAINLAND_PROVIDERS), perSegment: z.number(), amount: z.number() }),
+        ),
+      })
+      .optional()
+      .describe('When a domestic provider carries +86 mobiles; estimatedCost is then the others, by Twilio'),
+    costPerFamilyMonth: z
+      .array(
+        z.object({
+          provider: z.enum([...MAINLAND_PROVIDERS, 'twilio']),
+          form: z.enum(CHECKIN_FORMS),
+          segmentsPerWeek: z.number().int(),
+          perSegment: z.number(),
+          currency: z.string(),
+          perMonth: z.number(),
+        }),
+      )
+      .optional()
+      .describe(
+        "What a family's weekly messages cost a month on each provider, in each check-in form (a carer of two children, two parents; docs/cost.md)",
+      ),
+    templateRefusals: z
+      .array(
+        z.object({
+          language: z.enum(LANGUAGES).describe('The text that does not fit'),
+          provider: z.enum(MAINLAND_PROVIDERS).describe('SMS_PROVIDER or SMS_FALLBACK_PROVIDER'),
+          maxVariableChars: z.number().int().describe("The provider's longest variable value"),
+          fits: z
+            .number()
+            .int()
+            .describe(
+              "Characters of the text a message can hold there, with the Centre's name and how to stop",
+            ),
+          chars: z.number().int().describe('Characters the text has'),
+        }),
+      )
+      .optional()
+      .describe(
+        'Present when a provider that may carry +86 mobiles has no template for a text: composing or approving it is refused (400)',
+      ),
+  }),
+);
+const reportView = z.lazy(() =>
+  z.object({
+    recipients: z.number().int(),
+    groups: z
+      .record(z.string(), z.number().int())
+      .describe(
+        'queued, sent, delivered, failed, suppressed (opted out or number dead at send time), not-sent (expired, loop guard), cancelled',
+      ),
+    statuses: z.record(z.string(), z.number().int()),
+  }),
+);
+export const broadcastView = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    status: z.enum(BROADCAST_STATUSES),
+    source: z.enum(BROADCAST_SOURCES),
+    target: z.object({
+      centres: z.array(z.string()),
+      roles: z.array(z.enum(BROADCAST_ROLES)),
+      categories: z.array(z.enum(CHILD_CATEGORIES)),
+      languages: z.array(z.enum(LANGUAGES)),
+    }),
+    texts: z.record(z.string(), z.string()),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    approved: z.object({ by: z.string(), at: z.string(), sendAt: z.string() }).nullable(),
+    cancelled: z.object({ by: z.string(), at: z.string() }).nullable(),
+    finishedAt: z.string().nullable(),
+    preview: previewView.describe('As composed; the figures may change until it is sent'),
+    report: reportView.optional(),
+  }),
+);
 
 export function broadcastRoutes(deps: BroadcastApiDependencies): Route[] {
   const { broadcasts } = deps;

@@ -15,33 +15,39 @@ export interface CentreApiDependencies {
   logger: Logger;
 }
 
-const centreId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -');
+const centreId = z.lazy(() =>
+  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+);
 const fields = {
   name: z.string().trim().min(1).max(64).describe('As messages name it, e.g. 石门村儿童之家'),
   village: z.string().trim().min(1).max(64),
   phone: z.string().trim().min(3).max(32).describe('Given in help texts; a landline is fine'),
 };
-const centreCreateBody = z
-  .object({ id: centreId.describe('One of the centres in your token'), ...fields })
-  .strict();
-const centreUpdateBody = z
-  .object({
-    ...fields,
-    version: z
-      .number()
-      .int()
-      .min(0)
-      .describe('The version you read: the update is refused with 409 if the centre changed since'),
-  })
-  .partial()
-  .strict();
-const centreView = z.object({
-  id: z.string(),
-  name: z.string(),
-  village: z.string(),
-  phone: z.string(),
-  version: z.number().int(),
-});
+const centreCreateBody = z.lazy(() =>
+  z.object({ id: centreId.describe('One of the centres in your token'), ...fields }).strict(),
+);
+const centreUpdateBody = z.lazy(() =>
+  z
+    .object({
+      ...fields,
+      version: z
+        .number()
+        .int()
+        .min(0)
+        .describe('The version you read: the update is refused with 409 if the centre changed since'),
+    })
+    .partial()
+    .strict(),
+);
+const centreView = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    village: z.string(),
+    phone: z.string(),
+    version: z.number().int(),
+  }),
+);
 
 const view = (c: Centre): z.input<typeof centreView> => ({
   id: c.centreId,

@@ -9,52 +9,63 @@ import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import type { CheckinHistoryEntry, CheckinRecord } from '#lib/store/conversation/checkin-repository.ts';
 
-const answerValue = z.union([z.number(), z.string(), z.boolean()]);
-const who = z.object({
-  id: z.string().describe('The contact (opaque, as in the roster routes)'),
-  name: z.string().optional().describe('Absent when the contact has been erased since'),
-});
-const runView = z.object({
-  run: z.string().optional().describe('The run: when its conversation started (absent for old records)'),
-  by: who,
-  correction: z.boolean().describe('A later run that corrected the answers (1 after a second 签到)'),
-  answers: z.array(
-    z.object({
-      item: z.string(),
-      status: z.string().describe('answered, skipped …'),
-      value: answerValue.optional(),
-      raw: z.string().describe('What the carer typed'),
-      answeredAt: z.string(),
-    }),
-  ),
-});
-const messageView = z.object({
-  text: z.string(),
-  at: z.string(),
-  by: who,
-  run: z.string().optional(),
-});
+const answerValue = z.lazy(() => z.union([z.number(), z.string(), z.boolean()]));
+const who = z.lazy(() =>
+  z.object({
+    id: z.string().describe('The contact (opaque, as in the roster routes)'),
+    name: z.string().optional().describe('Absent when the contact has been erased since'),
+  }),
+);
+const runView = z.lazy(() =>
+  z.object({
+    run: z.string().optional().describe('The run: when its conversation started (absent for old records)'),
+    by: who,
+    correction: z.boolean().describe('A later run that corrected the answers (1 after a second 签到)'),
+    answers: z.array(
+      z.object({
+        item: z.string(),
+        status: z.string().describe('answered, skipped …'),
+        value: answerValue.optional(),
+        raw: z.string().describe('What the carer typed'),
+        answeredAt: z.string(),
+      }),
+    ),
+  }),
+);
+const messageView = z.lazy(() =>
+  z.object({
+    text: z.string(),
+    at: z.string(),
+    by: who,
+    run: z.string().optional(),
+  }),
+);
 
-const childCheckinsView = z.object({
-  childId: z.string(),
-  name: z.string(),
-  checkins: z.array(
-    z.object({
-      week: z.string(),
-      status: z.enum(['in-progress', 'completed', 'missed']),
-      completedAt: z.string().optional(),
-      answers: z
-        .record(z.string(), answerValue)
-        .describe('Item id → the final answer (attendance, mood, school, health, parent-contact, message)'),
-      correctedAt: z.string().optional().describe('When a later run last changed the answers'),
-      runs: z.array(runView).optional().describe('history=1: every run, oldest first, with all its answers'),
-      messages: z
-        .array(messageView)
-        .optional()
-        .describe('history=1: every free-text message for the Centre, of every run, oldest first'),
-    }),
-  ),
-});
+const childCheckinsView = z.lazy(() =>
+  z.object({
+    childId: z.string(),
+    name: z.string(),
+    checkins: z.array(
+      z.object({
+        week: z.string(),
+        status: z.enum(['in-progress', 'completed', 'missed']),
+        completedAt: z.string().optional(),
+        answers: z
+          .record(z.string(), answerValue)
+          .describe('Item id → the final answer (attendance, mood, school, health, parent-contact, message)'),
+        correctedAt: z.string().optional().describe('When a later run last changed the answers'),
+        runs: z
+          .array(runView)
+          .optional()
+          .describe('history=1: every run, oldest first, with all its answers'),
+        messages: z
+          .array(messageView)
+          .optional()
+          .describe('history=1: every free-text message for the Centre, of every run, oldest first'),
+      }),
+    ),
+  }),
+);
 
 export function childRoutes(deps: Pick<CoordinatorApiDependencies, 'roster' | 'checkins'>): Route[] {
   return [

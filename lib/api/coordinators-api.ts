@@ -16,53 +16,65 @@ export interface CoordinatorsApiDependencies {
   logger: Logger;
 }
 
-const centreId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -');
-const centres = z
-  .array(centreId)
-  .max(50)
-  .transform((list) => [...new Set(list)])
-  .describe('Centre ids, each one of the centres in your own token');
-const phone = z
-  .string()
-  .max(40)
-  .transform((value, ctx) => {
-    const e164 = normalisePhone(value);
-    if (!e164) {
-      ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
-      return z.NEVER;
-    }
-    return e164;
-  });
+const centreId = z.lazy(() =>
+  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+);
+const centres = z.lazy(() =>
+  z
+    .array(centreId)
+    .max(50)
+    .transform((list) => [...new Set(list)])
+    .describe('Centre ids, each one of the centres in your own token'),
+);
+const phone = z.lazy(() =>
+  z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      const e164 = normalisePhone(value);
+      if (!e164) {
+        ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
+        return z.NEVER;
+      }
+      return e164;
+    }),
+);
 
-export const inviteBody = z
-  .object({
-    name: z.string().trim().min(1).max(64).describe('Shown in the console and in the invitation'),
-    email: z.email().max(254).optional().describe('Where the invitation goes (preferred)'),
-    phone: phone.optional().describe('A mobile number, E.164 or as typed in China; texted when no e-mail'),
-    centres: centres.refine((c) => c.length > 0, 'at least one centre'),
-  })
-  .strict()
-  .refine((b) => b.email !== undefined || b.phone !== undefined, {
-    message: 'an e-mail or a phone number',
-    path: ['email'],
-  });
-const centresBody = z.object({ centres }).strict();
+export const inviteBody = z.lazy(() =>
+  z
+    .object({
+      name: z.string().trim().min(1).max(64).describe('Shown in the console and in the invitation'),
+      email: z.email().max(254).optional().describe('Where the invitation goes (preferred)'),
+      phone: phone.optional().describe('A mobile number, E.164 or as typed in China; texted when no e-mail'),
+      centres: centres.refine((c) => c.length > 0, 'at least one centre'),
+    })
+    .strict()
+    .refine((b) => b.email !== undefined || b.phone !== undefined, {
+      message: 'an e-mail or a phone number',
+      path: ['email'],
+    }),
+);
+const centresBody = z.lazy(() => z.object({ centres }).strict());
 
-const coordinatorView = z.object({
-  id: z.string(),
-  name: z.string(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  centres: z.array(z.string()).describe('Their centres among yours'),
-  otherCentres: z.number().int().describe('How many centres they hold that you do not (not named)'),
-  admin: z.boolean(),
-  status: z.enum(['invited', 'active']).describe('invited: not signed in yet'),
-});
-const coordinatorList = z.object({ coordinators: z.array(coordinatorView) });
-const invited = z.object({
-  coordinator: coordinatorView,
-  created: z.boolean().describe('false: this person already had an account; no second invitation'),
-});
+const coordinatorView = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    centres: z.array(z.string()).describe('Their centres among yours'),
+    otherCentres: z.number().int().describe('How many centres they hold that you do not (not named)'),
+    admin: z.boolean(),
+    status: z.enum(['invited', 'active']).describe('invited: not signed in yet'),
+  }),
+);
+const coordinatorList = z.lazy(() => z.object({ coordinators: z.array(coordinatorView) }));
+const invited = z.lazy(() =>
+  z.object({
+    coordinator: coordinatorView,
+    created: z.boolean().describe('false: this person already had an account; no second invitation'),
+  }),
+);
 
 function requireAdmin(caller: Caller): void {
   if (!caller.admin) throw new ForbiddenError('only a centre admin manages coordinators');

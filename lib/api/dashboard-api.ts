@@ -12,35 +12,39 @@ import { isoWeekOf } from '#lib/domain/iso-week.ts';
 export const DASHBOARD_WEEKS = 12;
 const WEEK_MS = 7 * 24 * 3_600_000;
 
-export const dashboardQuery = z.object({
-  centre: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')
-    .describe('One of the centres in your token'),
-});
-
-export const dashboardView = z.object({
-  centreId: z.string(),
-  week: z.string().describe('This ISO week (Asia/Shanghai)'),
-  thisWeek: z.object({
-    children: z.number().int(),
-    invited: z.number().int().describe('Children whose check-in was sent this week'),
-    completed: z.number().int(),
-    responseRate: z.number().nullable(),
+export const dashboardQuery = z.lazy(() =>
+  z.object({
+    centre: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')
+      .describe('One of the centres in your token'),
   }),
-  openAlerts: z.number().int(),
-  overdueContacts: z
-    .array(
-      z.object({
-        contactName: z.string(),
-        childNames: z.array(z.string()),
-        weeks: z.array(z.string()),
-        optedOut: z.boolean(),
-      }),
-    )
-    .describe('Carers with an open missed-check-ins task'),
-  series: summaryView.shape.weeks.describe(`The last ${DASHBOARD_WEEKS} weeks, oldest first`),
-});
+);
+
+export const dashboardView = z.lazy(() =>
+  z.object({
+    centreId: z.string(),
+    week: z.string().describe('This ISO week (Asia/Shanghai)'),
+    thisWeek: z.object({
+      children: z.number().int(),
+      invited: z.number().int().describe('Children whose check-in was sent this week'),
+      completed: z.number().int(),
+      responseRate: z.number().nullable(),
+    }),
+    openAlerts: z.number().int(),
+    overdueContacts: z
+      .array(
+        z.object({
+          contactName: z.string(),
+          childNames: z.array(z.string()),
+          weeks: z.array(z.string()),
+          optedOut: z.boolean(),
+        }),
+      )
+      .describe('Carers with an open missed-check-ins task'),
+    series: summaryView.unwrap().shape.weeks.describe(`The last ${DASHBOARD_WEEKS} weeks, oldest first`),
+  }),
+);
 
 export function dashboardRoutes(deps: CoordinatorApiDependencies): Route[] {
   return [

@@ -19,13 +19,15 @@ export interface GbPinApiDependencies {
   logger: Logger;
 }
 
-export const gbPinBody = z
-  .object({
-    pin: z.string().max(16).describe('4 to 8 digits; not one digit repeated, not a run such as 1234'),
-  })
-  .strict();
+export const gbPinBody = z.lazy(() =>
+  z
+    .object({
+      pin: z.string().max(16).describe('4 to 8 digits; not one digit repeated, not a run such as 1234'),
+    })
+    .strict(),
+);
 
-const gbPinSet = z.object({ id: z.string(), setAt: z.string(), locked: z.literal(false) });
+const gbPinSet = z.lazy(() => z.object({ id: z.string(), setAt: z.string(), locked: z.literal(false) }));
 
 export function gbPinRoutes(deps: GbPinApiDependencies): Route[] {
   const coordinator = async (caller: Caller, ref: string) => {

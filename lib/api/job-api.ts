@@ -11,26 +11,28 @@ export interface JobApiDependencies {
   erasureJobs: ErasureJobs;
 }
 
-export const jobView = z.object({
-  id: z.string().describe('Opaque: GET /api/jobs/{id}'),
-  centreId: z.string(),
-  kind: z.enum(JOB_KINDS),
-  status: z
-    .enum(JOB_STATUSES)
-    .describe('`running` (the scheduler tick carries it on), `done`, or `not-found` (nothing to erase)'),
-  by: z.string().describe('The coordinator who started it'),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  finishedAt: z.string().optional(),
-  steps: z.number().int().describe('Steps run so far (each reads a bounded number of items)'),
-  progress: z.object({
-    done: z.number().int().describe('Parts of the work list done'),
-    total: z.number().int().describe('Parts in all (0 until the first step has planned the work)'),
+export const jobView = z.lazy(() =>
+  z.object({
+    id: z.string().describe('Opaque: GET /api/jobs/{id}'),
+    centreId: z.string(),
+    kind: z.enum(JOB_KINDS),
+    status: z
+      .enum(JOB_STATUSES)
+      .describe('`running` (the scheduler tick carries it on), `done`, or `not-found` (nothing to erase)'),
+    by: z.string().describe('The coordinator who started it'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().optional(),
+    steps: z.number().int().describe('Steps run so far (each reads a bounded number of items)'),
+    progress: z.object({
+      done: z.number().int().describe('Parts of the work list done'),
+      total: z.number().int().describe('Parts in all (0 until the first step has planned the work)'),
+    }),
+    deleted: z.record(z.string(), z.number()).describe('Items deleted so far, per kind: counts only'),
+    auditId: z.string().optional().describe('The audit entry the finished erasure left'),
+    lastError: z.string().optional().describe('The last failed step (retried by the scheduler tick)'),
   }),
-  deleted: z.record(z.string(), z.number()).describe('Items deleted so far, per kind: counts only'),
-  auditId: z.string().optional().describe('The audit entry the finished erasure left'),
-  lastError: z.string().optional().describe('The last failed step (retried by the scheduler tick)'),
-});
+);
 
 export function jobJson(job: JobRecord): z.input<typeof jobView> {
   return {
@@ -50,9 +52,11 @@ export function jobJson(job: JobRecord): z.input<typeof jobView> {
   };
 }
 
-const centreQuery = z.object({
-  centre: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
-});
+const centreQuery = z.lazy(() =>
+  z.object({
+    centre: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+  }),
+);
 
 export function jobRoutes(deps: JobApiDependencies): Route[] {
   return [

@@ -17,12 +17,14 @@ export interface LinkCodeApiDependencies {
   logger: Logger;
 }
 
-const linkCodeView = z.object({
-  contactName: z.string(),
-  code: z.string(),
-  printed: z.string().describe('As printed on the card, in two groups'),
-  expiresAt: z.string(),
-});
+const linkCodeView = z.lazy(() =>
+  z.object({
+    contactName: z.string(),
+    code: z.string(),
+    printed: z.string().describe('As printed on the card, in two groups'),
+    expiresAt: z.string(),
+  }),
+);
 
 export function linkCodeRoutes(deps: LinkCodeApiDependencies): Route[] {
   return [

@@ -39,59 +39,77 @@ export interface RosterApiDependencies {
 /** The largest CSV file the import takes (about 10,000 rows). */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
-const centreId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -');
-const ref = z.string().min(1).max(400).describe('An opaque id from the lists');
-const consent = z
-  .object({
-    attendance: z.boolean().default(false),
-    mood: z.boolean().default(false),
-    school: z.boolean().default(false),
-    health: z.boolean().default(false),
-  })
-  .strict()
-  .describe('What the family agreed may be shared with the parents; nothing until agreed');
-const childInput = z
-  .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/)
-      .optional()
-      .describe("An existing child's id (keeps its history)"),
-    name: z.string().trim().min(1).max(32).describe('The name the family uses'),
-    birthYear: z.number().int().min(1990).max(2100),
-    category: z.enum(CHILD_CATEGORIES),
-    consent: consent.optional(),
-  })
-  .strict();
-const phone = z
-  .string()
-  .max(40)
-  .transform((value, ctx) => {
-    const e164 = normalisePhone(value);
-    if (!e164) {
-      ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
-      return z.NEVER;
-    }
-    return e164;
-  });
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+const centreId = z.lazy(() =>
+  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+);
+const ref = z.lazy(() => z.string().min(1).max(400).describe('An opaque id from the lists'));
+const consent = z.lazy(() =>
+  z
+    .object({
+      attendance: z.boolean().default(false),
+      mood: z.boolean().default(false),
+      school: z.boolean().default(false),
+      health: z.boolean().default(false),
+    })
+    .strict()
+    .describe('What the family agreed may be shared with the parents; nothing until agreed'),
+);
+const childInput = z.lazy(() =>
+  z
+    .object({
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/)
+        .optional()
+        .describe("An existing child's id (keeps its history)"),
+      name: z.string().trim().min(1).max(32).describe('The name the family uses'),
+      birthYear: z.number().int().min(1990).max(2100),
+      category: z.enum(CHILD_CATEGORIES),
+      consent: consent.optional(),
+    })
+    .strict(),
+);
+const phone = z.lazy(() =>
+  z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      const e164 = normalisePhone(value);
+      if (!e164) {
+        ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
+        return z.NEVER;
+      }
+      return e164;
+    }),
+);
+const hhmm = z.lazy(() => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'));
 
-export const familyCreateBody = z
-  .object({ centre: centreId, name: z.string().trim().min(1).max(64), children: z.array(childInput).max(20) })
-  .strict();
-const version = z
-  .number()
-  .int()
-  .min(0)
-  .optional()
-  .describe('The version you read (from the view): the update is refused with 409 if it changed since');
-export const familyUpdateBody = z
-  .object({
-    name: z.string().trim().min(1).max(64).optional(),
-    children: z.array(childInput).max(20).optional(),
-    version,
-  })
-  .strict();
+export const familyCreateBody = z.lazy(() =>
+  z
+    .object({
+      centre: centreId,
+      name: z.string().trim().min(1).max(64),
+      children: z.array(childInput).max(20),
+    })
+    .strict(),
+);
+const version = z.lazy(() =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The version you read (from the view): the update is refused with 409 if it changed since'),
+);
+export const familyUpdateBody = z.lazy(() =>
+  z
+    .object({
+      name: z.string().trim().min(1).max(64).optional(),
+      children: z.array(childInput).max(20).optional(),
+      version,
+    })
+    .strict(),
+);
 const contactFields = {
   name: z.string().trim().min(1).max(64),
   role: z.enum(CONTACT_ROLES),
@@ -111,82 +129,101 @@ const contactFields = {
     .strict()
     .optional(),
 };
-export const contactCreateBody = z
-  .object({ centre: centreId, ...contactFields, families: contactFields.families.default([]) })
-  .strict();
-export const contactUpdateBody = z
-  .object({ ...contactFields, version })
-  .partial()
-  .strict();
-const centreQuery = z.object({ centre: centreId });
-const flag = z
-  .enum(['true', 'false'])
-  .default('false')
-  .transform((v) => v === 'true');
-export const importQuery = z.object({ centre: centreId, dryRun: flag, acceptValidRows: flag });
-const emptyBody = z.object({}).strict().optional();
+export const contactCreateBody = z.lazy(() =>
+  z.object({ centre: centreId, ...contactFields, families: contactFields.families.default([]) }).strict(),
+);
+export const contactUpdateBody = z.lazy(() =>
+  z
+    .object({ ...contactFields, version })
+    .partial()
+    .strict(),
+);
+const centreQuery = z.lazy(() => z.object({ centre: centreId }));
+const flag = z.lazy(() =>
+  z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+);
+export const importQuery = z.lazy(() => z.object({ centre: centreId, dryRun: flag, acceptValidRows: flag }));
+const emptyBody = z.lazy(() => z.object({}).strict().optional());
 
-const childView = z.object({
-  id: z.string(),
-  name: z.string(),
-  birthYear: z.number(),
-  category: z.enum(CHILD_CATEGORIES),
-  consent: z.object({ attendance: z.boolean(), mood: z.boolean(), school: z.boolean(), health: z.boolean() }),
-});
-export const familyView = z.object({
-  id: z.string().describe('Opaque'),
-  centreId: z.string(),
-  name: z.string(),
-  children: z.array(childView),
-  contacts: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(CONTACT_ROLES) })),
-  version: z.number().int().describe('Give it back with an update: 409 if the family changed meanwhile'),
-});
-export const contactView = z.object({
-  id: z.string().describe('Opaque'),
-  centreId: z.string(),
-  name: z.string(),
-  role: z.enum(CONTACT_ROLES),
-  relationship: z.string().optional(),
-  language: z.enum(LANGUAGES),
-  checkinForm: z.enum(CHECKIN_FORMS).optional(),
-  optedOut: z.boolean().describe('The person said stop (STOP/TD): only they can resume (START/恢复)'),
-  optedOutAt: z.string().optional(),
-  addresses: z.array(z.object({ channel: z.enum(CHANNEL_NAMES), address: z.string(), invalid: z.boolean() })),
-  families: z.array(z.string()),
-  version: z.number().int().describe('Give it back with an update: 409 if the contact changed meanwhile'),
-});
-export const importView = z.object({
-  fileError: z.string().optional(),
-  lines: z.array(
-    z.object({
-      line: z.number(),
-      status: z.enum(['valid', 'invalid']),
-      reasons: z
-        .array(z.string())
-        .describe('Why the line is refused: the column and, for a conflict, both values'),
-      result: z
-        .enum(['created', 'updated', 'unchanged'])
-        .optional()
-        .describe(
-          'What the import does (a dry run: would do) with a valid line, compared with the roster; an invalid line is refused',
-        ),
-      changes: z.array(z.string()).optional().describe('What is new or different, column by column'),
-      notice: z.string().optional().describe('Written, but not as the file says (a contact who said stop)'),
+const childView = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    birthYear: z.number(),
+    category: z.enum(CHILD_CATEGORIES),
+    consent: z.object({
+      attendance: z.boolean(),
+      mood: z.boolean(),
+      school: z.boolean(),
+      health: z.boolean(),
     }),
-  ),
-  summary: z
-    .object({ created: z.number(), updated: z.number(), unchanged: z.number(), refused: z.number() })
-    .describe('How many lines of each result'),
-  valid: z.number(),
-  invalid: z.number(),
-  written: z.boolean(),
-  families: z.number(),
-  children: z.number(),
-  contacts: z.number(),
-  notices: z
-    .array(z.object({ line: z.number(), notice: z.string() }))
-    .describe('Lines written but not as the file says (a contact who said stop stays opted out)'),
-});
+  }),
+);
+export const familyView = z.lazy(() =>
+  z.object({
+    id: z.string().describe('Opaque'),
+    centreId: z.string(),
+    name: z.string(),
+    children: z.array(childView),
+    contacts: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(CONTACT_ROLES) })),
+    version: z.number().int().describe('Give it back with an update: 409 if the family changed meanwhile'),
+  }),
+);
+export const contactView = z.lazy(() =>
+  z.object({
+    id: z.string().describe('Opaque'),
+    centreId: z.string(),
+    name: z.string(),
+    role: z.enum(CONTACT_ROLES),
+    relationship: z.string().optional(),
+    language: z.enum(LANGUAGES),
+    checkinForm: z.enum(CHECKIN_FORMS).optional(),
+    optedOut: z.boolean().describe('The person said stop (STOP/TD): only they can resume (START/恢复)'),
+    optedOutAt: z.string().optional(),
+    addresses: z.array(
+      z.object({ channel: z.enum(CHANNEL_NAMES), address: z.string(), invalid: z.boolean() }),
+    ),
+    families: z.array(z.string()),
+    version: z.number().int().describe('Give it back with an update: 409 if the contact changed meanwhile'),
+  }),
+);
+export const importView = z.lazy(() =>
+  z.object({
+    fileError: z.string().optional(),
+    lines: z.array(
+      z.object({
+        line: z.number(),
+        status: z.enum(['valid', 'invalid']),
+        reasons: z
+          .array(z.string())
+          .describe('Why the line is refused: the column and, for a conflict, both values'),
+        result: z
+          .enum(['created', 'updated', 'unchanged'])
+          .optional()
+          .describe(
+            'What the import does (a dry run: would do) with a valid line, compared with the roster; an invalid line is refused',
+          ),
+        changes: z.array(z.string()).optional().describe('What is new or different, column by column'),
+        notice: z.string().optional().describe('Written, but not as the file says (a contact who said stop)'),
+      }),
+    ),
+    summary: z
+      .object({ created: z.number(), updated: z.number(), unchanged: z.number(), refused: z.number() })
+      .describe('How many lines of each result'),
+    valid: z.number(),
+    invalid: z.number(),
+    written: z.boolean(),
+    families: z.number(),
+    children: z.number(),
+    contacts: z.number(),
+    notices: z
+      .array(z.object({ line: z.number(), notice: z.string() }))
+      .describe('Lines written but not as the file says (a contact who said stop stays opted out)'),
+  }),
+);
 
 const ID_PARAM = { id: 'The opaque id from the list' };
 

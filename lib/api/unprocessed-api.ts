@@ -11,16 +11,18 @@ export interface UnprocessedApiDependencies {
   unprocessed: UnprocessedRepository;
 }
 
-const unprocessedView = z.object({
-  channel: z.enum(CHANNEL_NAMES),
-  from: z.string().describe('The sender: a mobile number, or a WeChat OpenID'),
-  text: z.string(),
-  receivedAt: z.string(),
-  reason: z.string().describe('What went wrong the last time'),
-  attempts: z.number().int().describe('Replays tried so far'),
-  nextAttemptAt: z.string().optional(),
-  gaveUpAt: z.string().optional().describe('Set when the replays gave up: someone has to act on it'),
-});
+const unprocessedView = z.lazy(() =>
+  z.object({
+    channel: z.enum(CHANNEL_NAMES),
+    from: z.string().describe('The sender: a mobile number, or a WeChat OpenID'),
+    text: z.string(),
+    receivedAt: z.string(),
+    reason: z.string().describe('What went wrong the last time'),
+    attempts: z.number().int().describe('Replays tried so far'),
+    nextAttemptAt: z.string().optional(),
+    gaveUpAt: z.string().optional().describe('Set when the replays gave up: someone has to act on it'),
+  }),
+);
 
 export function unprocessedRoutes(deps: UnprocessedApiDependencies): Route[] {
   return [
