@@ -3,6 +3,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_BANNER } from '#infra/constructs/lianxin-function.ts';
 import type { Figure } from '#tests/bench/figures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,10 +19,7 @@ export async function bundleFunction(entry: string, outfile: string): Promise<nu
     target: 'node22',
     format: 'esm',
     external: ['@aws-sdk/*'],
-    // Some dependencies are CommonJS and require Node built-ins; give the ESM bundle a require.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    banner: { js: BUNDLE_BANNER },
     absWorkingDir: root,
     logLevel: 'error',
   });

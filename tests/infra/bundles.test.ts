@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER } from '#infra/constructs/lianxin-function.ts';
+import { BUNDLE_BANNER } from '#infra/constructs/lianxin-function.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
+import { bundleFunction } from '#tests/bench/bundle-figures.ts';
 import { rolePoliciesOf } from '#tests/support/role-policies.ts';
 import { actionsOfBundle, sdkCommandsOf } from './bundle-commands.ts';
-import { type DeployedFunction, deployedFunctions, type Synthesized, synthesize } from './synth.ts';
+import { type DeployedFunction, deployedFunctions, root, type Synthesized, synthesize } from './synth.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'lianxin-cdk-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -28,7 +29,7 @@ describe('function bundles', () => {
     for (const fn of functions) {
       if (!fn.bundle) throw new Error(`${fn.name} was not bundled`);
       const code = readFileSync(fn.bundle.path, 'utf8');
-      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      expect(code.startsWith(BUNDLE_BANNER)).toBe(true);
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
       // The AWS SDK v3 stays external: it comes with the runtime.
       expect(code).toMatch(/from\s*"@aws-sdk\//);
@@ -38,6 +39,23 @@ describe('function bundles', () => {
       }
     }
     expect(overBudget).toEqual([]);
+  });
+
+  it('runs zod without its JIT: the banner comes before any schema is built', async () => {
+    // Bundled as the functions are, under the project so that zod resolves from its node_modules.
+    const dir = join(root, 'node_modules', '.cache', 'lianxin-tests');
+    mkdirSync(dir, { recursive: true });
+    const entry = join(dir, 'zod-banner-source.mjs');
+    writeFileSync(
+      entry,
+      "import * as z from 'zod';\nconst schema = z.object({ a: z.string() });\nexport const parsed = schema.parse({ a: 'x' });\nexport const jitless = z.config().jitless;\n",
+    );
+    const outfile = join(dir, `zod-banner-${process.pid}.mjs`);
+    await bundleFunction(entry, outfile);
+    expect(readFileSync(outfile, 'utf8').startsWith(BUNDLE_BANNER)).toBe(true);
+    const bundled = (await import(outfile)) as { parsed: unknown; jitless: unknown };
+    expect(bundled).toMatchObject({ parsed: { a: 'x' }, jitless: true });
+    rmSync(outfile);
   });
 
   it('may send nothing its role does not allow: each SDK command in the bundle, against the template', () => {
