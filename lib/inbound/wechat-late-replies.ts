@@ -75,35 +75,37 @@ export class InProcessLateReplies implements LateReplies {
 /** The event a WeChat webhook Lambda sends itself to finish a message after answering `success`. */
 export const LATE_REPLY_SOURCE = 'lianxin.wechat-late-reply';
 
-const lateReplyEventSchema = z.object({
-  source: z.literal(LATE_REPLY_SOURCE),
-  message: z.discriminatedUnion('kind', [
-    z.object({
-      kind: z.literal('text'),
-      openId: z.string(),
-      account: z.string(),
-      createTime: z.number(),
-      msgId: z.string(),
-      content: z.string(),
-    }),
-    z.object({
-      kind: z.literal('event'),
-      openId: z.string(),
-      account: z.string(),
-      createTime: z.number(),
-      event: z.string(),
-      eventKey: z.string().optional(),
-    }),
-    z.object({
-      kind: z.literal('other'),
-      openId: z.string(),
-      account: z.string(),
-      createTime: z.number(),
-      msgType: z.string(),
-      msgId: z.string().optional(),
-    }),
-  ]),
-});
+const lateReplyEventSchema = z.lazy(() =>
+  z.object({
+    source: z.literal(LATE_REPLY_SOURCE),
+    message: z.discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('text'),
+        openId: z.string(),
+        account: z.string(),
+        createTime: z.number(),
+        msgId: z.string(),
+        content: z.string(),
+      }),
+      z.object({
+        kind: z.literal('event'),
+        openId: z.string(),
+        account: z.string(),
+        createTime: z.number(),
+        event: z.string(),
+        eventKey: z.string().optional(),
+      }),
+      z.object({
+        kind: z.literal('other'),
+        openId: z.string(),
+        account: z.string(),
+        createTime: z.number(),
+        msgType: z.string(),
+        msgId: z.string().optional(),
+      }),
+    ]),
+  }),
+);
 
 export type LateReplyEvent = { source: typeof LATE_REPLY_SOURCE; message: WechatMessage };
 

@@ -14,15 +14,17 @@ import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 
-const accountItem = z.object({
-  accountId: z.string(),
-  name: z.string(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  centres: z.array(z.string()),
-  admin: z.boolean(),
-  status: z.enum(['invited', 'active']),
-});
+const accountItem = z.lazy(() =>
+  z.object({
+    accountId: z.string(),
+    name: z.string(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    centres: z.array(z.string()),
+    admin: z.boolean(),
+    status: z.enum(['invited', 'active']),
+  }),
+);
 
 export class LocalCoordinatorDirectory implements CoordinatorDirectory {
   static readonly awsAccess: AwsAccess = {

@@ -9,37 +9,41 @@ import { queryPartition } from '#lib/store/query-partition.ts';
 
 export type StoredAnswer = z.output<typeof storedAnswerSchema>;
 
-const checkinItemSchema = z.object({
-  childId: z.string(),
-  familyId: z.string(),
-  centreId: z.string().optional(),
-  week: z.string(),
-  flowId: z.string().optional(),
-  /** missed: not completed at the week's deadline (a late answer may still complete it after). */
-  status: z.enum(['in-progress', 'completed', 'missed']),
-  completedAt: z.string().optional(),
-  missedAt: z.string().optional(),
-  missedReason: z.string().optional(),
-  /** When the parents' update about it was sent. */
-  digestAt: z.string().optional(),
-  /** When a later run (a correction, a message added) last changed it. */
-  correctedAt: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const checkinItemSchema = z.lazy(() =>
+  z.object({
+    childId: z.string(),
+    familyId: z.string(),
+    centreId: z.string().optional(),
+    week: z.string(),
+    flowId: z.string().optional(),
+    /** missed: not completed at the week's deadline (a late answer may still complete it after). */
+    status: z.enum(['in-progress', 'completed', 'missed']),
+    completedAt: z.string().optional(),
+    missedAt: z.string().optional(),
+    missedReason: z.string().optional(),
+    /** When the parents' update about it was sent. */
+    digestAt: z.string().optional(),
+    /** When a later run (a correction, a message added) last changed it. */
+    correctedAt: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
-const historyEntrySchema = z.object({
-  itemId: z.string(),
-  status: z.string(),
-  value: z.union([z.number(), z.string(), z.boolean()]).optional(),
-  raw: z.string(),
-  answeredAt: z.string(),
-  /** The contact who answered. */
-  by: z.string(),
-  /** The run (its session's start). */
-  run: z.string().optional(),
-  correction: z.boolean().optional(),
-});
+const historyEntrySchema = z.lazy(() =>
+  z.object({
+    itemId: z.string(),
+    status: z.string(),
+    value: z.union([z.number(), z.string(), z.boolean()]).optional(),
+    raw: z.string(),
+    answeredAt: z.string(),
+    /** The contact who answered. */
+    by: z.string(),
+    /** The run (its session's start). */
+    run: z.string().optional(),
+    correction: z.boolean().optional(),
+  }),
+);
 export type CheckinHistoryEntry = z.output<typeof historyEntrySchema>;
 
 /**

@@ -11,28 +11,30 @@ import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 
-const childMessageSchema = z.object({
-  /** Received time # channel # inbound message id: unique, and the Centre's list is in time order. */
-  messageKey: z.string(),
-  centreId: z.string(),
-  fromContactId: z.string(),
-  fromName: z.string(),
-  children: z.array(
-    z.object({
-      childId: z.string(),
-      familyId: z.string(),
-      name: z.string(),
-      category: z.enum(CHILD_CATEGORIES),
-    }),
-  ),
-  text: z.string(),
-  truncated: z.boolean(),
-  week: z.string(),
-  receivedAt: z.string(),
-  status: z.enum(['new', 'delivered']),
-  deliveredAt: z.string().optional(),
-  deliveredBy: z.string().optional(),
-});
+const childMessageSchema = z.lazy(() =>
+  z.object({
+    /** Received time # channel # inbound message id: unique, and the Centre's list is in time order. */
+    messageKey: z.string(),
+    centreId: z.string(),
+    fromContactId: z.string(),
+    fromName: z.string(),
+    children: z.array(
+      z.object({
+        childId: z.string(),
+        familyId: z.string(),
+        name: z.string(),
+        category: z.enum(CHILD_CATEGORIES),
+      }),
+    ),
+    text: z.string(),
+    truncated: z.boolean(),
+    week: z.string(),
+    receivedAt: z.string(),
+    status: z.enum(['new', 'delivered']),
+    deliveredAt: z.string().optional(),
+    deliveredBy: z.string().optional(),
+  }),
+);
 export type ChildMessage = z.output<typeof childMessageSchema>;
 
 export class ChildMessageRepository {

@@ -17,53 +17,65 @@ import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1-64 letters, digits, . _ -');
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
-  .refine((d) => {
-    try {
-      weekOfDate(d);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'no such day');
-const isoWeek = z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week like 2026-W51');
+const id = z.lazy(() => z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1-64 letters, digits, . _ -'));
+const isoDate = z.lazy(() =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+    .refine((d) => {
+      try {
+        weekOfDate(d);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'no such day'),
+);
+const isoWeek = z.lazy(() =>
+  z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week like 2026-W51'),
+);
 
-export const activityInputSchema = z.object({
-  centreId: id,
-  activityId: id.optional(),
-  /** Said whole in the parents' update, never cut: keep it short (剪纸, 作业辅导). */
-  title: z.string().trim().min(1).max(20),
-  date: isoDate,
-  /** For the Centre's own listing; the SMS update has no room for it. */
-  text: z.string().trim().max(200).default(''),
-});
+export const activityInputSchema = z.lazy(() =>
+  z.object({
+    centreId: id,
+    activityId: id.optional(),
+    /** Said whole in the parents' update, never cut: keep it short (剪纸, 作业辅导). */
+    title: z.string().trim().min(1).max(20),
+    date: isoDate,
+    /** For the Centre's own listing; the SMS update has no room for it. */
+    text: z.string().trim().max(200).default(''),
+  }),
+);
 export type ActivityInput = z.input<typeof activityInputSchema>;
 
-const activitySchema = z.object({
-  centreId: z.string(),
-  activityId: z.string(),
-  title: z.string(),
-  date: z.string(),
-  text: z.string(),
-  createdAt: z.string(),
-});
+const activitySchema = z.lazy(() =>
+  z.object({
+    centreId: z.string(),
+    activityId: z.string(),
+    title: z.string(),
+    date: z.string(),
+    text: z.string(),
+    createdAt: z.string(),
+  }),
+);
 export type Activity = z.output<typeof activitySchema>;
 
-export const pauseInputSchema = z.object({
-  centreId: id,
-  week: isoWeek,
-  /** Why, for the coordinators: 春节, 寒假 … */
-  reason: z.string().trim().max(64).default(''),
-});
-const pauseSchema = z.object({
-  centreId: z.string(),
-  week: z.string(),
-  reason: z.string(),
-  createdAt: z.string(),
-});
+export const pauseInputSchema = z.lazy(() =>
+  z.object({
+    centreId: id,
+    week: isoWeek,
+    /** Why, for the coordinators: 春节, 寒假 … */
+    reason: z.string().trim().max(64).default(''),
+  }),
+);
+const pauseSchema = z.lazy(() =>
+  z.object({
+    centreId: z.string(),
+    week: z.string(),
+    reason: z.string(),
+    createdAt: z.string(),
+  }),
+);
 export type PauseWeek = z.output<typeof pauseSchema>;
 
 export class CentreCalendarRepository {

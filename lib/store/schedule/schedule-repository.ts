@@ -71,21 +71,25 @@ export interface AlertFollowUpRow {
   dueKey: string;
 }
 
-const alertFollowUpRowSchema = z.object({
-  step: z.enum(['notify', 'escalate']),
-  alertId: z.string(),
-  centreId: z.string(),
-  raisedBy: z.string(),
-  dueKey: z.string(),
-});
+const alertFollowUpRowSchema = z.lazy(() =>
+  z.object({
+    step: z.enum(['notify', 'escalate']),
+    alertId: z.string(),
+    centreId: z.string(),
+    raisedBy: z.string(),
+    dueKey: z.string(),
+  }),
+);
 
-const storedAlertSchema = z.object({
-  ...alertItemFields,
-  raisedAt: z.string(),
-  status: z.string(),
-  acknowledgedAt: z.string().optional(),
-  escalatedAt: z.string().optional(),
-});
+const storedAlertSchema = z.lazy(() =>
+  z.object({
+    ...alertItemFields,
+    raisedAt: z.string(),
+    status: z.string(),
+    acknowledgedAt: z.string().optional(),
+    escalatedAt: z.string().optional(),
+  }),
+);
 /** An alert as stored, with the state its follow-ups look at. */
 export type StoredAlert = AlertRecord & AlertState;
 
