@@ -18,18 +18,19 @@ export interface CentreApiDependencies {
 const centreId = z.lazy(() =>
   z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
 );
-const fields = {
+/** Built with the schemas that spread them (on first use). */
+const fields = () => ({
   name: z.string().trim().min(1).max(64).describe('As messages name it, e.g. 石门村儿童之家'),
   village: z.string().trim().min(1).max(64),
   phone: z.string().trim().min(3).max(32).describe('Given in help texts; a landline is fine'),
-};
+});
 const centreCreateBody = z.lazy(() =>
-  z.object({ id: centreId.describe('One of the centres in your token'), ...fields }).strict(),
+  z.object({ id: centreId.describe('One of the centres in your token'), ...fields() }).strict(),
 );
 const centreUpdateBody = z.lazy(() =>
   z
     .object({
-      ...fields,
+      ...fields(),
       version: z
         .number()
         .int()

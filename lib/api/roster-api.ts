@@ -110,7 +110,8 @@ export const familyUpdateBody = z.lazy(() =>
     })
     .strict(),
 );
-const contactFields = {
+/** Built with the schemas that spread them (on first use). */
+const contactFields = () => ({
   name: z.string().trim().min(1).max(64),
   role: z.enum(CONTACT_ROLES),
   relationship: z.string().max(32).optional(),
@@ -128,13 +129,13 @@ const contactFields = {
     .object({ weekday: z.number().int().min(1).max(7), time: hhmm })
     .strict()
     .optional(),
-};
+});
 export const contactCreateBody = z.lazy(() =>
-  z.object({ centre: centreId, ...contactFields, families: contactFields.families.default([]) }).strict(),
+  z.object({ centre: centreId, ...contactFields(), families: contactFields().families.default([]) }).strict(),
 );
 export const contactUpdateBody = z.lazy(() =>
   z
-    .object({ ...contactFields, version })
+    .object({ ...contactFields(), version })
     .partial()
     .strict(),
 );

@@ -101,8 +101,11 @@ const modelInSync: [
 ] = [true, true];
 void modelInSync;
 
-/** The fields of an alert item (CENTRE#<id> / ALERT#<id>) that a turn writes; readers add their state. */
-export const alertItemFields = {
+/**
+ * The fields of an alert item (CENTRE#<id> / ALERT#<id>) that a turn writes; readers add their state.
+ * A function, so that they are built with the schema that spreads them (on first use).
+ */
+export const alertItemFields = () => ({
   alertId: z.string(),
   centreId: z.string(),
   childId: z.string(),
@@ -111,4 +114,4 @@ export const alertItemFields = {
   itemId: z.string(),
   reason: z.enum(['answer', 'words']),
   value: answerValueSchema.optional(),
-};
+});

@@ -83,7 +83,7 @@ const alertFollowUpRowSchema = z.lazy(() =>
 
 const storedAlertSchema = z.lazy(() =>
   z.object({
-    ...alertItemFields,
+    ...alertItemFields(),
     raisedAt: z.string(),
     status: z.string(),
     acknowledgedAt: z.string().optional(),

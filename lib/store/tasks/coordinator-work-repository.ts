@@ -12,7 +12,8 @@ import { alertItemFields, parseItem } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 
-const auditSchema = {
+/** Built with the schema that spreads them (on first use). */
+const auditFields = () => ({
   status: z.enum(['open', 'closed']),
   raisedAt: z.string(),
   acknowledgedAt: z.string().optional(),
@@ -28,9 +29,9 @@ const auditSchema = {
   /** Set once by the tick when no one had acknowledged it in a day: when, and how many coordinators it told. */
   escalatedAt: z.string().optional(),
   escalatedTo: z.number().int().optional(),
-};
+});
 
-const alertItemSchema = z.lazy(() => z.object({ ...alertItemFields, ...auditSchema }));
+const alertItemSchema = z.lazy(() => z.object({ ...alertItemFields(), ...auditFields() }));
 
 const taskItemSchema = z.lazy(() =>
   z.object({
@@ -43,7 +44,7 @@ const taskItemSchema = z.lazy(() =>
     childNames: z.array(z.string()),
     weeks: z.array(z.string()),
     optedOut: z.boolean(),
-    ...auditSchema,
+    ...auditFields(),
   }),
 );
 
