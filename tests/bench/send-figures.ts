@@ -8,6 +8,7 @@ import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import type { QueueConsumer } from '#lib/ports/send-queue.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { keys } from '#lib/store/keys.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
@@ -114,9 +115,35 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     const logger = createLogger('bench');
     logger.setLogLevel('SILENT');
     const times = new StepTimes();
-    const wired = createSendWorkerDependencies(config, logger, { client, clock, queue }, sms);
+    // Producers and worker each on their own client, as in AWS (the tick or the API, and the send
+    // worker's Lambda instances), counted together. The worker's has a socket for every request it can
+    // have in flight (a claim or a `sent` write for each slot): the SDK's 50 a client are per Lambda
+    // instance, and the bench's 32 slots stand for several instances.
+    const endpoint = config.DYNAMODB_ENDPOINT;
+    const onRequest = () => {
+      requests.count++;
+    };
+    const producerClient = createDocumentClient({ region: 'local', endpoint, onRequest });
+    const workerClient = createDocumentClient({
+      region: 'local',
+      endpoint,
+      onRequest,
+      maxSockets: 2 * CONCURRENCY,
+    });
+    const producerRepository = createSendWorkerDependencies(
+      config,
+      logger,
+      { client: producerClient, clock, queue },
+      sms,
+    ).repository;
+    const service = new OutboundService({
+      repository: timedRepository(producerRepository, times),
+      queue,
+      clock,
+      logger,
+    });
+    const wired = createSendWorkerDependencies(config, logger, { client: workerClient, clock, queue }, sms);
     const repository = timedRepository(wired.repository, times);
-    const service = new OutboundService({ repository, queue, clock, logger });
     // As the Lambda handler runs it (sqsSendWorker): the `sent` write goes on while the slot takes the
     // next delivery, and is settled before the drain counts as done.
     const writeErrors: unknown[] = [];
