@@ -224,6 +224,8 @@ export class InProcessQueue implements SendQueue, QueueControl {
         const batch = this.#receive(batchSize, delivered);
         for (const delivery of batch) delivered.add(delivery.messageId);
         buffer.push(...batch);
+        // More than this slot takes: the waiting slots take the rest.
+        if (batch.length > 1 && waiting > 0) wakeAll();
       }
       return buffer.shift();
     };
