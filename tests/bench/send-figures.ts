@@ -197,15 +197,22 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       return redelivered;
     };
     /** Every `sent` write settled and none failed; each of the `n` messages delivered and sent exactly once. */
-    const checkAllSent = async (processed: number, n = count) => {
+    const checkAllSent = async (processed: number, run: string, n = count) => {
       await pendingWrites.settle();
       if (writeErrors.length > 0)
         throw new Error(`${writeErrors.length} sent writes failed`, { cause: writeErrors[0] });
       const sent = fake.requests.filter((r) => r.answeredWith === 201);
       const distinct = new Set(sent.map((r) => r.body)).size;
       if (processed !== n || sent.length !== n || distinct !== n || queue.size() > 0) {
+        // What became of the messages the fake never answered 201 for.
+        const answered = new Set(sent.map((r) => Number(/第(\d+)条/.exec(r.body ?? '')?.[1])));
+        const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !answered.has(i));
+        const records = await Promise.all(
+          missing.slice(0, 5).map((i) => repository.get(`bench#${run}#${i}`)),
+        );
+        const outcomes = records.map((m) => JSON.stringify(m?.statusHistory));
         throw new Error(
-          `delivered ${processed}, sent ${sent.length} (${distinct} distinct) of ${n}; ${queue.size()} left on the queue`,
+          `delivered ${processed}, sent ${sent.length} (${distinct} distinct) of ${n}; ${queue.size()} left on the queue; not sent: ${outcomes.join('; ')}`,
           { cause: consumerErrors[0] },
         );
       }
@@ -221,7 +228,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     const warm = await queue.drain(consumer, { concurrency: CONCURRENCY, until: warming });
     await warming;
     await redeliver();
-    await checkAllSent(warm.processed, WARM_UP);
+    await checkAllSent(warm.processed, 'warm-up', WARM_UP);
     times.take();
 
     // The pipeline: the worker drains while the producers enqueue. Requests counted over the whole
@@ -237,7 +244,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     const overlapped = await queue.drain(consumer, { concurrency: CONCURRENCY, until: producing });
     await producing;
     const overlappedRedelivered = await redeliver();
-    await checkAllSent(overlapped.processed);
+    await checkAllSent(overlapped.processed, 'overlapped');
     const endToEndRate = count / ((performance.now() - started) / 1000);
     const producedRate = count / ((produced - started) / 1000);
     const endToEndRequests = requests.count / count;
@@ -253,7 +260,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     requests.count = 0;
     const { processed } = await queue.drain(consumer, { concurrency: CONCURRENCY });
     const sequentialRedelivered = await redeliver();
-    await checkAllSent(processed);
+    await checkAllSent(processed, 'sequential');
     const drained = performance.now();
     const drainRequests = requests.count / count;
     const sequentialSteps = times.take();
