@@ -49,6 +49,8 @@ interface Running {
   abort: AbortController;
   timer: NodeJS.Timeout | undefined;
   pass: Promise<unknown>;
+  /** Starts the next pass when a message is sent between passes. */
+  onSend: () => void;
 }
 
 const MAX_DELAY_SECONDS = SQS_MAX_DELAY_SECONDS;
@@ -71,6 +73,8 @@ export class InProcessQueue implements SendQueue, QueueControl {
   readonly #deadLetters: DeadLetter[] = [];
   #duplicatesToInject = 0;
   #running: Running | undefined;
+  /** Called after every send: drains waiting for messages, and `start` between its passes. */
+  readonly #onSend = new Set<() => void>();
 
   constructor(options: InProcessQueueOptions) {
     this.#options = options;
@@ -95,6 +99,7 @@ export class InProcessQueue implements SendQueue, QueueControl {
         firstReceivedAt: undefined,
       });
     }
+    for (const wake of [...this.#onSend]) wake();
   }
 
   /**
@@ -180,52 +185,125 @@ export class InProcessQueue implements SendQueue, QueueControl {
    * `retry` or a throw leaves it (hidden for the visibility the consumer set, else the timeout).
    * Each message is delivered at most once per drain (plus injected duplicates), so a retry with
    * visibility 0 waits for the next drain instead of spinning. Messages sent while draining are
-   * delivered too. Resolves when nothing visible is left and no work is running; `signal` stops
-   * new deliveries (received but unstarted ones are made visible again).
+   * delivered too: a slot that finds nothing visible waits for the next send while any other slot
+   * is still at work, so the drain keeps its concurrency through a moment the queue is empty.
+   * Resolves when nothing visible is left and no work is running, and, with `until`, not before it
+   * has settled (the producers are done: until then an empty queue is waited on, as an SQS event
+   * source keeps polling); `signal` stops new deliveries (received but unstarted ones are made
+   * visible again).
    */
   async drain(
     consumer: QueueConsumer,
-    opts: { concurrency: number; batchSize?: number; signal?: AbortSignal },
+    opts: { concurrency: number; batchSize?: number; signal?: AbortSignal; until?: Promise<unknown> },
   ): Promise<{ processed: number }> {
     const batchSize = Math.max(1, Math.min(10, opts.batchSize ?? 10));
+    const slots = Math.max(1, opts.concurrency);
     const delivered = new Set<string>();
     const buffer: QueueDelivery[] = [];
     let processed = 0;
+    // Slots with nothing to do, waiting for a send (or the end); the drain ends when every slot is.
+    let waiting = 0;
+    let producersDone = opts.until === undefined;
+    let finished = false;
+    let wakeUp = () => {};
+    let woken = Promise.resolve();
+    const newWake = () => {
+      woken = new Promise<void>((resolve) => {
+        wakeUp = resolve;
+      });
+    };
+    newWake();
+    const wakeAll = () => {
+      const wake = wakeUp;
+      newWake();
+      wake();
+    };
     const next = (): QueueDelivery | undefined => {
       if (opts.signal?.aborted) return undefined;
       if (buffer.length === 0) {
         const batch = this.#receive(batchSize, delivered);
         for (const delivery of batch) delivered.add(delivery.messageId);
         buffer.push(...batch);
+        // More than this slot takes: the waiting slots take the rest.
+        if (batch.length > 1 && waiting > 0) wakeAll();
       }
       return buffer.shift();
     };
     const worker = async () => {
-      for (let delivery = next(); delivery; delivery = next()) {
-        await this.#deliver(delivery, consumer);
-        processed++;
+      for (;;) {
+        const delivery = next();
+        if (delivery) {
+          await this.#deliver(delivery, consumer);
+          processed++;
+          continue;
+        }
+        if (opts.signal?.aborted || finished) return;
+        waiting++;
+        if (waiting === slots && producersDone) {
+          finished = true;
+          wakeAll();
+          return;
+        }
+        await woken;
+        waiting--;
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+    const onAbort = () => wakeAll();
+    opts.signal?.addEventListener('abort', onAbort);
+    this.#onSend.add(wakeAll);
+    void opts.until?.then(
+      () => {
+        producersDone = true;
+        wakeAll();
+      },
+      () => {
+        producersDone = true;
+        wakeAll();
+      },
+    );
+    try {
+      await Promise.all(Array.from({ length: slots }, worker));
+    } finally {
+      this.#onSend.delete(wakeAll);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
     // Aborted: what was received but not started is visible again at once.
     for (const delivery of buffer) await this.changeVisibility(delivery, 0);
     return { processed };
   }
 
   /**
-   * Drains every `pollMs` of real time (visibility still follows the clock) until `stop`; for
-   * `npm start`. The timer does not keep the process alive.
+   * Drains until `stop`, for `npm start`: a pass as soon as a message is sent, else every `pollMs` of
+   * real time (a delayed or hidden message becomes visible by the clock, which sends no signal). The
+   * timer does not keep the process alive.
    */
   start(consumer: QueueConsumer, opts: { concurrency: number; pollMs: number; batchSize?: number }): void {
     if (this.#running) throw new Error('InProcessQueue is already started');
-    const running: Running = { abort: new AbortController(), timer: undefined, pass: Promise.resolve() };
+    const { pollMs, ...drainOpts } = opts;
+    const tick = () => {
+      clearTimeout(running.timer);
+      this.#onSend.delete(running.onSend);
+      if (running.abort.signal.aborted) return;
+      running.pass = this.drain(consumer, { ...drainOpts, signal: running.abort.signal }).then(
+        schedule,
+        schedule,
+      );
+    };
+    const running: Running = {
+      abort: new AbortController(),
+      timer: undefined,
+      pass: Promise.resolve(),
+      // Not inside the sender's call: the pass starts once the sender's code has run on.
+      onSend: () => {
+        this.#onSend.delete(running.onSend);
+        queueMicrotask(tick);
+      },
+    };
     const schedule = () => {
       if (running.abort.signal.aborted) return;
-      running.timer = setTimeout(tick, opts.pollMs);
+      running.timer = setTimeout(tick, pollMs);
       running.timer.unref();
-    };
-    const tick = () => {
-      running.pass = this.drain(consumer, { ...opts, signal: running.abort.signal }).then(schedule, schedule);
+      this.#onSend.add(running.onSend);
     };
     this.#running = running;
     schedule();
@@ -237,6 +315,7 @@ export class InProcessQueue implements SendQueue, QueueControl {
     if (!running) return;
     running.abort.abort();
     clearTimeout(running.timer);
+    this.#onSend.delete(running.onSend);
     await running.pass;
     this.#running = undefined;
   }

@@ -7,6 +7,11 @@ export interface DocumentClientOptions {
   endpoint?: string | undefined;
   /** Called once per HTTP request actually sent, retries included (the bench counts requests per turn). */
   onRequest?: ((commandName: string) => void) | undefined;
+  /**
+   * Sockets to DynamoDB at once (the SDK's default is 50; more requests wait for one): for a process
+   * that stands for several Lambda instances at once (the send bench).
+   */
+  maxSockets?: number | undefined;
 }
 
 export const REQUEST_COUNTER_MIDDLEWARE = 'lianxinRequestCounter';
@@ -17,6 +22,14 @@ export function createDocumentClient(opts: DocumentClientOptions): DynamoDBDocum
     ...(opts.endpoint === undefined
       ? {}
       : { endpoint: opts.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ...(opts.maxSockets === undefined
+      ? {}
+      : {
+          requestHandler: {
+            httpAgent: { maxSockets: opts.maxSockets },
+            httpsAgent: { maxSockets: opts.maxSockets },
+          },
+        }),
   });
   const onRequest = opts.onRequest;
   if (onRequest) {

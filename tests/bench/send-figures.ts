@@ -4,9 +4,13 @@ import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { PendingWrites } from '#lib/outbound/pending-writes.ts';
-import { processDelivery } from '#lib/outbound/send-worker.ts';
+import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
+import type { OutboundChannel } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
+import type { QueueConsumer } from '#lib/ports/send-queue.ts';
+import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { keys } from '#lib/store/keys.ts';
+import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 import { startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
@@ -14,12 +18,81 @@ import { smsChannelTo, startFakeTwilio } from '#tests/support/fake-twilio-server
 
 const CONTACTS = 1_000;
 const CONCURRENCY = 32;
+/** Sent through the whole path before anything is timed: DynamoDB Local's JVM compiles its hot code. */
+const WARM_UP = 2_000;
 
 const address = (i: number) => `+86139${String(i).padStart(8, '0')}`;
 
+type Step = 'put' | 'claim' | 'provider' | 'sent write';
+
+/** Calls of each step of a message and the wall time they took (overlapping calls each counted whole). */
+class StepTimes {
+  readonly #steps = new Map<Step, { calls: number; ms: number }>();
+
+  time<T>(step: Step, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const done = () => {
+      const s = this.#steps.get(step) ?? { calls: 0, ms: 0 };
+      s.calls++;
+      s.ms += performance.now() - started;
+      this.#steps.set(step, s);
+    };
+    const promise = run();
+    promise.then(done, done);
+    return promise;
+  }
+
+  /** The mean of each step, in ms, and forgets them. */
+  take(): Record<Step, number> {
+    const mean = (step: Step) => {
+      const s = this.#steps.get(step);
+      return s && s.calls > 0 ? s.ms / s.calls : 0;
+    };
+    const means = {
+      put: mean('put'),
+      claim: mean('claim'),
+      provider: mean('provider'),
+      'sent write': mean('sent write'),
+    };
+    this.#steps.clear();
+    return means;
+  }
+}
+
+/** The repository with its create (put), claim and outcome (`sent`) writes timed; the rest as it is. */
+function timedRepository(repository: DynamoOutboundRepository, times: StepTimes): DynamoOutboundRepository {
+  const steps: Record<string, Step> = { create: 'put', claim: 'claim', transition: 'sent write' };
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      const step = typeof property === 'string' ? steps[property] : undefined;
+      if (!step) return method.bind(target);
+      return (...args: unknown[]) => times.time(step, () => method.apply(target, args));
+    },
+  });
+}
+
+function timedChannel(channel: OutboundChannel, times: StepTimes): OutboundChannel {
+  return {
+    name: channel.name,
+    send: (to, body, options) => times.time('provider', () => channel.send(to, body, options)),
+  };
+}
+
 /**
- * Enqueue and drain `count` messages through the real enqueue, queue and send worker against the
- * fake Twilio server (no rate limit), next to a bare loop of sends at the same concurrency.
+ * Sends `count` messages through the real enqueue, queue and send worker against the fake Twilio
+ * server (no rate limit), next to a bare loop of sends at the same concurrency, after a warm-up of
+ * the whole path that is not timed:
+ *
+ * - end to end, as it runs in AWS: the worker drains the queue (`CONCURRENCY` slots; an empty queue is
+ *   waited on, as the SQS event source keeps polling) while the producers enqueue (`CONCURRENCY` at
+ *   once), from the first enqueue to the last message sent and its `sent` write settled;
+ * - then, on fresh keys, enqueue all and only then drain: each phase alone, with its DynamoDB requests.
+ *
+ * Each run also gives the mean time of each step of a message: the enqueue's conditional put; the
+ * worker's claim and provider call (which hold its slot) and `sent` write (which does not).
  */
 export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<Figure[]> {
   const bench = await startBenchTable('bench-send', { SEND_RATE_PER_SECOND: '0' });
@@ -28,7 +101,6 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: twilioAuthToken(config),
   });
-  fake.latencyMs = twilioLatencyMs;
   try {
     // Minimal contact profiles: the claim checks them at send time.
     for (let i = 0; i < CONTACTS; i += 25) {
@@ -39,68 +111,186 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     }
     const sms = smsChannelTo(fake, config);
     const clock = new ManualClock('2026-12-05T04:00:00Z'); // noon in Shanghai
-    const queue = new InProcessQueue({ clock, visibilityTimeoutSeconds: 600, maxReceiveCount: 10 });
+    const VISIBILITY_SECONDS = 600;
+    // A delivery the worker threw on (a DynamoDB request failing under load) is left on the queue.
+    const consumerErrors: unknown[] = [];
+    const queue = new InProcessQueue({
+      clock,
+      visibilityTimeoutSeconds: VISIBILITY_SECONDS,
+      maxReceiveCount: 10,
+      onError: (error) => consumerErrors.push(error),
+    });
     const logger = createLogger('bench');
     logger.setLogLevel('SILENT');
+    const times = new StepTimes();
+    // Producers and worker each on their own client, as in AWS (the tick or the API, and the send
+    // worker's Lambda instances), counted together. The worker's has a socket for every request it can
+    // have in flight (a claim or a `sent` write for each slot): the SDK's 50 a client are per Lambda
+    // instance, and the bench's 32 slots stand for several instances.
+    const endpoint = config.DYNAMODB_ENDPOINT;
+    const onRequest = () => {
+      requests.count++;
+    };
+    const producerClient = createDocumentClient({ region: 'local', endpoint, onRequest });
+    const workerClient = createDocumentClient({
+      region: 'local',
+      endpoint,
+      onRequest,
+      maxSockets: 2 * CONCURRENCY,
+    });
+    const producerRepository = createSendWorkerDependencies(
+      config,
+      logger,
+      { client: producerClient, clock, queue },
+      sms,
+    ).repository;
     const service = new OutboundService({
-      repository: createSendWorkerDependencies(config, logger, { client, clock, queue }, sms).repository,
+      repository: timedRepository(producerRepository, times),
       queue,
       clock,
       logger,
     });
+    const wired = createSendWorkerDependencies(config, logger, { client: workerClient, clock, queue }, sms);
+    const repository = timedRepository(wired.repository, times);
     // As the Lambda handler runs it (sqsSendWorker): the `sent` write goes on while the slot takes the
     // next delivery, and is settled before the drain counts as done.
     const writeErrors: unknown[] = [];
     const pendingWrites = new PendingWrites((error) => writeErrors.push(error));
-    const worker = {
-      ...createSendWorkerDependencies(config, logger, { client, clock, queue }, sms),
+    const worker: SendWorkerDependencies = {
+      ...wired,
+      repository,
+      channels: { ...wired.channels, sms: timedChannel(sms, times) },
       pendingWrites,
     };
+    const consumer: QueueConsumer = (d, control) => processDelivery(d, control, worker);
 
+    /** `CONCURRENCY` producers, each enqueueing the next message until all `n` are. */
+    const enqueueAll = async (run: string, n = count) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let i = next++; i < n; i = next++) {
+            await service.enqueue({
+              key: `bench#${run}#${i}`,
+              recipient: {
+                contactId: `bench-${i % CONTACTS}`,
+                channel: 'sms',
+                address: address(i % CONTACTS),
+              },
+              body: `【连心】第${i}条：本周活动剪纸、作业辅导。`,
+              kind: 'broadcast',
+            });
+          }
+        }),
+      );
+    };
+    /**
+     * After a drain: what the worker threw on comes back after the visibility timeout, as on SQS (the
+     * clock moved on, not waited for), and is drained again. Returns how many such deliveries there were.
+     */
+    const redeliver = async () => {
+      let redelivered = 0;
+      for (let round = 0; round < 3 && queue.size() > 0; round++) {
+        clock.advance(VISIBILITY_SECONDS * 1000);
+        redelivered += (await queue.drain(consumer, { concurrency: CONCURRENCY })).processed;
+      }
+      return redelivered;
+    };
+    /** Every `sent` write settled and none failed; each of the `n` messages delivered and sent exactly once. */
+    const checkAllSent = async (processed: number, run: string, n = count) => {
+      await pendingWrites.settle();
+      if (writeErrors.length > 0)
+        throw new Error(`${writeErrors.length} sent writes failed`, { cause: writeErrors[0] });
+      const sent = fake.requests.filter((r) => r.answeredWith === 201);
+      const distinct = new Set(sent.map((r) => r.body)).size;
+      if (processed !== n || sent.length !== n || distinct !== n || queue.size() > 0) {
+        // What became of the messages the fake never answered 201 for.
+        const answered = new Set(sent.map((r) => Number(/第(\d+)条/.exec(r.body ?? '')?.[1])));
+        const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !answered.has(i));
+        const records = await Promise.all(
+          missing.slice(0, 5).map((i) => repository.get(`bench#${run}#${i}`)),
+        );
+        const outcomes = records.map((m) => JSON.stringify(m?.statusHistory));
+        throw new Error(
+          `delivered ${processed}, sent ${sent.length} (${distinct} distinct) of ${n}; ${queue.size()} left on the queue; not sent: ${outcomes.join('; ')}`,
+          { cause: consumerErrors[0] },
+        );
+      }
+    };
+    const freshFake = (latencyMs = twilioLatencyMs) => {
+      fake.reset();
+      fake.latencyMs = latencyMs;
+    };
+
+    // Warm-up, not timed: the same path with Twilio answering at once.
+    freshFake(0);
+    const warming = enqueueAll('warm-up', WARM_UP);
+    const warm = await queue.drain(consumer, { concurrency: CONCURRENCY, until: warming });
+    await warming;
+    await redeliver();
+    await checkAllSent(warm.processed, 'warm-up', WARM_UP);
+    times.take();
+
+    // The pipeline: the worker drains while the producers enqueue. Requests counted over the whole
+    // run: the enqueue's and the worker's.
+    freshFake();
     requests.count = 0;
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next++; i < count; i = next++) {
-          await service.enqueue({
-            key: `bench#${i}`,
-            recipient: { contactId: `bench-${i % CONTACTS}`, channel: 'sms', address: address(i % CONTACTS) },
-            body: `【连心】第${i}条：本周活动剪纸、作业辅导。`,
-            kind: 'broadcast',
-          });
-        }
-      }),
-    );
-    const enqueued = performance.now();
-    const { processed } = await queue.drain((d, control) => processDelivery(d, control, worker), {
-      concurrency: CONCURRENCY,
+    const producing = enqueueAll('overlapped');
+    let produced = started;
+    void producing.then(() => {
+      produced = performance.now();
     });
-    await pendingWrites.settle();
-    if (writeErrors.length > 0)
-      throw new Error(`${writeErrors.length} sent writes failed`, { cause: writeErrors[0] });
+    const overlapped = await queue.drain(consumer, { concurrency: CONCURRENCY, until: producing });
+    await producing;
+    const overlappedRedelivered = await redeliver();
+    await checkAllSent(overlapped.processed, 'overlapped');
+    const endToEndRate = count / ((performance.now() - started) / 1000);
+    const producedRate = count / ((produced - started) / 1000);
+    const endToEndRequests = requests.count / count;
+    const overlappedSteps = times.take();
+
+    // Enqueue all, then drain: each phase alone.
+    freshFake();
+    requests.count = 0;
+    const sequentialStarted = performance.now();
+    await enqueueAll('sequential');
+    const enqueued = performance.now();
+    const enqueueRequests = requests.count / count;
+    requests.count = 0;
+    const { processed } = await queue.drain(consumer, { concurrency: CONCURRENCY });
+    const sequentialRedelivered = await redeliver();
+    await checkAllSent(processed, 'sequential');
     const drained = performance.now();
-    const sent = fake.requests.filter((r) => r.answeredWith === 201).length;
-    if (processed !== count || sent !== count) throw new Error(`sent ${sent} of ${count}`);
-    const dynamoPerMessage = requests.count / count;
+    const drainRequests = requests.count / count;
+    const sequentialSteps = times.take();
+    const enqueueRate = count / ((enqueued - sequentialStarted) / 1000);
+    const sequentialRate = count / ((drained - sequentialStarted) / 1000);
+    const drainRate = count / ((drained - enqueued) / 1000);
 
     // The bare loop: the same sends, nothing else, at the same concurrency.
-    fake.reset();
-    fake.latencyMs = twilioLatencyMs;
+    freshFake();
     const bareStarted = performance.now();
-    next = 0;
+    let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (let i = next++; i < count; i = next++) await sms.send(address(i % CONTACTS), `【连心】第${i}条`);
       }),
     );
     const bareRate = count / ((performance.now() - bareStarted) / 1000);
-    const endToEndRate = count / ((drained - started) / 1000);
-    const sendRate = count / ((drained - enqueued) / 1000);
     const label = `${count} msgs, fake Twilio latency ${twilioLatencyMs} ms, concurrency ${CONCURRENCY}`;
+    const stepFigures = (run: string, steps: Record<Step, number>): Figure[] => [
+      { name: `  ${run}: mean conditional put, enqueue (${label})`, value: steps.put, unit: 'ms' },
+      { name: `  ${run}: mean claim, holds the slot (${label})`, value: steps.claim, unit: 'ms' },
+      { name: `  ${run}: mean provider call, holds the slot (${label})`, value: steps.provider, unit: 'ms' },
+      { name: `  ${run}: mean sent write, off the slot (${label})`, value: steps['sent write'], unit: 'ms' },
+    ];
     return [
-      { name: `send path end to end, enqueue + drain (${label})`, value: endToEndRate, unit: 'msg/s' },
-      { name: `send path, drain only (${label})`, value: sendRate, unit: 'msg/s' },
+      {
+        name: `send path end to end, worker draining while producers enqueue (${label})`,
+        value: endToEndRate,
+        unit: 'msg/s',
+      },
       { name: `bare sends (${label})`, value: bareRate, unit: 'msg/s' },
       {
         name: `ratio end to end / bare (${label})`,
@@ -108,13 +298,31 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
         unit: 'x',
         target: '≥ 0.9',
       },
-      { name: `ratio drain / bare (${label})`, value: sendRate / bareRate, unit: 'x', target: '≥ 0.9' },
       {
-        name: `DynamoDB requests per message (${label})`,
-        value: dynamoPerMessage,
+        name: `DynamoDB requests per message, end to end, enqueue included (${label})`,
+        value: endToEndRequests,
         unit: 'req',
         target: '≤ 3',
       },
+      { name: `  end to end: producers' enqueue rate (${label})`, value: producedRate, unit: 'msg/s' },
+      {
+        name: `  end to end: deliveries the worker threw on, redelivered (${label})`,
+        value: overlappedRedelivered,
+        unit: '',
+      },
+      ...stepFigures('end to end', overlappedSteps),
+      { name: `enqueue all, then drain (${label})`, value: sequentialRate, unit: 'msg/s' },
+      { name: `  enqueue alone (${label})`, value: enqueueRate, unit: 'msg/s' },
+      { name: `  drain alone (${label})`, value: drainRate, unit: 'msg/s' },
+      { name: `  ratio drain alone / bare (${label})`, value: drainRate / bareRate, unit: 'x' },
+      { name: `  DynamoDB requests per message, enqueue (${label})`, value: enqueueRequests, unit: 'req' },
+      { name: `  DynamoDB requests per message, drain (${label})`, value: drainRequests, unit: 'req' },
+      {
+        name: `  deliveries the worker threw on, redelivered (${label})`,
+        value: sequentialRedelivered,
+        unit: '',
+      },
+      ...stepFigures('then', sequentialSteps),
     ];
   } finally {
     await fake.close();

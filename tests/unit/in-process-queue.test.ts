@@ -209,6 +209,69 @@ describe('InProcessQueue', () => {
     expect(seen).toEqual(['first', 'follow-up']);
   });
 
+  it('keeps a slot that found the queue empty for a message sent while another slot is at work', async () => {
+    const { queue } = setup();
+    await queue.send(['slow']);
+    const gate = deferred();
+    const started: string[] = [];
+    const draining = queue.drain(
+      async (delivery) => {
+        started.push(delivery.body);
+        if (delivery.body === 'slow') await gate.promise;
+        return 'done';
+      },
+      { concurrency: 2, batchSize: 1 },
+    );
+    await vi.waitFor(() => expect(started).toEqual(['slow']));
+    await queue.send(['sent meanwhile']);
+    // The second slot takes it while 'slow' still holds the first: it did not leave when it found nothing.
+    await vi.waitFor(() => expect(started).toEqual(['slow', 'sent meanwhile']));
+    gate.resolve();
+    expect(await draining).toEqual({ processed: 2 });
+    expect(queue.size()).toBe(0);
+  });
+
+  it('with until, waits on an empty queue for the producers and ends when they are done and it is empty', async () => {
+    const { queue } = setup();
+    const producers = deferred();
+    const seen: string[] = [];
+    let ended = false;
+    const draining = queue
+      .drain(
+        async (delivery) => {
+          seen.push(delivery.body);
+          return 'done';
+        },
+        { concurrency: 3, until: producers.promise },
+      )
+      .then((result) => {
+        ended = true;
+        return result;
+      });
+    await new Promise((r) => setImmediate(r));
+    expect(ended).toBe(false); // nothing sent yet, and the producers are not done
+    await queue.send(['a']);
+    await vi.waitFor(() => expect(seen).toEqual(['a']));
+    await queue.send(['b', 'c']);
+    await vi.waitFor(() => expect(seen).toEqual(['a', 'b', 'c']));
+    expect(ended).toBe(false);
+    producers.resolve();
+    expect(await draining).toEqual({ processed: 3 });
+  });
+
+  it('with until, stops on the signal while waiting for the producers', async () => {
+    const { queue } = setup();
+    const abort = new AbortController();
+    const draining = queue.drain(async () => 'done', {
+      concurrency: 2,
+      until: new Promise(() => {}),
+      signal: abort.signal,
+    });
+    await new Promise((r) => setImmediate(r));
+    abort.abort();
+    expect(await draining).toEqual({ processed: 0 });
+  });
+
   it('can deliver a message twice at once, as SQS may; either handle deletes it', async () => {
     const { clock, queue } = setup();
     await queue.send(['dup', 'other']);
@@ -242,6 +305,28 @@ describe('InProcessQueue', () => {
     expect(await queue.drain(consumer, { concurrency: 2, batchSize: 1 })).toEqual({ processed: 2 });
     expect(maxConcurrent).toBe(2);
     expect(queue.size()).toBe(0);
+  });
+
+  it('start takes a message as soon as it is sent, not at the next poll', async () => {
+    const { queue } = setup();
+    const started: string[] = [];
+    queue.start(
+      async (delivery) => {
+        started.push(delivery.body);
+        return 'done';
+      },
+      { concurrency: 2, pollMs: 60_000 },
+    );
+    try {
+      await queue.send(['first']);
+      await vi.waitFor(() => expect(started).toEqual(['first']), { timeout: 500 });
+      // Between passes too: the pass that took 'first' has ended.
+      await vi.waitFor(() => expect(queue.size()).toBe(0), { timeout: 500 });
+      await queue.send(['second']);
+      await vi.waitFor(() => expect(started).toEqual(['first', 'second']), { timeout: 500 });
+    } finally {
+      await queue.stop();
+    }
   });
 
   it('start polls and drains; stop waits for the delivery in progress and starts no more', async () => {
