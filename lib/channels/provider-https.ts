@@ -3,6 +3,7 @@
 // request. Errors keep what the send worker must know: whether the request can have left.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import { SendFailure } from '#lib/ports/channel.ts';
 
 export interface ProviderRequest {
@@ -18,23 +19,50 @@ export interface ProviderAnswer {
   text: string;
 }
 
+/**
+ * How long a kept-alive socket may sit idle and still be reused. Servers close idle connections
+ * (Node's after 5 s, load balancers after a minute or so); a request written on a socket the server has
+ * just closed is reset, and a reset after the request left is an unknown outcome: the message is not
+ * resent. A Lambda container frozen between invocations cannot even see the close before it reuses the
+ * socket. Below every such timeout, a burst keeps its sockets and a send after a pause connects anew.
+ */
+export const MAX_IDLE_SOCKET_MS = 4_000;
+
 export class ProviderHttps {
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
+  /** When each free socket went back to the pool. */
+  private readonly freeSince = new WeakMap<Socket, number>();
 
   constructor(
     /** host[:port], as signed into the request. */
     readonly endpoint: string,
     readonly protocol: 'https' | 'http',
     private readonly timeoutMs: number,
+    private readonly maxIdleMs = MAX_IDLE_SOCKET_MS,
   ) {
     // Kept-alive sockets: in AWS one TLS handshake per container, not one per message.
     this.agent =
       protocol === 'https' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent.on('free', (socket: Socket) => this.freeSince.set(socket, Date.now()));
     this.send = protocol === 'https' ? httpsRequest : httpRequest;
   }
 
+  /**
+   * Closes the pool's sockets idle too long, so that the next request cannot pick one. By the clock at
+   * the request, not by a timer: a frozen container's timers do not run.
+   */
+  private dropStaleSockets(): void {
+    const now = Date.now();
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (const socket of sockets ?? []) {
+        if (now - (this.freeSince.get(socket) ?? now) > this.maxIdleMs) socket.destroy();
+      }
+    }
+  }
+
   request(req: ProviderRequest): Promise<ProviderAnswer> {
+    this.dropStaleSockets();
     const url = new URL(req.path, `${this.protocol}://${this.endpoint}`);
     const body = req.body ?? '';
     return new Promise((resolve, reject) => {
