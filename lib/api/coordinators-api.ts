@@ -5,11 +5,11 @@
 import * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
+import { mobilePhone } from '#lib/api/schemas.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { maskPhone } from '#lib/observability/mask.ts';
 import type { CoordinatorAccount, CoordinatorDirectory } from '#lib/ports/coordinator-directory.ts';
-import { normalisePhone } from '#lib/roster/csv-import.ts';
 
 export interface CoordinatorsApiDependencies {
   coordinators: CoordinatorDirectory;
@@ -26,26 +26,15 @@ const centres = z.lazy(() =>
     .transform((list) => [...new Set(list)])
     .describe('Centre ids, each one of the centres in your own token'),
 );
-const phone = z.lazy(() =>
-  z
-    .string()
-    .max(40)
-    .transform((value, ctx) => {
-      const e164 = normalisePhone(value);
-      if (!e164) {
-        ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
-        return z.NEVER;
-      }
-      return e164;
-    }),
-);
 
 export const inviteBody = z.lazy(() =>
   z
     .object({
       name: z.string().trim().min(1).max(64).describe('Shown in the console and in the invitation'),
       email: z.email().max(254).optional().describe('Where the invitation goes (preferred)'),
-      phone: phone.optional().describe('A mobile number, E.164 or as typed in China; texted when no e-mail'),
+      phone: mobilePhone
+        .optional()
+        .describe('A mobile number, E.164 or as typed in China; texted when no e-mail'),
       centres: centres.refine((c) => c.length > 0, 'at least one centre'),
     })
     .strict()

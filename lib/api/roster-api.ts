@@ -7,6 +7,7 @@ import type { Caller } from '#lib/api/auth.ts';
 import { decodeRef, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
 import { jobJson, jobView } from '#lib/api/job-api.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
+import { mobilePhone } from '#lib/api/schemas.ts';
 import {
   CHANNEL_NAMES,
   CHECKIN_FORMS,
@@ -18,7 +19,6 @@ import { ConflictError, NotFoundError, ValidationError, VersionConflictError } f
 import type { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
-import { normalisePhone } from '#lib/roster/csv-import.ts';
 import { importRosterCsv } from '#lib/roster/roster-import.ts';
 import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
@@ -69,19 +69,6 @@ const childInput = z.lazy(() =>
     })
     .strict(),
 );
-const phone = z.lazy(() =>
-  z
-    .string()
-    .max(40)
-    .transform((value, ctx) => {
-      const e164 = normalisePhone(value);
-      if (!e164) {
-        ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
-        return z.NEVER;
-      }
-      return e164;
-    }),
-);
 const hhmm = z.lazy(() => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'));
 
 export const familyCreateBody = z.lazy(() =>
@@ -116,7 +103,7 @@ const contactFields = () => ({
   role: z.enum(CONTACT_ROLES),
   relationship: z.string().max(32).optional(),
   language: z.enum(LANGUAGES),
-  phones: z.array(phone).min(1).max(5).describe('SMS numbers, normalised to E.164 (default region CN)'),
+  phones: z.array(mobilePhone).min(1).max(5).describe('SMS numbers, normalised to E.164 (default region CN)'),
   families: z.array(ref).max(10).describe('Family ids (carers and parents)'),
   quietHours: z.object({ start: hhmm, end: hhmm }).strict().optional(),
   checkinForm: z

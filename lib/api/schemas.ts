@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { isIsoWeek } from '#lib/domain/checkin-results.ts';
 import { CHILD_CATEGORIES } from '#lib/domain/model.ts';
+import { normalisePhone } from '#lib/roster/csv-import.ts';
 
 const centreId = z.lazy(() =>
   z
@@ -18,6 +19,21 @@ const isoWeek = z.lazy(() =>
 );
 const note = z.lazy(() =>
   z.string().trim().min(1).max(1000).describe('What was done or decided (kept for the audit)'),
+);
+
+/** A mobile number as typed in China (full-width digits, spaces, +86, 0086), given on as E.164. */
+export const mobilePhone = z.lazy(() =>
+  z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      const e164 = normalisePhone(value);
+      if (!e164) {
+        ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });
+        return z.NEVER;
+      }
+      return e164;
+    }),
 );
 
 export const tasksQuery = z.lazy(() =>

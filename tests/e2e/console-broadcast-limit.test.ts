@@ -1,21 +1,12 @@
-// The console's 群发 page against `npm start` with SMS_PROVIDER=tencent, in a real browser: a notice
-// longer than Tencent Cloud's templates carry shows the API preview's reason as it is typed, and the
-// draft cannot be saved; shortened to what fits, the reason goes and saving works.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkPage,
   closeConsole,
-  openConsole,
   signInAsDemoCoordinator,
+  startConsole,
 } from '#tests/support/console-page.ts';
-import {
-  bannerToken,
-  freePort,
-  type RunningServer,
-  startServer,
-} from '#tests/support/local-server-process.ts';
+import { bannerToken, type RunningServer } from '#tests/support/local-server-process.ts';
 
 const CENTRE = 'centre-shimen';
 let server: RunningServer;
@@ -36,15 +27,11 @@ async function preview(text: string) {
 }
 
 beforeAll(async () => {
-  server = await startServer({
-    port: await freePort(),
-    tableName: `console-broadcast-limit-${randomUUID()}`,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    env: { SMS_PROVIDER: 'tencent', SMS_FALLBACK_PROVIDER: 'none' },
-  });
-  base = `http://localhost:${server.port}`;
+  ({ server, base, browser, page } = await startConsole('console-broadcast-limit', {
+    SMS_PROVIDER: 'tencent',
+    SMS_FALLBACK_PROVIDER: 'none',
+  }));
   token = bannerToken(server.banner, CENTRE);
-  ({ browser, page } = await openConsole(base));
 }, 120_000);
 
 afterAll(() => closeConsole(browser, server));

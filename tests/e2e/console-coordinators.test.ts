@@ -1,16 +1,12 @@
-// 协调员 in a real browser: the demo centre admin invites a coordinator on the running `npm start`
-// (DynamoDB Local, the local user store), the invitation is sent once, and the invited coordinator
-// signs in from the local sign-in page without the admin's page. axe and screenshots as elsewhere.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkPage,
   closeConsole,
-  openConsole,
   signInAsDemoCoordinator,
+  startConsole,
 } from '#tests/support/console-page.ts';
-import { freePort, type RunningServer, startServer } from '#tests/support/local-server-process.ts';
+import type { RunningServer } from '#tests/support/local-server-process.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -18,13 +14,7 @@ let page: Page;
 let base: string;
 
 beforeAll(async () => {
-  server = await startServer({
-    port: await freePort(),
-    tableName: `coordinators-${randomUUID()}`,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-  });
-  base = `http://localhost:${server.port}`;
-  ({ browser, page } = await openConsole(base));
+  ({ server, base, browser, page } = await startConsole('coordinators'));
 }, 120_000);
 
 afterAll(() => closeConsole(browser, server));

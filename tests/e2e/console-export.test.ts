@@ -1,26 +1,13 @@
-// The console's 导出 page and the import's per-line table in a real browser, against `npm start` on
-// DynamoDB Local (no mocked API): the CSV downloaded from the page is the API's file byte for byte,
-// with its BOM and Chinese headers (English when chosen); an erasure confirmed by the family's typed
-// code runs to done with its progress shown; the import's dry run shows each line's result (created,
-// refused, then unchanged, and a contact who said stop told so) before anything is written. axe-core
-// and screenshots at 360 px and 1280 px in Chinese.
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkPage,
   closeConsole,
-  openConsole,
   signInAsDemoCoordinator,
+  startConsole,
 } from '#tests/support/console-page.ts';
-import {
-  bannerToken,
-  freePort,
-  phone,
-  type RunningServer,
-  startServer,
-} from '#tests/support/local-server-process.ts';
+import { bannerToken, phone, type RunningServer } from '#tests/support/local-server-process.ts';
 
 const CENTRE = 'centre-shimen';
 const BOM = [0xef, 0xbb, 0xbf];
@@ -46,15 +33,9 @@ async function downloadFromPage(): Promise<{ bytes: Buffer; name: string }> {
 }
 
 beforeAll(async () => {
-  server = await startServer({
-    port: await freePort(),
-    tableName: `console-export-${randomUUID()}`,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-  });
-  base = `http://localhost:${server.port}`;
-  token = bannerToken(server.banner, CENTRE);
   // Downloads are accepted: Playwright's default for a new context.
-  ({ browser, page } = await openConsole(base));
+  ({ server, base, browser, page } = await startConsole('console-export'));
+  token = bannerToken(server.banner, CENTRE);
 }, 120_000);
 
 afterAll(() => closeConsole(browser, server));

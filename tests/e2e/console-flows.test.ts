@@ -7,24 +7,18 @@
 // screenshots at 360 px and 1280 px in Chinese.
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkPage,
   closeConsole,
   nextSaturday,
-  openConsole,
   signInAsDemoCoordinator,
+  startConsole,
+  tickSaturdayMorning,
   typeOnPhone,
   wechatUser,
 } from '#tests/support/console-page.ts';
-import {
-  bannerToken,
-  freePort,
-  outboxWhen,
-  phone,
-  type RunningServer,
-  startServer,
-} from '#tests/support/local-server-process.ts';
+import { bannerToken, outboxWhen, phone, type RunningServer } from '#tests/support/local-server-process.ts';
 
 const CENTRE = 'centre-shimen';
 const GRANDMOTHER = '+8613800000001';
@@ -65,23 +59,13 @@ async function serverNow(): Promise<Date> {
 }
 
 beforeAll(async () => {
-  server = await startServer({
-    port: await freePort(),
-    tableName: `console-flows-${randomUUID()}`,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-  });
-  base = `http://localhost:${server.port}`;
+  ({ server, base, browser, page } = await startConsole('console-flows'));
   token = bannerToken(server.banner, CENTRE);
   saturday = nextSaturday(new Date());
   const d = new Date(`${saturday}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 5);
   monday = d.toISOString().slice(0, 10);
-  // Saturday 10:00 in Shanghai: the week's invitations go out, and nothing waits for quiet hours.
-  const tick = await fetch(`${base}/dev/tick?at=${encodeURIComponent(`${saturday}T10:00+08:00`)}`, {
-    method: 'POST',
-  });
-  expect(tick.status).toBe(200);
-  ({ browser, page } = await openConsole(base));
+  await tickSaturdayMorning(base, saturday);
 }, 120_000);
 
 afterAll(() => closeConsole(browser, server));

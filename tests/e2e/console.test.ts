@@ -1,9 +1,5 @@
-// The coordinators' console in a real browser: `npm start` as a child process on the shared DynamoDB
-// Local, headless Chromium driving the built app, no mocked API. Each page is checked with axe-core and
-// photographed at 360 px and 1280 px, in Chinese.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, twilioAuthToken } from '#lib/config/core.ts';
 import {
   inboundSmsParams,
@@ -13,11 +9,11 @@ import {
 import {
   checkPage,
   closeConsole,
-  nextSaturday,
-  openConsole,
+  startConsole,
+  tickSaturdayMorning,
   typeOnPhone,
 } from '#tests/support/console-page.ts';
-import { freePort, type RunningServer, startServer } from '#tests/support/local-server-process.ts';
+import type { RunningServer } from '#tests/support/local-server-process.ts';
 
 const GRANDMOTHER = '+8613800000001';
 
@@ -43,21 +39,8 @@ async function text(from: string, body: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  server = await startServer({
-    port: await freePort(),
-    tableName: `console-${randomUUID()}`,
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-  });
-  base = `http://localhost:${server.port}`;
-  // Saturday 10:00 in Shanghai: the week's invitations go out, and nothing waits for quiet hours.
-  const tick = await fetch(
-    `${base}/dev/tick?at=${encodeURIComponent(`${nextSaturday(new Date())}T10:00+08:00`)}`,
-    {
-      method: 'POST',
-    },
-  );
-  expect(tick.status).toBe(200);
-  ({ browser, page } = await openConsole(base));
+  ({ server, base, browser, page } = await startConsole('console'));
+  await tickSaturdayMorning(base);
 }, 120_000);
 
 afterAll(() => closeConsole(browser, server));

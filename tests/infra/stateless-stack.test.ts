@@ -38,6 +38,14 @@ beforeAll(() => {
   functions = deployedFunctions(prod);
 });
 
+/** The functions that preview broadcasts (the API, and GB by SMS and WeChat): they need the SMS prices and template limits. */
+const PREVIEWING_FUNCTIONS: readonly string[] = [
+  'coordinator-api',
+  'twilio-sms-webhook',
+  'wechat-webhook',
+  'aliyun-sms-webhook',
+  'tencent-sms-webhook',
+];
 describe('functions', () => {
   it('deploys every entry point in functions/, each once, and nothing else', () => {
     const files = readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts'));
@@ -134,14 +142,7 @@ describe('functions', () => {
         TWILIO_AUTH_TOKEN: 'an-auth-token-from-secrets',
       });
       // Those that preview broadcasts get the SMS price (in AWS there is no default).
-      const previews = [
-        'coordinator-api',
-        'twilio-sms-webhook',
-        'wechat-webhook',
-        'aliyun-sms-webhook',
-        'tencent-sms-webhook',
-      ];
-      if (previews.includes(fn.name)) {
+      if (PREVIEWING_FUNCTIONS.includes(fn.name)) {
         expect(broadcastPricing(config, env)).toEqual({ perSegment: 0.0113, currency: 'USD' });
       } else expect(() => broadcastPricing(config, env)).toThrow(/SMS_PRICE_PER_SEGMENT/);
     }
@@ -224,14 +225,7 @@ describe('functions', () => {
             : [],
     );
     expect(sendsBy).toHaveLength(2);
-    const previews = [
-      'coordinator-api',
-      'twilio-sms-webhook',
-      'wechat-webhook',
-      'aliyun-sms-webhook',
-      'tencent-sms-webhook',
-    ];
-    for (const name of previews) {
+    for (const name of PREVIEWING_FUNCTIONS) {
       const fn = functions.find((f) => f.name === name) as DeployedFunction;
       expect(mainlandTemplateCarriers({ LIANXIN_ENV: 'aws' }, resolvedEnvironment(fn))).toEqual(sendsBy);
     }

@@ -1,8 +1,10 @@
-// What the console's browser tests do on a page, with the page and server given: a phone-sized page
+// What the console's browser tests do: start the local server with the console open on a phone-sized page
 // that may reach the server only, axe and the two screenshots, typing on the simulated phone, the week's Saturday, and a WeChat user posting to the
 // running server exactly as WeChat's servers do.
+
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { loadConfig } from '#lib/config/core.ts';
 import { wechatInboundSettings } from '#lib/config/wechat.ts';
 import {
@@ -12,7 +14,13 @@ import {
   type WechatKeys,
 } from '#lib/local/wechat-inbound-request.ts';
 import { launchChromium, screenshot, seriousViolations } from '#tests/support/browser.ts';
-import { type RunningServer, running, stopServer } from '#tests/support/local-server-process.ts';
+import {
+  freePort,
+  type RunningServer,
+  running,
+  startServer,
+  stopServer,
+} from '#tests/support/local-server-process.ts';
 
 /** axe-core (0 serious or critical) and the screenshots at 360 px and 1280 px of the page as it stands. */
 export async function checkPage(page: Page, name: string): Promise<void> {
@@ -70,6 +78,32 @@ export function wechatUser(port: number, openId: string) {
     if (response.status !== 200) throw new Error(`WeChat POST got HTTP ${response.status}: ${body}`);
     return readPassiveReply(body, keys);
   };
+}
+
+/**
+ * The local server on a free port and a table of its own (named after the test file's `name`), with
+ * the console open on it in the browser.
+ */
+export async function startConsole(
+  name: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ server: RunningServer; base: string; browser: Browser; page: Page }> {
+  const server = await startServer({
+    port: await freePort(),
+    tableName: `${name}-${randomUUID()}`,
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    ...(env ? { env } : {}),
+  });
+  const base = `http://localhost:${server.port}`;
+  return { server, base, ...(await openConsole(base)) };
+}
+
+/** Saturday 10:00 in Shanghai on the server's tick: the week's invitations go out, and nothing waits for quiet hours. */
+export async function tickSaturdayMorning(base: string, saturday = nextSaturday(new Date())): Promise<void> {
+  const response = await fetch(`${base}/dev/tick?at=${encodeURIComponent(`${saturday}T10:00+08:00`)}`, {
+    method: 'POST',
+  });
+  expect(response.status).toBe(200);
 }
 
 /** Headless Chromium on a 360×640 screen in Chinese, whose page may reach the server at `base` only. */
