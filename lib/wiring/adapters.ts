@@ -5,8 +5,9 @@ import type { Config } from '#lib/config/core.ts';
 import { ConfigError } from '#lib/errors.ts';
 import { traced } from '#lib/observability/process-observability.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
-import type { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
+import { SqsSendQueue } from '#lib/outbound/sqs-send-queue.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
+import { loadOnce } from '#lib/wiring/load-once.ts';
 import { localClock, type StoreAdapters, storeAdapters } from '#lib/wiring/store-adapters.ts';
 
 export { asFunction, localClock, outboundRepository } from '#lib/wiring/store-adapters.ts';
@@ -45,14 +46,10 @@ export function defaultAdapters(config: Config): Adapters {
  * answer raises an alert, and should not pay for the client on every cold start.
  */
 function lazySqsSendQueue(region: string, queueUrl: string): SendQueue {
-  let queue: Promise<SqsSendQueue> | undefined;
-  const load = () => {
-    queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('#lib/outbound/sqs-send-queue.ts')]).then(
-      ([sqs, adapter]) =>
-        new adapter.SqsSendQueue({ client: traced(new sqs.SQSClient({ region })), queueUrl }),
-    );
-    return queue;
-  };
+  const load = loadOnce(async () => {
+    const { SQSClient } = await import('@aws-sdk/client-sqs');
+    return new SqsSendQueue({ client: traced(new SQSClient({ region })), queueUrl });
+  });
   return { send: async (bodies, delaySeconds) => (await load()).send(bodies, delaySeconds) };
 }
 

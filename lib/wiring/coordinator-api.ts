@@ -43,6 +43,7 @@ import { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import { CoordinatorWorkRepository } from '#lib/store/tasks/coordinator-work-repository.ts';
 import { type Adapters, asFunction, defaultAdapters, outboundRepository } from '#lib/wiring/adapters.ts';
+import { loadOnce } from '#lib/wiring/load-once.ts';
 
 /** Everything the coordinators' API may send to AWS: the union over what its wiring builds. */
 export const COORDINATOR_API_ACCESS = accessOf(
@@ -154,13 +155,10 @@ type CognitoSend = ConstructorParameters<typeof CognitoCoordinatorDirectory>[0][
 
 /** The Cognito client, loaded on the first request that needs it (invitations, the 协调员 page). */
 function lazyCognitoClient(region: string): CognitoSend {
-  let client: Promise<CognitoSend> | undefined;
-  const load = () => {
-    client ??= import('@aws-sdk/client-cognito-identity-provider').then((cognito) =>
-      traced(new cognito.CognitoIdentityProviderClient({ region })),
-    );
-    return client;
-  };
+  const load = loadOnce(async () => {
+    const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+    return traced(new CognitoIdentityProviderClient({ region }));
+  });
   return { send: (async (command: never) => (await load()).send(command)) as CognitoSend['send'] };
 }
 

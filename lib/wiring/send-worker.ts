@@ -22,7 +22,7 @@ import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
 import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import { SQS_QUEUE_CONTROL, SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
-import type { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
+import { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import { type BusinessMetrics, noMetrics } from '#lib/ports/metrics.ts';
 import type { QueueControl } from '#lib/ports/send-queue.ts';
@@ -38,6 +38,7 @@ import {
   outboundRepository,
   required,
 } from '#lib/wiring/adapters.ts';
+import { loadOnce } from '#lib/wiring/load-once.ts';
 
 /** Everything the send worker may send to AWS: the union over what its wiring builds. */
 export const SEND_WORKER_ACCESS = accessOf(
@@ -95,21 +96,11 @@ export function defaultQueueControl(config: Config): QueueControl {
   if (config.LIANXIN_ENV === 'local') return localSendQueue(config);
   const queueUrl = required(config.SEND_QUEUE_URL, 'SEND_QUEUE_URL');
   const deadLetterQueueUrl = required(config.SEND_DLQ_URL, 'SEND_DLQ_URL');
-  let control: Promise<SqsQueueControl> | undefined;
-  const load = () => {
-    control ??= Promise.all([
-      import('@aws-sdk/client-sqs'),
-      import('#lib/outbound/sqs-queue-control.ts'),
-    ]).then(
-      ([sqs, adapter]) =>
-        new adapter.SqsQueueControl({
-          client: traced(new sqs.SQSClient({ region: config.AWS_REGION })),
-          queueUrl,
-          deadLetterQueueUrl,
-        }),
-    );
-    return control;
-  };
+  const load = loadOnce(async () => {
+    const { SQSClient } = await import('@aws-sdk/client-sqs');
+    const client = traced(new SQSClient({ region: config.AWS_REGION }));
+    return new SqsQueueControl({ client, queueUrl, deadLetterQueueUrl });
+  });
   return {
     changeVisibility: async (delivery, seconds) => (await load()).changeVisibility(delivery, seconds),
     deadLetter: async (delivery, reason) => (await load()).deadLetter(delivery, reason),

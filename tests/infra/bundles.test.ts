@@ -33,6 +33,11 @@ describe('function bundles', () => {
       expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
       // The AWS SDK v3 stays external: it comes with the runtime.
       expect(code).toMatch(/from\s*"@aws-sdk\//);
+      // At cold start only DynamoDB's packages: every other client loads where it is first sent.
+      const staticSdk = new Set([...code.matchAll(/from\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1]));
+      expect(
+        [...staticSdk].filter((name) => !/^@aws-sdk\/(client|lib|util)-dynamodb$/.test(name ?? '')),
+      ).toEqual([]);
       const kb = fn.bundle.bytes / 1024;
       if (kb > FUNCTIONS[fn.name].bundleBudgetKb) {
         overBudget.push(`${fn.name}: ${kb.toFixed(0)} KB > ${FUNCTIONS[fn.name].bundleBudgetKb} KB`);
