@@ -76,6 +76,7 @@ export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType 
 
 /** A 400 that lists every field that failed, safe to show. */
 export class RequestValidationError extends ValidationError {
+  override readonly name: string = 'RequestValidationError';
   readonly fields: { field: string; message: string }[];
   constructor(fields: { field: string; message: string }[]) {
     super(`invalid request: ${fields.map((f) => f.field).join(', ')}`);

@@ -4,7 +4,9 @@ import type { AnswerValue, Language } from '#lib/domain/model.ts';
 import { LianxinError } from '#lib/errors.ts';
 
 /** A flow definition that does not hold together: a programming error, raised at module load. */
-export class FlowDefinitionError extends LianxinError {}
+export class FlowDefinitionError extends LianxinError {
+  override readonly name: string = 'FlowDefinitionError';
+}
 
 /** A `goto` target that ends the flow (for the current child) instead of naming a step. */
 export const END_OF_FLOW = '$end';

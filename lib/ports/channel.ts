@@ -76,6 +76,7 @@ export type SendFailureKind =
   | 'unreachable';
 
 export class SendFailure extends LianxinError {
+  override readonly name: string = 'SendFailure';
   constructor(
     readonly kind: SendFailureKind,
     message: string,

@@ -1,5 +1,5 @@
 // Bundle size and cold module-init time of every Lambda function, measured on the bundles the CDK app
-// deploys (synthesized with bundling: esbuild ESM, minified, source maps) and with the environment each
+// deploys (synthesized with bundling: esbuild ESM, minified, the map beside it) and with the environment each
 // function is deployed with, each beside a bare AWS SDK handler's init measured in the same runs.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ export async function functionFigures(): Promise<Figure[]> {
         unit: 'KB',
         target: `≤ ${Math.min(BUNDLE_TARGET_KB, FUNCTIONS[fn.name].bundleBudgetKb)}`,
       },
-      { name: `${fn.name} cold module init, source maps on (median of ${RUNS})`, value: init, unit: 'ms' },
+      { name: `${fn.name} cold module init (median of ${RUNS})`, value: init, unit: 'ms' },
       { name: `  bare SDK handler init, same runs (median of ${RUNS})`, value: bareInit, unit: 'ms' },
       {
         name: `${fn.name} init / bare SDK handler`,

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,14 @@ import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { bundleFunction } from '#tests/bench/bundle-figures.ts';
 import { rolePoliciesOf } from '#tests/support/role-policies.ts';
 import { actionsOfBundle, sdkCommandsOf } from './bundle-commands.ts';
-import { type DeployedFunction, deployedFunctions, root, type Synthesized, synthesize } from './synth.ts';
+import {
+  type DeployedFunction,
+  deployedFunctions,
+  resolvedEnvironment,
+  root,
+  type Synthesized,
+  synthesize,
+} from './synth.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'lianxin-cdk-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -63,6 +71,27 @@ describe('function bundles', () => {
     rmSync(outfile);
   });
 
+  it('keeps each error class name through minification (logs show it)', async () => {
+    const dir = join(root, 'node_modules', '.cache', 'lianxin-tests');
+    mkdirSync(dir, { recursive: true });
+    const entry = join(dir, 'error-names-source.mjs');
+    const errors = join(root, 'lib', 'errors.ts');
+    const router = join(root, 'lib', 'api', 'router.ts');
+    const channel = join(root, 'lib', 'ports', 'channel.ts');
+    writeFileSync(
+      entry,
+      `import * as errors from ${JSON.stringify(errors)};\nimport { RequestValidationError } from ${JSON.stringify(router)};\nimport { SendFailure } from ${JSON.stringify(channel)};\n` +
+        'const classes = { ...errors, RequestValidationError, SendFailure };\n' +
+        'export const names = Object.entries(classes).filter(([, c]) => typeof c === "function" && c.prototype instanceof Error).map(([exported, C]) => [exported, new C([], []).name]);\n',
+    );
+    const outfile = join(dir, `error-names-${process.pid}.mjs`);
+    await bundleFunction(entry, outfile);
+    const { names } = (await import(outfile)) as { names: [string, string][] };
+    rmSync(outfile);
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter(([exported, name]) => exported !== name)).toEqual([]);
+  });
+
   it('may send nothing its role does not allow: each SDK command in the bundle, against the template', () => {
     const policies = rolePoliciesOf(synthesized);
     const missing: string[] = [];
@@ -105,4 +134,52 @@ describe('function bundles', () => {
       'lambda:InvokeFunction',
     ]);
   });
+
+  it('logs stacks in the minified bundle, which npm run stack-trace maps back to the sources', () => {
+    const fn = functions.find((f) => f.name === 'twilio-status-webhook');
+    if (!fn?.bundle) throw new Error('twilio-status-webhook was not bundled');
+    // Its deployed environment without the table: the cold start fails on the configuration.
+    const { TABLE_NAME: _table, TWILIO_SECRET_ARN: _secret, ...env } = resolvedEnvironment(fn);
+    // Under the project, so that the external @aws-sdk/* resolve from its node_modules as in Lambda.
+    const dir = join(root, 'node_modules', '.cache', 'lianxin-tests', `stack-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const bundle = join(dir, 'index.mjs');
+    copyFileSync(fn.bundle.path, bundle);
+    copyFileSync(`${fn.bundle.path}.map`, `${bundle}.map`);
+    const failed = spawnSync(
+      process.execPath,
+      // What the handler's logger writes of an error: its stack.
+      [
+        '--input-type=module',
+        '-e',
+        `try { await import(${JSON.stringify(bundle)}) } catch (e) { console.error(e.stack); process.exit(1) }`,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          ...env,
+          TWILIO_AUTH_TOKEN: 'test-auth-token',
+          AWS_REGION: 'us-east-1',
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(failed.status).not.toBe(0);
+    // The error's own name, not the minifier's.
+    expect(failed.stderr).toMatch(/^ConfigError: invalid configuration \(.*TABLE_NAME/);
+    // As deployed, Node does not read the map: the frames are positions in index.mjs.
+    expect(failed.stderr).toMatch(/index\.mjs:\d+:\d+/);
+    expect(failed.stderr).not.toContain('parse-env.ts');
+
+    const mapped = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'lib/local/stack-trace-cli.ts', fn.name, '--cdk-out', outdir],
+      { cwd: root, input: failed.stderr, encoding: 'utf8' },
+    );
+    expect(mapped.stderr).toBe('');
+    expect(mapped.stdout).toMatch(/lib\/config\/parse-env\.ts:\d+:\d+/);
+    expect(mapped.stdout).toMatch(/functions\/twilio-status-webhook\.ts:\d+:\d+/);
+    expect(mapped.stdout).not.toMatch(/index\.mjs:\d+:\d+/);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 });

@@ -106,12 +106,13 @@ describe('functions', () => {
         LIANXIN_ENV: 'aws',
         POWERTOOLS_SERVICE_NAME: fn.name,
         LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
         PUBLIC_URL: 'https://sms.lianxin.example.org',
         TWILIO_ACCOUNT_SID: PROD_CONTEXT.twilioAccountSid,
         TWILIO_PHONE_NUMBER: PROD_CONTEXT.twilioPhoneNumber,
       });
       expect(Object.keys(env)).not.toContain('TWILIO_AUTH_TOKEN');
+      // Loading the source map at every cold start is what `npm run stack-trace` replaces.
+      expect(Object.keys(env)).not.toContain('NODE_OPTIONS');
       expect(fn.variables.TABLE_NAME).toEqual(crossStackRef());
       // The WeChat and Alibaba Cloud webhooks, the tick and the coordinators' API never talk to Twilio.
       const noTwilio = [

@@ -1,0 +1,53 @@
+// `npm run stack-trace -- <function> [--cdk-out dir]`, a logged stack or log record on stdin: the stack
+// with each position in the minified bundle mapped to its source. Synthesize the deployed commit first
+// (`npm run synth`, same stage context), so that cdk.out holds the bundle the stack came from.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { mapStackTrace, stacksIn } from '#lib/observability/stack-trace.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'cdk-out': { type: 'string', default: 'cdk.out' } },
+});
+const target = positionals[0];
+if (!target) {
+  console.error('usage: npm run stack-trace -- <function name | index.mjs.map> [--cdk-out dir] < stack.txt');
+  process.exit(2);
+}
+
+const mapPath = target.endsWith('.map') ? target : mapOfFunction(target, values['cdk-out']);
+const payload = JSON.parse(readFileSync(mapPath, 'utf8'));
+const input = readFileSync(0, 'utf8');
+for (const stack of stacksIn(input)) console.log(mapStackTrace(stack, payload));
+
+/** The source map of the function's bundle in a synthesized cdk.out (its Code S3Key names the asset). */
+function mapOfFunction(name: string, cdkOut: string): string {
+  const found: string[] = [];
+  for (const file of readdirSync(cdkOut).filter((f) => f.endsWith('-stateless.template.json'))) {
+    const template = JSON.parse(readFileSync(join(cdkOut, file), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const props = resource.Properties as {
+        Environment?: { Variables?: Record<string, unknown> };
+        Code?: { S3Key?: unknown };
+      };
+      const key = props.Code?.S3Key;
+      if (props.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === name && typeof key === 'string') {
+        found.push(join(cdkOut, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs.map'));
+      }
+    }
+  }
+  const existing = found.filter((path) => existsSync(path));
+  if (existing.length !== 1) {
+    console.error(
+      existing.length === 0
+        ? `no bundle of ${name} in ${cdkOut}: run \`npm run synth\` on the deployed commit first`
+        : `${name} is in more than one synthesized stage: pass its index.mjs.map (${existing.join(', ')})`,
+    );
+    process.exit(2);
+  }
+  return existing[0] as string;
+}
