@@ -92,7 +92,7 @@ async function handle(
     throw new PayloadTooLargeError(`body of ${bytes.length} bytes`);
 
   const { route: r, params } = match;
-  const query = r.query ? parseInput(r.query, event.queryStringParameters ?? {}, 'query') : undefined;
+  const query = r.query ? await parseInput(r.query, event.queryStringParameters ?? {}, 'query') : undefined;
   let body: unknown;
   if (r.body) {
     let parsed: unknown;
@@ -103,7 +103,7 @@ async function handle(
         throw new RequestValidationError([{ field: 'body', message: 'must be JSON' }]);
       }
     }
-    body = parseInput(r.body, parsed, 'body');
+    body = await parseInput(r.body, parsed, 'body');
   }
   return r.handle({ caller, params, query, body, rawBody: r.rawBodyType ? bytes.toString('utf8') : '' });
 }

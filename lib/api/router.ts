@@ -84,8 +84,13 @@ export class RequestValidationError extends ValidationError {
   }
 }
 
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const parsed = schema.safeParse(value);
+/** Asynchronous, as some fields load what checks them on first use (lib/api/schemas.ts `mobilePhone`). */
+export async function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: string,
+): Promise<z.output<S>> {
+  const parsed = await schema.safeParseAsync(value);
   if (parsed.success) return parsed.data;
   throw new RequestValidationError(
     parsed.error.issues.map((i) => ({

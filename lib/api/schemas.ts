@@ -3,7 +3,6 @@
 import * as z from 'zod';
 import { isIsoWeek } from '#lib/domain/checkin-results.ts';
 import { CHILD_CATEGORIES } from '#lib/domain/model.ts';
-import { normalisePhone } from '#lib/roster/csv-import.ts';
 
 const centreId = z.lazy(() =>
   z
@@ -21,12 +20,16 @@ const note = z.lazy(() =>
   z.string().trim().min(1).max(1000).describe('What was done or decided (kept for the audit)'),
 );
 
-/** A mobile number as typed in China (full-width digits, spaces, +86, 0086), given on as E.164. */
+/**
+ * A mobile number as typed in China (full-width digits, spaces, +86, 0086), given on as E.164. Parsed
+ * asynchronously: the phone metadata loads with the first number, not at every cold start.
+ */
 export const mobilePhone = z.lazy(() =>
   z
     .string()
     .max(40)
-    .transform((value, ctx) => {
+    .transform(async (value, ctx) => {
+      const { normalisePhone } = await import('#lib/roster/csv-import.ts');
       const e164 = normalisePhone(value);
       if (!e164) {
         ctx.addIssue({ code: 'custom', message: 'not a valid mobile number (default region CN)' });

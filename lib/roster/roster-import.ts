@@ -1,7 +1,7 @@
 // The roster CSV import against the store: the pure parse (lib/roster/csv-import.ts), then the numbers
 // already owned by another contact, then (unless a dry run) the writes. Nothing is written unless every
 // line is valid, or the caller accepts the valid lines (`acceptValidRows`).
-import { type LineReport, type ParsedImport, parseRosterCsv } from '#lib/roster/csv-import.ts';
+import type { LineReport, ParsedImport } from '#lib/roster/csv-import.ts';
 import {
   type ImportSummary,
   optedOutNotice,
@@ -43,6 +43,8 @@ export async function importRosterCsv(
   csv: string,
   options: ImportOptions,
 ): Promise<ImportReport> {
+  // Loaded on the first import, not at cold start: its phone metadata is most of the API's bundle init.
+  const { parseRosterCsv } = await import('#lib/roster/csv-import.ts');
   const parsed = parseRosterCsv(csv, centreId);
   await markOwnedNumbers(roster, centreId, parsed);
   await markErased(roster, parsed);
