@@ -6,6 +6,8 @@ const payload = {
   version: 3,
   file: 'index.mjs',
   sources: ['../../lib/a.ts', '../../lib/b.ts'],
+  sourcesContent: [],
+  sourceRoot: '',
   names: [],
   mappings: 'AAEI,UCIJ',
 };
