@@ -115,3 +115,47 @@ export const alertItemFields = () => ({
   reason: z.enum(['answer', 'words']),
   value: answerValueSchema.optional(),
 });
+
+/**
+ * What a coordinator did with an alert or a task (and when the tick escalated it): the state both
+ * items carry beside their own fields.
+ */
+export const auditFields = () => ({
+  status: z.enum(['open', 'closed']),
+  raisedAt: z.string(),
+  acknowledgedAt: z.string().optional(),
+  acknowledgedBy: z.string().optional(),
+  acknowledgeNote: z.string().optional(),
+  closedAt: z.string().optional(),
+  closedBy: z.string().optional(),
+  closeNote: z.string().optional(),
+  /** The short reference a coordinator answers it by text with (A7, T3), once it was sent. */
+  ref: z.string().optional(),
+  /** The contact who raised it (an alert's carer), kept with the reference. */
+  raisedBy: z.string().optional(),
+  /** Set once by the tick when no one had acknowledged it in a day: when, and how many coordinators it told. */
+  escalatedAt: z.string().optional(),
+  escalatedTo: z.number().int().optional(),
+});
+
+/**
+ * A coordinator task item (CENTRE#<id> / TASK#<id>): raised by the tick (CoordinatorTaskRepository),
+ * worked by the coordinators (CoordinatorWorkRepository), one schema for both.
+ */
+export const taskItemSchema = z.lazy(() =>
+  z.object({
+    taskId: z.string(),
+    centreId: z.string(),
+    /** missed-checkins: two weeks; gb-locked: wrong GB PINs; parent-call: a parent asks for a call. */
+    kind: z.enum(['missed-checkins', 'gb-locked', 'parent-call']),
+    contactId: z.string(),
+    contactName: z.string(),
+    childIds: z.array(z.string()),
+    childNames: z.array(z.string()),
+    /** The weeks missed in a row when the task was raised, oldest first. */
+    weeks: z.array(z.string()),
+    /** The carer had stopped messages (TD) when the task was raised. */
+    optedOut: z.boolean(),
+    ...auditFields(),
+  }),
+);

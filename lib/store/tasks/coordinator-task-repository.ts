@@ -15,39 +15,12 @@ import { taskEscalationDueAt } from '#lib/domain/alert-escalation.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
-import { parseItem } from '#lib/store/item-schemas.ts';
+import { type auditFields, parseItem, taskItemSchema } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
 
-const taskSchema = z.lazy(() =>
-  z.object({
-    taskId: z.string(),
-    centreId: z.string(),
-    /** missed-checkins: two weeks; gb-locked: wrong GB PINs; parent-call: a parent asks for a call. */
-    kind: z.enum(['missed-checkins', 'gb-locked', 'parent-call']),
-    contactId: z.string(),
-    contactName: z.string(),
-    childIds: z.array(z.string()),
-    childNames: z.array(z.string()),
-    /** The weeks missed in a row when the task was raised, oldest first. */
-    weeks: z.array(z.string()),
-    /** The carer had stopped messages (TD) when the task was raised. */
-    optedOut: z.boolean(),
-    status: z.enum(['open', 'closed']),
-    raisedAt: z.string(),
-    closedAt: z.string().optional(),
-    closedBy: z.string().optional(),
-    acknowledgedAt: z.string().optional(),
-    /** Set once by the tick when it told every coordinator that no one had acknowledged the task. */
-    escalatedAt: z.string().optional(),
-    /** How many coordinators that escalation was sent to. */
-    escalatedTo: z.number().int().optional(),
-  }),
-);
-export type CoordinatorTask = z.output<typeof taskSchema>;
-export type NewTask = Omit<
-  CoordinatorTask,
-  'status' | 'closedAt' | 'closedBy' | 'acknowledgedAt' | 'escalatedAt' | 'escalatedTo'
->;
+export type CoordinatorTask = z.output<typeof taskItemSchema>;
+/** A task as the tick raises it: its own fields, open, nothing done with it yet. */
+export type NewTask = Omit<CoordinatorTask, keyof ReturnType<typeof auditFields>> & { raisedAt: string };
 
 /** A task's escalation in the due index (the tick reads these rows). */
 export const taskFollowUpRowSchema = z.lazy(() =>
@@ -138,7 +111,7 @@ export class CoordinatorTaskRepository {
           ConsistentRead: true,
         }),
       );
-      return output.Item ? parseItem(taskSchema, output.Item, 'task') : undefined;
+      return output.Item ? parseItem(taskItemSchema, output.Item, 'task') : undefined;
     } catch (error) {
       if (error instanceof DependencyError) throw error;
       throw new DependencyError('reading the task failed', { cause: error });
@@ -194,7 +167,7 @@ export class CoordinatorTaskRepository {
           ConsistentRead: true,
         }),
       );
-      const tasks = (output.Items ?? []).map((item) => parseItem(taskSchema, item, 'task'));
+      const tasks = (output.Items ?? []).map((item) => parseItem(taskItemSchema, item, 'task'));
       return status ? tasks.filter((t) => t.status === status) : tasks;
     } catch (error) {
       if (error instanceof DependencyError) throw error;

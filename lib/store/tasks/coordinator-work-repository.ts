@@ -8,45 +8,11 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import * as z from 'zod';
 import { DependencyError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
-import { alertItemFields, parseItem } from '#lib/store/item-schemas.ts';
+import { alertItemFields, auditFields, parseItem, taskItemSchema } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
 
-/** Built with the schema that spreads them (on first use). */
-const auditFields = () => ({
-  status: z.enum(['open', 'closed']),
-  raisedAt: z.string(),
-  acknowledgedAt: z.string().optional(),
-  acknowledgedBy: z.string().optional(),
-  acknowledgeNote: z.string().optional(),
-  closedAt: z.string().optional(),
-  closedBy: z.string().optional(),
-  closeNote: z.string().optional(),
-  /** The short reference a coordinator answers it by text with (A7, T3), once it was sent. */
-  ref: z.string().optional(),
-  /** The contact who raised it (an alert's carer), kept with the reference. */
-  raisedBy: z.string().optional(),
-  /** Set once by the tick when no one had acknowledged it in a day: when, and how many coordinators it told. */
-  escalatedAt: z.string().optional(),
-  escalatedTo: z.number().int().optional(),
-});
-
 const alertItemSchema = z.lazy(() => z.object({ ...alertItemFields(), ...auditFields() }));
-
-const taskItemSchema = z.lazy(() =>
-  z.object({
-    taskId: z.string(),
-    centreId: z.string(),
-    kind: z.string(),
-    contactId: z.string(),
-    contactName: z.string(),
-    childIds: z.array(z.string()),
-    childNames: z.array(z.string()),
-    weeks: z.array(z.string()),
-    optedOut: z.boolean(),
-    ...auditFields(),
-  }),
-);
 
 export type AlertWork = z.output<typeof alertItemSchema>;
 export type TaskWork = z.output<typeof taskItemSchema>;
