@@ -251,9 +251,9 @@ export async function startFakeTwilio(options: {
   return fake;
 }
 
-/** The real Twilio channel, sending over HTTP to this fake with the config's account. */
+/** The real Twilio channel, sending over HTTP to this fake (in-process or off-thread) with the config's account. */
 export function smsChannelTo(
-  fake: FakeTwilio,
+  fake: Pick<FakeTwilio, 'baseUrl'>,
   config: Config,
   options: { timeoutMs?: number } = {},
 ): TwilioSmsOutbound {
