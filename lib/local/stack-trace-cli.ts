@@ -23,6 +23,10 @@ for (const stack of stacksIn(input)) console.log(mapStackTrace(stack, payload));
 
 /** The source map of the function's bundle in a synthesized cdk.out (its Code S3Key names the asset). */
 function mapOfFunction(name: string, cdkOut: string): string {
+  if (!existsSync(cdkOut)) {
+    console.error(`no ${cdkOut}: run \`npm run synth\` on the deployed commit first`);
+    process.exit(2);
+  }
   const found: string[] = [];
   for (const file of readdirSync(cdkOut).filter((f) => f.endsWith('-stateless.template.json'))) {
     const template = JSON.parse(readFileSync(join(cdkOut, file), 'utf8')) as {
