@@ -2,7 +2,6 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { twilioAuthToken } from '#lib/config/core.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
-import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
@@ -14,6 +13,7 @@ import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbou
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
 import { startBenchTable } from '#tests/bench/bench-table.ts';
 import type { Figure } from '#tests/bench/figures.ts';
+import { type OffThreadProducers, startProducersOffThread } from '#tests/bench/send-producers-thread.ts';
 import { smsChannelTo } from '#tests/support/fake-twilio-server.ts';
 import { startFakeTwilioOffThread } from '#tests/support/fake-twilio-thread.ts';
 
@@ -41,6 +41,14 @@ class StepTimes {
     const promise = run();
     promise.then(done, done);
     return promise;
+  }
+
+  /** Calls of a step timed elsewhere (the producers' thread). */
+  add(step: Step, calls: number, ms: number): void {
+    const s = this.#steps.get(step) ?? { calls: 0, ms: 0 };
+    s.calls += calls;
+    s.ms += ms;
+    this.#steps.set(step, s);
   }
 
   /** The mean of each step, in ms, and forgets them. */
@@ -104,6 +112,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: twilioAuthToken(config),
   });
+  let producers: OffThreadProducers | undefined;
   try {
     // Minimal contact profiles: the claim checks them at send time.
     for (let i = 0; i < CONTACTS; i += 25) {
@@ -127,32 +136,28 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     logger.setLogLevel('SILENT');
     const times = new StepTimes();
     // Producers and worker each on their own client, as in AWS (the tick or the API, and the send
-    // worker's Lambda instances), counted together. The worker's has a socket for every request it can
-    // have in flight (a claim or a `sent` write for each slot): the SDK's 50 a client are per Lambda
-    // instance, and the bench's 32 slots stand for several instances.
+    // worker's Lambda instances), counted together. The producers run in their own thread, as they are
+    // other Lambda functions in AWS: their event loop and CPU time are not the worker's; their queue
+    // sends come here, to the in-process queue, as SQS is a separate service. The worker's client has a
+    // socket for every request it can have in flight (a claim or a `sent` write for each slot): the
+    // SDK's 50 a client are per Lambda instance, and the bench's 32 slots stand for several instances.
     const endpoint = config.DYNAMODB_ENDPOINT;
     const onRequest = () => {
       requests.count++;
     };
-    const producerClient = createDocumentClient({ region: 'local', endpoint, onRequest });
     const workerClient = createDocumentClient({
       region: 'local',
       endpoint,
       onRequest,
       maxSockets: 2 * CONCURRENCY,
     });
-    const producerRepository = createSendWorkerDependencies(
+    const offThread = await startProducersOffThread({
       config,
-      logger,
-      { client: producerClient, clock, queue },
-      sms,
-    ).repository;
-    const service = new OutboundService({
-      repository: timedRepository(producerRepository, times),
+      concurrency: CONCURRENCY,
+      contacts: CONTACTS,
       queue,
-      clock,
-      logger,
     });
+    producers = offThread;
     const wired = createSendWorkerDependencies(config, logger, { client: workerClient, clock, queue }, sms);
     const repository = timedRepository(wired.repository, times);
     // As the Lambda handler runs it (sqsSendWorker): the `sent` write goes on while the slot takes the
@@ -175,25 +180,14 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       }
     };
 
-    /** `CONCURRENCY` producers, each enqueueing the next message until all `n` are. */
+    /**
+     * `CONCURRENCY` producers (in their thread), each enqueueing the next message until all `n` are;
+     * their DynamoDB requests counted with the worker's, their puts timed with the worker's steps.
+     */
     const enqueueAll = async (run: string, n = count) => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          for (let i = next++; i < n; i = next++) {
-            await service.enqueue({
-              key: `bench#${run}#${i}`,
-              recipient: {
-                contactId: `bench-${i % CONTACTS}`,
-                channel: 'sms',
-                address: address(i % CONTACTS),
-              },
-              body: `【连心】第${i}条：本周活动剪纸、作业辅导。`,
-              kind: 'broadcast',
-            });
-          }
-        }),
-      );
+      const done = await offThread.enqueueAll(run, n, clock.now());
+      requests.count += done.requests;
+      times.add('put', done.puts, done.putMs);
     };
     /**
      * After a drain: what the worker threw on comes back after the visibility timeout, as on SQS (the
@@ -350,6 +344,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       ...stepFigures('then', sequentialSteps),
     ];
   } finally {
+    await producers?.close();
     await fake.close();
     await bench.stop();
   }
