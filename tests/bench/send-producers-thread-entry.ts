@@ -9,6 +9,7 @@ import { ManualClock } from '#lib/ports/clock.ts';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
 import { createDocumentClient } from '#lib/store/dynamo-client.ts';
 import { createSendWorkerDependencies } from '#lib/wiring/send-worker.ts';
+import { address, StepTimes, timedRepository } from '#tests/bench/send-bench-parts.ts';
 
 /** What the starting thread asks of the producers. */
 export type ProducersCommand =
@@ -30,8 +31,6 @@ export interface ProducersData {
 if (!parentPort) throw new Error('send-producers-thread-entry runs in a worker thread');
 const port = parentPort;
 const { config, concurrency, contacts } = workerData as ProducersData;
-
-const address = (i: number) => `+86139${String(i).padStart(8, '0')}`;
 
 // The queue: each send made by the starting thread on its in-process queue, and answered.
 const queueSends = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -59,27 +58,9 @@ logger.setLogLevel('SILENT');
 // The same wiring as the bench's producers had on the main thread.
 const repository = createSendWorkerDependencies(config, logger, { client, clock, queue }).repository;
 // The conditional put timed, as the bench times it on the main thread.
-let puts = 0;
-let putMs = 0;
-const timedRepository = new Proxy(repository, {
-  get(target, property, receiver) {
-    const value: unknown = Reflect.get(target, property, receiver);
-    if (typeof value !== 'function') return value;
-    const method = value as (...args: unknown[]) => Promise<unknown>;
-    if (property !== 'create') return method.bind(target);
-    return (...args: unknown[]) => {
-      const started = performance.now();
-      const done = () => {
-        puts++;
-        putMs += performance.now() - started;
-      };
-      const promise = method.apply(target, args);
-      promise.then(done, done);
-      return promise;
-    };
-  },
-});
-const service = new OutboundService({ repository: timedRepository, queue, clock, logger });
+const times = new StepTimes();
+const timed = timedRepository(repository, times);
+const service = new OutboundService({ repository: timed, queue, clock, logger });
 
 /** `concurrency` producers, each enqueueing the next message until all `n` are. */
 async function enqueueAll(run: string, n: number): Promise<void> {
@@ -108,14 +89,14 @@ port.on('message', async (command: ProducersCommand) => {
   }
   clock.set(command.now);
   requests = 0;
-  puts = 0;
-  putMs = 0;
+  times.takeTotal('put');
   let error: string | undefined;
   try {
     await enqueueAll(command.run, command.n);
   } catch (e) {
     error = e instanceof Error ? (e.stack ?? e.message) : String(e);
   }
+  const { calls: puts, ms: putMs } = times.takeTotal('put');
   port.postMessage({
     op: 'enqueued',
     id: command.id,
