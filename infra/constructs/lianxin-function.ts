@@ -1,33 +1,23 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { functionBundling, projectRoot } from '#infra/constructs/function-bundle.ts';
 import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
 import type { StageConfig } from '#infra/stage.ts';
 import { EXPORT_PREFIX } from '#lib/store/exports/s3-export-files.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * How every function is bundled. tests/bench/bundle-figures.ts bundles the same way (the bundle test
- * checks both give the same size), so the bench measures what is deployed.
- */
-export const BUNDLE_BANNER = [
-  // Some dependencies are CommonJS and require Node built-ins: the ESM bundle gets a require.
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  // zod without its JIT (what z.config({ jitless: true }) sets), before any schema is built: a Lambda
-  // process parses each schema a few times, and compiling each object schema's parser on its first
-  // parse cost more than it saves (the mainland SMS settings alone: about 10 ms of every cold start).
-  'globalThis.__zod_globalConfig = { ...globalThis.__zod_globalConfig, jitless: true };',
-].join(' ');
 
 /** DynamoDB uses the table's KMS key with the caller's permissions: reads decrypt, writes also encrypt. */
 const KEY_ACTIONS = {
@@ -60,11 +50,11 @@ export interface LianxinFunctionProps {
 }
 
 /**
- * A Lambda function with lianxin's defaults: Node.js 22 on ARM64, esbuild ESM bundle (minified, a source
- * map beside it, the AWS SDK external), its own log group with retention, active tracing, Powertools env, its
+ * A Lambda function with lianxin's defaults: Node.js 22 on ARM64, esbuild ESM bundle (minified, split into
+ * an entry and the chunks it loads later, a map beside each, the AWS SDK external: function-bundle.ts), its own log group with retention, active tracing, Powertools env, its
  * own role that starts with nothing but writing its logs. Give it more only through `bind*`.
  */
-export class LianxinFunction extends NodejsFunction {
+export class LianxinFunction extends LambdaFunction {
   readonly catalogName: FunctionName;
   readonly #env = new Map<string, string>();
 
@@ -79,10 +69,11 @@ export class LianxinFunction extends NodejsFunction {
       description: `lianxin ${props.stage.name} ${props.name}`,
     });
     super(scope, id, {
-      entry: join(root, spec.entry),
-      projectRoot: root,
-      depsLockFilePath: join(root, 'package-lock.json'),
-      handler: 'handler',
+      code: Code.fromAsset(projectRoot, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: functionBundling(spec.entry),
+      }),
+      handler: 'index.handler',
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -93,18 +84,6 @@ export class LianxinFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        // The map ships beside the bundle but Node does not load it (no --enable-source-maps): reading
-        // and scanning it cost every cold start 15-45 ms. `npm run stack-trace` maps a logged stack.
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: ['@aws-sdk/*'],
-        banner: BUNDLE_BANNER,
-        logLevel: LogLevel.ERROR,
-      },
     });
     this.catalogName = props.name;
     logGroup.grantWrite(role);

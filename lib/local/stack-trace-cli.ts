@@ -1,8 +1,8 @@
 // `npm run stack-trace -- <function> [--cdk-out dir]`, a logged stack or log record on stdin: the stack
-// with each position in the minified bundle mapped to its source. Synthesize the deployed commit first
+// with each position in the minified bundle (index.mjs or a chunk) mapped to its source. Synthesize the deployed commit first
 // (`npm run synth`, same stage context), so that cdk.out holds the bundle the stack came from.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mapStackTrace, stacksIn } from '#lib/observability/stack-trace.ts';
 
@@ -12,17 +12,26 @@ const { values, positionals } = parseArgs({
 });
 const target = positionals[0];
 if (!target) {
-  console.error('usage: npm run stack-trace -- <function name | index.mjs.map> [--cdk-out dir] < stack.txt');
+  console.error(
+    'usage: npm run stack-trace -- <function name | bundle directory> [--cdk-out dir] < stack.txt',
+  );
   process.exit(2);
 }
 
-const mapPath = target.endsWith('.map') ? target : mapOfFunction(target, values['cdk-out']);
-const payload = JSON.parse(readFileSync(mapPath, 'utf8'));
+const dir = existsSync(join(target, 'index.mjs.map'))
+  ? target
+  : target.endsWith('.map')
+    ? dirname(target)
+    : bundleOfFunction(target, values['cdk-out']);
+const mapOf = (file: string) => {
+  const path = join(dir, `${file}.map`);
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+};
 const input = readFileSync(0, 'utf8');
-for (const stack of stacksIn(input)) console.log(mapStackTrace(stack, payload));
+for (const stack of stacksIn(input)) console.log(mapStackTrace(stack, mapOf));
 
-/** The source map of the function's bundle in a synthesized cdk.out (its Code S3Key names the asset). */
-function mapOfFunction(name: string, cdkOut: string): string {
+/** The function's bundle directory in a synthesized cdk.out (its Code S3Key names the asset). */
+function bundleOfFunction(name: string, cdkOut: string): string {
   if (!existsSync(cdkOut)) {
     console.error(`no ${cdkOut}: run \`npm run synth\` on the deployed commit first`);
     process.exit(2);
@@ -40,16 +49,16 @@ function mapOfFunction(name: string, cdkOut: string): string {
       };
       const key = props.Code?.S3Key;
       if (props.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === name && typeof key === 'string') {
-        found.push(join(cdkOut, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs.map'));
+        found.push(join(cdkOut, `asset.${key.replace(/\.zip$/, '')}`));
       }
     }
   }
-  const existing = found.filter((path) => existsSync(path));
+  const existing = found.filter((path) => existsSync(join(path, 'index.mjs.map')));
   if (existing.length !== 1) {
     console.error(
       existing.length === 0
         ? `no bundle of ${name} in ${cdkOut}: run \`npm run synth\` on the deployed commit first`
-        : `${name} is in more than one synthesized stage: pass its index.mjs.map (${existing.join(', ')})`,
+        : `${name} is in more than one synthesized stage: pass its bundle directory (${existing.join(', ')})`,
     );
     process.exit(2);
   }

@@ -1,29 +1,21 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { BUNDLE_BANNER } from '#infra/constructs/lianxin-function.ts';
+import { bundleFunctionSync } from '#infra/constructs/function-bundle.ts';
 import type { Figure } from '#tests/bench/figures.ts';
+import { type Bundle, bundleIn } from '#tests/infra/synth.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** How the deployed functions are bundled: the AWS SDK v3 comes with the Node.js 22 Lambda runtime. */
-export async function bundleFunction(entry: string, outfile: string): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    external: ['@aws-sdk/*'],
-    banner: { js: BUNDLE_BANNER },
-    absWorkingDir: root,
-    logLevel: 'error',
-  });
-  return statSync(outfile).size;
+/**
+ * Bundles `entry` into `outdir` exactly as the deployed functions are (infra/constructs/function-bundle.ts):
+ * index.mjs, its chunks and maps.
+ */
+export function bundleFunction(entry: string, outdir: string): Bundle {
+  rmSync(outdir, { recursive: true, force: true });
+  bundleFunctionSync(entry, outdir);
+  return bundleIn(outdir);
 }
 
 /** Wall times of importing each module in a fresh Node.js process (the Lambda init phase), in turns. */
@@ -64,9 +56,7 @@ export async function bareHandlerBundle(): Promise<string> {
     entry,
     "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nconst client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({ statusCode: 200, body: String(Boolean(client)) });\n",
   );
-  const outfile = join(dir, 'bare-handler.mjs');
-  await bundleFunction(entry, outfile);
-  return outfile;
+  return bundleFunction(entry, join(dir, 'bare-handler')).path;
 }
 
 export async function bundleFigures(): Promise<Figure[]> {
@@ -74,8 +64,7 @@ export async function bundleFigures(): Promise<Figure[]> {
   const sdkDir = join(root, 'node_modules', '.cache', 'lianxin-bench');
   mkdirSync(sdkDir, { recursive: true });
   const bareEntry = await bareHandlerBundle();
-  const smsInProject = join(sdkDir, 'twilio-sms-webhook.mjs');
-  const size = await bundleFunction('functions/twilio-sms-webhook.ts', smsInProject);
+  const sms = bundleFunction('functions/twilio-sms-webhook.ts', join(sdkDir, 'twilio-sms-webhook'));
 
   // The values a deployed function has; only their shape matters to the init phase.
   const env = {
@@ -98,12 +87,12 @@ export async function bundleFigures(): Promise<Figure[]> {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     NODE_NO_WARNINGS: '1',
   };
-  const smsInit = medianInitMs(smsInProject, env);
+  const smsInit = medianInitMs(sms.path, env);
   const bareInit = medianInitMs(bareEntry, env);
   return [
     {
       name: 'twilio-sms-webhook bundle (minified, @aws-sdk external)',
-      value: size / 1024,
+      value: sms.bytes / 1024,
       unit: 'KB',
       target: '≤ 400',
     },

@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_BANNER } from '#infra/constructs/lianxin-function.ts';
+import { BUNDLE_BANNER } from '#infra/constructs/function-bundle.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { bundleFunction } from '#tests/bench/bundle-figures.ts';
 import { rolePoliciesOf } from '#tests/support/role-policies.ts';
 import { actionsOfBundle, sdkCommandsOf } from './bundle-commands.ts';
 import {
+  type Bundle,
   type DeployedFunction,
   deployedFunctions,
   resolvedEnvironment,
@@ -27,8 +28,13 @@ beforeAll(() => {
   // The one infra test that really bundles (esbuild through the CDK, as `cdk deploy` does).
   synthesized = synthesize({}, { bundle: true, outdir });
   functions = deployedFunctions(synthesized);
-  // Six esbuild runs: well under a minute on a quiet machine, more when the cores are shared.
+  // Eight esbuild runs in this process: seconds.
 }, 300_000);
+
+/** Every code file of a bundle: the entry and its chunks, the ones loaded later too. */
+function codeOf(bundle: Bundle): string {
+  return bundle.files.map((f) => readFileSync(join(bundle.dir, f), 'utf8')).join('\n');
+}
 
 describe('function bundles', () => {
   it('bundles every function as minified ESM with source maps, each within its budget', () => {
@@ -36,13 +42,21 @@ describe('function bundles', () => {
     const overBudget: string[] = [];
     for (const fn of functions) {
       if (!fn.bundle) throw new Error(`${fn.name} was not bundled`);
+      const { dir, files, coldStartFiles } = fn.bundle;
       const code = readFileSync(fn.bundle.path, 'utf8');
       expect(code.startsWith(BUNDLE_BANNER)).toBe(true);
-      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+      for (const file of files) {
+        const name = file.split('/').pop() ?? file;
+        expect(readFileSync(join(dir, file), 'utf8')).toMatch(
+          new RegExp(`//# sourceMappingURL=${name.replaceAll('.', '\\.')}\\.map\\s*$`),
+        );
+        expect(existsSync(join(dir, `${file}.map`)), `${fn.name}: ${file}.map`).toBe(true);
+      }
       // The AWS SDK v3 stays external: it comes with the runtime.
       expect(code).toMatch(/from\s*"@aws-sdk\//);
       // At cold start only DynamoDB's packages: every other client loads where it is first sent.
-      const staticSdk = new Set([...code.matchAll(/from\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1]));
+      const coldStartCode = coldStartFiles.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+      const staticSdk = new Set([...coldStartCode.matchAll(/from\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1]));
       expect(
         [...staticSdk].filter((name) => !/^@aws-sdk\/(client|lib|util)-dynamodb$/.test(name ?? '')),
       ).toEqual([]);
@@ -54,6 +68,22 @@ describe('function bundles', () => {
     expect(overBudget).toEqual([]);
   });
 
+  it("leaves what the code loads on first use out of the cold start: the API's CSV parser and phone metadata", () => {
+    const api = functions.find((f) => f.name === 'coordinator-api')?.bundle;
+    if (!api) throw new Error('coordinator-api was not bundled');
+    const sourcesOf = (files: readonly string[]) =>
+      files.flatMap(
+        (f) => (JSON.parse(readFileSync(join(api.dir, `${f}.map`), 'utf8')) as { sources: string[] }).sources,
+      );
+    const lazy = (source: string) =>
+      source === 'lib/roster/csv-import.ts' || source.startsWith('node_modules/libphonenumber-js/');
+    expect(sourcesOf(api.coldStartFiles).filter(lazy)).toEqual([]);
+    const later = api.files.filter((f) => !api.coldStartFiles.includes(f));
+    expect(sourcesOf(later)).toContain('lib/roster/csv-import.ts');
+    expect(sourcesOf(later).some((s) => s.startsWith('node_modules/libphonenumber-js/'))).toBe(true);
+    expect(api.coldStartBytes).toBeLessThan(api.bytes - 100 * 1024);
+  });
+
   it('runs zod without its JIT: the banner comes before any schema is built', async () => {
     // Bundled as the functions are, under the project so that zod resolves from its node_modules.
     const dir = join(root, 'node_modules', '.cache', 'lianxin-tests');
@@ -63,12 +93,11 @@ describe('function bundles', () => {
       entry,
       "import * as z from 'zod';\nconst schema = z.object({ a: z.string() });\nexport const parsed = schema.parse({ a: 'x' });\nexport const jitless = z.config().jitless;\n",
     );
-    const outfile = join(dir, `zod-banner-${process.pid}.mjs`);
-    await bundleFunction(entry, outfile);
-    expect(readFileSync(outfile, 'utf8').startsWith(BUNDLE_BANNER)).toBe(true);
-    const bundled = (await import(outfile)) as { parsed: unknown; jitless: unknown };
+    const { path, dir: out } = bundleFunction(entry, join(dir, `zod-banner-${process.pid}`));
+    expect(readFileSync(path, 'utf8').startsWith(BUNDLE_BANNER)).toBe(true);
+    const bundled = (await import(path)) as { parsed: unknown; jitless: unknown };
     expect(bundled).toMatchObject({ parsed: { a: 'x' }, jitless: true });
-    rmSync(outfile);
+    rmSync(out, { recursive: true, force: true });
   });
 
   it('keeps each error class name through minification (logs show it)', async () => {
@@ -84,10 +113,9 @@ describe('function bundles', () => {
         'const classes = { ...errors, RequestValidationError, SendFailure };\n' +
         'export const names = Object.entries(classes).filter(([, c]) => typeof c === "function" && c.prototype instanceof Error).map(([exported, C]) => [exported, new C([], []).name]);\n',
     );
-    const outfile = join(dir, `error-names-${process.pid}.mjs`);
-    await bundleFunction(entry, outfile);
-    const { names } = (await import(outfile)) as { names: [string, string][] };
-    rmSync(outfile);
+    const { path, dir: out } = bundleFunction(entry, join(dir, `error-names-${process.pid}`));
+    const { names } = (await import(path)) as { names: [string, string][] };
+    rmSync(out, { recursive: true, force: true });
     expect(names.length).toBeGreaterThan(10);
     expect(names.filter(([exported, name]) => exported !== name)).toEqual([]);
   });
@@ -98,7 +126,7 @@ describe('function bundles', () => {
     for (const fn of functions) {
       if (!fn.bundle) throw new Error(`${fn.name} was not bundled`);
       const granted = new Set(Object.values(policies[fn.name]).flat());
-      for (const action of actionsOfBundle(readFileSync(fn.bundle.path, 'utf8'))) {
+      for (const action of actionsOfBundle(codeOf(fn.bundle))) {
         if (!granted.has(action)) missing.push(`${fn.name}: ${action}`);
       }
     }
@@ -110,7 +138,7 @@ describe('function bundles', () => {
     const unused: string[] = [];
     for (const fn of functions) {
       if (!fn.bundle) throw new Error(`${fn.name} was not bundled`);
-      const sent = new Set<string>(actionsOfBundle(readFileSync(fn.bundle.path, 'utf8')));
+      const sent = new Set<string>(actionsOfBundle(codeOf(fn.bundle)));
       const { sendQueue = [], ...rest } = policies[fn.name];
       // A consumer's receive and delete are the SQS event source's, sent by Lambda, not by the bundle.
       const own = fn.name === 'send-worker' ? sendQueue.filter((a) => a === 'sqs:SendMessage') : sendQueue;
@@ -143,9 +171,8 @@ describe('function bundles', () => {
     // Under the project, so that the external @aws-sdk/* resolve from its node_modules as in Lambda.
     const dir = join(root, 'node_modules', '.cache', 'lianxin-tests', `stack-${process.pid}`);
     mkdirSync(dir, { recursive: true });
+    cpSync(fn.bundle.dir, dir, { recursive: true });
     const bundle = join(dir, 'index.mjs');
-    copyFileSync(fn.bundle.path, bundle);
-    copyFileSync(`${fn.bundle.path}.map`, `${bundle}.map`);
     const failed = spawnSync(
       process.execPath,
       // What the handler's logger writes of an error: its stack.

@@ -1,10 +1,11 @@
 // Synthesizes the CDK app the way `npm run synth` does (cdk.json's context), for the infra tests and
 // the bench. Without `bundle`, bundling is skipped (context aws:cdk:bundling-stacks: []): seconds, not more.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { BUNDLE_ENTRY_FILE } from '#infra/constructs/function-bundle.ts';
 import { FUNCTION_NAMES, type FunctionName } from '#infra/function-catalog.ts';
 import { createLianxin, type Lianxin } from '#infra/lianxin.ts';
 import { SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
@@ -69,8 +70,8 @@ export interface DeployedFunction {
   readonly logicalId: string;
   /** Environment.Variables as synthesized: strings, or CloudFormation references. */
   readonly variables: Readonly<Record<string, unknown>>;
-  /** The bundle (index.mjs) in the cloud assembly, when synthesized with bundling. */
-  readonly bundle: { readonly path: string; readonly bytes: number } | undefined;
+  /** The bundle in the cloud assembly, when synthesized with bundling. */
+  readonly bundle: Bundle | undefined;
 }
 
 /** The Lambda functions of the stateless stack, by their POWERTOOLS_SERVICE_NAME (the catalog name). */
@@ -86,15 +87,62 @@ export function deployedFunctions(synthesized: Synthesized): DeployedFunction[] 
     if (!FUNCTION_NAMES.includes(name as FunctionName))
       throw new Error(`${logicalId}: unknown function ${name}`);
     const key = props.Code.S3Key;
-    const path =
-      typeof key === 'string' ? join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs') : '';
+    const dir = typeof key === 'string' ? join(outdir, `asset.${key.replace(/\.zip$/, '')}`) : '';
     return {
       name: name as FunctionName,
       logicalId,
       variables: props.Environment.Variables,
-      bundle: existsSync(path) ? { path, bytes: statSync(path).size } : undefined,
+      bundle: existsSync(join(dir, BUNDLE_ENTRY_FILE)) ? bundleIn(dir) : undefined,
     };
   });
+}
+
+export interface Bundle {
+  readonly dir: string;
+  /** The entry, index.mjs. */
+  readonly path: string;
+  /** Every code file: the entry and its chunks (not the maps), relative to `dir`. */
+  readonly files: readonly string[];
+  /** The code files read at a cold start: the entry and the chunks it imports statically, at any depth. */
+  readonly coldStartFiles: readonly string[];
+  /** The code's size: every file but the maps. */
+  readonly bytes: number;
+  /** The size of the code read at a cold start. */
+  readonly coldStartBytes: number;
+}
+
+/** A bundle directory as function-bundle.ts writes it (what Lambda unpacks in /var/task). */
+export function bundleIn(dir: string): Bundle {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.mjs'))
+    .sort();
+  const size = (list: readonly string[]) => list.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+  const coldStartFiles = staticClosure(dir, BUNDLE_ENTRY_FILE);
+  return {
+    dir,
+    path: join(dir, BUNDLE_ENTRY_FILE),
+    files,
+    coldStartFiles,
+    bytes: size(files),
+    coldStartBytes: size(coldStartFiles),
+  };
+}
+
+/** `entry` and the files it imports statically (`import … from "./x.mjs"`, not `import("./x.mjs")`). */
+function staticClosure(dir: string, entry: string): string[] {
+  const seen = new Set<string>([entry]);
+  const queue = [entry];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    const code = readFileSync(join(dir, file), 'utf8');
+    for (const m of code.matchAll(/(?:\bfrom|\bimport)\s*"(\.\.?\/[^"]+\.mjs)"/g)) {
+      const next = relative(dir, resolve(dir, dirname(file), m[1] ?? ''));
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return [...seen].sort();
 }
 
 /**

@@ -20,12 +20,35 @@ describe('stack traces of a deployed bundle', () => {
       '    at file:///var/task/index.mjs:1:11',
       '    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)',
     ].join('\n');
-    expect(mapStackTrace(stack, payload)).toBe(
+    expect(mapStackTrace(stack, (file) => (file === 'index.mjs' ? payload : undefined))).toBe(
       [
         'ConfigError: invalid configuration (TABLE_NAME: required)',
         '    at Xe (lib/a.ts:3:5)',
         '    at lib/b.ts:7:1',
         '    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)',
+      ].join('\n'),
+    );
+  });
+
+  it("maps a frame in a chunk with that chunk's own map, and leaves a file without a map alone", () => {
+    // The chunk's line 1 column 1 comes from lib/c.ts 1:1.
+    const chunkMap = { ...payload, file: 'csv-import-AB12CD34.mjs', sources: ['lib/c.ts'], mappings: 'AAAA' };
+    const maps: Record<string, typeof payload> = {
+      'index.mjs': payload,
+      'chunks/csv-import-AB12CD34.mjs': chunkMap,
+    };
+    const stack = [
+      'ValidationError: bad row',
+      '    at r (file:///var/task/chunks/csv-import-AB12CD34.mjs:1:1)',
+      '    at async q (file:///var/task/index.mjs:1:11)',
+      '    at file:///var/task/chunks/other-ZZ.mjs:1:1',
+    ].join('\n');
+    expect(mapStackTrace(stack, (file) => maps[file])).toBe(
+      [
+        'ValidationError: bad row',
+        '    at r (lib/c.ts:1:1)',
+        '    at async q (lib/b.ts:7:1)',
+        '    at file:///var/task/chunks/other-ZZ.mjs:1:1',
       ].join('\n'),
     );
   });
