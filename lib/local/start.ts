@@ -22,7 +22,7 @@ import { seedLocalAccounts, signInRoutes } from '#lib/local/sign-in-route.ts';
 import { clockRoute, tickRoute } from '#lib/local/tick-route.ts';
 import { ensureWebBuild, WEB_DIST } from '#lib/local/web-static.ts';
 import { createLogger } from '#lib/observability/logger.ts';
-import { processDelivery } from '#lib/outbound/send-worker.ts';
+import { processDelivery, withSendSlots } from '#lib/outbound/send-worker.ts';
 import { runTickInProcess } from '#lib/schedule/tick-dispatcher.ts';
 import { LocalCoordinatorDirectory } from '#lib/store/accounts/local-coordinator-directory.ts';
 import { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
@@ -221,8 +221,9 @@ try {
     { client, clock: localClock, queue },
     defaultSmsChannel(config, mainlandSms.settings),
   );
-  queue.start((delivery, control) => processDelivery(delivery, control, worker), {
-    concurrency: config.SEND_WORKER_CONCURRENCY,
+  const slotted = withSendSlots(worker, config.SEND_WORKER_CONCURRENCY);
+  queue.start((delivery, control) => processDelivery(delivery, control, slotted.deps), {
+    concurrency: slotted.concurrency,
     pollMs: 250,
   });
   stops.push(() => queue.stop());

@@ -11,6 +11,7 @@ import {
 } from '#lib/domain/outbound-message.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { METRIC } from '#lib/observability/metric-names.ts';
+import { Gate } from '#lib/outbound/gate.ts';
 import type { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { type OutboundChannel, SendFailure, type SentTemplate } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
@@ -86,9 +87,30 @@ export interface SendWorkerDependencies {
   pendingWrites?: PendingWrites | undefined;
   /** Throughput control: resolves when the next send may go. */
   pace?: (() => Promise<void>) | undefined;
+  /**
+   * Sends in flight at once (see `withSendSlots`): only the pacing and the provider call take a slot,
+   * so a delivery is read and claimed while the slot's previous send waits on the provider.
+   */
+  sendSlots?: Pick<Gate, 'run'> | undefined;
   random?: (() => number) | undefined;
   /** Sent and failed-for-good counts by channel (and failure code). */
   metrics?: BusinessMetrics | undefined;
+}
+
+/** Deliveries run at once for each send slot: one sending, one read and claimed behind it. */
+export const DELIVERIES_PER_SEND_SLOT = 2;
+
+/**
+ * The worker with `slots` sends in flight at most, and how many deliveries to run at once so that each
+ * slot has its next message claimed when its send returns: the claim's round trip (a DynamoDB
+ * transaction) is then off the provider's clock. A claimed message waits at most one send for its slot.
+ */
+export function withSendSlots(
+  deps: SendWorkerDependencies,
+  slots: number,
+): { deps: SendWorkerDependencies; concurrency: number } {
+  const size = Math.max(1, slots);
+  return { deps: { ...deps, sendSlots: new Gate(size) }, concurrency: size * DELIVERIES_PER_SEND_SLOT };
 }
 
 const addressKeyOf = (i: SendInstruction) => `${i.channel}:${i.address}`;
@@ -165,13 +187,16 @@ export async function processDelivery(
     deps.logger.error('no channel for message', log);
     return 'done';
   }
-  await deps.pace?.();
-  try {
-    const { providerId, provider, template } = await channel.send(m.address, m.body, {
+  const send = async () => {
+    await deps.pace?.();
+    return channel.send(m.address, m.body, {
       statusCallbackUrl: deps.statusCallbackUrl?.(m.key),
       kind: m.kind,
       key: m.key,
     });
+  };
+  try {
+    const { providerId, provider, template } = await (deps.sendSlots ? deps.sendSlots.run(send) : send());
     const recorded = deps.repository.transition({
       key: m.key,
       from: ['sending'],

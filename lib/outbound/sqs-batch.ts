@@ -3,6 +3,7 @@
 // throws is reported as a batch item failure, so SQS keeps just those.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { Gate } from '#lib/outbound/gate.ts';
 import type { QueueConsumer, QueueControl, QueueDelivery } from '#lib/ports/send-queue.ts';
 
 /** One SQS record as a queue delivery (receive count and first receipt from the approximate attributes). */
@@ -60,25 +61,6 @@ export async function processSqsBatch(
   const ids = new Set(event.Records.map((r) => r.messageId).filter((id) => failed.has(id)));
   const batchItemFailures: SQSBatchItemFailure[] = [...ids].map((id) => ({ itemIdentifier: id }));
   return { batchItemFailures };
-}
-
-/** At most `size` records at once: the worker's share of the send rate is paced per worker anyway. */
-class Gate {
-  #running = 0;
-  readonly #waiting: Array<() => void> = [];
-
-  constructor(readonly size: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.size) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#running++;
-    try {
-      return await task();
-    } finally {
-      this.#running--;
-      this.#waiting.shift()?.();
-    }
-  }
 }
 
 function firstReceiveOf(value: string | undefined): Date | undefined {

@@ -19,7 +19,7 @@ import { OutboundService } from '#lib/outbound/outbound-service.ts';
 import { PendingWrites } from '#lib/outbound/pending-writes.ts';
 import { RatePacer } from '#lib/outbound/rate-pacer.ts';
 import { smsReroute } from '#lib/outbound/reroute-to-sms.ts';
-import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
+import { processDelivery, type SendWorkerDependencies, withSendSlots } from '#lib/outbound/send-worker.ts';
 import { SQS_QUEUE_CONTROL, SQS_SEND_QUEUE } from '#lib/outbound/sqs-access.ts';
 import { processSqsBatch } from '#lib/outbound/sqs-batch.ts';
 import { SqsQueueControl } from '#lib/outbound/sqs-queue-control.ts';
@@ -51,10 +51,13 @@ export const SEND_WORKER_ACCESS = accessOf(
   SQS_QUEUE_CONTROL,
 );
 
+/** Sends in flight at once in one invocation (the rate is paced per worker anyway). */
+const SENDS_PER_INVOCATION = 4;
+
 /**
- * The Lambda handler's work on one SQS batch: each record a delivery, four at a time; the `sent` writes
- * the deliveries left running are settled before the batch response goes back (and with it, the
- * deletion of the records).
+ * The Lambda handler's work on one SQS batch: each record a delivery, four sends at a time with the
+ * next four claimed behind them (withSendSlots); the `sent` writes the deliveries left running are
+ * settled before the batch response goes back (and with it, the deletion of the records).
  */
 export function sqsSendWorker(
   deps: SendWorkerDependencies,
@@ -66,15 +69,15 @@ export function sqsSendWorker(
     new PendingWrites((error) =>
       logger.error('recording a sent message failed; the sweeper settles it', { error: error as Error }),
     );
-  const withPending = { ...deps, pendingWrites };
+  const slotted = withSendSlots({ ...deps, pendingWrites }, SENDS_PER_INVOCATION);
   return async (event) => {
     try {
       return await processSqsBatch(
         event,
-        (delivery, c) => processDelivery(delivery, c, withPending),
+        (delivery, c) => processDelivery(delivery, c, slotted.deps),
         control,
         {
-          concurrency: 4,
+          concurrency: slotted.concurrency,
           onError: (error, delivery) =>
             logger.error('send failed unexpectedly', {
               messageId: delivery.messageId,

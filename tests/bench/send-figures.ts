@@ -3,7 +3,7 @@ import { twilioAuthToken } from '#lib/config/core.ts';
 import { createLogger } from '#lib/observability/logger.ts';
 import { InProcessQueue } from '#lib/outbound/in-process-queue.ts';
 import { PendingWrites } from '#lib/outbound/pending-writes.ts';
-import { processDelivery, type SendWorkerDependencies } from '#lib/outbound/send-worker.ts';
+import { processDelivery, type SendWorkerDependencies, withSendSlots } from '#lib/outbound/send-worker.ts';
 import type { OutboundChannel } from '#lib/ports/channel.ts';
 import { ManualClock } from '#lib/ports/clock.ts';
 import type { QueueConsumer } from '#lib/ports/send-queue.ts';
@@ -34,13 +34,14 @@ function timedChannel(channel: OutboundChannel, times: StepTimes): OutboundChann
  * server (no rate limit), next to a bare loop of sends at the same concurrency, after a warm-up of
  * the whole path that is not timed:
  *
- * - end to end, as it runs in AWS: the worker drains the queue (`CONCURRENCY` slots; an empty queue is
- *   waited on, as the SQS event source keeps polling) while the producers enqueue (`CONCURRENCY` at
+ * - end to end, as it runs in AWS: the worker drains the queue (`CONCURRENCY` sends in flight, the next
+ *   deliveries claimed behind them; an empty queue is waited on, as the SQS event source keeps polling) while the producers enqueue (`CONCURRENCY` at
  *   once), from the first enqueue to the last message sent and its `sent` write settled;
  * - then, on fresh keys, enqueue all and only then drain: each phase alone, with its DynamoDB requests.
  *
  * Each run also gives the mean time of each step of a message: the enqueue's conditional put; the
- * worker's claim and provider call (which hold its slot) and `sent` write (which does not).
+ * worker's claim (made while the slot's previous send is in flight), its provider call (which holds
+ * the slot) and `sent` write (which does not).
  */
 export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<Figure[]> {
   const bench = await startBenchTable('bench-send', { SEND_RATE_PER_SECOND: '0' });
@@ -109,11 +110,14 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       channels: { ...wired.channels, sms: timedChannel(sms, times) },
       pendingWrites,
     };
+    // As the Lambda handler and the local server run it: CONCURRENCY sends in flight, the next
+    // deliveries read and claimed behind them (withSendSlots).
+    const slotted = withSendSlots(worker, CONCURRENCY);
     /** Deliveries the worker has finished (whatever their result), to split the overlapped run. */
     let finished = 0;
     const consumer: QueueConsumer = async (d, control) => {
       try {
-        return await processDelivery(d, control, worker);
+        return await processDelivery(d, control, slotted.deps);
       } finally {
         finished++;
       }
@@ -136,7 +140,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       let redelivered = 0;
       for (let round = 0; round < 3 && queue.size() > 0; round++) {
         clock.advance(VISIBILITY_SECONDS * 1000);
-        redelivered += (await queue.drain(consumer, { concurrency: CONCURRENCY })).processed;
+        redelivered += (await queue.drain(consumer, { concurrency: slotted.concurrency })).processed;
       }
       return redelivered;
     };
@@ -166,7 +170,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     // Warm-up, not timed: the same path with Twilio answering at once.
     await freshFake(0);
     const warming = enqueueAll('warm-up', WARM_UP);
-    const warm = await queue.drain(consumer, { concurrency: CONCURRENCY, until: warming });
+    const warm = await queue.drain(consumer, { concurrency: slotted.concurrency, until: warming });
     await warming;
     await redeliver();
     await checkAllSent(warm.processed, 'warm-up', WARM_UP);
@@ -185,7 +189,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
       produced = performance.now();
       sentWhileProducing = finished - finishedBefore;
     });
-    const overlapped = await queue.drain(consumer, { concurrency: CONCURRENCY, until: producing });
+    const overlapped = await queue.drain(consumer, { concurrency: slotted.concurrency, until: producing });
     await producing;
     const overlappedRedelivered = await redeliver();
     await checkAllSent(overlapped.processed, 'overlapped');
@@ -206,7 +210,7 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     const enqueued = performance.now();
     const enqueueRequests = requests.count / count;
     requests.count = 0;
-    const { processed } = await queue.drain(consumer, { concurrency: CONCURRENCY });
+    const { processed } = await queue.drain(consumer, { concurrency: slotted.concurrency });
     const sequentialRedelivered = await redeliver();
     await checkAllSent(processed, 'sequential');
     const drained = performance.now();
