@@ -233,9 +233,17 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     const label = `${count} msgs, fake Twilio latency ${twilioLatencyMs} ms, concurrency ${CONCURRENCY}`;
     const stepFigures = (run: string, steps: Record<Step, number>): Figure[] => [
       { name: `  ${run}: mean conditional put, enqueue (${label})`, value: steps.put, unit: 'ms' },
-      { name: `  ${run}: mean claim, holds the slot (${label})`, value: steps.claim, unit: 'ms' },
-      { name: `  ${run}: mean provider call, holds the slot (${label})`, value: steps.provider, unit: 'ms' },
-      { name: `  ${run}: mean sent write, off the slot (${label})`, value: steps['sent write'], unit: 'ms' },
+      { name: `  ${run}: mean claim, behind a send in flight (${label})`, value: steps.claim, unit: 'ms' },
+      {
+        name: `  ${run}: mean provider call, holds a send slot (${label})`,
+        value: steps.provider,
+        unit: 'ms',
+      },
+      {
+        name: `  ${run}: mean sent write, after the slot (${label})`,
+        value: steps['sent write'],
+        unit: 'ms',
+      },
     ];
     return [
       {
