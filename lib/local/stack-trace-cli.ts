@@ -1,9 +1,10 @@
 // `npm run stack-trace -- <function> [--cdk-out dir]`, a logged stack or log record on stdin: the stack
-// with each position in the minified bundle (index.mjs or a chunk) mapped to its source. Synthesize the deployed commit first
-// (`npm run synth`, same stage context), so that cdk.out holds the bundle the stack came from.
+// with each position in the minified bundle (index.mjs or a chunk) mapped to its source. Synthesize
+// the deployed commit first (`npm run synth`, same stage context), so that cdk.out holds its bundle.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { functionAssets } from '#lib/local/function-assets.ts';
 import { mapStackTrace, stacksIn } from '#lib/observability/stack-trace.ts';
 
 const { values, positionals } = parseArgs({
@@ -39,18 +40,10 @@ function bundleOfFunction(name: string, cdkOut: string): string {
   const found: string[] = [];
   for (const file of readdirSync(cdkOut).filter((f) => f.endsWith('-stateless.template.json'))) {
     const template = JSON.parse(readFileSync(join(cdkOut, file), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+      Resources: Record<string, { Type?: unknown; Properties?: unknown }>;
     };
-    for (const resource of Object.values(template.Resources)) {
-      if (resource.Type !== 'AWS::Lambda::Function') continue;
-      const props = resource.Properties as {
-        Environment?: { Variables?: Record<string, unknown> };
-        Code?: { S3Key?: unknown };
-      };
-      const key = props.Code?.S3Key;
-      if (props.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === name && typeof key === 'string') {
-        found.push(join(cdkOut, `asset.${key.replace(/\.zip$/, '')}`));
-      }
+    for (const fn of functionAssets(template.Resources, cdkOut)) {
+      if (fn.name === name && fn.dir) found.push(fn.dir);
     }
   }
   const existing = found.filter((path) => existsSync(join(path, 'index.mjs.map')));

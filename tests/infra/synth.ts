@@ -9,6 +9,7 @@ import { BUNDLE_ENTRY_FILE } from '#infra/constructs/function-bundle.ts';
 import { FUNCTION_NAMES, type FunctionName } from '#infra/function-catalog.ts';
 import { createLianxin, type Lianxin } from '#infra/lianxin.ts';
 import { SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
+import { functionAssets } from '#lib/local/function-assets.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -76,23 +77,15 @@ export interface DeployedFunction {
 
 /** The Lambda functions of the stateless stack, by their POWERTOOLS_SERVICE_NAME (the catalog name). */
 export function deployedFunctions(synthesized: Synthesized): DeployedFunction[] {
-  const outdir = synthesized.app.outdir;
-  const functions = synthesized.templates.stateless.findResources('AWS::Lambda::Function');
-  return Object.entries(functions).map(([logicalId, resource]) => {
-    const props = resource.Properties as {
-      Environment: { Variables: Record<string, unknown> };
-      Code: { S3Key?: unknown };
-    };
-    const name = props.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+  const resources = synthesized.templates.stateless.toJSON().Resources;
+  return functionAssets(resources, synthesized.app.outdir).map(({ logicalId, name, variables, dir }) => {
     if (!FUNCTION_NAMES.includes(name as FunctionName))
       throw new Error(`${logicalId}: unknown function ${name}`);
-    const key = props.Code.S3Key;
-    const dir = typeof key === 'string' ? join(outdir, `asset.${key.replace(/\.zip$/, '')}`) : '';
     return {
       name: name as FunctionName,
       logicalId,
-      variables: props.Environment.Variables,
-      bundle: existsSync(join(dir, BUNDLE_ENTRY_FILE)) ? bundleIn(dir) : undefined,
+      variables,
+      bundle: dir && existsSync(join(dir, BUNDLE_ENTRY_FILE)) ? bundleIn(dir) : undefined,
     };
   });
 }
