@@ -84,6 +84,22 @@ describe('function bundles', () => {
     expect(api.coldStartBytes).toBeLessThan(api.bytes - 100 * 1024);
   });
 
+  it('loads every chunk that the code loads later, as Lambda would from the unpacked bundle', async () => {
+    const later = functions.flatMap((fn) =>
+      fn.bundle ? fn.bundle.files.filter((f) => f !== 'index.mjs').map((f) => ({ fn, f })) : [],
+    );
+    expect(later.length).toBeGreaterThan(0);
+    for (const { fn, f } of later) {
+      if (!fn.bundle) continue;
+      // Under the project, so that the external @aws-sdk/* resolve from its node_modules as in Lambda.
+      const dir = join(root, 'node_modules', '.cache', 'lianxin-tests', `chunks-${process.pid}-${fn.name}`);
+      cpSync(fn.bundle.dir, dir, { recursive: true });
+      const loaded = (await import(join(dir, f))) as Record<string, unknown>;
+      expect(Object.keys(loaded).length, `${fn.name}: ${f}`).toBeGreaterThan(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs zod without its JIT: the banner comes before any schema is built', async () => {
     // Bundled as the functions are, under the project so that zod resolves from its node_modules.
     const dir = join(root, 'node_modules', '.cache', 'lianxin-tests');
