@@ -2,13 +2,13 @@
 // DynamoDB client: in AWS they are other Lambda functions (the tick, the API), and producers sharing the
 // worker's event loop take its CPU time. Their queue sends come back by message to the calling thread's
 // in-process queue, which makes them and answers, as SQS would.
-import { Worker } from 'node:worker_threads';
 import type { SendQueue } from '#lib/ports/send-queue.ts';
 import type {
   ProducersCommand,
   ProducersData,
   ProducersMessage,
 } from '#tests/bench/send-producers-thread-entry.ts';
+import { startTypeScriptThread } from '#tests/support/typescript-thread.ts';
 
 export interface EnqueuedAll {
   /** The producers' DynamoDB requests over the run. */
@@ -28,54 +28,32 @@ export async function startProducersOffThread(
   options: ProducersData & { queue: SendQueue },
 ): Promise<OffThreadProducers> {
   const { queue, ...data } = options;
-  // TypeScript loaded in the worker through tsx's hooks, as startFakeTwilioOffThread does.
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./send-producers-thread-entry.ts', import.meta.url).href;
-  const worker = new Worker(
-    `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry)}));`,
-    { eval: true, workerData: data },
-  );
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`producers' thread exited (${code}) before it started`)));
-  });
-  const pending = new Map<number, { resolve: (r: EnqueuedAll) => void; reject: (e: unknown) => void }>();
-  let failed: unknown;
-  const failAll = (error: unknown) => {
-    failed = error;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
-  const post = (command: ProducersCommand) => worker.postMessage(command);
-  worker.on('message', (m: ProducersMessage) => {
-    if (m.op === 'ready') return;
-    if (m.op === 'queueSend') {
+  const post = (command: ProducersCommand) => thread.post(command);
+  const thread = await startTypeScriptThread<ProducersMessage>({
+    entry: new URL('./send-producers-thread-entry.ts', import.meta.url),
+    workerData: data,
+    what: "producers' thread",
+    // The producers' queue sends: made on the in-process queue here, each answered.
+    onOwnMessage: (message) => {
+      const m = message as ProducersMessage;
+      if (m.op !== 'queueSend') return;
       queue.send(m.bodies, m.delaySeconds).then(
         () => post({ op: 'queueSent', queueId: m.queueId }),
         (error: unknown) => post({ op: 'queueSent', queueId: m.queueId, error: String(error) }),
       );
-      return;
-    }
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    if (m.error === undefined) p?.resolve({ requests: m.requests, puts: m.puts, putMs: m.putMs });
-    else p?.reject(new Error(`the producers' enqueue failed: ${m.error}`));
+    },
   });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`producers' thread exited (${code})`)));
-  let nextId = 0;
   return {
-    enqueueAll: (run, n, now) => {
-      if (failed) return Promise.reject(failed);
-      const id = nextId++;
-      return new Promise<EnqueuedAll>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        post({ op: 'enqueueAll', id, run, n, now: now.toISOString() });
+    enqueueAll: async (run, n, now) => {
+      const done = await thread.ask<Extract<ProducersMessage, { op: 'enqueued' }>>({
+        op: 'enqueueAll',
+        run,
+        n,
+        now: now.toISOString(),
       });
+      if (done.error !== undefined) throw new Error(`the producers' enqueue failed: ${done.error}`);
+      return { requests: done.requests, puts: done.puts, putMs: done.putMs };
     },
-    close: async () => {
-      await worker.terminate();
-    },
+    close: () => thread.terminate(),
   };
 }
