@@ -11,8 +11,11 @@ import { type BuildOptions, buildSync } from 'esbuild';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The file Lambda loads: `index.handler`. */
-export const BUNDLE_ENTRY_FILE = 'index.mjs';
+const ENTRY_NAME = 'index';
+/** The file Lambda loads. */
+export const BUNDLE_ENTRY_FILE = `${ENTRY_NAME}.mjs`;
+/** The function's handler setting: the entry's exported `handler`. */
+export const BUNDLE_HANDLER = `${ENTRY_NAME}.handler`;
 
 export const BUNDLE_BANNER = [
   // Some dependencies are CommonJS and require Node built-ins: the ESM bundle gets a require.
@@ -25,7 +28,7 @@ export const BUNDLE_BANNER = [
 
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {
-    entryPoints: { index: resolve(projectRoot, entry) },
+    entryPoints: { [ENTRY_NAME]: resolve(projectRoot, entry) },
     outdir,
     bundle: true,
     splitting: true,
@@ -51,11 +54,10 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
 
 /**
  * Bundles `entry` into `outdir` (index.mjs, chunks/, a map beside each). The maps name sources from
- * the project's root (`lib/config/parse-env.ts`), wherever the bundle was built. Returns the files.
+ * the project's root (`lib/config/parse-env.ts`), wherever the bundle was built.
  */
-export function bundleFunctionSync(entry: string, outdir: string): string[] {
+export function bundleFunctionSync(entry: string, outdir: string): void {
   const result = buildSync(bundleOptions(entry, outdir));
-  const files: string[] = [];
   for (const file of result.outputFiles ?? []) {
     let contents: string | Uint8Array = file.contents;
     if (file.path.endsWith('.map')) {
@@ -65,9 +67,7 @@ export function bundleFunctionSync(entry: string, outdir: string): string[] {
     }
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, contents);
-    files.push(file.path);
   }
-  return files;
 }
 
 /** The CDK bundles each function's asset with esbuild in this process: no Docker. */

@@ -13,7 +13,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { functionBundling, projectRoot } from '#infra/constructs/function-bundle.ts';
+import { BUNDLE_HANDLER, functionBundling, projectRoot } from '#infra/constructs/function-bundle.ts';
 import { FUNCTIONS, type FunctionName } from '#infra/function-catalog.ts';
 import type { StageConfig } from '#infra/stage.ts';
 import { EXPORT_PREFIX } from '#lib/store/exports/s3-export-files.ts';
@@ -51,8 +51,8 @@ export interface LianxinFunctionProps {
 
 /**
  * A Lambda function with lianxin's defaults: Node.js 22 on ARM64, esbuild ESM bundle (minified, split into
- * an entry and the chunks it loads later, a map beside each, the AWS SDK external: function-bundle.ts), its own log group with retention, active tracing, Powertools env, its
- * own role that starts with nothing but writing its logs. Give it more only through `bind*`.
+ * an entry and the chunks it loads later, a map beside each, the AWS SDK external: function-bundle.ts),
+ * its own log group with retention, active tracing, Powertools env, its own role that starts with nothing but writing its logs. Give it more only through `bind*`.
  */
 export class LianxinFunction extends LambdaFunction {
   readonly catalogName: FunctionName;
@@ -73,7 +73,7 @@ export class LianxinFunction extends LambdaFunction {
         assetHashType: AssetHashType.OUTPUT,
         bundling: functionBundling(spec.entry),
       }),
-      handler: 'index.handler',
+      handler: BUNDLE_HANDLER,
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

@@ -98,7 +98,7 @@ export interface SendWorkerDependencies {
 }
 
 /** Deliveries run at once for each send slot: one sending, one read and claimed behind it. */
-export const DELIVERIES_PER_SEND_SLOT = 2;
+const DELIVERIES_PER_SEND_SLOT = 2;
 
 /**
  * The worker with `slots` sends in flight at most, and how many deliveries to run at once so that each

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_BANNER } from '#infra/constructs/function-bundle.ts';
+import { BUNDLE_BANNER, BUNDLE_ENTRY_FILE } from '#infra/constructs/function-bundle.ts';
 import { FUNCTION_NAMES, FUNCTIONS } from '#infra/function-catalog.ts';
 import { bundleFunction } from '#tests/bench/bundle-figures.ts';
 import { rolePoliciesOf } from '#tests/support/role-policies.ts';
@@ -86,7 +86,7 @@ describe('function bundles', () => {
 
   it('loads every chunk that the code loads later, as Lambda would from the unpacked bundle', async () => {
     const later = functions.flatMap((fn) =>
-      fn.bundle ? fn.bundle.files.filter((f) => f !== 'index.mjs').map((f) => ({ fn, f })) : [],
+      fn.bundle ? fn.bundle.files.filter((f) => f !== BUNDLE_ENTRY_FILE).map((f) => ({ fn, f })) : [],
     );
     expect(later.length).toBeGreaterThan(0);
     for (const { fn, f } of later) {
@@ -188,7 +188,7 @@ describe('function bundles', () => {
     const dir = join(root, 'node_modules', '.cache', 'lianxin-tests', `stack-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     cpSync(fn.bundle.dir, dir, { recursive: true });
-    const bundle = join(dir, 'index.mjs');
+    const bundle = join(dir, BUNDLE_ENTRY_FILE);
     const failed = spawnSync(
       process.execPath,
       // What the handler's logger writes of an error: its stack.
