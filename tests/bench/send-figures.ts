@@ -35,8 +35,9 @@ function timedChannel(channel: OutboundChannel, times: StepTimes): OutboundChann
  * the whole path that is not timed:
  *
  * - end to end, as it runs in AWS: the worker drains the queue (`CONCURRENCY` sends in flight, the next
- *   deliveries claimed behind them; an empty queue is waited on, as the SQS event source keeps polling) while the producers enqueue (`CONCURRENCY` at
- *   once), from the first enqueue to the last message sent and its `sent` write settled;
+ *   deliveries claimed behind them; an empty queue is waited on, as the SQS event source keeps
+ *   polling) while the producers enqueue (`CONCURRENCY` at once), from the first enqueue to the last
+ *   message sent and its `sent` write settled;
  * - then, on fresh keys, enqueue all and only then drain: each phase alone, with its DynamoDB requests.
  *
  * Each run also gives the mean time of each step of a message: the enqueue's conditional put; the
@@ -78,8 +79,8 @@ export async function sendFigures(count = 10_000, twilioLatencyMs = 0): Promise<
     // Producers and worker each on their own client, as in AWS (the tick or the API, and the send
     // worker's Lambda instances), counted together. The producers run in their own thread, as they are
     // other Lambda functions in AWS: their event loop and CPU time are not the worker's; their queue
-    // sends come here, to the in-process queue, as SQS is a separate service. The worker's client has a
-    // socket for every request it can have in flight (a claim or a `sent` write for each slot): the
+    // sends come here, to the in-process queue, as SQS is a separate service. The worker's client has
+    // two sockets for each send slot (the claims behind the sends and the `sent` writes share them): the
     // SDK's 50 a client are per Lambda instance, and the bench's 32 slots stand for several instances.
     const endpoint = config.DYNAMODB_ENDPOINT;
     const onRequest = () => {

@@ -1,7 +1,7 @@
-// What the console's browser tests do: start the local server with the console open on a phone-sized page
-// that may reach the server only, axe and the two screenshots, typing on the simulated phone, the week's Saturday, and a WeChat user posting to the
-// running server exactly as WeChat's servers do.
-
+// What the console's browser tests do: start the local server with the console open on a
+// phone-sized page that may reach the server only; axe and the two screenshots; typing on the
+// simulated phone; the week's Saturday; and a WeChat user posting to the running server exactly as
+// WeChat's servers do.
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
