@@ -1,7 +1,6 @@
 // A centre's calendar in the coordinators' API: activities (what the parents' weekly update lists)
 // and pause weeks (Spring Festival, harvest: the weekly rhythm rests). Posting is idempotent: the
 // console names each new activity itself, so a form sent twice writes one activity.
-import * as z from 'zod';
 import { requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
 import { isIsoWeek, weeksBetween } from '#lib/domain/checkin-results.ts';
@@ -10,6 +9,7 @@ import { addWeeks } from '#lib/domain/weekly-schedule.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { CentreCalendarRepository } from '#lib/store/roster/centre-calendar-repository.ts';
+import * as z from '#lib/zod.ts';
 
 export interface ActivityApiDependencies {
   calendar: CentreCalendarRepository;
@@ -23,38 +23,49 @@ export const MAX_CALENDAR_WEEKS = 26;
 const centre = z.lazy(() =>
   z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')
-    .describe('One of the centres in your token'),
+    .check(
+      z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+      z.describe('One of the centres in your token'),
+    ),
 );
-const week = z.lazy(() => z.string().refine(isIsoWeek, 'an ISO week, e.g. 2026-W49'));
-const date = z.lazy(() => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date: YYYY-MM-DD'));
+const week = z.lazy(() => z.string().check(z.refine(isIsoWeek, 'an ISO week, e.g. 2026-W49')));
+const date = z.lazy(() => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date: YYYY-MM-DD')));
 const activityId = z.lazy(() =>
-  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'an id: 1-64 letters, digits, . _ -'),
+  z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'an id: 1-64 letters, digits, . _ -')),
 );
 
 const calendarQuery = z.lazy(() =>
   z.object({
     centre,
-    from: week.optional().describe('First ISO week (default: this week)'),
-    to: week.optional().describe('Last ISO week (default: 7 weeks after from)'),
+    from: z.optional(week).check(z.describe('First ISO week (default: this week)')),
+    to: z.optional(week).check(z.describe('Last ISO week (default: 7 weeks after from)')),
   }),
 );
 const activityBody = z.lazy(() =>
-  z
-    .object({
-      centre,
-      id: activityId.optional().describe('Name it yourself to make a repeated post change nothing'),
-      title: z.string().trim().min(1).max(20).describe('Said whole in the parents’ update: keep it short'),
-      date,
-      text: z.string().trim().max(200).default(''),
-    })
-    .strict(),
+  z.strictObject({
+    centre,
+    id: z.optional(activityId).check(z.describe('Name it yourself to make a repeated post change nothing')),
+    title: z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1),
+        z.maxLength(20),
+        z.describe('Said whole in the parents’ update: keep it short'),
+      ),
+    date,
+    text: z._default(z.string().check(z.trim(), z.maxLength(200)), ''),
+  }),
 );
-const activityRemoveBody = z.lazy(() => z.object({ centre, date, id: activityId }).strict());
+const activityRemoveBody = z.lazy(() => z.strictObject({ centre, date, id: activityId }));
 const pauseBody = z.lazy(() =>
-  z.object({ centre, week, reason: z.string().trim().max(64).default('').describe('春节, 秋收 …') }).strict(),
+  z.strictObject({
+    centre,
+    week,
+    reason: z._default(z.string().check(z.trim(), z.maxLength(64)), '').check(z.describe('春节, 秋收 …')),
+  }),
 );
-const resumeBody = z.lazy(() => z.object({ centre, week }).strict());
+const resumeBody = z.lazy(() => z.strictObject({ centre, week }));
 
 const activityView = z.lazy(() =>
   z.object({ id: z.string(), title: z.string(), date: z.string(), text: z.string() }),
@@ -66,7 +77,7 @@ const calendarView = z.lazy(() =>
     from: z.string(),
     to: z.string(),
     activities: z.array(activityView),
-    pauseWeeks: z.array(pauseView).describe('Every pause week of the centre, past and future'),
+    pauseWeeks: z.array(pauseView).check(z.describe('Every pause week of the centre, past and future')),
   }),
 );
 

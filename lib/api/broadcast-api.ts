@@ -1,7 +1,6 @@
 // The broadcasts part of the coordinators' API: preview, compose, approve (now or at a time), cancel,
 // list and report. A broadcast is visible only to a coordinator holding every Centre it targets;
 // anything else is "not found" (404), and a target naming a Centre the caller does not hold is too.
-import * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
@@ -20,6 +19,7 @@ import { NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { StoredBroadcast } from '#lib/store/broadcasts/broadcast-repository.ts';
+import * as z from '#lib/zod.ts';
 
 export interface BroadcastApiDependencies {
   broadcasts: BroadcastService;
@@ -33,168 +33,182 @@ export interface BroadcastApiDependencies {
 export const MAX_SCHEDULE_DAYS = 60;
 
 const centreId = z.lazy(() =>
-  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+  z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')),
 );
 const broadcastId = z.lazy(() =>
   z
     .string()
-    .regex(/^[A-Za-z0-9_-]{8,64}$/, 'a broadcast id: 8-64 letters, digits, _ -')
-    .describe('The id from the create or list response'),
+    .check(
+      z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'a broadcast id: 8-64 letters, digits, _ -'),
+      z.describe('The id from the create or list response'),
+    ),
 );
-const text = z.lazy(() => z.string().trim().min(1).max(MAX_BROADCAST_TEXT));
+const text = z.lazy(() => z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_BROADCAST_TEXT)));
 
 const composition = z.lazy(() =>
-  z
-    .object({
-      centres: z.array(centreId).min(1).max(20).describe('Centres to send to (all must be yours)'),
-      roles: z
-        .enum(['parents', 'carers', 'everyone'])
-        .default('everyone')
-        .describe('parents, carers, or everyone (both)'),
-      categories: z
-        .array(z.enum(CHILD_CATEGORIES))
-        .max(CHILD_CATEGORIES.length)
-        .default([])
-        .describe('Only contacts with a child of these categories; empty: all'),
-      languages: z
-        .array(z.enum(LANGUAGES))
-        .max(LANGUAGES.length)
-        .default([])
-        .describe('Only contacts reading these languages; empty: every language that has a text'),
-      texts: z
-        .object({ 'zh-CN': text.optional(), en: text.optional() })
-        .strict()
-        .refine((t) => t['zh-CN'] !== undefined || t.en !== undefined, 'at least one text')
-        .describe('The text per language; the Centre name and how to stop are added'),
-    })
-    .strict(),
+  z.strictObject({
+    centres: z
+      .array(centreId)
+      .check(z.minLength(1), z.maxLength(20), z.describe('Centres to send to (all must be yours)')),
+    roles: z
+      ._default(z.enum(['parents', 'carers', 'everyone']), 'everyone')
+      .check(z.describe('parents, carers, or everyone (both)')),
+    categories: z
+      ._default(z.array(z.enum(CHILD_CATEGORIES)).check(z.maxLength(CHILD_CATEGORIES.length)), [])
+      .check(z.describe('Only contacts with a child of these categories; empty: all')),
+    languages: z
+      ._default(z.array(z.enum(LANGUAGES)).check(z.maxLength(LANGUAGES.length)), [])
+      .check(z.describe('Only contacts reading these languages; empty: every language that has a text')),
+    texts: z.strictObject({ 'zh-CN': z.optional(text), en: z.optional(text) }).check(
+      z.refine((t) => t['zh-CN'] !== undefined || t.en !== undefined, 'at least one text'),
+      z.describe('The text per language; the Centre name and how to stop are added'),
+    ),
+  }),
 );
 
 const composeBody = z.lazy(() =>
-  composition
-    .unwrap()
-    .extend({
+  z.catchall(
+    z.extend(composition.def.getter(), {
       requestId: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{8,64}$/)
-        .optional()
-        .describe('Sent again with a retried request, it returns the same broadcast instead of a second'),
-    })
-    .strict(),
+        .optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)))
+        .check(
+          z.describe('Sent again with a retried request, it returns the same broadcast instead of a second'),
+        ),
+    }),
+    z.never(),
+  ),
 );
 
 const approveBody = z.lazy(() =>
-  z
-    .object({
-      sendAt: z.iso
-        .datetime({ offset: true })
-        .optional()
-        .describe('When to send (ISO 8601 with offset); absent or past: now'),
-    })
-    .strict(),
+  z.strictObject({
+    sendAt: z
+      .optional(z.iso.datetime({ offset: true }))
+      .check(z.describe('When to send (ISO 8601 with offset); absent or past: now')),
+  }),
 );
 
 const listQuery = z.lazy(() =>
   z.object({
     centre: centreId,
-    limit: z.coerce.number().int().min(1).max(100).default(50),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
   }),
 );
 
 const exclusions = z.lazy(() =>
   z.object({
-    optedOut: z.number().int(),
-    invalidAddress: z.number().int(),
-    noAddress: z.number().int(),
-    noText: z.number().int(),
+    optedOut: z.number().check(z.int()),
+    invalidAddress: z.number().check(z.int()),
+    noAddress: z.number().check(z.int()),
+    noText: z.number().check(z.int()),
   }),
 );
 export const previewView = z.lazy(() =>
   z.object({
-    recipients: z.number().int().describe('After excluding opted-out and unreachable contacts'),
+    recipients: z.number().check(z.int(), z.describe('After excluding opted-out and unreachable contacts')),
     excluded: exclusions,
     languages: z.array(
       z.object({
         language: z.enum(LANGUAGES),
-        recipients: z.number().int(),
-        sms: z.number().int(),
-        wechat: z.number().int(),
-        segments: z.number().int().describe('SMS segments per message'),
+        recipients: z.number().check(z.int()),
+        sms: z.number().check(z.int()),
+        wechat: z.number().check(z.int()),
+        segments: z.number().check(z.int(), z.describe('SMS segments per message')),
         encoding: z.enum(['GSM-7', 'UCS-2']),
-        sample: z.string().describe('The message as a recipient will read it'),
+        sample: z.string().check(z.describe('The message as a recipient will read it')),
       }),
     ),
-    smsSegments: z.number().int(),
+    smsSegments: z.number().check(z.int()),
     categories: z
-      .record(z.enum(CHILD_CATEGORIES), z.number().int())
-      .describe('Recipients per category of their children; a contact with children in two counts in both'),
+      .record(z.enum(CHILD_CATEGORIES), z.number().check(z.int()))
+      .check(
+        z.describe(
+          'Recipients per category of their children; a contact with children in two counts in both',
+        ),
+      ),
     estimatedCost: z.object({
       amount: z.number(),
       upTo: z
         .number()
-        .describe('If every WeChat recipient outside its 48-hour window had to get it by SMS instead'),
+        .check(
+          z.describe('If every WeChat recipient outside its 48-hour window had to get it by SMS instead'),
+        ),
       currency: z.string(),
       perSegment: z.number(),
     }),
     domestic: z
-      .object({
-        provider: z.enum(MAINLAND_PROVIDERS),
-        recipients: z.number().int().describe('+86 mobiles, sent by the domestic provider'),
-        segments: z.number().int().describe('Billed messages by template, signature included'),
-        currency: z.literal('CNY'),
-        perSegment: z.number(),
-        amount: z.number(),
-        byProvider: z.array(
-          z.object({ provider: z.enum(MAINLAND_PROVIDERS), perSegment: z.number(), amount: z.number() }),
-        ),
-      })
-      .optional()
-      .describe('When a domestic provider carries +86 mobiles; estimatedCost is then the others, by Twilio'),
-    costPerFamilyMonth: z
-      .array(
+      .optional(
         z.object({
-          provider: z.enum([...MAINLAND_PROVIDERS, 'twilio']),
-          form: z.enum(CHECKIN_FORMS),
-          segmentsPerWeek: z.number().int(),
+          provider: z.enum(MAINLAND_PROVIDERS),
+          recipients: z.number().check(z.int(), z.describe('+86 mobiles, sent by the domestic provider')),
+          segments: z.number().check(z.int(), z.describe('Billed messages by template, signature included')),
+          currency: z.literal('CNY'),
           perSegment: z.number(),
-          currency: z.string(),
-          perMonth: z.number(),
+          amount: z.number(),
+          byProvider: z.array(
+            z.object({ provider: z.enum(MAINLAND_PROVIDERS), perSegment: z.number(), amount: z.number() }),
+          ),
         }),
       )
-      .optional()
-      .describe(
-        "What a family's weekly messages cost a month on each provider, in each check-in form (a carer of two children, two parents; docs/cost.md)",
+      .check(
+        z.describe(
+          'When a domestic provider carries +86 mobiles; estimatedCost is then the others, by Twilio',
+        ),
+      ),
+    costPerFamilyMonth: z
+      .optional(
+        z.array(
+          z.object({
+            provider: z.enum([...MAINLAND_PROVIDERS, 'twilio']),
+            form: z.enum(CHECKIN_FORMS),
+            segmentsPerWeek: z.number().check(z.int()),
+            perSegment: z.number(),
+            currency: z.string(),
+            perMonth: z.number(),
+          }),
+        ),
+      )
+      .check(
+        z.describe(
+          "What a family's weekly messages cost a month on each provider, in each check-in form (a carer of two children, two parents; docs/cost.md)",
+        ),
       ),
     templateRefusals: z
-      .array(
-        z.object({
-          language: z.enum(LANGUAGES).describe('The text that does not fit'),
-          provider: z.enum(MAINLAND_PROVIDERS).describe('SMS_PROVIDER or SMS_FALLBACK_PROVIDER'),
-          maxVariableChars: z.number().int().describe("The provider's longest variable value"),
-          fits: z
-            .number()
-            .int()
-            .describe(
-              "Characters of the text a message can hold there, with the Centre's name and how to stop",
-            ),
-          chars: z.number().int().describe('Characters the text has'),
-        }),
+      .optional(
+        z.array(
+          z.object({
+            language: z.enum(LANGUAGES).check(z.describe('The text that does not fit')),
+            provider: z.enum(MAINLAND_PROVIDERS).check(z.describe('SMS_PROVIDER or SMS_FALLBACK_PROVIDER')),
+            maxVariableChars: z.number().check(z.int(), z.describe("The provider's longest variable value")),
+            fits: z
+              .number()
+              .check(
+                z.int(),
+                z.describe(
+                  "Characters of the text a message can hold there, with the Centre's name and how to stop",
+                ),
+              ),
+            chars: z.number().check(z.int(), z.describe('Characters the text has')),
+          }),
+        ),
       )
-      .optional()
-      .describe(
-        'Present when a provider that may carry +86 mobiles has no template for a text: composing or approving it is refused (400)',
+      .check(
+        z.describe(
+          'Present when a provider that may carry +86 mobiles has no template for a text: composing or approving it is refused (400)',
+        ),
       ),
   }),
 );
 const reportView = z.lazy(() =>
   z.object({
-    recipients: z.number().int(),
+    recipients: z.number().check(z.int()),
     groups: z
-      .record(z.string(), z.number().int())
-      .describe(
-        'queued, sent, delivered, failed, suppressed (opted out or number dead at send time), not-sent (expired, loop guard), cancelled',
+      .record(z.string(), z.number().check(z.int()))
+      .check(
+        z.describe(
+          'queued, sent, delivered, failed, suppressed (opted out or number dead at send time), not-sent (expired, loop guard), cancelled',
+        ),
       ),
-    statuses: z.record(z.string(), z.number().int()),
+    statuses: z.record(z.string(), z.number().check(z.int())),
   }),
 );
 export const broadcastView = z.lazy(() =>
@@ -211,11 +225,11 @@ export const broadcastView = z.lazy(() =>
     texts: z.record(z.string(), z.string()),
     createdBy: z.string(),
     createdAt: z.string(),
-    approved: z.object({ by: z.string(), at: z.string(), sendAt: z.string() }).nullable(),
-    cancelled: z.object({ by: z.string(), at: z.string() }).nullable(),
-    finishedAt: z.string().nullable(),
-    preview: previewView.describe('As composed; the figures may change until it is sent'),
-    report: reportView.optional(),
+    approved: z.nullable(z.object({ by: z.string(), at: z.string(), sendAt: z.string() })),
+    cancelled: z.nullable(z.object({ by: z.string(), at: z.string() })),
+    finishedAt: z.nullable(z.string()),
+    preview: previewView.check(z.describe('As composed; the figures may change until it is sent')),
+    report: z.optional(reportView),
   }),
 );
 
@@ -330,7 +344,7 @@ export function broadcastRoutes(deps: BroadcastApiDependencies): Route[] {
       path: '/api/broadcasts/{id}/cancel',
       summary: 'Cancel a broadcast: no message not yet handed to the provider goes out after this',
       pathParams: { id: 'The broadcast id' },
-      body: z.object({}).strict().optional(),
+      body: z.optional(z.strictObject({})),
       response: { contentType: 'application/json', schema: broadcastView, description: 'Cancelled' },
       handle: async ({ caller, params }) => {
         const id = parseId(params.id);

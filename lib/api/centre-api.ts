@@ -2,13 +2,13 @@
 // administrator (the token's `custom:centres`); within those, the coordinator keeps the Centre's own
 // record (its name and village as messages say them, and the phone the help texts give). A Centre not
 // in the token is "not found" (404), whether it exists or not.
-import * as z from 'zod';
 import { requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
 import { ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { Centre } from '#lib/store/roster/roster-types.ts';
+import * as z from '#lib/zod.ts';
 
 export interface CentreApiDependencies {
   roster: Pick<RosterRepository, 'getCentre' | 'putCentre'>;
@@ -16,29 +16,34 @@ export interface CentreApiDependencies {
 }
 
 const centreId = z.lazy(() =>
-  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+  z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')),
 );
 /** Built with the schemas that spread them (on first use). */
 const fields = () => ({
-  name: z.string().trim().min(1).max(64).describe('As messages name it, e.g. 石门村儿童之家'),
-  village: z.string().trim().min(1).max(64),
-  phone: z.string().trim().min(3).max(32).describe('Given in help texts; a landline is fine'),
+  name: z
+    .string()
+    .check(z.trim(), z.minLength(1), z.maxLength(64), z.describe('As messages name it, e.g. 石门村儿童之家')),
+  village: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+  phone: z
+    .string()
+    .check(z.trim(), z.minLength(3), z.maxLength(32), z.describe('Given in help texts; a landline is fine')),
 });
 const centreCreateBody = z.lazy(() =>
-  z.object({ id: centreId.describe('One of the centres in your token'), ...fields() }).strict(),
+  z.strictObject({ id: centreId.check(z.describe('One of the centres in your token')), ...fields() }),
 );
 const centreUpdateBody = z.lazy(() =>
-  z
-    .object({
+  z.partial(
+    z.strictObject({
       ...fields(),
       version: z
         .number()
-        .int()
-        .min(0)
-        .describe('The version you read: the update is refused with 409 if the centre changed since'),
-    })
-    .partial()
-    .strict(),
+        .check(
+          z.int(),
+          z.gte(0),
+          z.describe('The version you read: the update is refused with 409 if the centre changed since'),
+        ),
+    }),
+  ),
 );
 const centreView = z.lazy(() =>
   z.object({
@@ -46,7 +51,7 @@ const centreView = z.lazy(() =>
     name: z.string(),
     village: z.string(),
     phone: z.string(),
-    version: z.number().int(),
+    version: z.number().check(z.int()),
   }),
 );
 

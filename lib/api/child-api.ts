@@ -2,31 +2,35 @@
 // first; with `history=1` also every run that answered it (who, when, a correction or not) and every
 // free-text message for the Centre, none dropped by a later run. Scoped like every route: a child of
 // a family outside the caller's centres is "not found" (404).
-import * as z from 'zod';
 import { type CoordinatorApiDependencies, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
 import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import type { CheckinHistoryEntry, CheckinRecord } from '#lib/store/conversation/checkin-repository.ts';
+import * as z from '#lib/zod.ts';
 
 const answerValue = z.lazy(() => z.union([z.number(), z.string(), z.boolean()]));
 const who = z.lazy(() =>
   z.object({
-    id: z.string().describe('The contact (opaque, as in the roster routes)'),
-    name: z.string().optional().describe('Absent when the contact has been erased since'),
+    id: z.string().check(z.describe('The contact (opaque, as in the roster routes)')),
+    name: z.optional(z.string()).check(z.describe('Absent when the contact has been erased since')),
   }),
 );
 const runView = z.lazy(() =>
   z.object({
-    run: z.string().optional().describe('The run: when its conversation started (absent for old records)'),
+    run: z
+      .optional(z.string())
+      .check(z.describe('The run: when its conversation started (absent for old records)')),
     by: who,
-    correction: z.boolean().describe('A later run that corrected the answers (1 after a second 签到)'),
+    correction: z
+      .boolean()
+      .check(z.describe('A later run that corrected the answers (1 after a second 签到)')),
     answers: z.array(
       z.object({
         item: z.string(),
-        status: z.string().describe('answered, skipped …'),
-        value: answerValue.optional(),
-        raw: z.string().describe('What the carer typed'),
+        status: z.string().check(z.describe('answered, skipped …')),
+        value: z.optional(answerValue),
+        raw: z.string().check(z.describe('What the carer typed')),
         answeredAt: z.string(),
       }),
     ),
@@ -37,7 +41,7 @@ const messageView = z.lazy(() =>
     text: z.string(),
     at: z.string(),
     by: who,
-    run: z.string().optional(),
+    run: z.optional(z.string()),
   }),
 );
 
@@ -49,19 +53,21 @@ const childCheckinsView = z.lazy(() =>
       z.object({
         week: z.string(),
         status: z.enum(['in-progress', 'completed', 'missed']),
-        completedAt: z.string().optional(),
+        completedAt: z.optional(z.string()),
         answers: z
           .record(z.string(), answerValue)
-          .describe('Item id → the final answer (attendance, mood, school, health, parent-contact, message)'),
-        correctedAt: z.string().optional().describe('When a later run last changed the answers'),
+          .check(
+            z.describe(
+              'Item id → the final answer (attendance, mood, school, health, parent-contact, message)',
+            ),
+          ),
+        correctedAt: z.optional(z.string()).check(z.describe('When a later run last changed the answers')),
         runs: z
-          .array(runView)
-          .optional()
-          .describe('history=1: every run, oldest first, with all its answers'),
+          .optional(z.array(runView))
+          .check(z.describe('history=1: every run, oldest first, with all its answers')),
         messages: z
-          .array(messageView)
-          .optional()
-          .describe('history=1: every free-text message for the Centre, of every run, oldest first'),
+          .optional(z.array(messageView))
+          .check(z.describe('history=1: every free-text message for the Centre, of every run, oldest first')),
       }),
     ),
   }),
@@ -77,13 +83,13 @@ export function childRoutes(deps: Pick<CoordinatorApiDependencies, 'roster' | 'c
       query: z.object({
         centre: z
           .string()
-          .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id')
-          .describe('The centre of the child'),
+          .check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id'), z.describe('The centre of the child')),
         history: z
-          .enum(['0', '1', 'false', 'true'])
-          .default('0')
-          .transform((v) => v === '1' || v === 'true')
-          .describe('1: also every run (who, when, which) and every free-text message'),
+          .pipe(
+            z._default(z.enum(['0', '1', 'false', 'true']), '0'),
+            z.transform((v) => v === '1' || v === 'true'),
+          )
+          .check(z.describe('1: also every run (who, when, which) and every free-text message')),
       }),
       response: {
         contentType: 'application/json',

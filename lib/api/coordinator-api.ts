@@ -1,6 +1,5 @@
 // The coordinators' API: every route is scoped to the centres in the caller's token. Anything of a
 // centre the caller does not hold is "not found" (404), exactly like something that does not exist.
-import type * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { type ApiResult, json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
 import {
@@ -46,6 +45,7 @@ import type {
   TaskWork,
   WorkUpdate,
 } from '#lib/store/tasks/coordinator-work-repository.ts';
+import * as z from '#lib/zod.ts';
 
 export interface CoordinatorApiDependencies {
   work: CoordinatorWorkRepository;
@@ -183,7 +183,7 @@ export function coordinatorRoutes(deps: CoordinatorApiDependencies): Route[] {
       path: '/api/messages-for-child/{id}/delivered',
       summary: 'Mark a message passed on to the child (who and when are recorded)',
       pathParams: ID_PARAM,
-      body: emptyBody.optional(),
+      body: z.optional(emptyBody),
       response: { contentType: 'application/json', description: 'Delivered' },
       handle: async ({ caller, params }) => {
         const ref = params.id ?? '';

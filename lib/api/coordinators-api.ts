@@ -2,7 +2,6 @@
 // coordinators of their centres, invites one by e-mail or phone, and gives or takes away centres. An
 // admin only ever sees and assigns the centres they hold themselves: the other centres of a colleague
 // are neither shown nor touched. Inviting the same person twice sends one invitation.
-import * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { json, RequestValidationError, type Route, route } from '#lib/api/router.ts';
 import { mobilePhone } from '#lib/api/schemas.ts';
@@ -10,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import { maskPhone } from '#lib/observability/mask.ts';
 import type { CoordinatorAccount, CoordinatorDirectory } from '#lib/ports/coordinator-directory.ts';
+import * as z from '#lib/zod.ts';
 
 export interface CoordinatorsApiDependencies {
   coordinators: CoordinatorDirectory;
@@ -17,51 +17,64 @@ export interface CoordinatorsApiDependencies {
 }
 
 const centreId = z.lazy(() =>
-  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+  z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')),
 );
 const centres = z.lazy(() =>
   z
-    .array(centreId)
-    .max(50)
-    .transform((list) => [...new Set(list)])
-    .describe('Centre ids, each one of the centres in your own token'),
+    .pipe(
+      z.array(centreId).check(z.maxLength(50)),
+      z.transform((list: string[]) => [...new Set(list)]),
+    )
+    .check(z.describe('Centre ids, each one of the centres in your own token')),
 );
 
 export const inviteBody = z.lazy(() =>
   z
-    .object({
-      name: z.string().trim().min(1).max(64).describe('Shown in the console and in the invitation'),
-      email: z.email().max(254).optional().describe('Where the invitation goes (preferred)'),
-      phone: mobilePhone
-        .optional()
-        .describe('A mobile number, E.164 or as typed in China; texted when no e-mail'),
-      centres: centres.refine((c) => c.length > 0, 'at least one centre'),
+    .strictObject({
+      name: z
+        .string()
+        .check(
+          z.trim(),
+          z.minLength(1),
+          z.maxLength(64),
+          z.describe('Shown in the console and in the invitation'),
+        ),
+      email: z
+        .optional(z.email().check(z.maxLength(254)))
+        .check(z.describe('Where the invitation goes (preferred)')),
+      phone: z
+        .optional(mobilePhone)
+        .check(z.describe('A mobile number, E.164 or as typed in China; texted when no e-mail')),
+      centres: centres.check(z.refine((c) => c.length > 0, 'at least one centre')),
     })
-    .strict()
-    .refine((b) => b.email !== undefined || b.phone !== undefined, {
-      message: 'an e-mail or a phone number',
-      path: ['email'],
-    }),
+    .check(
+      z.refine((b) => b.email !== undefined || b.phone !== undefined, {
+        message: 'an e-mail or a phone number',
+        path: ['email'],
+      }),
+    ),
 );
-const centresBody = z.lazy(() => z.object({ centres }).strict());
+const centresBody = z.lazy(() => z.strictObject({ centres }));
 
 const coordinatorView = z.lazy(() =>
   z.object({
     id: z.string(),
     name: z.string(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    centres: z.array(z.string()).describe('Their centres among yours'),
-    otherCentres: z.number().int().describe('How many centres they hold that you do not (not named)'),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    centres: z.array(z.string()).check(z.describe('Their centres among yours')),
+    otherCentres: z
+      .number()
+      .check(z.int(), z.describe('How many centres they hold that you do not (not named)')),
     admin: z.boolean(),
-    status: z.enum(['invited', 'active']).describe('invited: not signed in yet'),
+    status: z.enum(['invited', 'active']).check(z.describe('invited: not signed in yet')),
   }),
 );
 const coordinatorList = z.lazy(() => z.object({ coordinators: z.array(coordinatorView) }));
 const invited = z.lazy(() =>
   z.object({
     coordinator: coordinatorView,
-    created: z.boolean().describe('false: this person already had an account; no second invitation'),
+    created: z.boolean().check(z.describe('false: this person already had an account; no second invitation')),
   }),
 );
 

@@ -1,12 +1,12 @@
 // The console's 本周 page in one request: this week's figures of a centre (invitations, completed
 // check-ins, response rate per category, overdue contacts, open alerts) and the week-by-week series
 // its charts draw, computed from the same rows as the CSV export and the summary.
-import * as z from 'zod';
 import { type CoordinatorApiDependencies, results } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
 import { summaryView } from '#lib/api/schemas.ts';
 import { summarise } from '#lib/domain/checkin-results.ts';
 import { isoWeekOf } from '#lib/domain/iso-week.ts';
+import * as z from '#lib/zod.ts';
 
 /** The charts' span: a quarter, enough to see a trend, small enough for a phone screen. */
 export const DASHBOARD_WEEKS = 12;
@@ -16,22 +16,24 @@ export const dashboardQuery = z.lazy(() =>
   z.object({
     centre: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')
-      .describe('One of the centres in your token'),
+      .check(
+        z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+        z.describe('One of the centres in your token'),
+      ),
   }),
 );
 
 export const dashboardView = z.lazy(() =>
   z.object({
     centreId: z.string(),
-    week: z.string().describe('This ISO week (Asia/Shanghai)'),
+    week: z.string().check(z.describe('This ISO week (Asia/Shanghai)')),
     thisWeek: z.object({
-      children: z.number().int(),
-      invited: z.number().int().describe('Children whose check-in was sent this week'),
-      completed: z.number().int(),
-      responseRate: z.number().nullable(),
+      children: z.number().check(z.int()),
+      invited: z.number().check(z.int(), z.describe('Children whose check-in was sent this week')),
+      completed: z.number().check(z.int()),
+      responseRate: z.nullable(z.number()),
     }),
-    openAlerts: z.number().int(),
+    openAlerts: z.number().check(z.int()),
     overdueContacts: z
       .array(
         z.object({
@@ -41,8 +43,10 @@ export const dashboardView = z.lazy(() =>
           optedOut: z.boolean(),
         }),
       )
-      .describe('Carers with an open missed-check-ins task'),
-    series: summaryView.unwrap().shape.weeks.describe(`The last ${DASHBOARD_WEEKS} weeks, oldest first`),
+      .check(z.describe('Carers with an open missed-check-ins task')),
+    series: summaryView.def
+      .getter()
+      .shape.weeks.check(z.describe(`The last ${DASHBOARD_WEEKS} weeks, oldest first`)),
   }),
 );
 

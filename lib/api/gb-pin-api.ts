@@ -1,7 +1,6 @@
 // Setting a coordinator's GB PIN: the second factor a GB by text must carry (lib/broadcasts/gb-pin.ts).
 // Setting it again also unlocks GB after wrong PINs. The PIN is hashed at once and never logged or
 // returned.
-import * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { decodeRef } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
@@ -11,6 +10,7 @@ import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { GbPinRepository } from '#lib/store/broadcasts/gb-pin-repository.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import * as z from '#lib/zod.ts';
 
 export interface GbPinApiDependencies {
   gbPins: Pick<GbPinRepository, 'set'>;
@@ -20,11 +20,11 @@ export interface GbPinApiDependencies {
 }
 
 export const gbPinBody = z.lazy(() =>
-  z
-    .object({
-      pin: z.string().max(16).describe('4 to 8 digits; not one digit repeated, not a run such as 1234'),
-    })
-    .strict(),
+  z.strictObject({
+    pin: z
+      .string()
+      .check(z.maxLength(16), z.describe('4 to 8 digits; not one digit repeated, not a run such as 1234')),
+  }),
 );
 
 const gbPinSet = z.lazy(() => z.object({ id: z.string(), setAt: z.string(), locked: z.literal(false) }));

@@ -1,11 +1,11 @@
 // Jobs in the coordinators' API: how far an erasure on request has got, scoped like every route (a job
 // of a centre the caller does not hold is "not found"). What a job shows is counts, never the data.
-import * as z from 'zod';
 import { decodeRef, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import type { ErasureJobs } from '#lib/jobs/erasure-jobs.ts';
 import { JOB_KINDS, JOB_STATUSES, type JobRecord } from '#lib/store/jobs/job-repository.ts';
+import * as z from '#lib/zod.ts';
 
 export interface JobApiDependencies {
   erasureJobs: ErasureJobs;
@@ -13,24 +13,32 @@ export interface JobApiDependencies {
 
 export const jobView = z.lazy(() =>
   z.object({
-    id: z.string().describe('Opaque: GET /api/jobs/{id}'),
+    id: z.string().check(z.describe('Opaque: GET /api/jobs/{id}')),
     centreId: z.string(),
     kind: z.enum(JOB_KINDS),
     status: z
       .enum(JOB_STATUSES)
-      .describe('`running` (the scheduler tick carries it on), `done`, or `not-found` (nothing to erase)'),
-    by: z.string().describe('The coordinator who started it'),
+      .check(
+        z.describe('`running` (the scheduler tick carries it on), `done`, or `not-found` (nothing to erase)'),
+      ),
+    by: z.string().check(z.describe('The coordinator who started it')),
     createdAt: z.string(),
     updatedAt: z.string(),
-    finishedAt: z.string().optional(),
-    steps: z.number().int().describe('Steps run so far (each reads a bounded number of items)'),
+    finishedAt: z.optional(z.string()),
+    steps: z.number().check(z.int(), z.describe('Steps run so far (each reads a bounded number of items)')),
     progress: z.object({
-      done: z.number().int().describe('Parts of the work list done'),
-      total: z.number().int().describe('Parts in all (0 until the first step has planned the work)'),
+      done: z.number().check(z.int(), z.describe('Parts of the work list done')),
+      total: z
+        .number()
+        .check(z.int(), z.describe('Parts in all (0 until the first step has planned the work)')),
     }),
-    deleted: z.record(z.string(), z.number()).describe('Items deleted so far, per kind: counts only'),
-    auditId: z.string().optional().describe('The audit entry the finished erasure left'),
-    lastError: z.string().optional().describe('The last failed step (retried by the scheduler tick)'),
+    deleted: z
+      .record(z.string(), z.number())
+      .check(z.describe('Items deleted so far, per kind: counts only')),
+    auditId: z.optional(z.string()).check(z.describe('The audit entry the finished erasure left')),
+    lastError: z
+      .optional(z.string())
+      .check(z.describe('The last failed step (retried by the scheduler tick)')),
   }),
 );
 
@@ -54,7 +62,7 @@ export function jobJson(job: JobRecord): z.input<typeof jobView> {
 
 const centreQuery = z.lazy(() =>
   z.object({
-    centre: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+    centre: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')),
   }),
 );
 

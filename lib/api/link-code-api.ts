@@ -1,6 +1,5 @@
 // WeChat link codes in the coordinators' API: the console prints a card per family with a one-time
 // code; the carer or parent sends it to the official account, which links their WeChat to the contact.
-import * as z from 'zod';
 import { decodeRef } from '#lib/api/coordinator-api.ts';
 import { json, type Route, route } from '#lib/api/router.ts';
 import { formatLinkCode } from '#lib/domain/link-code.ts';
@@ -9,6 +8,7 @@ import type { Logger } from '#lib/observability/logger.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { LinkCodeRepository } from '#lib/store/roster/link-code-repository.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
+import * as z from '#lib/zod.ts';
 
 export interface LinkCodeApiDependencies {
   linkCodes: LinkCodeRepository;
@@ -21,7 +21,7 @@ const linkCodeView = z.lazy(() =>
   z.object({
     contactName: z.string(),
     code: z.string(),
-    printed: z.string().describe('As printed on the card, in two groups'),
+    printed: z.string().check(z.describe('As printed on the card, in two groups')),
     expiresAt: z.string(),
   }),
 );
@@ -33,7 +33,7 @@ export function linkCodeRoutes(deps: LinkCodeApiDependencies): Route[] {
       path: '/api/contacts/{id}/link-code',
       summary: 'Issue a one-time WeChat link code for a carer or parent (each call a new code)',
       pathParams: { id: 'The opaque contact id from the list' },
-      body: z.object({}).strict().optional(),
+      body: z.optional(z.strictObject({})),
       response: { contentType: 'application/json', schema: linkCodeView, description: 'The code' },
       handle: async ({ caller, params }) => {
         const { centreId, id } = decodeRef(params.id ?? '', ['contact'], caller);

@@ -1,12 +1,12 @@
 // The OpenAPI 3.1 document of the coordinators' API, generated from the routes' zod schemas
 // (zod 4's z.toJSONSchema, JSON Schema 2020-12 as OpenAPI 3.1 uses).
-import * as z from 'zod';
 import type { Route } from '#lib/api/router.ts';
 import { errorView } from '#lib/api/schemas.ts';
+import * as z from '#lib/zod.ts';
 
 type JsonSchema = Record<string, unknown>;
 
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+function schemaOf(schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }

@@ -2,7 +2,6 @@
 // read, updated and erased on request (PIPL), and the CSV import. Scoped like every route: a family or
 // contact of a centre the caller does not hold is "not found" (404).
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { decodeRef, encodeRef, requireCentre } from '#lib/api/coordinator-api.ts';
 import { jobJson, jobView } from '#lib/api/job-api.ts';
@@ -24,6 +23,7 @@ import { retryOnVersionConflict } from '#lib/store/conditional-write.ts';
 import type { RosterErasure } from '#lib/store/roster/roster-erasure.ts';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { Contact, ContactInput, Family } from '#lib/store/roster/roster-types.ts';
+import * as z from '#lib/zod.ts';
 
 export interface RosterApiDependencies {
   roster: RosterRepository;
@@ -40,101 +40,98 @@ export interface RosterApiDependencies {
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
 const centreId = z.lazy(() =>
-  z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -'),
+  z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'a centre id: 1-64 letters, digits, . _ -')),
 );
-const ref = z.lazy(() => z.string().min(1).max(400).describe('An opaque id from the lists'));
+const ref = z.lazy(() =>
+  z.string().check(z.minLength(1), z.maxLength(400), z.describe('An opaque id from the lists')),
+);
 const consent = z.lazy(() =>
   z
-    .object({
-      attendance: z.boolean().default(false),
-      mood: z.boolean().default(false),
-      school: z.boolean().default(false),
-      health: z.boolean().default(false),
+    .strictObject({
+      attendance: z._default(z.boolean(), false),
+      mood: z._default(z.boolean(), false),
+      school: z._default(z.boolean(), false),
+      health: z._default(z.boolean(), false),
     })
-    .strict()
-    .describe('What the family agreed may be shared with the parents; nothing until agreed'),
+    .check(z.describe('What the family agreed may be shared with the parents; nothing until agreed')),
 );
 const childInput = z.lazy(() =>
-  z
-    .object({
-      id: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]{1,64}$/)
-        .optional()
-        .describe("An existing child's id (keeps its history)"),
-      name: z.string().trim().min(1).max(32).describe('The name the family uses'),
-      birthYear: z.number().int().min(1990).max(2100),
-      category: z.enum(CHILD_CATEGORIES),
-      consent: consent.optional(),
-    })
-    .strict(),
+  z.strictObject({
+    id: z
+      .optional(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/)))
+      .check(z.describe("An existing child's id (keeps its history)")),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(32), z.describe('The name the family uses')),
+    birthYear: z.number().check(z.int(), z.gte(1990), z.lte(2100)),
+    category: z.enum(CHILD_CATEGORIES),
+    consent: z.optional(consent),
+  }),
 );
-const hhmm = z.lazy(() => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'));
+const hhmm = z.lazy(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')));
 
 export const familyCreateBody = z.lazy(() =>
-  z
-    .object({
-      centre: centreId,
-      name: z.string().trim().min(1).max(64),
-      children: z.array(childInput).max(20),
-    })
-    .strict(),
+  z.strictObject({
+    centre: centreId,
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+    children: z.array(childInput).check(z.maxLength(20)),
+  }),
 );
 const version = z.lazy(() =>
   z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('The version you read (from the view): the update is refused with 409 if it changed since'),
+    .optional(z.number().check(z.int(), z.gte(0)))
+    .check(
+      z.describe('The version you read (from the view): the update is refused with 409 if it changed since'),
+    ),
 );
 export const familyUpdateBody = z.lazy(() =>
-  z
-    .object({
-      name: z.string().trim().min(1).max(64).optional(),
-      children: z.array(childInput).max(20).optional(),
-      version,
-    })
-    .strict(),
+  z.strictObject({
+    name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
+    children: z.optional(z.array(childInput).check(z.maxLength(20))),
+    version,
+  }),
 );
 /** Built with the schemas that spread them (on first use). */
 const contactFields = () => ({
-  name: z.string().trim().min(1).max(64),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
   role: z.enum(CONTACT_ROLES),
-  relationship: z.string().max(32).optional(),
+  relationship: z.optional(z.string().check(z.maxLength(32))),
   language: z.enum(LANGUAGES),
-  phones: z.array(mobilePhone).min(1).max(5).describe('SMS numbers, normalised to E.164 (default region CN)'),
-  families: z.array(ref).max(10).describe('Family ids (carers and parents)'),
-  quietHours: z.object({ start: hhmm, end: hhmm }).strict().optional(),
-  checkinForm: z
-    .enum(CHECKIN_FORMS)
-    .optional()
-    .describe(
-      "Carers: 'one-message' asks all numbered check-in items in one SMS, answered with a row of digits; 'steps' one question at a time. The carer can change it by texting 一条 / 逐条",
+  phones: z
+    .array(mobilePhone)
+    .check(
+      z.minLength(1),
+      z.maxLength(5),
+      z.describe('SMS numbers, normalised to E.164 (default region CN)'),
     ),
-  checkinAt: z
-    .object({ weekday: z.number().int().min(1).max(7), time: hhmm })
-    .strict()
-    .optional(),
+  families: z.array(ref).check(z.maxLength(10), z.describe('Family ids (carers and parents)')),
+  quietHours: z.optional(z.strictObject({ start: hhmm, end: hhmm })),
+  checkinForm: z
+    .optional(z.enum(CHECKIN_FORMS))
+    .check(
+      z.describe(
+        "Carers: 'one-message' asks all numbered check-in items in one SMS, answered with a row of digits; 'steps' one question at a time. The carer can change it by texting 一条 / 逐条",
+      ),
+    ),
+  checkinAt: z.optional(
+    z.strictObject({ weekday: z.number().check(z.int(), z.gte(1), z.lte(7)), time: hhmm }),
+  ),
 });
 export const contactCreateBody = z.lazy(() =>
-  z.object({ centre: centreId, ...contactFields(), families: contactFields().families.default([]) }).strict(),
+  z.strictObject({
+    centre: centreId,
+    ...contactFields(),
+    families: z._default(contactFields().families, []),
+  }),
 );
-export const contactUpdateBody = z.lazy(() =>
-  z
-    .object({ ...contactFields(), version })
-    .partial()
-    .strict(),
-);
+export const contactUpdateBody = z.lazy(() => z.partial(z.strictObject({ ...contactFields(), version })));
 const centreQuery = z.lazy(() => z.object({ centre: centreId }));
 const flag = z.lazy(() =>
-  z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  z.pipe(
+    z._default(z.enum(['true', 'false']), 'false'),
+    z.transform((v) => v === 'true'),
+  ),
 );
 export const importQuery = z.lazy(() => z.object({ centre: centreId, dryRun: flag, acceptValidRows: flag }));
-const emptyBody = z.lazy(() => z.object({}).strict().optional());
+const emptyBody = z.lazy(() => z.optional(z.strictObject({})));
 
 const childView = z.lazy(() =>
   z.object({
@@ -152,55 +149,66 @@ const childView = z.lazy(() =>
 );
 export const familyView = z.lazy(() =>
   z.object({
-    id: z.string().describe('Opaque'),
+    id: z.string().check(z.describe('Opaque')),
     centreId: z.string(),
     name: z.string(),
     children: z.array(childView),
     contacts: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(CONTACT_ROLES) })),
-    version: z.number().int().describe('Give it back with an update: 409 if the family changed meanwhile'),
+    version: z
+      .number()
+      .check(z.int(), z.describe('Give it back with an update: 409 if the family changed meanwhile')),
   }),
 );
 export const contactView = z.lazy(() =>
   z.object({
-    id: z.string().describe('Opaque'),
+    id: z.string().check(z.describe('Opaque')),
     centreId: z.string(),
     name: z.string(),
     role: z.enum(CONTACT_ROLES),
-    relationship: z.string().optional(),
+    relationship: z.optional(z.string()),
     language: z.enum(LANGUAGES),
-    checkinForm: z.enum(CHECKIN_FORMS).optional(),
-    optedOut: z.boolean().describe('The person said stop (STOP/TD): only they can resume (START/恢复)'),
-    optedOutAt: z.string().optional(),
+    checkinForm: z.optional(z.enum(CHECKIN_FORMS)),
+    optedOut: z
+      .boolean()
+      .check(z.describe('The person said stop (STOP/TD): only they can resume (START/恢复)')),
+    optedOutAt: z.optional(z.string()),
     addresses: z.array(
       z.object({ channel: z.enum(CHANNEL_NAMES), address: z.string(), invalid: z.boolean() }),
     ),
     families: z.array(z.string()),
-    version: z.number().int().describe('Give it back with an update: 409 if the contact changed meanwhile'),
+    version: z
+      .number()
+      .check(z.int(), z.describe('Give it back with an update: 409 if the contact changed meanwhile')),
   }),
 );
 export const importView = z.lazy(() =>
   z.object({
-    fileError: z.string().optional(),
+    fileError: z.optional(z.string()),
     lines: z.array(
       z.object({
         line: z.number(),
         status: z.enum(['valid', 'invalid']),
         reasons: z
           .array(z.string())
-          .describe('Why the line is refused: the column and, for a conflict, both values'),
+          .check(z.describe('Why the line is refused: the column and, for a conflict, both values')),
         result: z
-          .enum(['created', 'updated', 'unchanged'])
-          .optional()
-          .describe(
-            'What the import does (a dry run: would do) with a valid line, compared with the roster; an invalid line is refused',
+          .optional(z.enum(['created', 'updated', 'unchanged']))
+          .check(
+            z.describe(
+              'What the import does (a dry run: would do) with a valid line, compared with the roster; an invalid line is refused',
+            ),
           ),
-        changes: z.array(z.string()).optional().describe('What is new or different, column by column'),
-        notice: z.string().optional().describe('Written, but not as the file says (a contact who said stop)'),
+        changes: z
+          .optional(z.array(z.string()))
+          .check(z.describe('What is new or different, column by column')),
+        notice: z
+          .optional(z.string())
+          .check(z.describe('Written, but not as the file says (a contact who said stop)')),
       }),
     ),
     summary: z
       .object({ created: z.number(), updated: z.number(), unchanged: z.number(), refused: z.number() })
-      .describe('How many lines of each result'),
+      .check(z.describe('How many lines of each result')),
     valid: z.number(),
     invalid: z.number(),
     written: z.boolean(),
@@ -209,7 +217,7 @@ export const importView = z.lazy(() =>
     contacts: z.number(),
     notices: z
       .array(z.object({ line: z.number(), notice: z.string() }))
-      .describe('Lines written but not as the file says (a contact who said stop stays opted out)'),
+      .check(z.describe('Lines written but not as the file says (a contact who said stop stays opted out)')),
   }),
 );
 

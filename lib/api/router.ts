@@ -1,8 +1,8 @@
 // A small typed router for the coordinators' API: each route declares its method, path (with {params}),
 // and zod schemas for its query and body; the same declarations generate the OpenAPI document.
-import type * as z from 'zod';
 import type { Caller } from '#lib/api/auth.ts';
 import { ValidationError } from '#lib/errors.ts';
+import type * as z from '#lib/zod.ts';
 
 export interface ApiResult {
   statusCode: number;
@@ -19,7 +19,7 @@ export interface RouteInput<Q, B> {
   rawBody: string;
 }
 
-export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType> {
+export interface RouteSpec<Q extends z.ZodMiniType, B extends z.ZodMiniType> {
   method: 'GET' | 'POST';
   /** e.g. `/api/tasks/{id}/acknowledge` */
   path: string;
@@ -29,7 +29,7 @@ export interface RouteSpec<Q extends z.ZodType, B extends z.ZodType> {
   query?: Q;
   body?: B;
   /** Content type and schema of the 200 response, for the OpenAPI document. */
-  response: { contentType: string; schema?: z.ZodType; description: string };
+  response: { contentType: string; schema?: z.ZodMiniType; description: string };
   /** `public`: no token needed. Default: a coordinator's token. */
   auth?: 'public' | 'coordinator';
   /** A larger body limit than the API's (an upload). */
@@ -45,9 +45,9 @@ export interface Route {
   path: string;
   summary: string;
   pathParams: Record<string, string>;
-  query: z.ZodType | undefined;
-  body: z.ZodType | undefined;
-  response: RouteSpec<z.ZodType, z.ZodType>['response'];
+  query: z.ZodMiniType | undefined;
+  body: z.ZodMiniType | undefined;
+  response: RouteSpec<z.ZodMiniType, z.ZodMiniType>['response'];
   auth: 'public' | 'coordinator';
   maxBodyBytes: number | undefined;
   rawBodyType: string | undefined;
@@ -55,9 +55,10 @@ export interface Route {
   handle(input: RouteInput<unknown, unknown>): Promise<ApiResult>;
 }
 
-export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
-  spec: RouteSpec<Q, B>,
-): Route {
+export function route<
+  Q extends z.ZodMiniType = z.ZodMiniUndefined,
+  B extends z.ZodMiniType = z.ZodMiniUndefined,
+>(spec: RouteSpec<Q, B>): Route {
   return {
     method: spec.method,
     path: spec.path,
@@ -85,7 +86,7 @@ export class RequestValidationError extends ValidationError {
 }
 
 /** Asynchronous, as some fields load what checks them on first use (lib/api/schemas.ts `mobilePhone`). */
-export async function parseInput<S extends z.ZodType>(
+export async function parseInput<S extends z.ZodMiniType>(
   schema: S,
   value: unknown,
   where: string,

@@ -3,7 +3,6 @@
 // The scheduler tick fans an approved broadcast out. The pending draft lives in the coordinator's
 // session, written by the same commit as the turn, so a redelivered message replays its reply.
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import type { BroadcastService } from '#lib/broadcasts/broadcast-service.ts';
 import { splitPin } from '#lib/broadcasts/gb-pin.ts';
 import type { GbPinCheck } from '#lib/broadcasts/gb-pin-guard.ts';
@@ -17,6 +16,7 @@ import { type ContactView, LANGUAGES, type Session } from '#lib/domain/model.ts'
 import { BroadcastTemplateError, ConflictError, NotFoundError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
+import * as z from '#lib/zod.ts';
 
 export const BROADCAST_CONFIRM_FLOW_ID = 'broadcast-confirm';
 export const CONFIRM_MINUTES = 10;
@@ -109,8 +109,8 @@ const previewSchema = z.lazy(() =>
   z.object({
     recipients: z.number(),
     smsSegments: z.number(),
-    estimatedCost: z.object({ amount: z.number(), upTo: z.number().optional(), currency: z.string() }),
-    domestic: z.object({ amount: z.number(), currency: z.string(), recipients: z.number() }).optional(),
+    estimatedCost: z.object({ amount: z.number(), upTo: z.optional(z.number()), currency: z.string() }),
+    domestic: z.optional(z.object({ amount: z.number(), currency: z.string(), recipients: z.number() })),
     languages: z.array(z.object({ language: z.string(), segments: z.number(), sample: z.string() })),
   }),
 );

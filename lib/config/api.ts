@@ -1,8 +1,8 @@
 // The coordinators' API part of the configuration. In AWS, API Gateway's JWT authorizer (Cognito)
 // has verified the token before the function runs: the handler reads the claims it passes on. Locally
 // (`npm start`) there is no authorizer: the handler verifies tokens signed with a local key itself.
-import * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
+import * as z from '#lib/zod.ts';
 import type { Config } from './core.ts';
 import { type Env, parseEnv, withLocalDefaults } from './parse-env.ts';
 
@@ -19,38 +19,30 @@ export const CENTRE_ADMIN_GROUP = 'centre-admin';
 
 export const apiEnvSchema = z.object({
   API_LOCAL_SIGNING_KEY: z
-    .string()
-    .min(32)
-    .optional()
-    .describe('HS256 key of local tokens (local only; at least 32 characters)'),
-  API_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(256)
-    .max(1024 * 1024)
-    .default(16 * 1024)
-    .describe('Largest request body accepted, in bytes (413 above)'),
+    .optional(z.string().check(z.minLength(32)))
+    .check(z.describe('HS256 key of local tokens (local only; at least 32 characters)')),
+  API_MAX_BODY_BYTES: z
+    ._default(z.coerce.number().check(z.int(), z.gte(256), z.lte(1024 * 1024)), 16 * 1024)
+    .check(z.describe('Largest request body accepted, in bytes (413 above)')),
   COORDINATORS_USER_POOL_ID: z
-    .string()
-    .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a Cognito user pool id, e.g. ap-east-1_AbC123')
-    .optional()
-    .describe(
-      "The coordinators' Cognito user pool (AWS only): centre admins invite coordinators into it; unset, the invitation routes are off",
+    .optional(
+      z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a Cognito user pool id, e.g. ap-east-1_AbC123')),
+    )
+    .check(
+      z.describe(
+        "The coordinators' Cognito user pool (AWS only): centre admins invite coordinators into it; unset, the invitation routes are off",
+      ),
     ),
   EXPORT_BUCKET: z
-    .string()
-    .min(3)
-    .optional()
-    .describe(
-      'S3 bucket for exports too large for a response (set by the CDK; unset: such an export is a 413)',
+    .optional(z.string().check(z.minLength(3)))
+    .check(
+      z.describe(
+        'S3 bucket for exports too large for a response (set by the CDK; unset: such an export is a 413)',
+      ),
     ),
-  EXPORT_LINK_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(3600)
-    .default(900)
-    .describe('How long the link to an export file works, in seconds'),
+  EXPORT_LINK_SECONDS: z
+    ._default(z.coerce.number().check(z.int(), z.gte(60), z.lte(3600)), 900)
+    .check(z.describe('How long the link to an export file works, in seconds')),
 });
 
 /** Where exports too large for a response go (none: refused with a 413). */

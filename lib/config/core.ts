@@ -1,67 +1,85 @@
 // The configuration every entry point reads: table, Twilio, sending limits. Parsed once at cold start.
-import * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
+import * as z from '#lib/zod.ts';
 import { type Env, parseEnv, withLocalDefaults } from './parse-env.ts';
 import { wechatEnvSchema } from './wechat-env.ts';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export const coreEnvSchema = z.object({
-  LIANXIN_ENV: z.enum(['aws', 'local']).default('aws').describe('`aws` (every value required) or `local`'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(0).describe('Local server port (local only)'),
+  LIANXIN_ENV: z
+    ._default(z.enum(['aws', 'local']), 'aws')
+    .check(z.describe('`aws` (every value required) or `local`')),
+  PORT: z
+    ._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65535)), 0)
+    .check(z.describe('Local server port (local only)')),
   PUBLIC_URL: z
-    .url()
-    .transform((u) => u.replace(/\/+$/, ''))
-    .describe('Public base URL the webhooks are called on (Twilio signs this exact URL)'),
+    .pipe(
+      z.url(),
+      z.transform((u: string) => u.replace(/\/+$/, '')),
+    )
+    .check(z.describe('Public base URL the webhooks are called on (Twilio signs this exact URL)')),
   TWILIO_ACCOUNT_SID: z
     .string()
-    .regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits')
-    .describe('Twilio account (in AWS from TWILIO_SECRET_ARN)'),
+    .check(
+      z.regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits'),
+      z.describe('Twilio account (in AWS from TWILIO_SECRET_ARN)'),
+    ),
   TWILIO_AUTH_TOKEN: z
-    .string()
-    .min(8)
-    .optional()
-    .describe('Only for the functions that talk to Twilio (in AWS from TWILIO_SECRET_ARN)'),
+    .optional(z.string().check(z.minLength(8)))
+    .check(z.describe('Only for the functions that talk to Twilio (in AWS from TWILIO_SECRET_ARN)')),
   TWILIO_PHONE_NUMBER: z
     .string()
-    .regex(E164, 'must be E.164')
-    .describe('Our sending number, the To of inbound messages'),
-  TABLE_NAME: z.string().min(3).describe('The DynamoDB table'),
-  DYNAMODB_ENDPOINT: z.url().optional().describe('DynamoDB Local (unset in AWS)'),
-  AWS_REGION: z.string().min(1).describe('AWS region (set by Lambda)'),
-  MESSAGE_LOG_TTL_DAYS: z.coerce.number().int().min(1).max(365).describe('Days a message log is kept'),
+    .check(z.regex(E164, 'must be E.164'), z.describe('Our sending number, the To of inbound messages')),
+  TABLE_NAME: z.string().check(z.minLength(3), z.describe('The DynamoDB table')),
+  DYNAMODB_ENDPOINT: z.optional(z.url()).check(z.describe('DynamoDB Local (unset in AWS)')),
+  AWS_REGION: z.string().check(z.minLength(1), z.describe('AWS region (set by Lambda)')),
+  MESSAGE_LOG_TTL_DAYS: z.coerce
+    .number()
+    .check(z.int(), z.gte(1), z.lte(365), z.describe('Days a message log is kept')),
   SESSION_TTL_HOURS: z.coerce
     .number()
-    .int()
-    .min(1)
-    .max(24 * 14)
-    .describe('Hours a conversation session lives'),
-  SEND_QUEUE_URL: z.url().optional().describe('The SQS send queue (unset locally: the queue is in-process)'),
-  SEND_DLQ_URL: z.url().optional().describe("The send queue's dead-letter queue"),
+    .check(z.int(), z.gte(1), z.lte(24 * 14), z.describe('Hours a conversation session lives')),
+  SEND_QUEUE_URL: z
+    .optional(z.url())
+    .check(z.describe('The SQS send queue (unset locally: the queue is in-process)')),
+  SEND_DLQ_URL: z.optional(z.url()).check(z.describe("The send queue's dead-letter queue")),
   SEND_RATE_PER_SECOND: z.coerce
     .number()
-    .min(0)
-    .max(1000)
-    .describe("Messages per second our sender may send (Twilio's per-sender limit); 0 = no limit"),
+    .check(
+      z.gte(0),
+      z.lte(1000),
+      z.describe("Messages per second our sender may send (Twilio's per-sender limit); 0 = no limit"),
+    ),
   SEND_WORKER_CONCURRENCY: z.coerce
     .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .describe('Concurrent send workers (the event source maximum concurrency): each gets rate / concurrency'),
-  SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).describe('Attempts before a send fails'),
+    .check(
+      z.int(),
+      z.gte(1),
+      z.lte(1000),
+      z.describe(
+        'Concurrent send workers (the event source maximum concurrency): each gets rate / concurrency',
+      ),
+    ),
+  SEND_MAX_ATTEMPTS: z.coerce
+    .number()
+    .check(z.int(), z.gte(1), z.lte(20), z.describe('Attempts before a send fails')),
   LOOP_GUARD_LIMIT: z.coerce
     .number()
-    .int()
-    .min(1)
-    .max(100)
-    .describe('More identical bodies than this to one address in 5 minutes are blocked'),
+    .check(
+      z.int(),
+      z.gte(1),
+      z.lte(100),
+      z.describe('More identical bodies than this to one address in 5 minutes are blocked'),
+    ),
   SEND_CLAIM_TIMEOUT_SECONDS: z.coerce
     .number()
-    .int()
-    .min(10)
-    .max(43_200)
-    .describe('A claim older than this without an outcome means the worker died mid-send'),
+    .check(
+      z.int(),
+      z.gte(10),
+      z.lte(43_200),
+      z.describe('A claim older than this without an outcome means the worker died mid-send'),
+    ),
   // The WeChat credentials travel with the core values because, in AWS, they arrive through the same
   // secrets step (lib/config/secrets.ts); lib/config/wechat.ts turns them into settings.
   ...wechatEnvSchema.shape,

@@ -1,8 +1,8 @@
 // Mainland SMS: which provider carries +86 numbers, its credentials, signature and template codes, and
 // the path secret of its callbacks. Read by the send worker and the domestic SMS webhooks.
-import * as z from 'zod';
 import { type MainlandProvider, SMS_TEMPLATES } from '#lib/domain/sms-templates.ts';
 import { ConfigError } from '#lib/errors.ts';
+import * as z from '#lib/zod.ts';
 import type { Config } from './core.ts';
 import {
   MAINLAND_SMS_FALLBACK_FIELD,
@@ -13,133 +13,125 @@ import {
 import { configError, type Env, parseEnv, withLocalDefaults } from './parse-env.ts';
 import { type FetchSecret, secretsManager } from './secrets.ts';
 
-const templateCodes = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string(), z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a template code')));
+const templateCodes = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // The mini API's transform has no ctx.addIssue: the issue it would have added, pushed as is.
+        ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+        return z.NEVER;
+      }
+    }),
+  ),
+  z.record(z.string(), z.string().check(z.regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a template code'))),
+);
 
-const callbackSecret = z.string().min(16, 'at least 16 characters').max(128);
+const callbackSecret = z.string().check(z.minLength(16, 'at least 16 characters'), z.maxLength(128));
 
 export const mainlandSmsEnvSchema = z.object({
   ...MAINLAND_SMS_PROVIDER_FIELD,
   ...MAINLAND_SMS_FALLBACK_FIELD,
   ALIYUN_SMS_SECRET_ARN: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'AWS only: the Secrets Manager secret {"accessKeyId","accessKeySecret","callbackSecret","previousCallbackSecret"}',
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        'AWS only: the Secrets Manager secret {"accessKeyId","accessKeySecret","callbackSecret","previousCallbackSecret"}',
+      ),
     ),
   ALIYUN_SMS_ACCESS_KEY_ID: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Alibaba Cloud AccessKey ID with SendSms only (in AWS from ALIYUN_SMS_SECRET_ARN)'),
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('Alibaba Cloud AccessKey ID with SendSms only (in AWS from ALIYUN_SMS_SECRET_ARN)')),
   ALIYUN_SMS_ACCESS_KEY_SECRET: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Its AccessKey secret (in AWS from ALIYUN_SMS_SECRET_ARN)'),
-  ALIYUN_SMS_CALLBACK_SECRET: callbackSecret
-    .optional()
-    .describe('The path secret of /webhooks/aliyun-sms/{up,report}/{secret} (in AWS from the secret)'),
-  ALIYUN_SMS_PREVIOUS_CALLBACK_SECRET: callbackSecret
-    .optional()
-    .describe('The path secret being rotated out, still accepted until the console has the new URL'),
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('Its AccessKey secret (in AWS from ALIYUN_SMS_SECRET_ARN)')),
+  ALIYUN_SMS_CALLBACK_SECRET: z
+    .optional(callbackSecret)
+    .check(
+      z.describe('The path secret of /webhooks/aliyun-sms/{up,report}/{secret} (in AWS from the secret)'),
+    ),
+  ALIYUN_SMS_PREVIOUS_CALLBACK_SECRET: z
+    .optional(callbackSecret)
+    .check(z.describe('The path secret being rotated out, still accepted until the console has the new URL')),
   ALIYUN_SMS_SIGN_NAME: z
-    .string()
-    .min(2)
-    .max(12)
-    .default('连心')
-    .describe('The registered signature, without 【】 (SignName)'),
-  ALIYUN_SMS_TEMPLATE_CODES: templateCodes
-    .optional()
-    .describe(
-      'JSON {"LX_REPLY_ZH_1":"SMS_…",…}: the code approval gave each template of `npm run sms-templates`',
+    ._default(z.string().check(z.minLength(2), z.maxLength(12)), '连心')
+    .check(z.describe('The registered signature, without 【】 (SignName)')),
+  ALIYUN_SMS_TEMPLATE_CODES: z
+    .optional(templateCodes)
+    .check(
+      z.describe(
+        'JSON {"LX_REPLY_ZH_1":"SMS_…",…}: the code approval gave each template of `npm run sms-templates`',
+      ),
     ),
   ALIYUN_SMS_ENDPOINT: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host[:port]')
-    .default('dysmsapi.aliyuncs.com')
-    .describe('SendSms endpoint (host[:port]); the local stand-in in `npm start`'),
+    ._default(
+      z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host[:port]')),
+      'dysmsapi.aliyuncs.com',
+    )
+    .check(z.describe('SendSms endpoint (host[:port]); the local stand-in in `npm start`')),
   ALIYUN_SMS_PROTOCOL: z
-    .enum(['https', 'http'])
-    .default('https')
-    .describe('https in AWS; http only for a local stand-in'),
-  ALIYUN_SMS_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(500)
-    .max(30_000)
-    .default(5000)
-    .describe('Whole SendSms request timeout; past it the outcome is unknown'),
+    ._default(z.enum(['https', 'http']), 'https')
+    .check(z.describe('https in AWS; http only for a local stand-in')),
+  ALIYUN_SMS_TIMEOUT_MS: z
+    ._default(z.coerce.number().check(z.int(), z.gte(500), z.lte(30_000)), 5000)
+    .check(z.describe('Whole SendSms request timeout; past it the outcome is unknown')),
   TENCENT_SMS_SECRET_ARN: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'AWS only: the Secrets Manager secret {"secretId","secretKey","callbackSecret","previousCallbackSecret"}',
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        'AWS only: the Secrets Manager secret {"secretId","secretKey","callbackSecret","previousCallbackSecret"}',
+      ),
     ),
   TENCENT_SMS_SECRET_ID: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'Tencent Cloud API SecretId of a sub-user allowed SendSms only (in AWS from TENCENT_SMS_SECRET_ARN)',
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        'Tencent Cloud API SecretId of a sub-user allowed SendSms only (in AWS from TENCENT_SMS_SECRET_ARN)',
+      ),
     ),
   TENCENT_SMS_SECRET_KEY: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Its SecretKey (in AWS from TENCENT_SMS_SECRET_ARN)'),
-  TENCENT_SMS_CALLBACK_SECRET: callbackSecret
-    .optional()
-    .describe('The path secret of /webhooks/tencent-sms/{reply,status}/{secret} (in AWS from the secret)'),
-  TENCENT_SMS_PREVIOUS_CALLBACK_SECRET: callbackSecret
-    .optional()
-    .describe('The Tencent path secret being rotated out, still accepted until the console has the new URL'),
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('Its SecretKey (in AWS from TENCENT_SMS_SECRET_ARN)')),
+  TENCENT_SMS_CALLBACK_SECRET: z
+    .optional(callbackSecret)
+    .check(
+      z.describe('The path secret of /webhooks/tencent-sms/{reply,status}/{secret} (in AWS from the secret)'),
+    ),
+  TENCENT_SMS_PREVIOUS_CALLBACK_SECRET: z
+    .optional(callbackSecret)
+    .check(
+      z.describe(
+        'The Tencent path secret being rotated out, still accepted until the console has the new URL',
+      ),
+    ),
   TENCENT_SMS_SDK_APP_ID: z
-    .string()
-    .regex(/^\d{6,12}$/, 'the SmsSdkAppId, digits')
-    .optional()
-    .describe('The SMS application (SmsSdkAppId, e.g. 1400006666) the signature and templates belong to'),
+    .optional(z.string().check(z.regex(/^\d{6,12}$/, 'the SmsSdkAppId, digits')))
+    .check(
+      z.describe('The SMS application (SmsSdkAppId, e.g. 1400006666) the signature and templates belong to'),
+    ),
   TENCENT_SMS_SIGN_NAME: z
-    .string()
-    .min(2)
-    .max(12)
-    .default('连心')
-    .describe('The approved signature content, without 【】 (SignName)'),
-  TENCENT_SMS_TEMPLATE_IDS: templateCodes
-    .optional()
-    .describe('JSON {"LX_REPLY_ZH_1":"1234567",…}: the TemplateId approval gave each template'),
+    ._default(z.string().check(z.minLength(2), z.maxLength(12)), '连心')
+    .check(z.describe('The approved signature content, without 【】 (SignName)')),
+  TENCENT_SMS_TEMPLATE_IDS: z
+    .optional(templateCodes)
+    .check(z.describe('JSON {"LX_REPLY_ZH_1":"1234567",…}: the TemplateId approval gave each template')),
   TENCENT_SMS_ENDPOINT: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host[:port]')
-    .default('sms.tencentcloudapi.com')
-    .describe('SendSms endpoint (host[:port]); the local stand-in in `npm start`'),
+    ._default(
+      z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host[:port]')),
+      'sms.tencentcloudapi.com',
+    )
+    .check(z.describe('SendSms endpoint (host[:port]); the local stand-in in `npm start`')),
   TENCENT_SMS_PROTOCOL: z
-    .enum(['https', 'http'])
-    .default('https')
-    .describe('https in AWS; http only for a local stand-in'),
+    ._default(z.enum(['https', 'http']), 'https')
+    .check(z.describe('https in AWS; http only for a local stand-in')),
   TENCENT_SMS_REGION: z
-    .string()
-    .regex(/^[a-z]+-[a-z]+$/, 'a region such as ap-guangzhou')
-    .default('ap-guangzhou')
-    .describe('The API region of the SMS application (ap-guangzhou, ap-beijing or ap-nanjing)'),
-  TENCENT_SMS_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(500)
-    .max(30_000)
-    .default(5000)
-    .describe('Whole SendSms request timeout; past it the outcome is unknown'),
+    ._default(z.string().check(z.regex(/^[a-z]+-[a-z]+$/, 'a region such as ap-guangzhou')), 'ap-guangzhou')
+    .check(z.describe('The API region of the SMS application (ap-guangzhou, ap-beijing or ap-nanjing)')),
+  TENCENT_SMS_TIMEOUT_MS: z
+    ._default(z.coerce.number().check(z.int(), z.gte(500), z.lte(30_000)), 5000)
+    .check(z.describe('Whole SendSms request timeout; past it the outcome is unknown')),
   ...TENCENT_SMS_LIMIT_FIELD,
   ...MAINLAND_SMS_PRICE_FIELDS,
 });
@@ -186,10 +178,10 @@ export interface MainlandSmsSettings {
 }
 
 const aliyunSecretSchema = z.object({
-  accessKeyId: z.string().min(1),
-  accessKeySecret: z.string().min(1),
+  accessKeyId: z.string().check(z.minLength(1)),
+  accessKeySecret: z.string().check(z.minLength(1)),
   callbackSecret: callbackSecret,
-  previousCallbackSecret: z.string().default(''),
+  previousCallbackSecret: z._default(z.string(), ''),
 });
 
 /** The Alibaba Cloud secret's values as the environment names them (read once per cold start). */
@@ -212,10 +204,10 @@ async function readAliyunSecret(secretArn: string, fetchSecret: FetchSecret): Pr
 }
 
 const tencentSecretSchema = z.object({
-  secretId: z.string().min(1),
-  secretKey: z.string().min(1),
+  secretId: z.string().check(z.minLength(1)),
+  secretKey: z.string().check(z.minLength(1)),
   callbackSecret: callbackSecret,
-  previousCallbackSecret: z.string().default(''),
+  previousCallbackSecret: z._default(z.string(), ''),
 });
 
 /** The Tencent Cloud secret's values as the environment names them (read once per cold start). */

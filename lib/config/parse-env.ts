@@ -1,13 +1,13 @@
 // The one place an environment is validated: every schema in lib/config/ goes through parseEnv, so a
 // bad deployment fails at cold start with one error that lists every bad or missing variable at once.
-import type * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
+import type * as z from '#lib/zod.ts';
 import { LOCAL_DEFAULTS } from './local-defaults.ts';
 
 export type Env = Record<string, string | undefined>;
 
 /** Parses `env` with `schema`; empty strings count as unset (CDK and shells write them for "none"). */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+export function parseEnv<S extends z.ZodMiniType>(schema: S, env: Env): z.output<S> {
   const parsed = schema.safeParse(stripUnset(env));
   if (!parsed.success) throw configError(parsed.error.issues);
   return parsed.data;

@@ -1,22 +1,21 @@
-import * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
+import * as z from '#lib/zod.ts';
 import { type Config, loadConfig } from './core.ts';
 import { type Env, parseEnv } from './parse-env.ts';
 
 export const secretsEnvSchema = z.object({
   TWILIO_SECRET_ARN: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('AWS only: the Secrets Manager secret {"accountSid","authToken"}'),
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('AWS only: the Secrets Manager secret {"accountSid","authToken"}')),
   WECHAT_SECRET_ARN: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('AWS only: the Secrets Manager secret {"appId","appSecret","token","encodingAesKey"}'),
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.describe('AWS only: the Secrets Manager secret {"appId","appSecret","token","encodingAesKey"}')),
 });
 
-const twilioSecretSchema = z.object({ accountSid: z.string().min(1), authToken: z.string().min(8) });
+const twilioSecretSchema = z.object({
+  accountSid: z.string().check(z.minLength(1)),
+  authToken: z.string().check(z.minLength(8)),
+});
 
 export type FetchSecret = (secretId: string) => Promise<string>;
 
@@ -60,10 +59,10 @@ async function readTwilioSecret(secretArn: string, fetchSecret: FetchSecret) {
 }
 
 const wechatSecretSchema = z.object({
-  appId: z.string().default(''),
-  appSecret: z.string().default(''),
-  token: z.string().default(''),
-  encodingAesKey: z.string().default(''),
+  appId: z._default(z.string(), ''),
+  appSecret: z._default(z.string(), ''),
+  token: z._default(z.string(), ''),
+  encodingAesKey: z._default(z.string(), ''),
 });
 
 async function readWechatSecret(secretArn: string, fetchSecret: FetchSecret) {

@@ -1,10 +1,10 @@
 // The WeChat settings each entry point needs, from the WECHAT_* values of the core configuration
 // (lib/config/wechat-env.ts). WeChat is optional: without it the send worker has no WeChat channel and
 // only the WeChat webhook refuses to start.
-import * as z from 'zod';
 import type { WechatTemplates } from '#lib/channels/wechat/wechat-outbound.ts';
 import { OUTBOUND_KINDS } from '#lib/domain/outbound-message.ts';
 import { ConfigError } from '#lib/errors.ts';
+import * as z from '#lib/zod.ts';
 import type { Config } from './core.ts';
 import { configError } from './parse-env.ts';
 
@@ -15,10 +15,10 @@ export const DEFAULT_REPLY_BUDGET_MS = 4000;
 const templatesSchema = z.partialRecord(
   z.enum(OUTBOUND_KINDS),
   z.object({
-    templateId: z.string().min(1).max(128),
-    field: z.string().regex(/^[A-Za-z0-9_]{1,32}$/),
+    templateId: z.string().check(z.minLength(1), z.maxLength(128)),
+    field: z.string().check(z.regex(/^[A-Za-z0-9_]{1,32}$/)),
     // WeChat's `thing` fields take 20 characters; a template with a longer field says so.
-    maxLength: z.number().int().min(1).max(2000).default(20),
+    maxLength: z._default(z.number().check(z.int(), z.gte(1), z.lte(2000)), 20),
   }),
 );
 

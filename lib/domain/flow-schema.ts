@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { compactInput, parseNumber } from '#lib/domain/answer-parsing.ts';
 import type { AnswerValue, Language } from '#lib/domain/model.ts';
 import { LianxinError } from '#lib/errors.ts';
+import * as z from '#lib/zod.ts';
 
 /** A flow definition that does not hold together: a programming error, raised at module load. */
 export class FlowDefinitionError extends LianxinError {
@@ -15,36 +15,43 @@ const PLACEHOLDER = /\{(\w+)\}/g;
 
 // Strict objects throughout: a misspelt key ('alertwhen') must fail, not be silently ignored.
 const localisedText = z.lazy(() =>
-  z.strictObject({ 'zh-CN': z.string().trim().min(1), en: z.string().trim().min(1) }),
+  z.strictObject({
+    'zh-CN': z.string().check(z.trim(), z.minLength(1)),
+    en: z.string().check(z.trim(), z.minLength(1)),
+  }),
 );
-const words = z.lazy(() => z.array(z.string().trim().min(1)));
+const words = z.lazy(() => z.array(z.string().check(z.trim(), z.minLength(1))));
 const localisedWords = z.lazy(() => z.strictObject({ 'zh-CN': words, en: words }));
 const identifier = z.lazy(() =>
-  z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -'),
+  z.string().check(z.regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and -')),
 );
 
 export const answerSpecSchema = z.lazy(() =>
   z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('number'), min: z.number().int().min(0), max: z.number().int() }),
+    z.strictObject({
+      type: z.literal('number'),
+      min: z.number().check(z.int(), z.gte(0)),
+      max: z.number().check(z.int()),
+    }),
     z.strictObject({
       type: z.literal('choice'),
       options: z
         .array(
           z.strictObject({
-            value: z.number().int().min(0),
+            value: z.number().check(z.int(), z.gte(0)),
             /** Other ways to say this option, e.g. 是/yes for "1 yes". */
-            aliases: words.optional(),
+            aliases: z.optional(words),
           }),
         )
-        .min(2),
+        .check(z.minLength(2)),
     }),
     z.strictObject({ type: z.literal('yesno') }),
     z.strictObject({
       type: z.literal('text'),
       /** Longer answers are cut here and marked truncated. */
-      maxLength: z.number().int().min(1).max(2000),
+      maxLength: z.number().check(z.int(), z.gte(1), z.lte(2000)),
       /** Whole-message answers that mean "nothing to say": the item is recorded as skipped. */
-      skipWords: words.default([]),
+      skipWords: z._default(words, []),
     }),
   ]),
 );
@@ -58,18 +65,18 @@ export const flowStepSchema = z.lazy(() =>
     text: localisedText,
     answer: answerSpecSchema,
     /** Said before the question again when an answer was not understood; default from the catalog. */
-    hint: localisedText.optional(),
+    hint: z.optional(localisedText),
     /** Answer values that raise an alert to the Centre's coordinators. */
-    alertWhen: z.array(branchValue).optional(),
+    alertWhen: z.optional(z.array(branchValue)),
     /**
      * Words of harm that raise an alert. Checked in every language whatever the contact's language;
      * on a text step in the answer, on other steps in any message that is not a valid answer.
      */
-    alertWords: localisedWords.optional(),
+    alertWords: z.optional(localisedWords),
     /** Branches on the answer value; without a match the flow goes to the following step. */
-    next: z.array(z.strictObject({ when: branchValue, goto: z.string() })).optional(),
+    next: z.optional(z.array(z.strictObject({ when: branchValue, goto: z.string() }))),
     /** Re-prompts before an answer is recorded as unanswered and the flow moves on. */
-    maxReprompts: z.number().int().min(0).max(5).default(2),
+    maxReprompts: z._default(z.number().check(z.int(), z.gte(0), z.lte(5)), 2),
   }),
 );
 
@@ -77,14 +84,16 @@ export const flowSchema = z.lazy(() =>
   z
     .strictObject({
       id: identifier,
-      version: z.number().int().min(1),
+      version: z.number().check(z.int(), z.gte(1)),
       /** true: the steps are asked about each of the contact's children in turn. */
       perChild: z.boolean(),
-      steps: z.array(flowStepSchema).min(1),
+      steps: z.array(flowStepSchema).check(z.minLength(1)),
     })
-    .superRefine((flow, ctx) => {
-      for (const issue of crossReferenceIssues(flow)) ctx.addIssue({ code: 'custom', ...issue });
-    }),
+    .check(
+      z.superRefine((flow, ctx) => {
+        for (const issue of crossReferenceIssues(flow)) ctx.addIssue({ code: 'custom', ...issue });
+      }),
+    ),
 );
 
 export type Flow = z.infer<typeof flowSchema>;

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { parseForm, verifyTwilioSignature } from '#lib/channels/twilio-sms/twilio-sms-inbound.ts';
 import { statusFromProvider } from '#lib/domain/outbound-message.ts';
 import { ValidationError } from '#lib/errors.ts';
@@ -7,6 +6,7 @@ import type { Logger } from '#lib/observability/logger.ts';
 import type { WebhookRequest, WebhookResponse } from '#lib/ports/channel.ts';
 import type { Clock } from '#lib/ports/clock.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import * as z from '#lib/zod.ts';
 
 export interface StatusWebhookDependencies {
   authToken: string;
@@ -16,12 +16,9 @@ export interface StatusWebhookDependencies {
 }
 
 const statusCallbackSchema = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'must be a message id'),
-  MessageStatus: z.string().regex(/^[a-z_]{2,20}$/, 'must be a Twilio message status'),
-  ErrorCode: z
-    .string()
-    .regex(/^\d{1,6}$/)
-    .optional(),
+  MessageSid: z.string().check(z.regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'must be a message id')),
+  MessageStatus: z.string().check(z.regex(/^[a-z_]{2,20}$/, 'must be a Twilio message status')),
+  ErrorCode: z.optional(z.string().check(z.regex(/^\d{1,6}$/))),
 });
 
 /** The status callback URL the send worker gives Twilio for one message: our key rides in it, signed. */

@@ -1,6 +1,5 @@
 // When the conversation cannot answer within WeChat's 5 seconds, the webhook answers `success` and
 // the replies follow as customer-service messages, through the send queue like any message lianxin starts.
-import * as z from 'zod';
 import type { WechatMessage } from '#lib/channels/wechat/wechat-inbound.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { type WechatOutcome, wechatMessageId } from '#lib/inbound/handle-wechat-message.ts';
@@ -8,6 +7,7 @@ import type { Logger } from '#lib/observability/logger.ts';
 import { traced } from '#lib/observability/process-observability.ts';
 import type { OutboundPort } from '#lib/ports/outbound.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
+import * as z from '#lib/zod.ts';
 
 export interface LateReplies {
   /**
@@ -93,7 +93,7 @@ const lateReplyEventSchema = z.lazy(() =>
         account: z.string(),
         createTime: z.number(),
         event: z.string(),
-        eventKey: z.string().optional(),
+        eventKey: z.optional(z.string()),
       }),
       z.object({
         kind: z.literal('other'),
@@ -101,7 +101,7 @@ const lateReplyEventSchema = z.lazy(() =>
         account: z.string(),
         createTime: z.number(),
         msgType: z.string(),
-        msgId: z.string().optional(),
+        msgId: z.optional(z.string()),
       }),
     ]),
   }),

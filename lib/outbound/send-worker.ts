@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { CHANNEL_NAMES, type ChannelName } from '#lib/domain/model.ts';
 import {
   OUTBOUND_KINDS,
@@ -24,23 +23,24 @@ import {
   SQS_MAX_VISIBILITY_SECONDS,
 } from '#lib/ports/send-queue.ts';
 import type { DynamoOutboundRepository } from '#lib/store/outbound/dynamo-outbound-repository.ts';
+import * as z from '#lib/zod.ts';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const hhmm = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/));
 const instructionSchema = z.object({
-  key: z.string().min(1).max(512),
-  contactId: z.string().min(1),
+  key: z.string().check(z.minLength(1), z.maxLength(512)),
+  contactId: z.string().check(z.minLength(1)),
   channel: z.enum(CHANNEL_NAMES),
-  address: z.string().min(1),
-  body: z.string().min(1).max(1600),
+  address: z.string().check(z.minLength(1)),
+  body: z.string().check(z.minLength(1), z.maxLength(1600)),
   kind: z.enum(OUTBOUND_KINDS),
   urgent: z.boolean(),
   notBefore: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
-  timeZone: z.string().min(1),
+  timeZone: z.string().check(z.minLength(1)),
   quietHours: z.object({ start: hhmm, end: hhmm }),
-  broadcastId: z.string().min(1).max(128).optional(),
-  ignoresOptOut: z.boolean().optional(),
-}) satisfies z.ZodType<SendInstruction>;
+  broadcastId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  ignoresOptOut: z.optional(z.boolean()),
+}) satisfies z.ZodMiniType<SendInstruction>;
 
 /** What the worker may do to a contact when the provider tells it something about them. */
 export interface ContactFlags {

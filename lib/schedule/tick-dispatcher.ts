@@ -5,7 +5,6 @@
 // locally and in tests the units run in the process. A unit retried after failing halfway re-reads
 // from the same cursor at the same time: every due item is idempotent and re-read before it is acted
 // on, so what the first attempt did is not done again, and nothing before the cursor is skipped.
-import * as z from 'zod';
 import { dueIndexShards } from '#lib/config/due-index.ts';
 import { ValidationError } from '#lib/errors.ts';
 import type { Logger } from '#lib/observability/logger.ts';
@@ -14,20 +13,17 @@ import { type SchedulerDependencies, ShardRun } from '#lib/schedule/scheduler-ti
 import { TickContext, type TickReport } from '#lib/schedule/tick-context.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
+import * as z from '#lib/zod.ts';
 
 export const TICK_UNIT_SOURCE = 'lianxin.tick-unit';
 
 export const tickUnitSchema = z.object({
   source: z.literal(TICK_UNIT_SOURCE),
-  shard: z
-    .number()
-    .int()
-    .min(0)
-    .max(DUE_INDEX.maxShards - 1),
+  shard: z.number().check(z.int(), z.gte(0), z.lte(DUE_INDEX.maxShards - 1)),
   /** The tick's time: a continuation and a retry see the same due set. */
   at: z.iso.datetime(),
   /** Where the previous unit of this shard stopped (the due index's LastEvaluatedKey). */
-  cursor: z.record(z.string(), z.unknown()).optional(),
+  cursor: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export type TickUnit = z.infer<typeof tickUnitSchema>;

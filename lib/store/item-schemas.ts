@@ -1,6 +1,5 @@
 // Shapes of stored items as they are read back. A stored item that does not parse is a bug or
 // corruption, surfaced as a DependencyError rather than passed on half-formed.
-import * as z from 'zod';
 import {
   type AnswerValue,
   CHECKIN_FORMS,
@@ -12,6 +11,7 @@ import {
 } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { channelAddressSchema } from '#lib/store/roster/roster-types.ts';
+import * as z from '#lib/zod.ts';
 
 const childRefSchema = z.lazy(() =>
   z.object({
@@ -35,14 +35,14 @@ export const contactViewSchema = z.lazy(
       centrePhone: z.string(),
       children: z.array(childRefSchema),
       addresses: z.array(channelAddressSchema),
-      stopHintWeek: z.string().optional(),
-      lastIdleReplyAt: z.string().optional(),
-      checkinDoneWeek: z.string().optional(),
-      checkinForm: z.enum(CHECKIN_FORMS).optional(),
-      stepStreak: z.number().int().optional(),
-      stepStreakWeek: z.string().optional(),
-      oneMessageOffered: z.boolean().optional(),
-    }) satisfies z.ZodType<ContactView>,
+      stopHintWeek: z.optional(z.string()),
+      lastIdleReplyAt: z.optional(z.string()),
+      checkinDoneWeek: z.optional(z.string()),
+      checkinForm: z.optional(z.enum(CHECKIN_FORMS)),
+      stepStreak: z.optional(z.number().check(z.int())),
+      stepStreakWeek: z.optional(z.string()),
+      oneMessageOffered: z.optional(z.boolean()),
+    }) satisfies z.ZodMiniType<ContactView>,
 );
 
 export const sessionSchema = z.lazy(
@@ -51,41 +51,41 @@ export const sessionSchema = z.lazy(
       flowId: z.string(),
       flowVersion: z.number(),
       week: z.string(),
-      childIndex: z.number().int(),
-      childId: z.string().optional(),
+      childIndex: z.number().check(z.int()),
+      childId: z.optional(z.string()),
       stepId: z.string(),
-      attempts: z.number().int(),
+      attempts: z.number().check(z.int()),
       startedAt: z.string(),
       expiresAt: z.string(),
-      broadcastId: z.string().optional(),
-      mode: z.enum(['correction', 'message']).optional(),
-      form: z.enum(['one-message', 'one-message-steps']).optional(),
-    }) satisfies z.ZodType<Session>,
+      broadcastId: z.optional(z.string()),
+      mode: z.optional(z.enum(['correction', 'message'])),
+      form: z.optional(z.enum(['one-message', 'one-message-steps'])),
+    }) satisfies z.ZodMiniType<Session>,
 );
 
 export const sessionItemSchema = z.lazy(() =>
-  z.object({ session: sessionSchema, version: z.number().int() }),
+  z.object({ session: sessionSchema, version: z.number().check(z.int()) }),
 );
 
 export const messageItemSchema = z.lazy(() => z.object({ replies: z.array(z.string()) }));
 
 export const answerValueSchema = z.lazy(
-  () => z.union([z.number(), z.string(), z.boolean()]) satisfies z.ZodType<AnswerValue>,
+  () => z.union([z.number(), z.string(), z.boolean()]) satisfies z.ZodMiniType<AnswerValue>,
 );
 
 export const storedAnswerSchema = z.lazy(() =>
   z.object({
     status: z.enum(['answered', 'unanswered', 'skipped']),
-    value: answerValueSchema.optional(),
+    value: z.optional(answerValueSchema),
     raw: z.string(),
-    truncated: z.boolean().optional(),
+    truncated: z.optional(z.boolean()),
     answeredAt: z.string(),
   }),
 );
 
 /** Parses a stored item, turning a mismatch into a DependencyError that names the item kind. */
-export function parseItem<S extends z.ZodType>(schema: S, item: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(item);
+export function parseItem<S extends z.core.$ZodType>(schema: S, item: unknown, what: string): z.output<S> {
+  const parsed = z.safeParse(schema, item);
   if (!parsed.success) {
     throw new DependencyError(`stored ${what} item has an unexpected shape`, { cause: parsed.error });
   }
@@ -113,7 +113,7 @@ export const alertItemFields = () => ({
   week: z.string(),
   itemId: z.string(),
   reason: z.enum(['answer', 'words']),
-  value: answerValueSchema.optional(),
+  value: z.optional(answerValueSchema),
 });
 
 /**
@@ -123,19 +123,19 @@ export const alertItemFields = () => ({
 export const auditFields = () => ({
   status: z.enum(['open', 'closed']),
   raisedAt: z.string(),
-  acknowledgedAt: z.string().optional(),
-  acknowledgedBy: z.string().optional(),
-  acknowledgeNote: z.string().optional(),
-  closedAt: z.string().optional(),
-  closedBy: z.string().optional(),
-  closeNote: z.string().optional(),
+  acknowledgedAt: z.optional(z.string()),
+  acknowledgedBy: z.optional(z.string()),
+  acknowledgeNote: z.optional(z.string()),
+  closedAt: z.optional(z.string()),
+  closedBy: z.optional(z.string()),
+  closeNote: z.optional(z.string()),
   /** The short reference a coordinator answers it by text with (A7, T3), once it was sent. */
-  ref: z.string().optional(),
+  ref: z.optional(z.string()),
   /** The contact who raised it (an alert's carer), kept with the reference. */
-  raisedBy: z.string().optional(),
+  raisedBy: z.optional(z.string()),
   /** Set once by the tick when no one had acknowledged it in a day: when, and how many coordinators it told. */
-  escalatedAt: z.string().optional(),
-  escalatedTo: z.number().int().optional(),
+  escalatedAt: z.optional(z.string()),
+  escalatedTo: z.optional(z.number().check(z.int())),
 });
 
 /**

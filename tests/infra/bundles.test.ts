@@ -31,6 +31,13 @@ beforeAll(() => {
   // Eight esbuild runs in this process: seconds.
 }, 300_000);
 
+/** The sources (from the project's root) that went into some of a bundle's files, read from their maps. */
+function sourcesOf(bundle: Bundle, files: readonly string[] = bundle.files): string[] {
+  return files.flatMap(
+    (f) => (JSON.parse(readFileSync(join(bundle.dir, `${f}.map`), 'utf8')) as { sources: string[] }).sources,
+  );
+}
+
 /** Every code file of a bundle: the entry and its chunks, the ones loaded later too. */
 function codeOf(bundle: Bundle): string {
   return bundle.files.map((f) => readFileSync(join(bundle.dir, f), 'utf8')).join('\n');
@@ -71,16 +78,12 @@ describe('function bundles', () => {
   it("leaves what the code loads on first use out of the cold start: the API's CSV parser and phone metadata", () => {
     const api = functions.find((f) => f.name === 'coordinator-api')?.bundle;
     if (!api) throw new Error('coordinator-api was not bundled');
-    const sourcesOf = (files: readonly string[]) =>
-      files.flatMap(
-        (f) => (JSON.parse(readFileSync(join(api.dir, `${f}.map`), 'utf8')) as { sources: string[] }).sources,
-      );
     const lazy = (source: string) =>
       source === 'lib/roster/csv-import.ts' || source.startsWith('node_modules/libphonenumber-js/');
-    expect(sourcesOf(api.coldStartFiles).filter(lazy)).toEqual([]);
+    expect(sourcesOf(api, api.coldStartFiles).filter(lazy)).toEqual([]);
     const later = api.files.filter((f) => !api.coldStartFiles.includes(f));
-    expect(sourcesOf(later)).toContain('lib/roster/csv-import.ts');
-    expect(sourcesOf(later).some((s) => s.startsWith('node_modules/libphonenumber-js/'))).toBe(true);
+    expect(sourcesOf(api, later)).toContain('lib/roster/csv-import.ts');
+    expect(sourcesOf(api, later).some((s) => s.startsWith('node_modules/libphonenumber-js/'))).toBe(true);
     expect(api.coldStartBytes).toBeLessThan(api.bytes - 100 * 1024);
   });
 
@@ -100,6 +103,19 @@ describe('function bundles', () => {
     }
   });
 
+  it("carries zod's mini API and its English messages only: not the classic API, whose every method a bundle would carry", () => {
+    for (const fn of functions) {
+      if (!fn.bundle) throw new Error(`${fn.name} was not bundled`);
+      const zod = sourcesOf(fn.bundle).filter((s) => s.startsWith('node_modules/zod/'));
+      expect(zod, fn.name).toContain('node_modules/zod/v4/mini/schemas.js');
+      expect(zod, fn.name).toContain('node_modules/zod/v4/locales/en.js');
+      expect(
+        zod.filter((s) => s.includes('/classic/') || (s.includes('/locales/') && !s.endsWith('/en.js'))),
+        fn.name,
+      ).toEqual([]);
+    }
+  });
+
   it('runs zod without its JIT: the banner comes before any schema is built', async () => {
     // Bundled as the functions are, under the project so that zod resolves from its node_modules.
     const dir = join(root, 'node_modules', '.cache', 'lianxin-tests');
@@ -107,7 +123,7 @@ describe('function bundles', () => {
     const entry = join(dir, 'zod-banner-source.mjs');
     writeFileSync(
       entry,
-      "import * as z from 'zod';\nconst schema = z.object({ a: z.string() });\nexport const parsed = schema.parse({ a: 'x' });\nexport const jitless = z.config().jitless;\n",
+      `import * as z from ${JSON.stringify(join(root, 'lib', 'zod.ts'))};\nconst schema = z.object({ a: z.string() });\nexport const parsed = schema.parse({ a: 'x' });\nexport const jitless = z.config().jitless;\n`,
     );
     const { path, dir: out } = bundleFunction(entry, join(dir, `zod-banner-${process.pid}`));
     expect(readFileSync(path, 'utf8').startsWith(BUNDLE_BANNER)).toBe(true);

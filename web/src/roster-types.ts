@@ -1,6 +1,6 @@
 // The roster as the API shows it (types from the API's zod schemas).
-import type * as z from 'zod';
 import type { contactView, familyView } from '#lib/api/roster-api.ts';
+import type * as z from '#lib/zod.ts';
 import { useGet } from './api.ts';
 
 export type FamilyView = z.output<typeof familyView>;

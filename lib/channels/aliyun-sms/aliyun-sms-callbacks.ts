@@ -1,39 +1,47 @@
 // Alibaba Cloud SMS pushes (HTTP batch push): carers' replies (SmsUp) and delivery receipts (SmsReport),
 // each a JSON array. Pure parsing: which items can be taken, and why the others never can.
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { ValidationError } from '#lib/errors.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
+import * as z from '#lib/zod.ts';
 
 /** Alibaba Cloud retries a push we do not accept; a batch larger than this is refused as malformed. */
 export const MAX_PUSH_ITEMS = 5000;
 
-const digits = z.lazy(() => z.union([z.string(), z.number()]).transform(String));
+const digits = z.lazy(() => z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
 
 const uplinkSchema = z.lazy(() =>
   z.object({
     // Without +86, as the provider sends it; a leading 86 is tolerated.
-    phone_number: z
-      .union([z.string(), z.number()])
-      .transform((v) => String(v).trim())
-      .pipe(z.string().regex(/^(\+?86)?1[3-9]\d{9}$/, 'must be a mainland mobile number')),
-    content: z.string().max(1600, 'longer than 1600 characters'),
-    send_time: z.string().min(1).max(40),
-    dest_code: digits.optional(),
-    sequence_id: z.union([z.string().min(1).max(64), z.number().int()]).optional(),
+    phone_number: z.pipe(
+      z.pipe(
+        z.union([z.string(), z.number()]),
+        z.transform((v: string | number) => String(v).trim()),
+      ),
+      z.string().check(z.regex(/^(\+?86)?1[3-9]\d{9}$/, 'must be a mainland mobile number')),
+    ),
+    content: z.string().check(z.maxLength(1600, 'longer than 1600 characters')),
+    send_time: z.string().check(z.minLength(1), z.maxLength(40)),
+    dest_code: z.optional(digits),
+    sequence_id: z.optional(
+      z.union([z.string().check(z.minLength(1), z.maxLength(64)), z.number().check(z.int())]),
+    ),
   }),
 );
 
 const reportSchema = z.lazy(() =>
   z.object({
-    phone_number: z.union([z.string(), z.number()]).transform(String).optional(),
-    success: z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true'),
-    biz_id: z.string().min(1).max(128),
-    out_id: z.string().max(512).optional(),
-    err_code: z.string().max(64).optional(),
-    err_msg: z.string().max(512).optional(),
-    report_time: z.string().max(40).optional(),
-    send_time: z.string().max(40).optional(),
+    phone_number: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+    success: z.pipe(
+      z.union([z.boolean(), z.enum(['true', 'false'])]),
+      z.transform((v: boolean | 'true' | 'false') => v === true || v === 'true'),
+    ),
+    biz_id: z.string().check(z.minLength(1), z.maxLength(128)),
+    out_id: z.optional(z.string().check(z.maxLength(512))),
+    err_code: z.optional(z.string().check(z.maxLength(64))),
+    err_msg: z.optional(z.string().check(z.maxLength(512))),
+    report_time: z.optional(z.string().check(z.maxLength(40))),
+    send_time: z.optional(z.string().check(z.maxLength(40))),
   }),
 );
 
@@ -60,7 +68,7 @@ function batchOf(body: string): unknown[] {
   return parsed;
 }
 
-function parseItems<S extends z.ZodType, T>(
+function parseItems<S extends z.ZodMiniType, T>(
   body: string,
   schema: S,
   map: (item: z.output<S>) => T,

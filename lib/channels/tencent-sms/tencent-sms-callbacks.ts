@@ -1,9 +1,9 @@
 // Tencent Cloud SMS callbacks: a carer's reply (短信回复, one JSON object per request) and delivery
 // status (短信下发状态, a JSON array). Pure parsing: what can be taken, and why the rest never can.
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { ValidationError } from '#lib/errors.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
+import * as z from '#lib/zod.ts';
 
 /** Tencent retries a status push we do not accept; a larger one is refused as malformed. */
 export const MAX_STATUS_ITEMS = 5000;
@@ -14,37 +14,46 @@ export const TENCENT_ACCEPTED = JSON.stringify({ result: 0, errmsg: 'OK' });
 const replySchema = z.lazy(() =>
   z.object({
     // Without the country code, which comes in `nationcode`; a leading 86 or +86 is tolerated.
-    mobile: z
-      .union([z.string(), z.number()])
-      .transform((v) =>
-        String(v)
-          .trim()
-          .replace(/^\+?86(?=1\d{10}$)/, ''),
-      )
-      .pipe(z.string().regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number')),
-    nationcode: z
-      .union([z.string(), z.number()])
-      .transform((v) => String(v).trim().replace(/^\+/, ''))
-      .pipe(z.literal('86', { message: 'must be 86: replies come from mainland numbers only' })),
-    text: z.string().max(1600, 'longer than 1600 characters'),
+    mobile: z.pipe(
+      z.pipe(
+        z.union([z.string(), z.number()]),
+        z.transform((v) =>
+          String(v)
+            .trim()
+            .replace(/^\+?86(?=1\d{10}$)/, ''),
+        ),
+      ),
+      z.string().check(z.regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number')),
+    ),
+    nationcode: z.pipe(
+      z.pipe(
+        z.union([z.string(), z.number()]),
+        z.transform((v) => String(v).trim().replace(/^\+/, '')),
+      ),
+      z.literal('86', { message: 'must be 86: replies come from mainland numbers only' }),
+    ),
+    text: z.string().check(z.maxLength(1600, 'longer than 1600 characters')),
     // Unix seconds when the carer sent it; part of the reply's identity.
-    time: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,13}$/, 'must be a Unix time')]),
-    sign: z.string().max(64).optional(),
-    extend: z.union([z.string(), z.number()]).transform(String).optional(),
+    time: z.union([
+      z.number().check(z.int(), z.nonnegative()),
+      z.string().check(z.regex(/^\d{1,13}$/, 'must be a Unix time')),
+    ]),
+    sign: z.optional(z.string().check(z.maxLength(64))),
+    extend: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
   }),
 );
 
 const statusSchema = z.lazy(() =>
   z.object({
-    user_receive_time: z.string().max(40).optional(),
-    nationcode: z.union([z.string(), z.number()]).transform(String).optional(),
-    mobile: z.union([z.string(), z.number()]).transform(String).optional(),
+    user_receive_time: z.optional(z.string().check(z.maxLength(40))),
+    nationcode: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+    mobile: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
     report_status: z.enum(['SUCCESS', 'FAIL']),
-    errmsg: z.string().max(128).optional(),
-    description: z.string().max(512).optional(),
-    sid: z.string().min(1).max(128),
+    errmsg: z.optional(z.string().check(z.maxLength(128))),
+    description: z.optional(z.string().check(z.maxLength(512))),
+    sid: z.string().check(z.minLength(1), z.maxLength(128)),
     // The SessionContext we sent: our outbound key.
-    ext: z.union([z.string().max(512), z.record(z.string(), z.unknown())]).optional(),
+    ext: z.optional(z.union([z.string().check(z.maxLength(512)), z.record(z.string(), z.unknown())])),
   }),
 );
 
@@ -58,7 +67,7 @@ function json(body: string): unknown {
   }
 }
 
-const reasons = (error: z.ZodError): string =>
+const reasons = (error: z.core.$ZodError): string =>
   error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ');
 
 /** The same reply pushed twice has one id: mobile + time + text. */

@@ -1,20 +1,20 @@
 // Only the 5 KB webhook helpers: the full twilio client (3.8 MB) must stay out of this bundle.
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
-import * as z from 'zod';
 import { SignatureError, ValidationError } from '#lib/errors.ts';
 import type { InboundChannel, WebhookRequest, WebhookResponse } from '#lib/ports/channel.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
+import * as z from '#lib/zod.ts';
 
 const twilioSid = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `must be a ${prefix} id`);
+  z.string().check(z.regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `must be a ${prefix} id`));
 
 // Twilio sends many more parameters (FromCity, NumSegments, ...); we read these and ignore the rest.
 const inboundSmsSchema = z.object({
   MessageSid: twilioSid('(SM|MM)'),
   AccountSid: twilioSid('AC'),
-  From: z.string().regex(/^\+?[0-9]{3,15}$/, 'must be a phone number'),
-  To: z.string().regex(/^\+?[0-9]{3,15}$/, 'must be a phone number'),
-  Body: z.string().max(1600, 'longer than 1600 characters'),
+  From: z.string().check(z.regex(/^\+?[0-9]{3,15}$/, 'must be a phone number')),
+  To: z.string().check(z.regex(/^\+?[0-9]{3,15}$/, 'must be a phone number')),
+  Body: z.string().check(z.maxLength(1600, 'longer than 1600 characters')),
 });
 
 export function parseForm(body: string): Record<string, string> {

@@ -2,7 +2,6 @@
 // optionally encrypted messages (POST), and the passive reply in the same mode as the request.
 // Not an InboundChannel: a WeChat reply depends on the request (its addresses, its encryption).
 import { randomInt } from 'node:crypto';
-import * as z from 'zod';
 import {
   checkSignature,
   decryptMessage,
@@ -12,6 +11,7 @@ import {
 import { buildWechatXml, parseWechatXml } from '#lib/channels/wechat/wechat-xml.ts';
 import { SignatureError, ValidationError } from '#lib/errors.ts';
 import type { WebhookRequest, WebhookResponse } from '#lib/ports/channel.ts';
+import * as z from '#lib/zod.ts';
 
 /** OpenIDs are 28 characters of base64url in practice; anything of this shape is accepted. */
 export const OPENID = /^[A-Za-z0-9_-]{6,64}$/;
@@ -62,42 +62,36 @@ export const MAX_SIGNATURE_AGE_SECONDS = 300;
 
 const signedQuerySchema = z.lazy(() =>
   z.object({
-    signature: z.string().regex(/^[0-9a-fA-F]{40}$/),
-    timestamp: z.string().regex(/^\d{1,12}$/),
-    nonce: z.string().regex(/^[A-Za-z0-9]{1,64}$/),
+    signature: z.string().check(z.regex(/^[0-9a-fA-F]{40}$/)),
+    timestamp: z.string().check(z.regex(/^\d{1,12}$/)),
+    nonce: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/)),
   }),
 );
 
 const postQuerySchema = z.lazy(() =>
   z.object({
-    openid: z.string().regex(OPENID, 'must be an OpenID').optional(),
-    encrypt_type: z.enum(['aes', 'raw']).optional(),
-    msg_signature: z
-      .string()
-      .regex(/^[0-9a-fA-F]{40}$/, 'must be a sha1')
-      .optional(),
+    openid: z.optional(z.string().check(z.regex(OPENID, 'must be an OpenID'))),
+    encrypt_type: z.optional(z.enum(['aes', 'raw'])),
+    msg_signature: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{40}$/, 'must be a sha1'))),
   }),
 );
 
-const echoSchema = z.lazy(() => z.string().regex(/^[A-Za-z0-9_-]{1,128}$/));
+const echoSchema = z.lazy(() => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)));
 
-const text = (max: number) => z.string().min(1).max(max);
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const commonFields = {
   ToUserName: text(64),
-  FromUserName: z.string().regex(OPENID, 'must be an OpenID'),
-  CreateTime: z
-    .string()
-    .regex(/^\d{1,12}$/, 'must be epoch seconds')
-    .transform(Number),
-  MsgType: z.string().regex(/^[a-z_]{1,32}$/, 'must be a message type'),
+  FromUserName: z.string().check(z.regex(OPENID, 'must be an OpenID')),
+  CreateTime: z.pipe(z.string().check(z.regex(/^\d{1,12}$/, 'must be epoch seconds')), z.transform(Number)),
+  MsgType: z.string().check(z.regex(/^[a-z_]{1,32}$/, 'must be a message type')),
 };
-const msgId = z.lazy(() => z.string().regex(/^\d{1,20}$/, 'must be digits'));
+const msgId = z.lazy(() => z.string().check(z.regex(/^\d{1,20}$/, 'must be digits')));
 const textSchema = z.lazy(() =>
   z.object({
     ...commonFields,
     MsgType: z.literal('text'),
     // Text messages are at most 2,048 bytes; an empty one can still arrive (e.g. only spaces, trimmed).
-    Content: z.string().max(2048, 'longer than 2048 characters').default(''),
+    Content: z._default(z.string().check(z.maxLength(2048, 'longer than 2048 characters')), ''),
     MsgId: msgId,
   }),
 );
@@ -105,16 +99,16 @@ const eventSchema = z.lazy(() =>
   z.object({
     ...commonFields,
     MsgType: z.literal('event'),
-    Event: z.string().regex(/^[A-Za-z_]{1,64}$/, 'must be an event name'),
-    EventKey: z.string().max(256).optional(),
+    Event: z.string().check(z.regex(/^[A-Za-z_]{1,64}$/, 'must be an event name')),
+    EventKey: z.optional(z.string().check(z.maxLength(256))),
   }),
 );
-const otherSchema = z.lazy(() => z.object({ ...commonFields, MsgId: msgId.optional() }));
+const otherSchema = z.lazy(() => z.object({ ...commonFields, MsgId: z.optional(msgId) }));
 const encryptedEnvelopeSchema = z.lazy(() =>
-  z.object({ Encrypt: z.string().regex(/^[A-Za-z0-9+/=]{1,40000}$/) }),
+  z.object({ Encrypt: z.string().check(z.regex(/^[A-Za-z0-9+/=]{1,40000}$/)) }),
 );
 
-function parsed<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+function parsed<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
     const reasons = result.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`);

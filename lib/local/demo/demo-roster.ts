@@ -1,8 +1,8 @@
 // The demo roster seeded by `npm start` and used by tests: one village Centre and three families,
 // one per child category. The numbers are fictitious.
-import type * as z from 'zod';
 import type { RosterRepository } from '#lib/store/roster/roster-repository.ts';
 import type { ContactInput, centreSchema, FamilyInput } from '#lib/store/roster/roster-types.ts';
+import type * as z from '#lib/zod.ts';
 
 const centreId = 'centre-shimen';
 const shareAll = { attendance: true, mood: true, school: true, health: true };

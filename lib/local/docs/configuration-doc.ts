@@ -1,9 +1,9 @@
 // docs/configuration.md's generated part: every variable of every schema in lib/config/catalog.ts,
 // with its .describe() text, whether the schema requires it, its default, and its local default
 // (lib/config/local-defaults.ts, through withLocalDefaults as the code applies it).
-import * as z from 'zod';
 import type { ConfigConcern } from '#lib/config/catalog.ts';
 import { type Env, withLocalDefaults } from '#lib/config/parse-env.ts';
+import * as z from '#lib/zod.ts';
 import { type JsonSchema, typeText } from './json-schema-text.ts';
 import { cell, code } from './markdown.ts';
 

@@ -3,7 +3,6 @@
 // 协调员 page invites into here. One partition: a local roster has a handful of coordinators.
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type {
   CoordinatorAccount,
   CoordinatorDirectory,
@@ -13,13 +12,14 @@ import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
+import * as z from '#lib/zod.ts';
 
 const accountItem = z.lazy(() =>
   z.object({
     accountId: z.string(),
     name: z.string(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
     centres: z.array(z.string()),
     admin: z.boolean(),
     status: z.enum(['invited', 'active']),

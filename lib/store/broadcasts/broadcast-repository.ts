@@ -14,7 +14,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   BROADCAST_ROLES,
   BROADCAST_SOURCES,
@@ -35,22 +34,23 @@ import { dueIndexKeys, keys, prefixes, refAttributes } from '#lib/store/keys.ts'
 import { queryPartition } from '#lib/store/query-partition.ts';
 import { broadcastFields } from '#lib/store/roster/roster-repository.ts';
 import { contactSchema, type Family, familySchema } from '#lib/store/roster/roster-types.ts';
+import * as z from '#lib/zod.ts';
 
-const hhmm = z.lazy(() => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/));
+const hhmm = z.lazy(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/)));
 
 const exclusionsSchema = z.lazy(() =>
   z.object({
-    optedOut: z.number().int(),
-    invalidAddress: z.number().int(),
-    noAddress: z.number().int(),
-    noText: z.number().int(),
+    optedOut: z.number().check(z.int()),
+    invalidAddress: z.number().check(z.int()),
+    noAddress: z.number().check(z.int()),
+    noText: z.number().check(z.int()),
   }),
 );
 
 export const storedBroadcastSchema = z.lazy(() =>
   z.object({
     broadcastId: z.string(),
-    centreIds: z.array(z.string()).min(1),
+    centreIds: z.array(z.string()).check(z.minLength(1)),
     target: z.object({
       centreIds: z.array(z.string()),
       roles: z.array(z.enum(BROADCAST_ROLES)),
@@ -65,20 +65,23 @@ export const storedBroadcastSchema = z.lazy(() =>
     createdAt: z.string(),
     /** The preview shown when it was composed (figures may change until it is sent). */
     preview: z.record(z.string(), z.unknown()),
-    approvedBy: z.string().optional(),
-    approvedAt: z.string().optional(),
-    sendAt: z.string().optional(),
-    cancelledBy: z.string().optional(),
-    cancelledAt: z.string().optional(),
-    startedAt: z.string().optional(),
-    finishedAt: z.string().optional(),
+    approvedBy: z.optional(z.string()),
+    approvedAt: z.optional(z.string()),
+    sendAt: z.optional(z.string()),
+    cancelledBy: z.optional(z.string()),
+    cancelledAt: z.optional(z.string()),
+    startedAt: z.optional(z.string()),
+    finishedAt: z.optional(z.string()),
     /** Recipients whose message was enqueued so far, and those left out, as the fan-out found them. */
-    planned: z.number().int().default(0),
-    excluded: exclusionsSchema.optional(),
+    planned: z._default(z.number().check(z.int()), 0),
+    excluded: z.optional(exclusionsSchema),
     /** Where the fan-out goes on: the index of the Centre, and the Query key to start after. */
-    cursor: z
-      .object({ centre: z.number().int(), startKey: z.record(z.string(), z.unknown()).optional() })
-      .optional(),
+    cursor: z.optional(
+      z.object({
+        centre: z.number().check(z.int()),
+        startKey: z.optional(z.record(z.string(), z.unknown())),
+      }),
+    ),
   }),
 );
 export type StoredBroadcast = z.output<typeof storedBroadcastSchema>;
@@ -96,12 +99,12 @@ const candidateSchema = z.lazy(() =>
     contactId: z.string(),
     role: z.enum(CONTACT_ROLES),
     language: z.enum(LANGUAGES),
-    optedOut: z.boolean().default(false),
-    categories: z.array(z.enum(CHILD_CATEGORIES)).default([]),
-    channel: z.enum(CHANNEL_NAMES).nullish(),
-    address: z.string().nullish(),
-    invalid: z.boolean().default(false),
-    quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
+    optedOut: z._default(z.boolean(), false),
+    categories: z._default(z.array(z.enum(CHILD_CATEGORIES)), []),
+    channel: z.nullish(z.enum(CHANNEL_NAMES)),
+    address: z.nullish(z.string()),
+    invalid: z._default(z.boolean(), false),
+    quietHours: z.nullish(z.object({ start: hhmm, end: hhmm })),
   }),
 );
 type CandidateFields = z.output<typeof candidateSchema>;

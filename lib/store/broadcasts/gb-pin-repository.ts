@@ -3,12 +3,12 @@
 // the contact's partition, so erasing the contact erases it.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { PinHash } from '#lib/broadcasts/gb-pin.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import type { ItemKey } from '#lib/store/keys.ts';
+import * as z from '#lib/zod.ts';
 
 const pinKey = (contactId: string): ItemKey => ({ pk: `CONTACT#${contactId}`, sk: 'GBPIN' });
 
@@ -24,8 +24,8 @@ const pinItemSchema = z.lazy(() =>
     setAt: z.string(),
     setBy: z.string(),
     /** Inbound message ids of wrong PINs since the PIN was set or last used rightly. */
-    failedMessages: z.set(z.string()).optional(),
-    lockedAt: z.string().optional(),
+    failedMessages: z.optional(z.set(z.string())),
+    lockedAt: z.optional(z.string()),
   }),
 );
 export type StoredPin = z.output<typeof pinItemSchema>;

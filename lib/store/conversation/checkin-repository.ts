@@ -1,11 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { WEEKLY_CHECKIN_ITEMS } from '#lib/domain/weekly-checkin-flow.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem, storedAnswerSchema } from '#lib/store/item-schemas.ts';
 import { ANSWER_ATTRIBUTE_PREFIX, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
+import * as z from '#lib/zod.ts';
 
 export type StoredAnswer = z.output<typeof storedAnswerSchema>;
 
@@ -13,18 +13,18 @@ const checkinItemSchema = z.lazy(() =>
   z.object({
     childId: z.string(),
     familyId: z.string(),
-    centreId: z.string().optional(),
+    centreId: z.optional(z.string()),
     week: z.string(),
-    flowId: z.string().optional(),
+    flowId: z.optional(z.string()),
     /** missed: not completed at the week's deadline (a late answer may still complete it after). */
     status: z.enum(['in-progress', 'completed', 'missed']),
-    completedAt: z.string().optional(),
-    missedAt: z.string().optional(),
-    missedReason: z.string().optional(),
+    completedAt: z.optional(z.string()),
+    missedAt: z.optional(z.string()),
+    missedReason: z.optional(z.string()),
     /** When the parents' update about it was sent. */
-    digestAt: z.string().optional(),
+    digestAt: z.optional(z.string()),
     /** When a later run (a correction, a message added) last changed it. */
-    correctedAt: z.string().optional(),
+    correctedAt: z.optional(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
   }),
@@ -34,14 +34,14 @@ const historyEntrySchema = z.lazy(() =>
   z.object({
     itemId: z.string(),
     status: z.string(),
-    value: z.union([z.number(), z.string(), z.boolean()]).optional(),
+    value: z.optional(z.union([z.number(), z.string(), z.boolean()])),
     raw: z.string(),
     answeredAt: z.string(),
     /** The contact who answered. */
     by: z.string(),
     /** The run (its session's start). */
-    run: z.string().optional(),
-    correction: z.boolean().optional(),
+    run: z.optional(z.string()),
+    correction: z.optional(z.boolean()),
   }),
 );
 export type CheckinHistoryEntry = z.output<typeof historyEntrySchema>;

@@ -3,13 +3,13 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { CHILD_CATEGORIES } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
+import * as z from '#lib/zod.ts';
 
 const childMessageSchema = z.lazy(() =>
   z.object({
@@ -31,8 +31,8 @@ const childMessageSchema = z.lazy(() =>
     week: z.string(),
     receivedAt: z.string(),
     status: z.enum(['new', 'delivered']),
-    deliveredAt: z.string().optional(),
-    deliveredBy: z.string().optional(),
+    deliveredAt: z.optional(z.string()),
+    deliveredBy: z.optional(z.string()),
   }),
 );
 export type ChildMessage = z.output<typeof childMessageSchema>;

@@ -2,7 +2,6 @@
 // failure path): in the due index until replayed, with their attempts and the last error; and, when the
 // sender is known, a link under their Centre so coordinators can list them.
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { CHANNEL_NAMES } from '#lib/domain/model.ts';
 import { DependencyError } from '#lib/errors.ts';
 import type { InboundMessage } from '#lib/ports/conversation-store.ts';
@@ -11,6 +10,7 @@ import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
+import * as z from '#lib/zod.ts';
 
 /** Minutes before each replay: soon, then less and less often; after the last, a person must look. */
 export const REPLAY_BACKOFF_MINUTES = [1, 5, 30, 120, 720] as const;
@@ -27,10 +27,10 @@ const unprocessedSchema = z.lazy(() =>
     receivedAt: z.string(),
     reason: z.string(),
     recordedAt: z.string(),
-    centreId: z.string().optional(),
-    attempts: z.number().int().default(0),
-    nextAttemptAt: z.string().optional(),
-    gaveUpAt: z.string().optional(),
+    centreId: z.optional(z.string()),
+    attempts: z._default(z.number().check(z.int()), 0),
+    nextAttemptAt: z.optional(z.string()),
+    gaveUpAt: z.optional(z.string()),
   }),
 );
 export type UnprocessedMessage = z.output<typeof unprocessedSchema>;

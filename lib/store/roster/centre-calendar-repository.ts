@@ -10,19 +10,20 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { weekDates, weekOfDate } from '#lib/domain/weekly-schedule.ts';
 import { DependencyError, ValidationError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { parseItem } from '#lib/store/item-schemas.ts';
 import { keys, prefixes } from '#lib/store/keys.ts';
+import * as z from '#lib/zod.ts';
 
-const id = z.lazy(() => z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1-64 letters, digits, . _ -'));
+const id = z.lazy(() =>
+  z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1-64 letters, digits, . _ -')),
+);
 const isoDate = z.lazy(() =>
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
-    .refine((d) => {
+  z.string().check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'),
+    z.refine((d) => {
       try {
         weekOfDate(d);
         return true;
@@ -30,20 +31,21 @@ const isoDate = z.lazy(() =>
         return false;
       }
     }, 'no such day'),
+  ),
 );
 const isoWeek = z.lazy(() =>
-  z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week like 2026-W51'),
+  z.string().check(z.regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week like 2026-W51')),
 );
 
 export const activityInputSchema = z.lazy(() =>
   z.object({
     centreId: id,
-    activityId: id.optional(),
+    activityId: z.optional(id),
     /** Said whole in the parents' update, never cut: keep it short (剪纸, 作业辅导). */
-    title: z.string().trim().min(1).max(20),
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(20)),
     date: isoDate,
     /** For the Centre's own listing; the SMS update has no room for it. */
-    text: z.string().trim().max(200).default(''),
+    text: z._default(z.string().check(z.trim(), z.maxLength(200)), ''),
   }),
 );
 export type ActivityInput = z.input<typeof activityInputSchema>;
@@ -65,7 +67,7 @@ export const pauseInputSchema = z.lazy(() =>
     centreId: id,
     week: isoWeek,
     /** Why, for the coordinators: 春节, 寒假 … */
-    reason: z.string().trim().max(64).default(''),
+    reason: z._default(z.string().check(z.trim(), z.maxLength(64)), ''),
   }),
 );
 const pauseSchema = z.lazy(() =>
@@ -199,7 +201,7 @@ export class CentreCalendarRepository {
   }
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+function validate<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

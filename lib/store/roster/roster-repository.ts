@@ -5,7 +5,6 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
 import type { ChannelAddress, ChannelName, ChildRef, ContactRole, ContactView } from '#lib/domain/model.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import { DependencyError, ValidationError, VersionConflictError } from '#lib/errors.ts';
@@ -36,6 +35,7 @@ import {
 import { type ErasedKind, erasedError, notErased, tombstoneKey } from '#lib/store/roster/tombstones.ts';
 import { scheduleWrite } from '#lib/store/schedule/schedule-items.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
+import type * as z from '#lib/zod.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -533,7 +533,7 @@ function toMemberLink(item: Record<string, unknown>): MemberLink {
   return { contactId: String(item.contactId), role: item.role as ContactRole, name: String(item.name) };
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+function validate<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -3,21 +3,23 @@
 // the roster in the same transaction as the contact, and the schedule's state (next step, week, due
 // time, in the due index), which only the tick moves on.
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { ChannelAddress, ContactRole } from '#lib/domain/model.ts';
 import { preferredAddress } from '#lib/domain/preferred-address.ts';
 import { NO_WEEK, PLAN_NOW, type ScheduleStep } from '#lib/domain/weekly-schedule.ts';
 import { dueIndexKeys, keys } from '#lib/store/keys.ts';
 import type { Contact } from '#lib/store/roster/roster-types.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
+import * as z from '#lib/zod.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** The item id in the due index (`dueKey` = due time # id). */
 export const scheduleItemId = (contactId: string): string => `schedule#${contactId}`;
 
-const hhmm = z.lazy(() => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/));
-const weekTime = z.lazy(() => z.object({ weekday: z.number().int().min(1).max(7), time: hhmm }));
+const hhmm = z.lazy(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/)));
+const weekTime = z.lazy(() =>
+  z.object({ weekday: z.number().check(z.int(), z.gte(1), z.lte(7)), time: hhmm }),
+);
 
 /** What the tick decided for a week's first step (a carer's invitation, a parent's check-in). */
 export const WEEK_DECISIONS = [
@@ -42,27 +44,27 @@ export const scheduleItemSchema = z.lazy(() =>
     contactId: z.string(),
     role: z.enum(['carer', 'parent']),
     centreId: z.string(),
-    channel: z.enum(['sms', 'wechat', 'local']).nullish(),
-    address: z.string().nullish(),
-    quietHours: z.object({ start: hhmm, end: hhmm }).nullish(),
-    checkinAt: weekTime.nullish(),
+    channel: z.nullish(z.enum(['sms', 'wechat', 'local'])),
+    address: z.nullish(z.string()),
+    quietHours: z.nullish(z.object({ start: hhmm, end: hhmm })),
+    checkinAt: z.nullish(weekTime),
     /** The children the contact answers for (carer) or hears about (parent), in the view's order. */
-    children: z.array(z.object({ childId: z.string(), familyId: z.string() })).default([]),
+    children: z._default(z.array(z.object({ childId: z.string(), familyId: z.string() })), []),
     step: z.enum(['plan', 'invite', 'remind', 'close', 'parent-checkin', 'nudge']),
     week: z.string(),
     dueAt: z.string(),
     dueShard: z.string(),
     dueKey: z.string(),
-    decidedWeek: z.string().optional(),
+    decidedWeek: z.optional(z.string()),
     /** The step that decided (a role change mid-week must not reuse another step's decision). */
-    decidedStep: z.string().optional(),
-    decision: z.enum(WEEK_DECISIONS).optional(),
+    decidedStep: z.optional(z.string()),
+    decision: z.optional(z.enum(WEEK_DECISIONS)),
     /** The decision's message carries how to stop (first of the week). */
-    decisionHint: z.boolean().optional(),
+    decisionHint: z.optional(z.boolean()),
     /** Carers: weeks missed in a row (paused weeks do not break or extend a run). */
-    missedStreak: z.number().int().default(0),
+    missedStreak: z._default(z.number().check(z.int()), 0),
     /** The last week counted as missed (for the coordinators' task). */
-    lastMissedWeek: z.string().optional(),
+    lastMissedWeek: z.optional(z.string()),
   }),
 );
 export type ScheduleItem = z.output<typeof scheduleItemSchema>;

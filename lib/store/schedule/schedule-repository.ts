@@ -11,7 +11,6 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import type { AlertFollowUp, AlertState } from '#lib/domain/alert-escalation.ts';
 import type { AlertRecord, ChannelAddress, ContactView, Session } from '#lib/domain/model.ts';
 import type { ScheduleState } from '#lib/domain/weekly-schedule.ts';
@@ -41,6 +40,7 @@ import {
 import { DUE_INDEX } from '#lib/store/table-definition.ts';
 import { type TaskFollowUpRow, taskFollowUpRowSchema } from '#lib/store/tasks/coordinator-task-repository.ts';
 import { UpdateBuilder } from '#lib/store/update-expression.ts';
+import * as z from '#lib/zod.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -86,8 +86,8 @@ const storedAlertSchema = z.lazy(() =>
     ...alertItemFields(),
     raisedAt: z.string(),
     status: z.string(),
-    acknowledgedAt: z.string().optional(),
-    escalatedAt: z.string().optional(),
+    acknowledgedAt: z.optional(z.string()),
+    escalatedAt: z.optional(z.string()),
   }),
 );
 /** An alert as stored, with the state its follow-ups look at. */

@@ -10,13 +10,13 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { taskEscalationDueAt } from '#lib/domain/alert-escalation.ts';
 import { DependencyError } from '#lib/errors.ts';
 import { ifAbsent } from '#lib/store/conditional-write.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { type auditFields, parseItem, taskItemSchema } from '#lib/store/item-schemas.ts';
 import { dueIndexKeys, keys, prefixes } from '#lib/store/keys.ts';
+import * as z from '#lib/zod.ts';
 
 export type CoordinatorTask = z.output<typeof taskItemSchema>;
 /** A task as the tick raises it: its own fields, open, nothing done with it yet. */

@@ -5,12 +5,12 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { DependencyError } from '#lib/errors.ts';
 import type { AwsAccess } from '#lib/store/iam-actions.ts';
 import { alertItemFields, auditFields, parseItem, taskItemSchema } from '#lib/store/item-schemas.ts';
 import { type ItemKey, keys, prefixes } from '#lib/store/keys.ts';
 import { queryPartition } from '#lib/store/query-partition.ts';
+import * as z from '#lib/zod.ts';
 
 const alertItemSchema = z.lazy(() => z.object({ ...alertItemFields(), ...auditFields() }));
 

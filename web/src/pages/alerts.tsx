@@ -1,8 +1,8 @@
 // 提醒: the centre's alerts (concerning answers) and tasks (missed check-ins): acknowledge (a note is
 // optional), close (a note is required), call the carer, and see where the escalation stands.
 import { useState } from 'preact/hooks';
-import type * as z from 'zod';
 import type { taskList } from '#lib/api/schemas.ts';
+import type * as z from '#lib/zod.ts';
 import { api, useGet } from '../api.ts';
 import { useCentre } from '../centre.tsx';
 import { useI18n } from '../i18n.tsx';

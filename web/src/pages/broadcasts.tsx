@@ -1,8 +1,8 @@
 // 群发: compose a broadcast and see, as you type, who gets it, the encoding, the SMS segments and the
 // cost; then approve it (now or at a time in the centre's local time), cancel it, read its report.
 import { useEffect, useState } from 'preact/hooks';
-import type * as z from 'zod';
 import type { broadcastView, previewView } from '#lib/api/broadcast-api.ts';
+import type * as z from '#lib/zod.ts';
 import { api, useGet } from '../api.ts';
 import { CATEGORIES } from '../categories.ts';
 import { useCentre } from '../centre.tsx';

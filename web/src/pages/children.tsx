@@ -3,8 +3,8 @@
 import { Suspense } from 'preact/compat';
 import { useMemo, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import type * as z from 'zod';
 import type { messageList } from '#lib/api/schemas.ts';
+import type * as z from '#lib/zod.ts';
 import { api, useGet } from '../api.ts';
 import { CATEGORIES } from '../categories.ts';
 import { useCentre } from '../centre.tsx';

@@ -2,8 +2,8 @@
 // on request; a large export comes back as a short-lived link, followed), and erasure on request as
 // jobs whose progress is polled while they run. Loaded only when opened.
 import { useEffect, useState } from 'preact/hooks';
-import type * as z from 'zod';
 import type { jobView } from '#lib/api/job-api.ts';
+import type * as z from '#lib/zod.ts';
 import { ApiError, api, useGet } from '../api.ts';
 import { useCentre } from '../centre.tsx';
 import { familyCodes } from '../family-code.ts';

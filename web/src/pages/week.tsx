@@ -1,8 +1,8 @@
 // 本周: this week's figures of the centre, then the last 12 weeks as charts.
 import { Suspense } from 'preact/compat';
 import { useMemo } from 'preact/hooks';
-import type * as z from 'zod';
 import type { dashboardView } from '#lib/api/dashboard-api.ts';
+import type * as z from '#lib/zod.ts';
 import { useGet } from '../api.ts';
 import { CATEGORIES } from '../categories.ts';
 import { useCentre } from '../centre.tsx';
