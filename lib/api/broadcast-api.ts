@@ -96,30 +96,30 @@ const listQuery = z.lazy(() =>
 
 const exclusions = z.lazy(() =>
   z.object({
-    optedOut: z.number().check(z.int()),
-    invalidAddress: z.number().check(z.int()),
-    noAddress: z.number().check(z.int()),
-    noText: z.number().check(z.int()),
+    optedOut: z.int(),
+    invalidAddress: z.int(),
+    noAddress: z.int(),
+    noText: z.int(),
   }),
 );
 export const previewView = z.lazy(() =>
   z.object({
-    recipients: z.number().check(z.int(), z.describe('After excluding opted-out and unreachable contacts')),
+    recipients: z.int().check(z.describe('After excluding opted-out and unreachable contacts')),
     excluded: exclusions,
     languages: z.array(
       z.object({
         language: z.enum(LANGUAGES),
-        recipients: z.number().check(z.int()),
-        sms: z.number().check(z.int()),
-        wechat: z.number().check(z.int()),
-        segments: z.number().check(z.int(), z.describe('SMS segments per message')),
+        recipients: z.int(),
+        sms: z.int(),
+        wechat: z.int(),
+        segments: z.int().check(z.describe('SMS segments per message')),
         encoding: z.enum(['GSM-7', 'UCS-2']),
         sample: z.string().check(z.describe('The message as a recipient will read it')),
       }),
     ),
-    smsSegments: z.number().check(z.int()),
+    smsSegments: z.int(),
     categories: z
-      .record(z.enum(CHILD_CATEGORIES), z.number().check(z.int()))
+      .record(z.enum(CHILD_CATEGORIES), z.int())
       .check(
         z.describe(
           'Recipients per category of their children; a contact with children in two counts in both',
@@ -139,8 +139,8 @@ export const previewView = z.lazy(() =>
       .optional(
         z.object({
           provider: z.enum(MAINLAND_PROVIDERS),
-          recipients: z.number().check(z.int(), z.describe('+86 mobiles, sent by the domestic provider')),
-          segments: z.number().check(z.int(), z.describe('Billed messages by template, signature included')),
+          recipients: z.int().check(z.describe('+86 mobiles, sent by the domestic provider')),
+          segments: z.int().check(z.describe('Billed messages by template, signature included')),
           currency: z.literal('CNY'),
           perSegment: z.number(),
           amount: z.number(),
@@ -160,7 +160,7 @@ export const previewView = z.lazy(() =>
           z.object({
             provider: z.enum([...MAINLAND_PROVIDERS, 'twilio']),
             form: z.enum(CHECKIN_FORMS),
-            segmentsPerWeek: z.number().check(z.int()),
+            segmentsPerWeek: z.int(),
             perSegment: z.number(),
             currency: z.string(),
             perMonth: z.number(),
@@ -178,16 +178,15 @@ export const previewView = z.lazy(() =>
           z.object({
             language: z.enum(LANGUAGES).check(z.describe('The text that does not fit')),
             provider: z.enum(MAINLAND_PROVIDERS).check(z.describe('SMS_PROVIDER or SMS_FALLBACK_PROVIDER')),
-            maxVariableChars: z.number().check(z.int(), z.describe("The provider's longest variable value")),
+            maxVariableChars: z.int().check(z.describe("The provider's longest variable value")),
             fits: z
-              .number()
+              .int()
               .check(
-                z.int(),
                 z.describe(
                   "Characters of the text a message can hold there, with the Centre's name and how to stop",
                 ),
               ),
-            chars: z.number().check(z.int(), z.describe('Characters the text has')),
+            chars: z.int().check(z.describe('Characters the text has')),
           }),
         ),
       )
@@ -200,15 +199,15 @@ export const previewView = z.lazy(() =>
 );
 const reportView = z.lazy(() =>
   z.object({
-    recipients: z.number().check(z.int()),
+    recipients: z.int(),
     groups: z
-      .record(z.string(), z.number().check(z.int()))
+      .record(z.string(), z.int())
       .check(
         z.describe(
           'queued, sent, delivered, failed, suppressed (opted out or number dead at send time), not-sent (expired, loop guard), cancelled',
         ),
       ),
-    statuses: z.record(z.string(), z.number().check(z.int())),
+    statuses: z.record(z.string(), z.int()),
   }),
 );
 export const broadcastView = z.lazy(() =>

@@ -36,9 +36,8 @@ const centreUpdateBody = z.lazy(() =>
     z.strictObject({
       ...fields(),
       version: z
-        .number()
+        .int()
         .check(
-          z.int(),
           z.gte(0),
           z.describe('The version you read: the update is refused with 409 if the centre changed since'),
         ),
@@ -51,7 +50,7 @@ const centreView = z.lazy(() =>
     name: z.string(),
     village: z.string(),
     phone: z.string(),
-    version: z.number().check(z.int()),
+    version: z.int(),
   }),
 );
 

@@ -63,9 +63,7 @@ const coordinatorView = z.lazy(() =>
     email: z.optional(z.string()),
     phone: z.optional(z.string()),
     centres: z.array(z.string()).check(z.describe('Their centres among yours')),
-    otherCentres: z
-      .number()
-      .check(z.int(), z.describe('How many centres they hold that you do not (not named)')),
+    otherCentres: z.int().check(z.describe('How many centres they hold that you do not (not named)')),
     admin: z.boolean(),
     status: z.enum(['invited', 'active']).check(z.describe('invited: not signed in yet')),
   }),

@@ -28,12 +28,12 @@ export const dashboardView = z.lazy(() =>
     centreId: z.string(),
     week: z.string().check(z.describe('This ISO week (Asia/Shanghai)')),
     thisWeek: z.object({
-      children: z.number().check(z.int()),
-      invited: z.number().check(z.int(), z.describe('Children whose check-in was sent this week')),
-      completed: z.number().check(z.int()),
+      children: z.int(),
+      invited: z.int().check(z.describe('Children whose check-in was sent this week')),
+      completed: z.int(),
       responseRate: z.nullable(z.number()),
     }),
-    openAlerts: z.number().check(z.int()),
+    openAlerts: z.int(),
     overdueContacts: z
       .array(
         z.object({

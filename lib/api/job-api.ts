@@ -25,12 +25,10 @@ export const jobView = z.lazy(() =>
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.optional(z.string()),
-    steps: z.number().check(z.int(), z.describe('Steps run so far (each reads a bounded number of items)')),
+    steps: z.int().check(z.describe('Steps run so far (each reads a bounded number of items)')),
     progress: z.object({
-      done: z.number().check(z.int(), z.describe('Parts of the work list done')),
-      total: z
-        .number()
-        .check(z.int(), z.describe('Parts in all (0 until the first step has planned the work)')),
+      done: z.int().check(z.describe('Parts of the work list done')),
+      total: z.int().check(z.describe('Parts in all (0 until the first step has planned the work)')),
     }),
     deleted: z
       .record(z.string(), z.number())

@@ -61,7 +61,7 @@ const childInput = z.lazy(() =>
       .optional(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/)))
       .check(z.describe("An existing child's id (keeps its history)")),
     name: z.string().check(z.trim(), z.minLength(1), z.maxLength(32), z.describe('The name the family uses')),
-    birthYear: z.number().check(z.int(), z.gte(1990), z.lte(2100)),
+    birthYear: z.int().check(z.gte(1990), z.lte(2100)),
     category: z.enum(CHILD_CATEGORIES),
     consent: z.optional(consent),
   }),
@@ -77,7 +77,7 @@ export const familyCreateBody = z.lazy(() =>
 );
 const version = z.lazy(() =>
   z
-    .optional(z.number().check(z.int(), z.gte(0)))
+    .optional(z.int().check(z.gte(0)))
     .check(
       z.describe('The version you read (from the view): the update is refused with 409 if it changed since'),
     ),
@@ -111,9 +111,7 @@ const contactFields = () => ({
         "Carers: 'one-message' asks all numbered check-in items in one SMS, answered with a row of digits; 'steps' one question at a time. The carer can change it by texting 一条 / 逐条",
       ),
     ),
-  checkinAt: z.optional(
-    z.strictObject({ weekday: z.number().check(z.int(), z.gte(1), z.lte(7)), time: hhmm }),
-  ),
+  checkinAt: z.optional(z.strictObject({ weekday: z.int().check(z.gte(1), z.lte(7)), time: hhmm })),
 });
 export const contactCreateBody = z.lazy(() =>
   z.strictObject({
@@ -154,9 +152,7 @@ export const familyView = z.lazy(() =>
     name: z.string(),
     children: z.array(childView),
     contacts: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(CONTACT_ROLES) })),
-    version: z
-      .number()
-      .check(z.int(), z.describe('Give it back with an update: 409 if the family changed meanwhile')),
+    version: z.int().check(z.describe('Give it back with an update: 409 if the family changed meanwhile')),
   }),
 );
 export const contactView = z.lazy(() =>
@@ -176,9 +172,7 @@ export const contactView = z.lazy(() =>
       z.object({ channel: z.enum(CHANNEL_NAMES), address: z.string(), invalid: z.boolean() }),
     ),
     families: z.array(z.string()),
-    version: z
-      .number()
-      .check(z.int(), z.describe('Give it back with an update: 409 if the contact changed meanwhile')),
+    version: z.int().check(z.describe('Give it back with an update: 409 if the contact changed meanwhile')),
   }),
 );
 export const importView = z.lazy(() =>

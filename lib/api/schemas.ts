@@ -126,9 +126,7 @@ export const taskView = z.lazy(() =>
           ),
         dueAt: z.string().check(z.describe('A day after it was raised')),
         escalatedAt: z.optional(z.string()),
-        told: z
-          .optional(z.number().check(z.int()))
-          .check(z.describe('How many coordinators the escalation was sent to')),
+        told: z.optional(z.int()).check(z.describe('How many coordinators the escalation was sent to')),
       })
       .check(
         z.describe('Escalation to every coordinator of the centre when no one acknowledges it in a day'),
@@ -179,13 +177,11 @@ export const messageList = z.lazy(() => z.object({ messages: z.array(messageView
 
 const figures = z.lazy(() =>
   z.object({
-    children: z.number().check(z.int()),
-    completed: z.number().check(z.int()),
-    missed: z.number().check(z.int()),
-    inProgress: z.number().check(z.int()),
-    none: z
-      .number()
-      .check(z.int(), z.describe('No check-in that week (before the rhythm started, a pause week)')),
+    children: z.int(),
+    completed: z.int(),
+    missed: z.int(),
+    inProgress: z.int(),
+    none: z.int().check(z.describe('No check-in that week (before the rhythm started, a pause week)')),
     responseRate: z.nullable(z.number()).check(z.describe('completed / children')),
   }),
 );
@@ -203,7 +199,7 @@ export const summaryView = z.lazy(() =>
           z.enum(CHILD_CATEGORIES),
           z.extend(figures.def.getter(), {
             distributions: z
-              .record(z.string(), z.record(z.string(), z.number().check(z.int())))
+              .record(z.string(), z.record(z.string(), z.int()))
               .check(z.describe('mood, school, health: answer value → how many')),
           }),
         ),

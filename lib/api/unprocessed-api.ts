@@ -18,7 +18,7 @@ const unprocessedView = z.lazy(() =>
     text: z.string(),
     receivedAt: z.string(),
     reason: z.string().check(z.describe('What went wrong the last time')),
-    attempts: z.number().check(z.int(), z.describe('Replays tried so far')),
+    attempts: z.int().check(z.describe('Replays tried so far')),
     nextAttemptAt: z.optional(z.string()),
     gaveUpAt: z
       .optional(z.string())

@@ -18,7 +18,7 @@ const templatesSchema = z.partialRecord(
     templateId: z.string().check(z.minLength(1), z.maxLength(128)),
     field: z.string().check(z.regex(/^[A-Za-z0-9_]{1,32}$/)),
     // WeChat's `thing` fields take 20 characters; a template with a longer field says so.
-    maxLength: z._default(z.number().check(z.int(), z.gte(1), z.lte(2000)), 20),
+    maxLength: z._default(z.int().check(z.gte(1), z.lte(2000)), 20),
   }),
 );
 

@@ -30,15 +30,15 @@ export const answerSpecSchema = z.lazy(() =>
   z.discriminatedUnion('type', [
     z.strictObject({
       type: z.literal('number'),
-      min: z.number().check(z.int(), z.gte(0)),
-      max: z.number().check(z.int()),
+      min: z.int().check(z.gte(0)),
+      max: z.int(),
     }),
     z.strictObject({
       type: z.literal('choice'),
       options: z
         .array(
           z.strictObject({
-            value: z.number().check(z.int(), z.gte(0)),
+            value: z.int().check(z.gte(0)),
             /** Other ways to say this option, e.g. 是/yes for "1 yes". */
             aliases: z.optional(words),
           }),
@@ -49,7 +49,7 @@ export const answerSpecSchema = z.lazy(() =>
     z.strictObject({
       type: z.literal('text'),
       /** Longer answers are cut here and marked truncated. */
-      maxLength: z.number().check(z.int(), z.gte(1), z.lte(2000)),
+      maxLength: z.int().check(z.gte(1), z.lte(2000)),
       /** Whole-message answers that mean "nothing to say": the item is recorded as skipped. */
       skipWords: z._default(words, []),
     }),
@@ -76,7 +76,7 @@ export const flowStepSchema = z.lazy(() =>
     /** Branches on the answer value; without a match the flow goes to the following step. */
     next: z.optional(z.array(z.strictObject({ when: branchValue, goto: z.string() }))),
     /** Re-prompts before an answer is recorded as unanswered and the flow moves on. */
-    maxReprompts: z._default(z.number().check(z.int(), z.gte(0), z.lte(5)), 2),
+    maxReprompts: z._default(z.int().check(z.gte(0), z.lte(5)), 2),
   }),
 );
 
@@ -84,7 +84,7 @@ export const flowSchema = z.lazy(() =>
   z
     .strictObject({
       id: identifier,
-      version: z.number().check(z.int(), z.gte(1)),
+      version: z.int().check(z.gte(1)),
       /** true: the steps are asked about each of the contact's children in turn. */
       perChild: z.boolean(),
       steps: z.array(flowStepSchema).check(z.minLength(1)),

@@ -19,7 +19,7 @@ export const TICK_UNIT_SOURCE = 'lianxin.tick-unit';
 
 export const tickUnitSchema = z.object({
   source: z.literal(TICK_UNIT_SOURCE),
-  shard: z.number().check(z.int(), z.gte(0), z.lte(DUE_INDEX.maxShards - 1)),
+  shard: z.int().check(z.gte(0), z.lte(DUE_INDEX.maxShards - 1)),
   /** The tick's time: a continuation and a retry see the same due set. */
   at: z.iso.datetime(),
   /** Where the previous unit of this shard stopped (the due index's LastEvaluatedKey). */

@@ -39,7 +39,7 @@ export const contactViewSchema = z.lazy(
       lastIdleReplyAt: z.optional(z.string()),
       checkinDoneWeek: z.optional(z.string()),
       checkinForm: z.optional(z.enum(CHECKIN_FORMS)),
-      stepStreak: z.optional(z.number().check(z.int())),
+      stepStreak: z.optional(z.int()),
       stepStreakWeek: z.optional(z.string()),
       oneMessageOffered: z.optional(z.boolean()),
     }) satisfies z.ZodMiniType<ContactView>,
@@ -51,10 +51,10 @@ export const sessionSchema = z.lazy(
       flowId: z.string(),
       flowVersion: z.number(),
       week: z.string(),
-      childIndex: z.number().check(z.int()),
+      childIndex: z.int(),
       childId: z.optional(z.string()),
       stepId: z.string(),
-      attempts: z.number().check(z.int()),
+      attempts: z.int(),
       startedAt: z.string(),
       expiresAt: z.string(),
       broadcastId: z.optional(z.string()),
@@ -63,9 +63,7 @@ export const sessionSchema = z.lazy(
     }) satisfies z.ZodMiniType<Session>,
 );
 
-export const sessionItemSchema = z.lazy(() =>
-  z.object({ session: sessionSchema, version: z.number().check(z.int()) }),
-);
+export const sessionItemSchema = z.lazy(() => z.object({ session: sessionSchema, version: z.int() }));
 
 export const messageItemSchema = z.lazy(() => z.object({ replies: z.array(z.string()) }));
 
@@ -135,7 +133,7 @@ export const auditFields = () => ({
   raisedBy: z.optional(z.string()),
   /** Set once by the tick when no one had acknowledged it in a day: when, and how many coordinators it told. */
   escalatedAt: z.optional(z.string()),
-  escalatedTo: z.optional(z.number().check(z.int())),
+  escalatedTo: z.optional(z.int()),
 });
 
 /**

@@ -23,9 +23,7 @@ const uplinkSchema = z.lazy(() =>
     content: z.string().check(z.maxLength(1600, 'longer than 1600 characters')),
     send_time: z.string().check(z.minLength(1), z.maxLength(40)),
     dest_code: z.optional(digits),
-    sequence_id: z.optional(
-      z.union([z.string().check(z.minLength(1), z.maxLength(64)), z.number().check(z.int())]),
-    ),
+    sequence_id: z.optional(z.union([z.string().check(z.minLength(1), z.maxLength(64)), z.int()])),
   }),
 );
 

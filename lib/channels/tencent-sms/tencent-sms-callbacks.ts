@@ -35,7 +35,7 @@ const replySchema = z.lazy(() =>
     text: z.string().check(z.maxLength(1600, 'longer than 1600 characters')),
     // Unix seconds when the carer sent it; part of the reply's identity.
     time: z.union([
-      z.number().check(z.int(), z.nonnegative()),
+      z.int().check(z.nonnegative()),
       z.string().check(z.regex(/^\d{1,13}$/, 'must be a Unix time')),
     ]),
     sign: z.optional(z.string().check(z.maxLength(64))),

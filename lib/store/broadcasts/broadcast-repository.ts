@@ -40,10 +40,10 @@ const hhmm = z.lazy(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/))
 
 const exclusionsSchema = z.lazy(() =>
   z.object({
-    optedOut: z.number().check(z.int()),
-    invalidAddress: z.number().check(z.int()),
-    noAddress: z.number().check(z.int()),
-    noText: z.number().check(z.int()),
+    optedOut: z.int(),
+    invalidAddress: z.int(),
+    noAddress: z.int(),
+    noText: z.int(),
   }),
 );
 
@@ -73,12 +73,12 @@ export const storedBroadcastSchema = z.lazy(() =>
     startedAt: z.optional(z.string()),
     finishedAt: z.optional(z.string()),
     /** Recipients whose message was enqueued so far, and those left out, as the fan-out found them. */
-    planned: z._default(z.number().check(z.int()), 0),
+    planned: z._default(z.int(), 0),
     excluded: z.optional(exclusionsSchema),
     /** Where the fan-out goes on: the index of the Centre, and the Query key to start after. */
     cursor: z.optional(
       z.object({
-        centre: z.number().check(z.int()),
+        centre: z.int(),
         startKey: z.optional(z.record(z.string(), z.unknown())),
       }),
     ),

@@ -28,7 +28,7 @@ const unprocessedSchema = z.lazy(() =>
     reason: z.string(),
     recordedAt: z.string(),
     centreId: z.optional(z.string()),
-    attempts: z._default(z.number().check(z.int()), 0),
+    attempts: z._default(z.int(), 0),
     nextAttemptAt: z.optional(z.string()),
     gaveUpAt: z.optional(z.string()),
   }),

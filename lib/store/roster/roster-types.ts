@@ -28,7 +28,7 @@ export const centreSchema = z.lazy(() =>
     /** Given in help texts. */
     phone: z.string().check(z.minLength(3), z.maxLength(32)),
     /** Bumped by every write; a write is conditional on the version its writer read (lib/store/conditional-write.ts). */
-    version: z.optional(z.number().check(z.int(), z.gte(0))),
+    version: z.optional(z.int().check(z.gte(0))),
   }),
 );
 export type Centre = z.output<typeof centreSchema>;
@@ -52,7 +52,7 @@ export const childSchema = z.lazy(() =>
     childId: id,
     /** The name the family uses, as the messages say it. */
     name: z.string().check(z.minLength(1), z.maxLength(32)),
-    birthYear: z.number().check(z.int(), z.gte(1990), z.lte(2100)),
+    birthYear: z.int().check(z.gte(1990), z.lte(2100)),
     category: z.enum(CHILD_CATEGORIES),
     consent: z._default(consentSchema, { attendance: false, mood: false, school: false, health: false }),
   }),
@@ -68,7 +68,7 @@ export const familySchema = z.lazy(() =>
     /** The children are written with the family, under this version. */
     children: z.array(childSchema).check(z.maxLength(20)),
     /** Bumped by every write; a write is conditional on the version its writer read (lib/store/conditional-write.ts). */
-    version: z.optional(z.number().check(z.int(), z.gte(0))),
+    version: z.optional(z.int().check(z.gte(0))),
   }),
 );
 export type Family = z.output<typeof familySchema>;
@@ -112,9 +112,9 @@ export const contactSchema = z.lazy(() =>
     /** Local time window (Asia/Shanghai) in which non-urgent messages wait. */
     quietHours: z.optional(z.object({ start: hhmm, end: hhmm })),
     /** When the weekly check-in is sent: ISO weekday 1 (Mon) … 7 (Sun) and local time. */
-    checkinAt: z.optional(z.object({ weekday: z.number().check(z.int(), z.gte(1), z.lte(7)), time: hhmm })),
+    checkinAt: z.optional(z.object({ weekday: z.int().check(z.gte(1), z.lte(7)), time: hhmm })),
     /** Bumped by every write; a write is conditional on the version its writer read (lib/store/conditional-write.ts). */
-    version: z.optional(z.number().check(z.int(), z.gte(0))),
+    version: z.optional(z.int().check(z.gte(0))),
   }),
 );
 export type Contact = z.output<typeof contactSchema>;

@@ -17,9 +17,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 export const scheduleItemId = (contactId: string): string => `schedule#${contactId}`;
 
 const hhmm = z.lazy(() => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/)));
-const weekTime = z.lazy(() =>
-  z.object({ weekday: z.number().check(z.int(), z.gte(1), z.lte(7)), time: hhmm }),
-);
+const weekTime = z.lazy(() => z.object({ weekday: z.int().check(z.gte(1), z.lte(7)), time: hhmm }));
 
 /** What the tick decided for a week's first step (a carer's invitation, a parent's check-in). */
 export const WEEK_DECISIONS = [
@@ -62,7 +60,7 @@ export const scheduleItemSchema = z.lazy(() =>
     /** The decision's message carries how to stop (first of the week). */
     decisionHint: z.optional(z.boolean()),
     /** Carers: weeks missed in a row (paused weeks do not break or extend a run). */
-    missedStreak: z._default(z.number().check(z.int()), 0),
+    missedStreak: z._default(z.int(), 0),
     /** The last week counted as missed (for the coordinators' task). */
     lastMissedWeek: z.optional(z.string()),
   }),
