@@ -42,12 +42,7 @@ export const mobilePhone = z.lazy(() =>
       const { normalisePhone } = await import('#lib/roster/csv-import.ts');
       const e164 = normalisePhone(value);
       if (!e164) {
-        // The mini API's transform gets no addIssue: the issue goes on the payload as addIssue put it.
-        ctx.issues.push({
-          code: 'custom',
-          message: 'not a valid mobile number (default region CN)',
-          input: value,
-        });
+        z.addCustomIssue(ctx, 'not a valid mobile number (default region CN)');
         return z.NEVER;
       }
       return e164;

@@ -20,8 +20,7 @@ const templateCodes = z.pipe(
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        // The mini API's transform has no ctx.addIssue: the issue it would have added, pushed as is.
-        ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+        z.addCustomIssue(ctx, 'must be JSON');
         return z.NEVER;
       }
     }),
